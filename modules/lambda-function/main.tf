@@ -1,0 +1,102 @@
+locals {
+  # Policy documents are rendered with jsonencode() rather than the aws_iam_policy_document
+  # data source so that they are plain values known at plan time: terraform test can decode
+  # and assert them exactly under mock_provider (a mocked data source returns a random
+  # `json`), and `terraform plan` shows the whole document instead of "(known after apply)".
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumeRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "lambda.amazonaws.com" }
+    }]
+  })
+
+  # One inline policy per concern. "logs" is always present and scoped to this function's
+  # own log group; the caller adds the others ("table", "manage-connections", ...).
+  policies = merge(var.policies, {
+    logs = [{
+      sid       = "WriteOwnLogGroup"
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+    }]
+  })
+
+  policy_documents = {
+    for concern, statements in local.policies : concern => jsonencode({
+      Version = "2012-10-17"
+      Statement = [
+        for statement in statements : merge(
+          { for key, value in { Sid = statement.sid } : key => value if value != null },
+          {
+            Effect   = "Allow"
+            Action   = statement.actions
+            Resource = statement.resources
+          },
+        )
+      ]
+    })
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${var.function_name}"
+  retention_in_days = var.log_retention_in_days
+  tags              = var.tags
+}
+
+resource "aws_iam_role" "this" {
+  name               = var.function_name
+  description        = "Execution role of the ${var.function_name} Lambda function."
+  assume_role_policy = local.assume_role_policy
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "this" {
+  for_each = local.policy_documents
+
+  name   = each.key
+  role   = aws_iam_role.this.id
+  policy = each.value
+}
+
+resource "aws_lambda_function" "this" {
+  function_name    = var.function_name
+  description      = var.description
+  role             = aws_iam_role.this.arn
+  filename         = var.artifact_path
+  source_code_hash = filebase64sha256(var.artifact_path)
+  handler          = var.handler
+  runtime          = var.runtime
+  architectures    = [var.architecture]
+  memory_size      = var.memory_size
+  timeout          = var.timeout
+
+  dynamic "environment" {
+    for_each = length(var.environment_variables) > 0 ? [var.environment_variables] : []
+
+    content {
+      variables = environment.value
+    }
+  }
+
+  tags = var.tags
+
+  # Lambda logs to /aws/lambda/<function_name>: that group must exist (with its retention)
+  # before the first invocation, or Lambda would create one that never expires.
+  depends_on = [
+    aws_cloudwatch_log_group.this,
+    aws_iam_role_policy.this,
+  ]
+}
+
+resource "aws_lambda_permission" "this" {
+  for_each = var.allowed_triggers
+
+  statement_id  = each.key
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = each.value.principal
+  source_arn    = each.value.source_arn
+}

@@ -1,0 +1,153 @@
+variable "function_name" {
+  description = "Name of the Lambda function; also names its IAM role and its log group (/aws/lambda/<function_name>)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.function_name))
+    error_message = "function_name must be 1-64 characters of letters, digits, '-' or '_'."
+  }
+}
+
+variable "description" {
+  description = "Description of the Lambda function."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
+variable "artifact_path" {
+  description = "Path of the built deployment package (.zip). Terraform never builds it; it only hashes and uploads it."
+  type        = string
+
+  validation {
+    condition     = endswith(var.artifact_path, ".zip")
+    error_message = "artifact_path must be the path of a .zip file."
+  }
+}
+
+variable "handler" {
+  description = "Function entry point inside the package, as <file>.<export>."
+  type        = string
+  default     = "index.handler"
+  nullable    = false
+}
+
+variable "runtime" {
+  description = "Lambda runtime identifier."
+  type        = string
+  default     = "nodejs22.x"
+  nullable    = false
+}
+
+variable "architecture" {
+  description = "Instruction set of the function: x86_64 or arm64."
+  type        = string
+  default     = "arm64"
+  nullable    = false
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be \"x86_64\" or \"arm64\"."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the function in MB (128-10240)."
+  type        = number
+  default     = 256
+  nullable    = false
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240 && floor(var.memory_size) == var.memory_size
+    error_message = "memory_size must be a whole number of MB between 128 and 10240."
+  }
+}
+
+variable "timeout" {
+  description = "Timeout of the function in seconds (1-900)."
+  type        = number
+  default     = 10
+  nullable    = false
+
+  validation {
+    condition     = var.timeout >= 1 && var.timeout <= 900 && floor(var.timeout) == var.timeout
+    error_message = "timeout must be a whole number of seconds between 1 and 900."
+  }
+}
+
+variable "environment_variables" {
+  description = "Environment variables of the function."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "log_retention_in_days" {
+  description = "Retention of the function's log group in days; one of CloudWatch Logs' allowed values, 0 meaning never expire."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
+    error_message = "log_retention_in_days must be 0 (never expire) or one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "policies" {
+  description = <<-EOT
+    Inline policies of the function's role, one per concern, keyed by the policy name (for
+    example "table", "manage-connections"); each is a list of Allow statements. A "logs"
+    policy for the function's own log group is always added and cannot be overridden.
+    Resources must be ARNs: "*" and service-wide actions ("dynamodb:*") are rejected.
+  EOT
+  type = map(list(object({
+    sid       = optional(string)
+    actions   = list(string)
+    resources = list(string)
+  })))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for concern in keys(var.policies) : can(regex("^[a-z0-9-]{1,64}$", concern)) && concern != "logs"])
+    error_message = "policies keys must be 1-64 characters of lowercase letters, digits or '-', and \"logs\" is reserved for the function's own log group."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for statements in values(var.policies) : [for statement in statements : length(statement.actions) > 0 && length(statement.resources) > 0]]))
+    error_message = "policies statements must each list at least one action and one resource."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for statements in values(var.policies) : [for statement in statements : [for action in statement.actions : can(regex("^[a-z0-9-]+:[A-Za-z0-9]+$", action))]]]))
+    error_message = "policies actions must be single actions such as \"dynamodb:GetItem\": wildcards are not allowed."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for statements in values(var.policies) : [for statement in statements : [for resource in statement.resources : startswith(resource, "arn:")]]]))
+    error_message = "policies resources must be ARNs: \"*\" is not allowed."
+  }
+}
+
+variable "allowed_triggers" {
+  description = "Resource-based permissions letting services invoke the function, keyed by statement id: the principal (for example apigateway.amazonaws.com) and the source ARN it is limited to."
+  type = map(object({
+    principal  = string
+    source_arn = string
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for statement_id in keys(var.allowed_triggers) : can(regex("^[A-Za-z0-9_.-]{1,100}$", statement_id))])
+    error_message = "allowed_triggers keys are statement ids: 1-100 characters of letters, digits, '-', '_' or '.'."
+  }
+}
+
+variable "tags" {
+  description = "Tags applied to the function, its role and its log group."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}

@@ -1,0 +1,74 @@
+output "websocket_url" {
+  description = "URL clients connect to: wss://<api_id>.execute-api.<region>.amazonaws.com/<stage>."
+  value       = module.websocket_api.stage_websocket_url
+}
+
+output "management_endpoint" {
+  description = "Endpoint of the API Gateway Management API for the stage (https://<api_id>.execute-api.<region>.amazonaws.com/<stage>); give it to backend services that post to connections."
+  value       = module.websocket_api.stage_management_endpoint
+}
+
+output "api_id" {
+  description = "ID of the WebSocket API."
+  value       = module.websocket_api.api_id
+}
+
+output "api_execution_arn" {
+  description = "Execution ARN of the API; grant execute-api:ManageConnections on <api_execution_arn>/<stage>/POST/@connections/* to other stacks' publishers."
+  value       = module.websocket_api.api_execution_arn
+}
+
+output "stage_name" {
+  description = "Name of the API stage."
+  value       = module.websocket_api.stage_name
+}
+
+output "route_keys" {
+  description = "Route keys of the API, sorted."
+  value       = sort(keys(module.websocket_api.routes))
+}
+
+output "access_log_group_name" {
+  description = "CloudWatch log group of the stage's access logs."
+  value       = module.websocket_api.access_log_group_name
+}
+
+output "table_name" {
+  description = "Name of the DynamoDB table holding connections, sessions and channels."
+  value       = module.connection_store.table_name
+}
+
+output "table_arn" {
+  description = "ARN of the DynamoDB table; grant other stacks' readers access to it and to <table_arn>/index/*."
+  value       = module.connection_store.table_arn
+}
+
+output "table_ttl_attribute" {
+  description = "Attribute of the table holding each item's expiry in epoch seconds."
+  value       = module.connection_store.table_ttl_attribute
+}
+
+output "function_names" {
+  description = "Names of the Lambda functions, keyed by role (authorizer, connect, disconnect, message)."
+  value       = tomap({ for key, function in local.functions : key => function.function_name })
+}
+
+output "function_arns" {
+  description = "ARNs of the Lambda functions, keyed by role (authorizer, connect, disconnect, message)."
+  value       = tomap({ for key, function in local.functions : key => function.function_arn })
+}
+
+output "function_environment_variables" {
+  description = "Environment variables of each function, keyed by role; the configuration contract with the TypeScript handlers."
+  value       = tomap({ for key, function in local.functions : key => function.function_environment_variables })
+}
+
+output "function_role_policy_documents" {
+  description = "Inline IAM policies (JSON) of each function's role, keyed by role then by concern (logs, table, manage-connections)."
+  value       = tomap({ for key, function in local.functions : key => function.role_policy_documents })
+}
+
+output "function_source_code_hashes" {
+  description = "Base64 SHA-256 of each function's package, keyed by role; equal across environments deployed from the same build."
+  value       = tomap({ for key, function in local.functions : key => function.function_source_code_hash })
+}

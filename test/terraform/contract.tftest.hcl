@@ -1,0 +1,603 @@
+# One run per validation rule of the inputs: each must reject a value that breaks it.
+# Plans only; nothing is created and no AWS credentials are needed.
+
+mock_provider "aws" {}
+
+# --- root module ------------------------------------------------------------------------
+
+run "rejects_name_pattern" {
+  command = plan
+
+  variables {
+    name = "Websocket_Sessions"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_name_length" {
+  command = plan
+
+  variables {
+    name = "a-name-that-is-much-longer-than-forty-chars"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_stage_name_pattern" {
+  command = plan
+
+  variables {
+    stage_name = "dev stage"
+  }
+
+  expect_failures = [var.stage_name]
+}
+
+run "rejects_additional_route_keys_dollar_prefix" {
+  command = plan
+
+  variables {
+    additional_route_keys = ["$connect"]
+  }
+
+  expect_failures = [var.additional_route_keys]
+}
+
+run "rejects_additional_route_keys_pattern" {
+  command = plan
+
+  variables {
+    additional_route_keys = ["send message"]
+  }
+
+  expect_failures = [var.additional_route_keys]
+}
+
+run "rejects_additional_route_keys_duplicates" {
+  command = plan
+
+  variables {
+    additional_route_keys = ["ping", "ping"]
+  }
+
+  expect_failures = [var.additional_route_keys]
+}
+
+run "rejects_throttling_burst_limit_range" {
+  command = plan
+
+  variables {
+    throttling_burst_limit = 5001
+  }
+
+  expect_failures = [var.throttling_burst_limit]
+}
+
+run "rejects_throttling_burst_limit_whole_number" {
+  command = plan
+
+  variables {
+    throttling_burst_limit = 10.5
+  }
+
+  expect_failures = [var.throttling_burst_limit]
+}
+
+run "rejects_throttling_rate_limit_range" {
+  command = plan
+
+  variables {
+    throttling_rate_limit = -1
+  }
+
+  expect_failures = [var.throttling_rate_limit]
+}
+
+run "rejects_log_retention_in_days_allowed_values" {
+  command = plan
+
+  variables {
+    log_retention_in_days = 31
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "rejects_auth_mode_allowed_values" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+  }
+
+  expect_failures = [var.auth_mode]
+}
+
+run "rejects_allowed_origins_path" {
+  command = plan
+
+  variables {
+    allowed_origins = ["https://app.example.com/chat"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "rejects_allowed_origins_trailing_slash" {
+  command = plan
+
+  variables {
+    allowed_origins = ["https://app.example.com/"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "rejects_allowed_origins_scheme" {
+  command = plan
+
+  variables {
+    allowed_origins = ["app.example.com"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "rejects_allowed_origins_wildcard_not_alone" {
+  command = plan
+
+  variables {
+    allowed_origins = ["*", "https://app.example.com"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "rejects_connection_ttl_grace_seconds_range" {
+  command = plan
+
+  variables {
+    connection_ttl_grace_seconds = 86401
+  }
+
+  expect_failures = [var.connection_ttl_grace_seconds]
+}
+
+run "rejects_connection_ttl_grace_seconds_negative" {
+  command = plan
+
+  variables {
+    connection_ttl_grace_seconds = -1
+  }
+
+  expect_failures = [var.connection_ttl_grace_seconds]
+}
+
+run "rejects_connection_ttl_grace_seconds_whole_number" {
+  command = plan
+
+  variables {
+    connection_ttl_grace_seconds = 1.5
+  }
+
+  expect_failures = [var.connection_ttl_grace_seconds]
+}
+
+run "rejects_management_endpoint_override_scheme" {
+  command = plan
+
+  variables {
+    management_endpoint_override = "wss://ws.example.com/v1"
+  }
+
+  expect_failures = [var.management_endpoint_override]
+}
+
+run "rejects_management_endpoint_override_trailing_slash" {
+  command = plan
+
+  variables {
+    management_endpoint_override = "https://ws.example.com/"
+  }
+
+  expect_failures = [var.management_endpoint_override]
+}
+
+run "rejects_kms_key_arn_format" {
+  command = plan
+
+  variables {
+    kms_key_arn = "alias/aws/dynamodb"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_lambda_architecture_allowed_values" {
+  command = plan
+
+  variables {
+    lambda_architecture = "arm"
+  }
+
+  expect_failures = [var.lambda_architecture]
+}
+
+run "rejects_lambda_memory_size_range" {
+  command = plan
+
+  variables {
+    lambda_memory_size = 64
+  }
+
+  expect_failures = [var.lambda_memory_size]
+}
+
+run "rejects_lambda_timeout_integration_timeout" {
+  command = plan
+
+  variables {
+    lambda_timeout = 30
+  }
+
+  expect_failures = [var.lambda_timeout]
+}
+
+run "rejects_lambda_timeout_range" {
+  command = plan
+
+  variables {
+    lambda_timeout = 0
+  }
+
+  expect_failures = [var.lambda_timeout]
+}
+
+run "rejects_log_level_allowed_values" {
+  command = plan
+
+  variables {
+    log_level = "trace"
+  }
+
+  expect_failures = [var.log_level]
+}
+
+run "rejects_metrics_namespace_pattern" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Web Socket Sessions"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "rejects_metrics_namespace_reserved_prefix" {
+  command = plan
+
+  variables {
+    metrics_namespace = "AWS/WebSockets"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+# --- modules/lambda-function -------------------------------------------------------
+
+run "rejects_lambda_function_function_name_pattern" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "my function"
+    artifact_path = "dist/connect.zip"
+  }
+
+  expect_failures = [var.function_name]
+}
+
+run "rejects_lambda_function_artifact_path_zip" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.js"
+  }
+
+  expect_failures = [var.artifact_path]
+}
+
+run "rejects_lambda_function_architecture_allowed_values" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    architecture  = "arm"
+  }
+
+  expect_failures = [var.architecture]
+}
+
+run "rejects_lambda_function_memory_size_range" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    memory_size   = 10241
+  }
+
+  expect_failures = [var.memory_size]
+}
+
+run "rejects_lambda_function_timeout_range" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    timeout       = 901
+  }
+
+  expect_failures = [var.timeout]
+}
+
+run "rejects_lambda_function_log_retention_in_days_allowed_values" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name         = "fn"
+    artifact_path         = "dist/connect.zip"
+    log_retention_in_days = 2
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "rejects_lambda_function_policies_reserved_logs_key" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    policies = {
+      logs = [{ actions = ["logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:other:*"] }]
+    }
+  }
+
+  expect_failures = [var.policies]
+}
+
+run "rejects_lambda_function_policies_empty_statement" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    policies = {
+      table = [{ actions = [], resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/ws"] }]
+    }
+  }
+
+  expect_failures = [var.policies]
+}
+
+run "rejects_lambda_function_policies_wildcard_action" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    policies = {
+      table = [{ actions = ["dynamodb:*"], resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/ws"] }]
+    }
+  }
+
+  expect_failures = [var.policies]
+}
+
+run "rejects_lambda_function_policies_wildcard_resource" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    policies = {
+      table = [{ actions = ["dynamodb:GetItem"], resources = ["*"] }]
+    }
+  }
+
+  expect_failures = [var.policies]
+}
+
+run "rejects_lambda_function_allowed_triggers_statement_id" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    allowed_triggers = {
+      "route $default" = { principal = "apigateway.amazonaws.com", source_arn = "arn:aws:execute-api:us-east-1:123456789012:abc/dev/$default" }
+    }
+  }
+
+  expect_failures = [var.allowed_triggers]
+}
+
+# --- modules/connection-store ------------------------------------------------------
+
+run "rejects_connection_store_name_pattern" {
+  command = plan
+
+  module {
+    source = "./modules/connection-store"
+  }
+
+  variables {
+    name = "ws"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_connection_store_kms_key_arn_format" {
+  command = plan
+
+  module {
+    source = "./modules/connection-store"
+  }
+
+  variables {
+    name        = "ws-table"
+    kms_key_arn = "arn:aws:kms:us-east-1:123456789012:alias/ws"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+# --- modules/websocket-api ---------------------------------------------------------
+
+run "rejects_websocket_api_name_pattern" {
+  command = plan
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name       = "web socket"
+    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
+    routes     = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_websocket_api_stage_name_pattern" {
+  command = plan
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name       = "ws"
+    stage_name = "dev/1"
+    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
+    routes     = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
+  }
+
+  expect_failures = [var.stage_name]
+}
+
+run "rejects_websocket_api_log_retention_in_days_allowed_values" {
+  command = plan
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name                  = "ws"
+    log_retention_in_days = 8
+    authorizer            = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
+    routes                = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
+  }
+
+  expect_failures = [var.log_retention_in_days]
+}
+
+run "rejects_websocket_api_authorizer_identity_sources" {
+  command = plan
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name       = "ws"
+    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["header.Authorization"] }
+    routes     = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
+  }
+
+  expect_failures = [var.authorizer]
+}
+
+run "rejects_websocket_api_routes_route_key" {
+  command = plan
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name       = "ws"
+    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
+    routes     = { "$other" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:message" } }
+  }
+
+  expect_failures = [var.routes]
+}
+
+run "rejects_websocket_api_routes_authorizer_outside_connect" {
+  command = plan
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name       = "ws"
+    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
+    routes     = { "$default" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:message", authorize = true } }
+  }
+
+  expect_failures = [var.routes]
+}

@@ -1,0 +1,602 @@
+# Unit tests of the stack, offline: every AWS resource is mocked. Computed attributes that
+# the assertions depend on get realistic values below; the rest are random.
+#
+# The first runs apply the root module and assert its outputs and its submodules' outputs
+# (the wiring). The last runs apply one submodule each, to assert attributes of its resources
+# that no output shows. The functions' packages are read from dist/ (run `npm run build`).
+
+mock_provider "aws" {
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = {
+      id            = "a1b2c3d4e5"
+      arn           = "arn:aws:apigateway:us-east-1::/apis/a1b2c3d4e5"
+      api_endpoint  = "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+      execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
+    }
+  }
+
+  mock_resource "aws_apigatewayv2_authorizer" {
+    defaults = {
+      id = "auth123"
+    }
+  }
+
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn = "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:mocked"
+    }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mocked"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mocked/invocations"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/mocked"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+}
+
+run "routes_target_the_right_functions" {
+  command = apply
+
+  assert {
+    condition     = output.route_keys == tolist(["$connect", "$default", "$disconnect"])
+    error_message = "The API must have exactly the $connect, $disconnect and $default routes by default."
+  }
+
+  assert {
+    condition     = module.websocket_api.routes["$connect"].authorization_type == "CUSTOM" && module.websocket_api.routes["$connect"].authorizer_id == "auth123"
+    error_message = "$connect must be guarded by the REQUEST authorizer (authorization_type CUSTOM)."
+  }
+
+  assert {
+    condition     = module.websocket_api.routes["$disconnect"].authorization_type == "NONE" && module.websocket_api.routes["$default"].authorization_type == "NONE"
+    error_message = "Only $connect may use the authorizer."
+  }
+
+  assert {
+    condition     = module.websocket_api.authorizer_identity_sources == tolist(["route.request.header.Sec-WebSocket-Protocol"])
+    error_message = "In anonymous mode the authorizer's identity source must be the Sec-WebSocket-Protocol header."
+  }
+
+  assert {
+    condition     = output.websocket_url == "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
+    error_message = "websocket_url must be the API endpoint followed by the stage."
+  }
+
+  assert {
+    condition     = output.management_endpoint == "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
+    error_message = "management_endpoint must be https://<api_id>.execute-api.<region>.amazonaws.com/<stage>."
+  }
+
+  assert {
+    condition     = output.api_id == "a1b2c3d4e5" && output.stage_name == "dev"
+    error_message = "api_id and stage_name must come from the API and its stage."
+  }
+
+  assert {
+    condition     = output.function_names == tomap({ authorizer = "websocket-sessions-authorizer", connect = "websocket-sessions-connect", disconnect = "websocket-sessions-disconnect", message = "websocket-sessions-message" })
+    error_message = "Functions must be named <name>-<role>."
+  }
+}
+
+run "additional_route_keys_reach_the_message_function" {
+  command = apply
+
+  variables {
+    additional_route_keys = ["ping", "channel.subscribe"]
+  }
+
+  assert {
+    condition     = output.route_keys == tolist(["$connect", "$default", "$disconnect", "channel.subscribe", "ping"])
+    error_message = "Each additional route key must become a route."
+  }
+
+  assert {
+    condition     = alltrue([for key in ["ping", "channel.subscribe"] : module.websocket_api.routes[key].authorization_type == "NONE"])
+    error_message = "Custom routes must not use the authorizer."
+  }
+}
+
+run "table_follows_schema_json" {
+  command = apply
+
+  assert {
+    condition     = module.connection_store.table_hash_key == "PK" && module.connection_store.table_range_key == "SK"
+    error_message = "The table's keys must be PK and SK, as in schema.json."
+  }
+
+  assert {
+    condition     = module.connection_store.table_global_secondary_index_names == tolist(["GSI1"])
+    error_message = "The table must have the GSI1 index of schema.json."
+  }
+
+  assert {
+    condition     = output.table_ttl_attribute == "ttl"
+    error_message = "The TTL attribute must be \"ttl\", as in schema.json."
+  }
+
+  assert {
+    condition     = output.table_name == "websocket-sessions-table"
+    error_message = "The table must be named after var.name."
+  }
+}
+
+run "functions_get_their_environment" {
+  command = apply
+
+  variables {
+    allowed_origins = ["https://app.example.com", "http://localhost:3000"]
+  }
+
+  assert {
+    condition = output.function_environment_variables.authorizer == tomap({
+      TABLE_NAME           = "websocket-sessions-table"
+      LOG_LEVEL            = "info"
+      METRICS_NAMESPACE    = "WebSocketSessions"
+      NODE_OPTIONS         = "--enable-source-maps"
+      AUTH_MODE            = "anonymous"
+      ALLOWED_ORIGINS      = "https://app.example.com,http://localhost:3000"
+      ALLOW_MISSING_ORIGIN = "true"
+    })
+    error_message = "The authorizer's environment does not match the contract."
+  }
+
+  assert {
+    condition = output.function_environment_variables.connect == tomap({
+      TABLE_NAME             = "websocket-sessions-table"
+      LOG_LEVEL              = "info"
+      METRICS_NAMESPACE      = "WebSocketSessions"
+      NODE_OPTIONS           = "--enable-source-maps"
+      AUTH_MODE              = "anonymous"
+      CONNECTION_TTL_SECONDS = "7800"
+    })
+    error_message = "The connect function's environment does not match the contract (CONNECTION_TTL_SECONDS = 7200 + 600 by default)."
+  }
+
+  assert {
+    condition = output.function_environment_variables.disconnect == tomap({
+      TABLE_NAME        = "websocket-sessions-table"
+      LOG_LEVEL         = "info"
+      METRICS_NAMESPACE = "WebSocketSessions"
+      NODE_OPTIONS      = "--enable-source-maps"
+    })
+    error_message = "The disconnect function's environment does not match the contract."
+  }
+
+  assert {
+    condition = output.function_environment_variables.message == tomap({
+      TABLE_NAME        = "websocket-sessions-table"
+      LOG_LEVEL         = "info"
+      METRICS_NAMESPACE = "WebSocketSessions"
+      NODE_OPTIONS      = "--enable-source-maps"
+    })
+    error_message = "The message function must not get MANAGEMENT_ENDPOINT unless management_endpoint_override is set."
+  }
+}
+
+run "settings_reach_the_functions" {
+  command = apply
+
+  variables {
+    stage_name                   = "prod"
+    allow_missing_origin         = false
+    allowed_origins              = ["*"]
+    connection_ttl_grace_seconds = 0
+    log_level                    = "debug"
+    metrics_namespace            = "Acme/WebSockets"
+    management_endpoint_override = "https://ws.example.com/v1"
+  }
+
+  assert {
+    condition     = output.function_environment_variables.authorizer.ALLOW_MISSING_ORIGIN == "false" && output.function_environment_variables.authorizer.ALLOWED_ORIGINS == "*"
+    error_message = "allow_missing_origin and allowed_origins must reach the authorizer."
+  }
+
+  assert {
+    condition     = output.function_environment_variables.connect.CONNECTION_TTL_SECONDS == "7200"
+    error_message = "CONNECTION_TTL_SECONDS must be 7200 + connection_ttl_grace_seconds."
+  }
+
+  assert {
+    condition     = output.function_environment_variables.message.MANAGEMENT_ENDPOINT == "https://ws.example.com/v1"
+    error_message = "management_endpoint_override must reach the message function as MANAGEMENT_ENDPOINT."
+  }
+
+  assert {
+    condition     = alltrue([for env in values(output.function_environment_variables) : env.LOG_LEVEL == "debug" && env.METRICS_NAMESPACE == "Acme/WebSockets"])
+    error_message = "log_level and metrics_namespace must reach every function."
+  }
+
+  assert {
+    condition     = output.websocket_url == "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod"
+    error_message = "websocket_url must end with the stage name."
+  }
+
+  assert {
+    condition     = jsondecode(output.function_role_policy_documents.message["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*"]
+    error_message = "ManageConnections must be scoped to the deployed stage."
+  }
+}
+
+run "functions_run_node_22_on_arm64_by_default" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.function_runtime == "nodejs22.x"])
+    error_message = "Every function must run nodejs22.x."
+  }
+
+  assert {
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.function_architectures == tolist(["arm64"])])
+    error_message = "Every function must run on arm64 by default."
+  }
+
+  assert {
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.log_group_name == "/aws/lambda/${fn.function_name}"])
+    error_message = "Every function must log to its own /aws/lambda/<name> group."
+  }
+
+  assert {
+    condition     = output.function_source_code_hashes.connect == filebase64sha256("dist/connect.zip")
+    error_message = "source_code_hash must be the hash of the built zip."
+  }
+}
+
+run "functions_may_run_on_x86_64" {
+  command = apply
+
+  variables {
+    lambda_architecture = "x86_64"
+  }
+
+  assert {
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.function_architectures == tolist(["x86_64"])])
+    error_message = "lambda_architecture must reach every function."
+  }
+}
+
+run "policies_grant_only_what_each_function_needs" {
+  command = apply
+
+  # Every role: one inline policy per concern.
+  assert {
+    condition = { for fn, documents in output.function_role_policy_documents : fn => sort(keys(documents)) } == {
+      authorizer = tolist(["logs"])
+      connect    = tolist(["logs", "table"])
+      disconnect = tolist(["logs", "table"])
+      message    = tolist(["logs", "manage-connections", "table"])
+    }
+    error_message = "Each role must hold exactly its concerns' policies."
+  }
+
+  assert {
+    condition = alltrue([for documents in values(output.function_role_policy_documents) : jsondecode(documents.logs) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "WriteOwnLogGroup"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["arn:aws:logs:us-east-1:123456789012:log-group:mocked:*"]
+      }]
+    }])
+    error_message = "Each function may only write to its own log group."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.connect.table) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "PutConnection"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem"]
+        Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+      }]
+    }
+    error_message = "The connect function may only put items in the table."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.disconnect.table) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "ReadAndDeleteConnection"
+        Effect   = "Allow"
+        Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+        Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+      }]
+    }
+    error_message = "The disconnect function may only get and delete items of the table."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.message.table) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ReadAndDeleteItems"
+          Effect   = "Allow"
+          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+        },
+        {
+          Sid      = "QueryIndexes"
+          Effect   = "Allow"
+          Action   = ["dynamodb:Query"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/*"]
+        },
+      ]
+    }
+    error_message = "The message function may only get, query and delete items of the table, and query its indexes."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.message["manage-connections"]) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "PostToConnections"
+        Effect   = "Allow"
+        Action   = ["execute-api:ManageConnections"]
+        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*"]
+      }]
+    }
+    error_message = "The message function may only post to connections of this API's stage."
+  }
+
+  # Belt and braces over every document: no wildcard resource, no service-wide action, Allow only.
+  assert {
+    condition = alltrue(flatten([
+      for documents in values(output.function_role_policy_documents) : [
+        for document in values(documents) : [
+          for statement in jsondecode(document).Statement : [
+            statement.Effect == "Allow",
+            alltrue([for resource in statement.Resource : resource != "*" && startswith(resource, "arn:")]),
+            alltrue([for action in statement.Action : !strcontains(action, "*")]),
+          ]
+        ]
+      ]
+    ]))
+    error_message = "No policy may grant a \"*\" resource or a wildcard action."
+  }
+
+  assert {
+    condition = jsondecode(module.connect.role_assume_role_policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "LambdaAssumeRole"
+        Effect    = "Allow"
+        Action    = "sts:AssumeRole"
+        Principal = { Service = "lambda.amazonaws.com" }
+      }]
+    }
+    error_message = "Function roles must only be assumable by Lambda."
+  }
+}
+
+run "invoke_permissions_are_scoped_to_the_api" {
+  command = apply
+
+  assert {
+    condition     = module.authorizer.permission_source_arns == { ApiGatewayAuthorizer = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/authorizers/auth123" }
+    error_message = "Only this API's authorizer may invoke the authorizer function."
+  }
+
+  assert {
+    condition     = module.connect.permission_source_arns == { ApiGatewayConnectRoute = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/$connect" }
+    error_message = "Only the $connect route of this stage may invoke the connect function."
+  }
+
+  assert {
+    condition     = module.disconnect.permission_source_arns == { ApiGatewayDisconnectRoute = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/$disconnect" }
+    error_message = "Only the $disconnect route of this stage may invoke the disconnect function."
+  }
+
+  assert {
+    condition     = module.message.permission_source_arns == { ApiGatewayMessageRoutes = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/*" }
+    error_message = "Only routes of this stage may invoke the message function."
+  }
+}
+
+run "api_is_a_websocket_api_with_a_request_authorizer" {
+  command = apply
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name = "ws"
+    authorizer = {
+      invoke_arn       = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:ws-authorizer/invocations"
+      identity_sources = ["route.request.header.Sec-WebSocket-Protocol"]
+    }
+    routes = {
+      "$connect"    = { invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:ws-connect/invocations", authorize = true }
+      "$disconnect" = { invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:ws-disconnect/invocations" }
+      "$default"    = { invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:ws-message/invocations" }
+    }
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_api.this.protocol_type == "WEBSOCKET" && aws_apigatewayv2_api.this.route_selection_expression == "$request.body.action"
+    error_message = "The API must be a WebSocket API routing on $request.body.action."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_authorizer.this.authorizer_type == "REQUEST" && aws_apigatewayv2_authorizer.this.authorizer_uri == var.authorizer.invoke_arn
+    error_message = "The authorizer must be a REQUEST authorizer invoking the authorizer function."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_route.this["$connect"].authorization_type == "CUSTOM" && aws_apigatewayv2_route.this["$connect"].authorizer_id == aws_apigatewayv2_authorizer.this.id
+    error_message = "$connect must use the authorizer."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, integration in aws_apigatewayv2_integration.this :
+      integration.integration_type == "AWS_PROXY" && integration.integration_uri == var.routes[key].invoke_arn
+      && aws_apigatewayv2_route.this[key].target == "integrations/${integration.id}"
+    ])
+    error_message = "Every route must target a Lambda proxy integration of its own function."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.name == "dev" && aws_apigatewayv2_stage.this.auto_deploy
+    error_message = "The stage must be named dev by default and deploy automatically."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 500 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 1000
+    error_message = "The stage must throttle at 500 burst and 1000 requests per second by default."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.access.arn && aws_cloudwatch_log_group.access.retention_in_days == 30
+    error_message = "The stage must log to its access log group, kept 30 days by default."
+  }
+
+  assert {
+    condition = alltrue([
+      for field in ["requestId", "connectionId", "routeKey", "eventType", "status", "errorMessage", "integrationError", "authorizerError"] :
+      contains(keys(jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format)), field)
+    ])
+    error_message = "The access log format must be JSON with the request, connection, route, event, status and error fields."
+  }
+
+  assert {
+    condition     = jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format).connectionId == "$context.connectionId"
+    error_message = "The access log must record the connection id."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
+    error_message = "The account-level API Gateway role must not be managed unless asked for."
+  }
+}
+
+run "api_gateway_account_role_is_managed_when_asked" {
+  command = apply
+
+  module {
+    source = "./modules/websocket-api"
+  }
+
+  variables {
+    name                            = "ws"
+    create_api_gateway_account_role = true
+    authorizer = {
+      invoke_arn       = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:ws-authorizer/invocations"
+      identity_sources = ["route.request.header.Sec-WebSocket-Protocol"]
+    }
+    routes = {
+      "$connect" = { invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:ws-connect/invocations", authorize = true }
+    }
+  }
+
+  assert {
+    condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.api_gateway_cloudwatch[0].arn
+    error_message = "The account's API Gateway CloudWatch role must be the created role."
+  }
+
+  assert {
+    condition     = aws_iam_role_policy_attachment.api_gateway_cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    error_message = "The role must carry AWS's managed policy for API Gateway logging."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.api_gateway_cloudwatch[0].assume_role_policy).Statement[0].Principal.Service == "apigateway.amazonaws.com"
+    error_message = "The role must only be assumable by API Gateway."
+  }
+}
+
+run "table_is_protected_and_expires_items_by_default" {
+  command = apply
+
+  module {
+    source = "./modules/connection-store"
+  }
+
+  variables {
+    name = "ws-table"
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.billing_mode == "PAY_PER_REQUEST"
+    error_message = "The table must be on-demand."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.ttl[0].enabled && aws_dynamodb_table.this.ttl[0].attribute_name == "ttl"
+    error_message = "TTL must be enabled on the \"ttl\" attribute."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.point_in_time_recovery[0].enabled
+    error_message = "Point-in-time recovery must be enabled by default."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.deletion_protection_enabled
+    error_message = "Deletion protection must be enabled by default."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.server_side_encryption[0].enabled
+    error_message = "The table must be encrypted at rest."
+  }
+
+  assert {
+    condition     = tomap({ for attribute in aws_dynamodb_table.this.attribute : attribute.name => attribute.type }) == tomap({ PK = "S", SK = "S", GSI1PK = "S", GSI1SK = "S" })
+    error_message = "The table must declare exactly the key attributes of schema.json."
+  }
+
+  assert {
+    condition = [for index in aws_dynamodb_table.this.global_secondary_index : [index.name, index.hash_key, index.range_key, index.projection_type]] == [
+      ["GSI1", "GSI1PK", "GSI1SK", "ALL"],
+    ]
+    error_message = "GSI1 must map GSI1PK/GSI1SK and project all attributes."
+  }
+}
+
+run "table_settings_can_be_changed" {
+  command = apply
+
+  module {
+    source = "./modules/connection-store"
+  }
+
+  variables {
+    name                           = "ws-table"
+    point_in_time_recovery_enabled = false
+    deletion_protection_enabled    = false
+    kms_key_arn                    = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition     = !aws_dynamodb_table.this.point_in_time_recovery[0].enabled && !aws_dynamodb_table.this.deletion_protection_enabled
+    error_message = "point_in_time_recovery_enabled and deletion_protection_enabled must reach the table."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.server_side_encryption[0].kms_key_arn == var.kms_key_arn
+    error_message = "kms_key_arn must reach the table's encryption settings."
+  }
+}
