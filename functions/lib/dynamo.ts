@@ -1,0 +1,18 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CommonConfig } from './init';
+import { createConnectionStore, type ConnectionStore } from './store';
+
+/**
+ * A document client with the marshalling options this project relies on. The endpoint comes from the
+ * SDK's own settings (`AWS_ENDPOINT_URL_DYNAMODB` points it at DynamoDB Local).
+ */
+export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+/** The connection store over a document client created once per container. */
+export const connectionStoreFor = (config: CommonConfig): ConnectionStore =>
+  createConnectionStore({ client: createDocumentClient(), tableName: config.tableName });

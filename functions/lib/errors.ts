@@ -1,0 +1,21 @@
+/** A setting in the function's environment is missing, malformed or out of range. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** A connection item already exists for this id (ids are unique, so this is a replayed `$connect`). */
+export class ConnectionExistsError extends Error {
+  override readonly name = 'ConnectionExistsError';
+}
+
+/** PostToConnection failed for a reason other than the connection being gone. */
+export class PushError extends Error {
+  override readonly name = 'PushError';
+  constructor(
+    message: string,
+    readonly connectionId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

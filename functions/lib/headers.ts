@@ -1,0 +1,29 @@
+type HeaderMap = Record<string, string | undefined> | null | undefined;
+type MultiHeaderMap = Record<string, string[] | undefined> | null | undefined;
+
+/**
+ * Reads a header by name, ignoring case: API Gateway passes header names in the client's original case.
+ * Repeated headers (from `multiValueHeaders`) are joined with ", " as HTTP allows.
+ */
+export function getHeader(
+  event: { headers?: HeaderMap; multiValueHeaders?: MultiHeaderMap },
+  name: string,
+): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (key.toLowerCase() === wanted && values && values.length > 0) return values.join(', ');
+  }
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/** Splits `Sec-WebSocket-Protocol` into the offered subprotocols, in order. */
+export function offeredProtocols(headerValue: string | undefined): string[] {
+  if (!headerValue) return [];
+  return headerValue
+    .split(',')
+    .map((protocol) => protocol.trim())
+    .filter((protocol) => protocol !== '');
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Metric names this project emits, all counts. */
+export type MetricName = 'Connects' | 'Rejects' | 'Disconnects' | 'StaleConnections' | 'BadMessages' | 'Errors';
+
+export interface LogEntry {
+  /** What happened: `connect`, `reject`, `disconnect`, `message`, `stale_connection`, … */
+  event: string;
+  level?: Level;
+  /** Machine-readable reason, present on every rejection. */
+  reason?: string;
+  [field: string]: unknown;
+}
+
+let minLevel: Level = 'info';
+let namespace = 'WebSocketSessions';
+let sink: (line: string) => void = (line) => process.stdout.write(line + '\n');
+
+/** Sets the log threshold and metric namespace once at init (from LOG_LEVEL / METRICS_NAMESPACE). */
+export function configureLog(options: { level?: Level; namespace?: string; sink?: (line: string) => void }): void {
+  if (options.level) minLevel = options.level;
+  if (options.namespace) namespace = options.namespace;
+  if (options.sink) sink = options.sink;
+}
+
+/**
+ * Writes one JSON line. When `metrics` is given the same line is a CloudWatch Embedded Metric Format
+ * record, so each event costs one line whether or not it counts towards a metric. A `reason` becomes
+ * the metric's dimension.
+ *
+ * @example
+ * log({ event: 'reject', level: 'warn', reason: 'origin_not_allowed' }, { Rejects: 1 });
+ */
+export function log(entry: LogEntry, metrics?: Partial<Record<MetricName, number>>): void {
+  const level = entry.level ?? 'info';
+  if (LEVELS[level] < LEVELS[minLevel] && !metrics) return;
+  const record: Record<string, unknown> = { level, ...entry, timestamp: new Date().toISOString() };
+  if (metrics && Object.keys(metrics).length > 0) {
+    record._aws = {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        {
+          Namespace: namespace,
+          Dimensions: entry.reason ? [['Reason']] : [[]],
+          Metrics: Object.keys(metrics).map((name) => ({ Name: name, Unit: 'Count' })),
+        },
+      ],
+    };
+    if (entry.reason) record.Reason = entry.reason;
+    Object.assign(record, metrics);
+  }
+  sink(JSON.stringify(record));
+}
+
+/**
+ * A short, stable stand-in for a secret-ish identifier (an anonymous id, a token) so log lines can be
+ * correlated without revealing the value.
+ *
+ * @example
+ * log({ event: 'connect', user: fingerprint(userId) });
+ */
+export function fingerprint(value: string): string {
+  return 'sha256:' + createHash('sha256').update(value).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,97 @@
+/** Protocol error codes (see docs/protocol.md). */
+export type ErrorCode =
+  | 'AUTH_INVALID'
+  | 'AUTH_EXPIRED'
+  | 'SESSION_REVOKED'
+  | 'SESSION_EVICTED'
+  | 'FORBIDDEN'
+  | 'BAD_MESSAGE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'RESUME_GAP'
+  | 'INTERNAL';
+
+/** A client's request id, echoed on the frame that answers it. */
+export type RequestId = string | number;
+
+/** A parsed client frame: a JSON object with an `action`. */
+export interface ClientFrame {
+  action: string;
+  id?: RequestId;
+  [field: string]: unknown;
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  retryable: boolean;
+  id?: RequestId;
+}
+
+export interface PongFrame {
+  type: 'pong';
+  id?: RequestId;
+  /** Server time, epoch milliseconds. */
+  ts: number;
+}
+
+export type ServerFrame = ErrorFrame | PongFrame;
+
+export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+const MAX_REQUEST_ID_LENGTH = 128;
+
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
+
+/**
+ * An error frame.
+ *
+ * @example
+ * errorFrame({ code: 'BAD_MESSAGE', message: 'body is not JSON' });
+ */
+export function errorFrame({
+  code,
+  message,
+  retryable = false,
+  id,
+}: {
+  code: ErrorCode;
+  message: string;
+  retryable?: boolean;
+  id?: RequestId;
+}): ErrorFrame {
+  return id === undefined ? { type: 'error', code, message, retryable } : { type: 'error', code, message, retryable, id };
+}
+
+const readRequestId = (value: unknown): RequestId | undefined => {
+  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_REQUEST_ID_LENGTH) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  return undefined;
+};
+
+/**
+ * Parses a MESSAGE body. Anything that is not a JSON object with a well-formed `action` yields a
+ * `BAD_MESSAGE` error frame (carrying the request `id` when one could be read).
+ */
+export function parseClientFrame(body: string | null | undefined): ParseResult {
+  const bad = (message: string, id?: RequestId): ParseResult => ({
+    ok: false,
+    error: errorFrame({ code: 'BAD_MESSAGE', message, id }),
+  });
+  if (body === null || body === undefined || body === '') return bad('empty message');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return bad('message is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return bad('message must be a JSON object');
+  const record = parsed as Record<string, unknown>;
+  const id = readRequestId(record.id);
+  if (record.id !== undefined && id === undefined) {
+    return bad(`"id" must be a string of 1–${MAX_REQUEST_ID_LENGTH} characters or an integer`);
+  }
+  if (typeof record.action !== 'string') return bad('"action" must be a string', id);
+  if (!ACTION_PATTERN.test(record.action)) return bad('"action" is malformed', id);
+  return { ok: true, frame: { ...record, action: record.action, id } };
+}

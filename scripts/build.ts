@@ -1,0 +1,101 @@
+/**
+ * Bundles each Lambda entry point with esbuild into dist/<name>.zip and writes dist/manifest.json.
+ * Reproducible: the same commit gives byte-identical zips (fixed entry order, timestamps and modes,
+ * no absolute paths), so every environment deploys the same artifact hash.
+ *
+ *   npm run build
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { ZipFile } from 'yazl';
+
+export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message'] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
+
+const ROOT = path.resolve(__dirname, '..');
+/** DOS time has no zone; built from local fields so the bytes do not depend on the machine's TZ. */
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+
+export interface ManifestEntry {
+  file: string;
+  sha256: string;
+  bytes: number;
+  /** Size of the bundled index.js before compression. */
+  bundleBytes: number;
+}
+export type Manifest = Record<FunctionName, ManifestEntry>;
+
+async function bundle(name: FunctionName): Promise<Map<string, Buffer>> {
+  const result = await build({
+    entryPoints: [path.join(ROOT, 'functions', `${name}.ts`)],
+    outfile: path.join(ROOT, 'dist', 'build', name, 'index.js'),
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    // The SDK's ES builds tree-shake; its CommonJS builds pull in every command.
+    mainFields: ['module', 'main'],
+    target: 'node22',
+    format: 'cjs',
+    minify: true,
+    treeShaking: true,
+    sourcemap: 'external',
+    sourcesContent: false,
+    legalComments: 'none',
+    write: false,
+    logLevel: 'warning',
+  });
+  const files = new Map<string, Buffer>();
+  for (const output of result.outputFiles) files.set(path.basename(output.path), Buffer.from(output.contents));
+  return files;
+}
+
+function zip(files: Map<string, Buffer>): Promise<Buffer> {
+  const archive = new ZipFile();
+  for (const name of [...files.keys()].sort()) {
+    archive.addBuffer(files.get(name)!, name, { mtime: FIXED_MTIME, mode: 0o100644, forceDosTimestamp: true, compressionLevel: 9 });
+  }
+  archive.end();
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    archive.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    archive.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    archive.outputStream.on('error', reject);
+  });
+}
+
+/** Builds every function into `outDir` (default dist/) and returns the manifest it wrote. */
+export async function buildAll(outDir: string = path.join(ROOT, 'dist')): Promise<Manifest> {
+  await mkdir(outDir, { recursive: true });
+  const manifest = {} as Manifest;
+  for (const name of FUNCTIONS) {
+    const files = await bundle(name);
+    const archive = await zip(files);
+    const file = `${name}.zip`;
+    await writeFile(path.join(outDir, file), archive);
+    manifest[name] = {
+      file,
+      sha256: createHash('sha256').update(archive).digest('hex'),
+      bytes: archive.length,
+      bundleBytes: files.get('index.js')?.length ?? 0,
+    };
+  }
+  await writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+if (require.main === module) {
+  const outDir = process.argv[2] ? path.resolve(process.argv[2]) : undefined;
+  buildAll(outDir).then(
+    (manifest) => {
+      for (const [name, entry] of Object.entries(manifest)) {
+        console.log(`${name.padEnd(11)} ${(entry.bytes / 1024).toFixed(1).padStart(7)} KiB  sha256 ${entry.sha256}`);
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
