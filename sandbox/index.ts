@@ -1,0 +1,105 @@
+import { API_GATEWAY_LIMITS, Gateway, type Limits } from './gateway';
+import { LocalFunction, type FunctionSource } from './lambda';
+import type { ManagementFault } from './management';
+
+export { API_GATEWAY_LIMITS, type Limits } from './gateway';
+export type { FunctionSource, LocalFunction } from './lambda';
+
+export interface SandboxOptions {
+  /** Default 3001; 0 picks a free port. */
+  port?: number;
+  host?: string;
+  stage?: string;
+  routeSelectionExpression?: string;
+  /** Functions by name, each in its own worker with its own environment. */
+  functions: Record<string, { source: FunctionSource; env?: Record<string, string> }>;
+  /** The REQUEST authorizer on `$connect`, by function name. */
+  authorizer?: { function: string; identitySources: string[] };
+  /** Route key → function name (`$connect`, `$disconnect`, `$default`, custom keys). */
+  routes: Record<string, { function: string; twoWay?: boolean }>;
+  /** Environment given to every function. */
+  env?: Record<string, string>;
+  limits?: Partial<Limits>;
+  injectFault?: ManagementFault;
+  /** Each line a function writes to stdout/stderr. Default: dropped. */
+  onLog?: (functionName: string, line: string) => void;
+  onAccessLog?: (entry: Record<string, unknown>) => void;
+}
+
+export interface Sandbox {
+  /** `ws://host:port/stage` */
+  url: string;
+  /** `http://host:port/stage`, the Management API endpoint for the SDK client. */
+  managementEndpoint: string;
+  port: number;
+  gateway: Gateway;
+  /** The running functions by name. */
+  functions: ReadonlyMap<string, LocalFunction>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a local WebSocket API serving the given functions. Each function sees, besides its own
+ * environment, the variables Lambda sets and `MANAGEMENT_ENDPOINT` pointing back at this sandbox.
+ *
+ * @example
+ * const sandbox = await startSandbox({ port: 0, functions: { echo: { source: { file: 'echo.js' } } }, routes: { $default: { function: 'echo' } } });
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const stage = options.stage ?? 'dev';
+  const gateway = new Gateway({
+    stage,
+    apiId: 'sandbox000',
+    region: 'us-east-1',
+    accountId: '000000000000',
+    routeSelectionExpression: options.routeSelectionExpression ?? '$request.body.action',
+    limits: { ...API_GATEWAY_LIMITS, ...options.limits },
+    injectFault: options.injectFault,
+    onAccessLog: options.onAccessLog,
+  });
+  const facts = await gateway.listen(options.port ?? 3001, host);
+  const managementEndpoint = `http://${facts.domainName}/${stage}`;
+
+  const functions = new Map<string, LocalFunction>();
+  const onLog = options.onLog ?? (() => undefined);
+  for (const [name, spec] of Object.entries(options.functions)) {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'sandbox',
+      AWS_SECRET_ACCESS_KEY: 'sandbox',
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      MANAGEMENT_ENDPOINT: managementEndpoint,
+      // Lambda runs nodejs22.x; the sandbox runs on whatever Node the machine has (20+).
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...options.env,
+      ...spec.env,
+    };
+    const fn = new LocalFunction(name, spec.source, env, onLog);
+    await fn.start();
+    functions.set(name, fn);
+  }
+  const lookup = (name: string): LocalFunction => {
+    const fn = functions.get(name);
+    if (!fn) throw new Error(`no function named ${JSON.stringify(name)} in the sandbox`);
+    return fn;
+  };
+  gateway.setIntegrations({
+    authorizer: options.authorizer && { fn: lookup(options.authorizer.function), identitySources: options.authorizer.identitySources },
+    routes: Object.fromEntries(Object.entries(options.routes).map(([key, route]) => [key, { fn: lookup(route.function), twoWay: route.twoWay }])),
+  });
+
+  return {
+    url: `ws://${facts.domainName}/${stage}`,
+    managementEndpoint,
+    port: Number(facts.domainName.split(':').pop()),
+    gateway,
+    functions,
+    async stop() {
+      await gateway.close();
+      await Promise.all([...functions.values()].map((fn) => fn.stop()));
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { WebSocket } from 'ws';
+import { newId } from './events';
+import type { LiveConnection } from './gateway';
+
+export type ManagementOperation = 'PostToConnection' | 'GetConnection' | 'DeleteConnection';
+
+/** Returns a status to fail the call with (429, 410, …) instead of performing it. Tests only. */
+export type ManagementFault = (operation: ManagementOperation, connectionId: string) => number | undefined;
+
+const ERROR_TYPES: Record<number, string> = {
+  403: 'ForbiddenException',
+  410: 'GoneException',
+  413: 'PayloadTooLargeException',
+  429: 'LimitExceededException',
+};
+
+const OPERATIONS: Record<string, ManagementOperation> = {
+  POST: 'PostToConnection',
+  GET: 'GetConnection',
+  DELETE: 'DeleteConnection',
+};
+
+export interface ManagementContext {
+  stage: string;
+  connections: Map<string, LiveConnection>;
+  maxPayloadBytes: number;
+  injectFault?: ManagementFault;
+  onActivity: (connection: LiveConnection) => void;
+  accessLog: (entry: Record<string, unknown>) => void;
+}
+
+function fail(res: ServerResponse, status: number, message: string | null): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'x-amzn-ErrorType': ERROR_TYPES[status] ?? 'InternalServerErrorException',
+    'x-amzn-RequestId': newId(),
+  });
+  res.end(JSON.stringify({ message }));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Serves `POST|GET|DELETE /{stage}/@connections/{id}` (and without the stage) like the Management API.
+ * Returns false when the request is not for the Management API.
+ */
+export function handleManagement(req: IncomingMessage, res: ServerResponse, ctx: ManagementContext): boolean {
+  const url = new URL(req.url ?? '/', 'http://sandbox');
+  const match = /^(?:\/([^/]+))?\/@connections\/([^/]+)$/.exec(url.pathname);
+  if (!match) return false;
+  void serve(req, res, ctx, match[1], match[2]!).catch(() => {
+    if (!res.headersSent) fail(res, 500, 'Internal server error');
+  });
+  return true;
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, ctx: ManagementContext, stage: string | undefined, rawId: string): Promise<void> {
+  const operation = OPERATIONS[req.method ?? ''];
+  const auth = req.headers.authorization ?? '';
+  // Connection ids end in "=" and arrive as %3D; "@" may arrive as %40.
+  let connectionId: string;
+  try {
+    connectionId = decodeURIComponent(rawId);
+  } catch {
+    connectionId = rawId;
+  }
+  const log = (status: number) => ctx.accessLog({ operation: operation ?? req.method, connectionId, status });
+
+  if (!operation || (stage !== undefined && stage !== ctx.stage)) {
+    log(403);
+    return fail(res, 403, 'Forbidden');
+  }
+  if (!auth.startsWith('AWS4-HMAC-SHA256 ')) {
+    log(403);
+    return fail(res, 403, 'Missing Authentication Token');
+  }
+  const body = operation === 'PostToConnection' ? await readBody(req, ctx.maxPayloadBytes) : undefined;
+  const injected = ctx.injectFault?.(operation, connectionId);
+  if (injected !== undefined) {
+    log(injected);
+    return fail(res, injected, injected === 429 ? 'Rate exceeded' : null);
+  }
+  if (body === 'too_large') {
+    log(413);
+    return fail(res, 413, 'Request entity too large');
+  }
+  const connection = ctx.connections.get(connectionId);
+  if (!connection || connection.socket.readyState !== WebSocket.OPEN) {
+    log(410);
+    return fail(res, 410, null);
+  }
+
+  switch (operation) {
+    case 'PostToConnection':
+      connection.socket.send((body as Buffer).toString('utf8'));
+      ctx.onActivity(connection);
+      log(200);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': newId() });
+      return void res.end();
+    case 'GetConnection':
+      log(200);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': newId() });
+      return void res.end(
+        JSON.stringify({
+          connectedAt: new Date(connection.facts.connectedAt).toISOString(),
+          identity: { sourceIp: connection.facts.sourceIp, userAgent: connection.facts.userAgent },
+          lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
+        }),
+      );
+    case 'DeleteConnection':
+      // DeleteConnection always closes with 1000; an application reason must be sent as a frame first.
+      connection.socket.close(1000);
+      log(204);
+      res.writeHead(204, { 'x-amzn-RequestId': newId() });
+      return void res.end();
+  }
+}

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startSandbox, type Limits, type Sandbox, type SandboxOptions } from './index';
+import { ensureTable } from './table';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const DIST = path.join(ROOT, 'dist');
+
+export interface ProjectSandboxOptions {
+  dynamoEndpoint: string;
+  tableName?: string;
+  port?: number;
+  stage?: string;
+  /** Exact origins allowed to connect from a browser, or `*`. */
+  allowedOrigins?: string[];
+  allowMissingOrigin?: boolean;
+  connectionTtlSeconds?: number;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  limits?: Partial<Limits>;
+  distDir?: string;
+  injectFault?: SandboxOptions['injectFault'];
+  onLog?: SandboxOptions['onLog'];
+  onAccessLog?: SandboxOptions['onAccessLog'];
+}
+
+/**
+ * The project's stack in the sandbox: the built zips from dist/, wired with the routes, identity source
+ * and environment variables the Terraform module gives them, on a table created from the module's schema.
+ */
+export async function startProjectSandbox(options: ProjectSandboxOptions): Promise<Sandbox & { tableName: string; env: Record<string, string> }> {
+  const distDir = options.distDir ?? DIST;
+  for (const name of ['authorizer', 'connect', 'disconnect', 'message']) {
+    if (!existsSync(path.join(distDir, `${name}.zip`))) throw new Error(`${name}.zip is missing in ${distDir}: run npm run build`);
+  }
+  const tableName = options.tableName ?? 'websocket-sessions';
+  await ensureTable(
+    new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } }),
+    tableName,
+  );
+  const env: Record<string, string> = {
+    TABLE_NAME: tableName,
+    LOG_LEVEL: options.logLevel ?? 'info',
+    METRICS_NAMESPACE: 'WebSocketSessions',
+    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+  };
+  const zip = (name: string) => ({ zip: path.join(distDir, `${name}.zip`) });
+  const sandbox = await startSandbox({
+    port: options.port,
+    stage: options.stage,
+    env,
+    functions: {
+      authorizer: {
+        source: zip('authorizer'),
+        env: {
+          AUTH_MODE: 'anonymous',
+          ALLOWED_ORIGINS: (options.allowedOrigins ?? []).join(','),
+          ALLOW_MISSING_ORIGIN: String(options.allowMissingOrigin ?? true),
+        },
+      },
+      connect: { source: zip('connect'), env: { AUTH_MODE: 'anonymous', CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800) } },
+      disconnect: { source: zip('disconnect') },
+      message: { source: zip('message') },
+    },
+    authorizer: { function: 'authorizer', identitySources: ['route.request.header.Sec-WebSocket-Protocol'] },
+    routes: {
+      $connect: { function: 'connect' },
+      $disconnect: { function: 'disconnect' },
+      $default: { function: 'message' },
+    },
+    limits: options.limits,
+    injectFault: options.injectFault,
+    onLog: options.onLog,
+    onAccessLog: options.onAccessLog,
+  });
+  return { ...sandbox, tableName, env };
+}

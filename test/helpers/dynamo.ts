@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../functions/lib/dynamo';
+import { ensureTable } from '../../sandbox/table';
+
+export function dynamoEndpoint(): string {
+  const endpoint = process.env.DYNAMO_ENDPOINT;
+  if (!endpoint) throw new Error('DYNAMO_ENDPOINT is not set: integration tests run under the jest globalSetup');
+  return endpoint;
+}
+
+export function dynamoClient(): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: dynamoEndpoint(),
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+  });
+}
+
+export const documentClient = (): DynamoDBDocumentClient => createDocumentClient(dynamoClient());
+
+/** A fresh table with the module's schema, named uniquely so test files do not share state. */
+export async function createTestTable(prefix = 'test'): Promise<string> {
+  const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
+  await ensureTable(dynamoClient(), tableName);
+  return tableName;
+}
+
+/** Every item in the table. Tests only: the code itself never scans. */
+export async function allItems(tableName: string): Promise<Record<string, unknown>[]> {
+  const { Items } = await dynamoClient().send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+  return (Items ?? []).map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, Object.values(v)[0]])));
+}
