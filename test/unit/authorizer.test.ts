@@ -1,0 +1,203 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import sample from '../fixtures/events/authorizer-request.json';
+
+const ORIGINAL_ENV = process.env;
+const USER_ID = '739bb5b7-3236-4cbd-8132-b281bbe83b42';
+const METHOD_ARN = sample.methodArn;
+
+type Handler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
+
+/** The recorded request with Origin and Sec-WebSocket-Protocol replaced (or removed with `undefined`) in both maps. */
+function request(headers: { origin?: string; protocol?: string | string[] }): APIGatewayRequestAuthorizerEvent {
+  const event = structuredClone(sample) as unknown as APIGatewayRequestAuthorizerEvent & {
+    headers: Record<string, string>;
+    multiValueHeaders: Record<string, string[]>;
+  };
+  const set = (name: string, value: string | string[] | undefined) => {
+    delete event.headers[name];
+    delete event.multiValueHeaders[name];
+    if (value === undefined) return;
+    const values = Array.isArray(value) ? value : [value];
+    event.headers[name] = values[values.length - 1] ?? '';
+    event.multiValueHeaders[name] = values;
+  };
+  set('Origin', headers.origin);
+  set('Sec-WebSocket-Protocol', headers.protocol);
+  return event;
+}
+
+let output: string[];
+
+beforeEach(() => {
+  jest.resetModules();
+  process.env = { ...ORIGINAL_ENV, TABLE_NAME: 'connections', AUTH_MODE: 'anonymous', ALLOWED_ORIGINS: 'https://app.example.com' };
+  delete process.env.ALLOW_MISSING_ORIGIN;
+  delete process.env.LOG_LEVEL;
+  delete process.env.METRICS_NAMESPACE;
+  output = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(chunk.toString());
+    return true;
+  });
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+afterAll(() => {
+  process.env = ORIGINAL_ENV;
+});
+
+const loadHandler = async (): Promise<Handler> => (await import('../../functions/authorizer')).handler;
+
+const logRecords = (): Array<Record<string, unknown>> =>
+  output
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const denyPolicy = {
+  principalId: 'anonymous',
+  policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: METHOD_ARN }] },
+};
+
+describe('authorizer handler', () => {
+  it('allows an allowed origin with a well-formed id', async () => {
+    const handler = await loadHandler();
+    const result = await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }));
+    expect(result).toStrictEqual({
+      principalId: USER_ID,
+      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }] },
+      context: { userId: USER_ID, authMode: 'anonymous' },
+    });
+  });
+
+  it('logs the decision with a fingerprint, never the id', async () => {
+    const handler = await loadHandler();
+    await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }));
+    expect(output.join('')).not.toContain(USER_ID);
+    const [record] = logRecords();
+    expect(record).toMatchObject({ event: 'authorize', level: 'info', connectionId: sample.requestContext.connectionId, authMode: 'anonymous', user: 'sha256:dccabceaf7b9' });
+  });
+
+  it('reads headers whatever their case', async () => {
+    const handler = await loadHandler();
+    const event = request({});
+    event.headers = { origin: 'https://app.example.com', 'sec-websocket-protocol': USER_ID };
+    event.multiValueHeaders = {};
+    expect((await handler(event)).principalId).toBe(USER_ID);
+  });
+
+  it('allows a missing origin by default (a non-browser client)', async () => {
+    const handler = await loadHandler();
+    expect((await handler(request({ protocol: USER_ID }))).principalId).toBe(USER_ID);
+  });
+
+  it('allows any origin with ALLOWED_ORIGINS=*', async () => {
+    process.env.ALLOWED_ORIGINS = '*';
+    const handler = await loadHandler();
+    expect((await handler(request({ origin: 'https://elsewhere.example.org', protocol: USER_ID }))).principalId).toBe(USER_ID);
+  });
+
+  it('allows an origin listed among several, normalised', async () => {
+    process.env.ALLOWED_ORIGINS = ' https://other.example.com , HTTPS://APP.example.com:443 ';
+    const handler = await loadHandler();
+    expect((await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }))).principalId).toBe(USER_ID);
+  });
+
+  it.each([
+    ['a look-alike origin', 'https://app.example.com.evil.com'],
+    ['another scheme', 'http://app.example.com'],
+    ['another port', 'https://app.example.com:8443'],
+    ['the null origin', 'null'],
+    ['a trailing slash', 'https://app.example.com/'],
+  ])('denies %s with a Deny policy and no context', async (_label, origin) => {
+    const handler = await loadHandler();
+    expect(await handler(request({ origin, protocol: USER_ID }))).toStrictEqual(denyPolicy);
+    const [record] = logRecords();
+    expect(record).toMatchObject({ event: 'reject', level: 'warn', stage: 'authorizer', reason: 'origin_not_allowed', status: 403, Rejects: 1, Reason: 'origin_not_allowed' });
+    expect(output.join('')).not.toContain(USER_ID);
+  });
+
+  it('denies a missing origin when ALLOW_MISSING_ORIGIN=false', async () => {
+    process.env.ALLOW_MISSING_ORIGIN = 'false';
+    const handler = await loadHandler();
+    expect(await handler(request({ protocol: USER_ID }))).toStrictEqual(denyPolicy);
+  });
+
+  it('denies every browser origin when ALLOWED_ORIGINS is empty', async () => {
+    process.env.ALLOWED_ORIGINS = '';
+    const handler = await loadHandler();
+    expect(await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }))).toStrictEqual(denyPolicy);
+  });
+
+  it('checks the origin before the id', async () => {
+    const handler = await loadHandler();
+    expect(await handler(request({ origin: 'https://evil.com', protocol: 'short' }))).toStrictEqual(denyPolicy);
+  });
+
+  it.each([
+    ['no subprotocol', undefined, 'no_subprotocol', undefined],
+    ['an empty subprotocol header', '', 'no_subprotocol', undefined],
+    ['two subprotocols in one header', `ws-sessions.v1, ${USER_ID}`, 'multiple_subprotocols', USER_ID],
+    ['two subprotocol headers', [USER_ID, 'second-protocol-value'], 'multiple_subprotocols', USER_ID],
+    ['the recorded bearer offer', sample.headers['Sec-WebSocket-Protocol'], 'multiple_subprotocols', 'eyJzdWIiOiJ1c2VyLTEifQ'],
+    ['a 15-character id', 'abcdefghijklmno', 'malformed_anonymous_id', 'abcdefghijklmno'],
+    ['a 129-character id', 'q'.repeat(129), 'malformed_anonymous_id', 'q'.repeat(129)],
+    ['an id with a dot', 'abcdefgh.ijklmnopq', 'malformed_anonymous_id', 'abcdefgh.ijklmnopq'],
+  ])('rejects %s with Unauthorized and logs the reason, not the id', async (_label, protocol, reason, secret) => {
+    const handler = await loadHandler();
+    const error: unknown = await handler(request({ origin: 'https://app.example.com', protocol })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('Unauthorized');
+    const records = logRecords();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({
+      event: 'reject',
+      level: 'warn',
+      stage: 'authorizer',
+      reason,
+      status: 401,
+      connectionId: sample.requestContext.connectionId,
+      authMode: 'anonymous',
+      Rejects: 1,
+      Reason: reason,
+    });
+    if (secret !== undefined) expect(output.join('')).not.toContain(secret);
+  });
+
+  it('logs rejections even when LOG_LEVEL=error, since they count towards a metric', async () => {
+    process.env.LOG_LEVEL = 'error';
+    const handler = await loadHandler();
+    await handler(request({ origin: 'https://evil.com', protocol: USER_ID })).catch(() => undefined);
+    expect(logRecords().map((r) => r.reason)).toEqual(['origin_not_allowed']);
+  });
+
+  it.each([
+    ['ALLOWED_ORIGINS', 'https://a.com/path'],
+    ['ALLOWED_ORIGINS', 'https://a.com/'],
+    ['ALLOWED_ORIGINS', 'https://a.com,a.com'],
+    ['AUTH_MODE', 'jwt'],
+    ['AUTH_MODE', ''],
+    ['ALLOW_MISSING_ORIGIN', 'yes'],
+    ['ALLOW_MISSING_ORIGIN', 'TRUE'],
+    ['TABLE_NAME', ' '],
+    ['LOG_LEVEL', 'verbose'],
+  ])('fails at import with a ConfigError naming %s when it is %j', async (name, value) => {
+    process.env[name] = value;
+    const { ConfigError } = await import('../../functions/lib/errors');
+    const error: unknown = await loadHandler().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(new RegExp(`^${name} `));
+  });
+
+  it('fails at import when TABLE_NAME is missing', async () => {
+    delete process.env.TABLE_NAME;
+    const { ConfigError } = await import('../../functions/lib/errors');
+    const error: unknown = await loadHandler().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe('TABLE_NAME is required and must be a non-empty string');
+  });
+});

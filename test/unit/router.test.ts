@@ -1,0 +1,88 @@
+import { builtinActions, route, type ActionHandler } from '../../functions/lib/router';
+
+const context = { connectionId: 'XfGLwcMrtjMCFpA=', now: 1_700_000_000_000 };
+
+describe('router', () => {
+  it('answers ping with a pong at the request time', async () => {
+    expect(await route('{"action":"ping"}', context)).toStrictEqual({ frames: [{ type: 'pong', ts: 1_700_000_000_000 }], action: 'ping' });
+  });
+
+  it.each([
+    ['a string id', '"req-1"', 'req-1'],
+    ['a numeric id', '5', 5],
+    ['an id of 0', '0', 0],
+  ])('echoes %s on the pong', async (_label, rawId, id) => {
+    const result = await route(`{"action":"ping","id":${rawId}}`, context);
+    expect(result.frames).toStrictEqual([{ type: 'pong', id, ts: 1_700_000_000_000 }]);
+  });
+
+  it('answers a body that is not JSON with BAD_MESSAGE and no action', async () => {
+    expect(await route('not json', context)).toStrictEqual({
+      frames: [{ type: 'error', code: 'BAD_MESSAGE', message: 'message is not JSON', retryable: false }],
+      rejected: 'message is not JSON',
+    });
+  });
+
+  it('answers an empty body with BAD_MESSAGE', async () => {
+    const result = await route(undefined, context);
+    expect(result.rejected).toBe('empty message');
+    expect(result.frames).toHaveLength(1);
+  });
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', 'Ping', 'unknown'])(
+    'treats %j as an unknown action',
+    async (action) => {
+      const message = `unknown action "${action}"`;
+      expect(await route(JSON.stringify({ action, id: 'r1' }), context)).toStrictEqual({
+        frames: [{ type: 'error', code: 'BAD_MESSAGE', message, retryable: false, id: 'r1' }],
+        action,
+        rejected: message,
+      });
+    },
+  );
+
+  it('answers a __proto__ action with BAD_MESSAGE (malformed) rather than a crash', async () => {
+    expect(await route('{"action":"__proto__","id":3}', context)).toStrictEqual({
+      frames: [{ type: 'error', code: 'BAD_MESSAGE', message: '"action" is malformed', retryable: false, id: 3 }],
+      rejected: '"action" is malformed',
+    });
+  });
+
+  it('does not use handlers inherited through the prototype of the action map', async () => {
+    const inherited: Record<string, ActionHandler> = Object.create({ secret: () => [{ type: 'pong', ts: 1 }] });
+    const result = await route('{"action":"secret"}', context, inherited);
+    expect(result.rejected).toBe('unknown action "secret"');
+  });
+
+  it('works with an action map that has no prototype', async () => {
+    const actions: Record<string, ActionHandler> = Object.assign(Object.create(null), builtinActions);
+    expect((await route('{"action":"toString"}', context, actions)).rejected).toBe('unknown action "toString"');
+    expect((await route('{"action":"ping"}', context, actions)).frames).toStrictEqual([{ type: 'pong', ts: context.now }]);
+  });
+
+  it('passes the frame and context to a custom handler and awaits it', async () => {
+    const calls: unknown[] = [];
+    const actions: Record<string, ActionHandler> = {
+      echo: async (frame, ctx) => {
+        calls.push([frame, ctx]);
+        return [{ type: 'pong', id: frame.id, ts: ctx.now + 1 }];
+      },
+    };
+    const result = await route('{"action":"echo","id":"e1","text":"hi"}', context, actions);
+    expect(result).toStrictEqual({ frames: [{ type: 'pong', id: 'e1', ts: context.now + 1 }], action: 'echo' });
+    expect(calls).toEqual([[{ action: 'echo', id: 'e1', text: 'hi' }, context]]);
+  });
+
+  it('does not offer ping when a custom action map replaces the built-ins', async () => {
+    expect((await route('{"action":"ping"}', context, {})).rejected).toBe('unknown action "ping"');
+  });
+
+  it('lets a handler failure propagate to the caller', async () => {
+    const actions: Record<string, ActionHandler> = {
+      boom: () => {
+        throw new Error('handler failed');
+      },
+    };
+    await expect(route('{"action":"boom"}', context, actions)).rejects.toThrow('handler failed');
+  });
+});
