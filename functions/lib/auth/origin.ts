@@ -12,15 +12,14 @@ export interface OriginPolicy {
  * path, query, credentials or a non-http(s) scheme is rejected so the allowlist can only hold origins.
  */
 export function normalizeOrigin(value: string): string | undefined {
+  // Checked as text first: the URL parser forgives an empty query, fragment or userinfo and dot segments.
+  if (!/^https?:\/\/[^/?#@\\\s]+$/i.test(value)) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return undefined;
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  if (url.username || url.password || url.search || url.hash) return undefined;
-  if (url.pathname !== '/' || /\/$/.test(value)) return undefined;
   return url.origin;
 }
 
