@@ -9,8 +9,11 @@ export function formatRequestTime(ms: number): string {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
-/** Ids shaped like API Gateway's: 16 base64 characters ending in `=` (`XfGLwcMrtjMCFpA=`). */
-export const newId = (): string => randomBytes(11).toString('base64');
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Ids shaped like API Gateway's recorded ones: 15 letters and digits, then `=` (`XfGLwcMrtjMCFpA=`). */
+export const newId = (): string =>
+  [...randomBytes(15)].map((byte) => ID_ALPHABET[byte % ID_ALPHABET.length]).join('') + '=';
 
 export interface ConnectionFacts {
   connectionId: string;

@@ -60,7 +60,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
  */
 export function handleManagement(req: IncomingMessage, res: ServerResponse, ctx: ManagementContext): boolean {
   const url = new URL(req.url ?? '/', 'http://sandbox');
-  const match = /^(?:\/([^/]+))?\/@connections\/([^/]+)$/.exec(url.pathname);
+  // Clients may send "@" as %40 (the SDK does).
+  const match = /^(?:\/([^/]+))?\/@connections\/([^/]+)$/.exec(url.pathname.replace(/%40/gi, '@'));
   if (!match) return false;
   void serve(req, res, ctx, match[1], match[2]!).catch(() => {
     if (!res.headersSent) fail(res, 500, 'Internal server error');

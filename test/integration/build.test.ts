@@ -1,0 +1,25 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { buildAll, FUNCTIONS } from '../../scripts/build';
+
+describe('build', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('gives byte-identical zips and the same manifest when run twice', async () => {
+    const [a, b] = [await mkdtemp(path.join(os.tmpdir(), 'build-a-')), await mkdtemp(path.join(os.tmpdir(), 'build-b-'))];
+    dirs.push(a, b);
+    const manifestA = await buildAll(a);
+    const manifestB = await buildAll(b);
+    expect(manifestB).toEqual(manifestA);
+    for (const name of FUNCTIONS) {
+      const [zipA, zipB] = await Promise.all([readFile(path.join(a, `${name}.zip`)), readFile(path.join(b, `${name}.zip`))]);
+      expect(zipA.equals(zipB)).toBe(true);
+      expect(createHash('sha256').update(zipA).digest('hex')).toBe(manifestA[name].sha256);
+      expect(zipA.length).toBe(manifestA[name].bytes);
+    }
+    expect(JSON.parse(await readFile(path.join(a, 'manifest.json'), 'utf8'))).toEqual(manifestA);
+  });
+});
