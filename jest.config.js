@@ -16,6 +16,7 @@ module.exports = {
       transform,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-after-env.ts'],
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
   ],

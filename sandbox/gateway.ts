@@ -188,16 +188,27 @@ export class Gateway {
   /** Closes every connection (code 1001, `$disconnect` runs) and stops listening. */
   async close(): Promise<void> {
     for (const connection of this.connections.values()) connection.socket.close(1001, 'Going away');
-    const deadline = Date.now() + 5_000;
-    while ((this.connections.size > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 50))]);
+    await this.drain(1_000);
+    // A closing handshake begun by both sides at once can leave `ws` without a 'close' event: cut
+    // those sockets and finish the connections here ($disconnect with 1006, as for a dropped socket).
+    for (const connection of [...this.connections.values()]) {
+      connection.socket.terminate();
+      this.closed(connection, 1006, '');
     }
-    for (const connection of this.connections.values()) connection.socket.terminate();
+    await this.drain(5_000);
     this.wss.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Keep-alive sockets of the functions' SDK clients would hold close() open.
     this.server.closeAllConnections();
     await closed;
+  }
+
+  /** Waits until no connection is open and no integration call is under way, or `timeoutMs` passes. */
+  private async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.connections.size > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => setTimeout(resolve, 50))]);
+    }
   }
 
   private get stage(): StageFacts {
@@ -312,12 +323,16 @@ export class Gateway {
       void this.track(this.dispatch(connection, (data as Buffer).toString('utf8')));
     });
     socket.on('error', () => undefined);
-    socket.on('close', (code, reason) => {
-      clearTimeout(connection.idleTimer);
-      clearTimeout(connection.maxTimer);
-      this.connections.delete(facts.connectionId);
-      void this.track(this.disconnected(connection, code, reason.toString('utf8')));
-    });
+    socket.on('close', (code, reason) => this.closed(connection, code, reason.toString('utf8')));
+  }
+
+  /** Forgets a connection and runs `$disconnect`, once, whichever way the connection ended. */
+  private closed(connection: LiveConnection, code: number, reason: string): void {
+    if (this.connections.get(connection.facts.connectionId) !== connection) return;
+    clearTimeout(connection.idleTimer);
+    clearTimeout(connection.maxTimer);
+    this.connections.delete(connection.facts.connectionId);
+    void this.track(this.disconnected(connection, code, reason));
   }
 
   /** Resets the idle timer: API Gateway closes a connection after 10 minutes without messages. */

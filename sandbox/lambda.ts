@@ -97,7 +97,7 @@ export class LocalFunction {
   /** Invokes the handler; resolves with its result, its error, or a timeout after `timeoutMs`. */
   invoke(event: unknown, timeoutMs: number): Promise<InvokeOutcome> {
     const worker = this.worker;
-    if (!worker) throw new Error(`function ${this.name} is not started`);
+    if (!worker) return Promise.resolve({ status: 'error', errorType: 'Shutdown', errorMessage: `function ${this.name} is not running` });
     const id = randomUUID();
     this.invocations += 1;
     return new Promise((resolve) => {
@@ -108,9 +108,10 @@ export class LocalFunction {
   }
 
   async stop(): Promise<void> {
-    for (const id of [...this.pending.keys()]) this.settle(id, { status: 'error', errorType: 'Shutdown', errorMessage: 'sandbox stopped' });
-    await this.worker?.terminate();
+    const worker = this.worker;
     this.worker = undefined;
+    await worker?.terminate();
+    for (const id of [...this.pending.keys()]) this.settle(id, { status: 'error', errorType: 'Shutdown', errorMessage: 'sandbox stopped' });
   }
 
   private settle(id: string, outcome: InvokeOutcome): void {

@@ -34,10 +34,12 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
     if (!existsSync(path.join(distDir, `${name}.zip`))) throw new Error(`${name}.zip is missing in ${distDir}: run npm run build`);
   }
   const tableName = options.tableName ?? 'websocket-sessions';
-  await ensureTable(
-    new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } }),
-    tableName,
-  );
+  const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  try {
+    await ensureTable(dynamo, tableName);
+  } finally {
+    dynamo.destroy();
+  }
   const env: Record<string, string> = {
     TABLE_NAME: tableName,
     LOG_LEVEL: options.logLevel ?? 'info',

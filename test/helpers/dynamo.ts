@@ -10,12 +10,21 @@ export function dynamoEndpoint(): string {
   return endpoint;
 }
 
+let shared: DynamoDBClient | undefined;
+
+/** One client per test file, destroyed after the file (test/helpers/setup-after-env.ts). */
 export function dynamoClient(): DynamoDBClient {
-  return new DynamoDBClient({
+  shared ??= new DynamoDBClient({
     endpoint: dynamoEndpoint(),
     region: 'us-east-1',
     credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
   });
+  return shared;
+}
+
+export function destroyDynamoClient(): void {
+  shared?.destroy();
+  shared = undefined;
 }
 
 export const documentClient = (): DynamoDBDocumentClient => createDocumentClient(dynamoClient());

@@ -1,0 +1,3 @@
+import { destroyDynamoClient } from './dynamo';
+
+afterAll(() => destroyDynamoClient());
