@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ZipFile } from 'yazl';
+import { keepSources, type RawSourceMap } from './sourcemap';
 
 export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
@@ -47,7 +48,15 @@ async function bundle(name: FunctionName): Promise<Map<string, Buffer>> {
     logLevel: 'warning',
   });
   const files = new Map<string, Buffer>();
-  for (const output of result.outputFiles) files.set(path.basename(output.path), Buffer.from(output.contents));
+  for (const output of result.outputFiles) {
+    const name = path.basename(output.path);
+    if (name.endsWith('.map')) {
+      const map = JSON.parse(output.text) as RawSourceMap;
+      files.set(name, Buffer.from(JSON.stringify(keepSources(map, (source) => !source.includes('node_modules/')))));
+    } else {
+      files.set(name, Buffer.from(output.contents));
+    }
+  }
   return files;
 }
 

@@ -1,0 +1,140 @@
+/**
+ * npm run bench: speed figures, each against a baseline measured in the same run.
+ *
+ * 1. Cold path: each bundle's zip size, and the wall time of `node` loading the bundle (Lambda's init
+ *    phase: module evaluation, SDK clients created, configuration read) against `node` running an
+ *    empty script. Reported as a ratio (aim: ≤ 3×) and sizes (aim: ≤ 250 KB).
+ * 2. DynamoDB requests per connect and per disconnect, counted by a proxy in front of DynamoDB Local
+ *    while real clients connect and disconnect through the sandbox (aim: one each).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { startDynamoLocal } from '../sandbox/dynamo-local';
+import { startProjectSandbox } from '../sandbox/project';
+import { extractZip } from '../sandbox/unzip';
+import { buildAll, FUNCTIONS, type Manifest } from './build';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Median wall time, in ms, of `node <script>`, runs interleaved with the baseline to share noise. */
+function timeNode(script: string, env: NodeJS.ProcessEnv): number {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`node ${script} failed: ${result.stderr.toString()}`);
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+async function coldPath(manifest: Manifest): Promise<void> {
+  const dir = path.join(os.tmpdir(), 'websocket-sessions-bench');
+  const empty = path.join(os.tmpdir(), 'websocket-sessions-bench-empty.js');
+  writeFileSync(empty, '');
+  const env = {
+    ...process.env,
+    TABLE_NAME: 'bench',
+    AUTH_MODE: 'anonymous',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const loaders: Record<string, string> = {};
+  for (const name of FUNCTIONS) {
+    const extracted = await extractZip(path.join('dist', manifest[name].file));
+    loaders[name] = path.join(dir, `load-${name}.js`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(loaders[name]!, `require(${JSON.stringify(path.join(extracted, 'index.js'))});\n`);
+  }
+  const samples: Record<string, number[]> = { empty: [] };
+  for (let run = 0; run < RUNS; run += 1) {
+    samples.empty!.push(timeNode(empty, env));
+    for (const name of FUNCTIONS) (samples[name] ??= []).push(timeNode(loaders[name]!, env));
+  }
+  const baseline = median(samples.empty!);
+  console.log(`\nCold path (median of ${RUNS} runs; baseline: node running an empty script, ${baseline.toFixed(1)} ms)`);
+  console.log('function     zip KiB   ≤250 KB   load ms   × empty   ≤3×');
+  for (const name of FUNCTIONS) {
+    const entry = manifest[name];
+    const load = median(samples[name]!);
+    const ratio = load / baseline;
+    console.log(
+      `${name.padEnd(11)} ${(entry.bytes / 1024).toFixed(1).padStart(8)}   ${(entry.bytes <= 250_000 ? 'yes' : 'no').padStart(7)}   ${load
+        .toFixed(1)
+        .padStart(7)}   ${ratio.toFixed(2).padStart(7)}   ${ratio <= 3 ? 'yes' : 'no'}`,
+    );
+  }
+}
+
+/** An HTTP proxy to DynamoDB Local that counts requests by operation (the X-Amz-Target header). */
+function countingProxy(target: string): Promise<{ endpoint: string; counts: Map<string, number>; server: Server }> {
+  const counts = new Map<string, number>();
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    const operation = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (response) => {
+      res.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`, counts, server })));
+}
+
+const total = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
+const describe = (counts: Map<string, number>): string => [...counts.entries()].map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
+
+async function requestsPerConnection(): Promise<void> {
+  const dynamo = await startDynamoLocal();
+  const proxy = await countingProxy(dynamo.endpoint);
+  const sandbox = await startProjectSandbox({ dynamoEndpoint: proxy.endpoint, port: 0, tableName: 'bench' });
+  try {
+    proxy.counts.clear();
+    const clients: WebSocket[] = [];
+    for (let i = 0; i < CLIENTS; i += 1) {
+      const ws = new WebSocket(sandbox.url, crypto.randomUUID());
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      clients.push(ws);
+    }
+    const onConnect = new Map(proxy.counts);
+    proxy.counts.clear();
+    await Promise.all(clients.map((ws) => new Promise((resolve) => ws.once('close', resolve).close(1000))));
+    while (sandbox.gateway.connections.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    // $disconnect runs after the socket closes; wait until every one has reached DynamoDB.
+    const deadline = Date.now() + 10_000;
+    while (total(proxy.counts) < CLIENTS && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const onDisconnect = new Map(proxy.counts);
+    console.log(`\nDynamoDB requests (${CLIENTS} clients through the sandbox, counted at DynamoDB Local)`);
+    console.log(`  per connect      ${(total(onConnect) / CLIENTS).toFixed(2)}   (${describe(onConnect)})   aim: 1`);
+    console.log(`  per disconnect   ${(total(onDisconnect) / CLIENTS).toFixed(2)}   (${describe(onDisconnect)})   aim: 1`);
+  } finally {
+    await sandbox.stop();
+    proxy.server.close();
+    await dynamo.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const manifest = await buildAll();
+  await coldPath(manifest);
+  await requestsPerConnection();
+  console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
