@@ -1,7 +1,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { readAnonymousId } from './lib/auth/anonymous';
+import { createAnonymousAuthenticator } from './lib/auth/anonymous-mode';
 import { AUTH_MODES, toAuthorizerContext, type Identity } from './lib/auth/identity';
+import { createJwtAuthenticator } from './lib/auth/jwt-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
+import type { Verdict } from './lib/auth/verdict';
 import { readBoolean, readChoice, readList } from './lib/config';
 import { getHeader } from './lib/headers';
 import { readCommonConfig } from './lib/init';
@@ -10,11 +12,10 @@ import { fingerprint, log } from './lib/log';
 readCommonConfig();
 const authMode = readChoice('AUTH_MODE', AUTH_MODES, undefined);
 const originPolicy = createOriginPolicy(readList('ALLOWED_ORIGINS'), readBoolean('ALLOW_MISSING_ORIGIN', true));
+const authenticate = authMode === 'jwt' ? createJwtAuthenticator() : createAnonymousAuthenticator();
 
 /** API Gateway answers 401 when the authorizer throws exactly this message. */
 const UNAUTHORIZED = 'Unauthorized';
-
-type Verdict = { allow: true; identity: Identity } | { allow: false; status: 401 | 403; reason: string };
 
 const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string, identity?: Identity): APIGatewayAuthorizerResult => ({
   principalId,
@@ -25,26 +26,21 @@ const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string,
   ...(identity ? { context: toAuthorizerContext(identity) } : {}),
 });
 
-function decide(event: APIGatewayRequestAuthorizerEvent): Verdict {
+async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<Verdict> {
   if (!isOriginAllowed(getHeader(event, 'Origin'), originPolicy)) {
     return { allow: false, status: 403, reason: 'origin_not_allowed' };
   }
-  switch (authMode) {
-    case 'anonymous': {
-      const result = readAnonymousId(getHeader(event, 'Sec-WebSocket-Protocol'));
-      if (!result.ok) return { allow: false, status: 401, reason: result.reason };
-      return { allow: true, identity: { userId: result.userId, authMode } };
-    }
-  }
+  return authenticate(event);
 }
 
 /**
- * REQUEST authorizer for `$connect`. Rejections: 401 (thrown `Unauthorized`) for missing or malformed
- * credentials, 403 (Deny policy) for a disallowed origin. Every decision is one log line with a reason.
+ * REQUEST authorizer for `$connect`. Rejections: 401 (thrown `Unauthorized`) for missing, malformed or
+ * invalid credentials, 403 (Deny policy) for a disallowed origin. Every decision is one log line with
+ * a reason; tokens and anonymous ids are never logged.
  */
 export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
   const connectionId = event.requestContext?.connectionId;
-  const verdict = decide(event);
+  const verdict = await decide(event);
   if (!verdict.allow) {
     log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode }, { Rejects: 1 });
     if (verdict.status === 401) throw new Error(UNAUTHORIZED);

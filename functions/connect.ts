@@ -1,8 +1,9 @@
-import { fromAuthorizerContext } from './lib/auth/identity';
+import { fromAuthorizerContext, type Identity } from './lib/auth/identity';
+import { APP_PROTOCOL } from './lib/auth/token-source';
 import { readAnonymousId } from './lib/auth/anonymous';
 import { readInteger } from './lib/config';
 import type { RouteResult, WebSocketEvent } from './lib/events';
-import { getHeader } from './lib/headers';
+import { getHeader, offeredProtocols } from './lib/headers';
 import { connectionStoreFor } from './lib/dynamo';
 import { readCommonConfig } from './lib/init';
 import { fingerprint, log } from './lib/log';
@@ -14,8 +15,17 @@ const connectionTtlSeconds = readInteger('CONNECTION_TTL_SECONDS', { default: 78
 const store = connectionStoreFor(config);
 
 /**
- * `$connect`: stores the connection (one PutItem) and echoes the subprotocol the client offered as its
- * anonymous id. Runs only after the authorizer allowed the handshake; nothing can be posted from here.
+ * The subprotocol to echo: the anonymous id itself (the AWS sample's contract), or in JWT mode only
+ * the app protocol, never the `bearer.` token beside it. Undefined when the offer does not fit.
+ */
+function echoedProtocol(identity: Identity, header: string | undefined): string | undefined {
+  if (identity.authMode === 'jwt') return offeredProtocols(header).includes(APP_PROTOCOL) ? APP_PROTOCOL : undefined;
+  const offered = readAnonymousId(header);
+  return offered.ok && offered.userId === identity.userId ? offered.userId : undefined;
+}
+
+/**
+ * `$connect`: stores the connection (one PutItem) and echoes the subprotocol (see `echoedProtocol`). Runs only after the authorizer allowed the handshake; nothing can be posted from here.
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   const { connectionId, connectedAt } = event.requestContext;
@@ -24,9 +34,9 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
     log({ event: 'reject', level: 'warn', stage: 'connect', reason: 'no_identity', status: 403, connectionId }, { Rejects: 1 });
     return { statusCode: 403 };
   }
-  const offered = readAnonymousId(getHeader(event, 'Sec-WebSocket-Protocol'));
-  // The authorizer took the id from this same header; a mismatch means the two disagree on the request.
-  if (!offered.ok || offered.userId !== identity.userId) {
+  const protocol = echoedProtocol(identity, getHeader(event, 'Sec-WebSocket-Protocol'));
+  // The authorizer read the same header; a mismatch means the two disagree on the request.
+  if (protocol === undefined) {
     log({ event: 'reject', level: 'warn', stage: 'connect', reason: 'subprotocol_mismatch', status: 403, connectionId }, { Rejects: 1 });
     return { statusCode: 403 };
   }
@@ -42,5 +52,5 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
     expiresAt: nowSeconds(connectedAt) + connectionTtlSeconds,
   });
   log({ event: 'connect', connectionId, authMode: identity.authMode, user: fingerprint(identity.userId) }, { Connects: 1 });
-  return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': offered.userId } };
+  return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': protocol } };
 };

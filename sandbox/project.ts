@@ -15,6 +15,9 @@ export interface ProjectSandboxOptions {
   /** Exact origins allowed to connect from a browser, or `*`. */
   allowedOrigins?: string[];
   allowMissingOrigin?: boolean;
+  /** `anonymous` (default) or `jwt`; JWT settings go in `authorizerEnv` as the module sets them (JWT_*). */
+  authMode?: 'anonymous' | 'jwt';
+  authorizerEnv?: Record<string, string>;
   connectionTtlSeconds?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
@@ -46,6 +49,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
     METRICS_NAMESPACE: 'WebSocketSessions',
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
   };
+  const authMode = options.authMode ?? 'anonymous';
   const zip = (name: string) => ({ zip: path.join(distDir, `${name}.zip`) });
   const sandbox = await startSandbox({
     port: options.port,
@@ -55,12 +59,13 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
       authorizer: {
         source: zip('authorizer'),
         env: {
-          AUTH_MODE: 'anonymous',
+          AUTH_MODE: authMode,
           ALLOWED_ORIGINS: (options.allowedOrigins ?? []).join(','),
           ALLOW_MISSING_ORIGIN: String(options.allowMissingOrigin ?? true),
+          ...options.authorizerEnv,
         },
       },
-      connect: { source: zip('connect'), env: { AUTH_MODE: 'anonymous', CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800) } },
+      connect: { source: zip('connect'), env: { AUTH_MODE: authMode, CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800) } },
       disconnect: { source: zip('disconnect') },
       message: { source: zip('message') },
     },

@@ -6,6 +6,8 @@
  *    empty script. Reported as a ratio (aim: ≤ 3×) and sizes (aim: ≤ 250 KB).
  * 2. DynamoDB requests per connect and per disconnect, counted by a proxy in front of DynamoDB Local
  *    while real clients connect and disconnect through the sandbox (aim: one each).
+ * 3. JWT verification (scripts/bench-auth.ts): verifications per second with keys prepared once
+ *    against jsonwebtoken fed the raw key per call, and the cost of rejecting garbage before any crypto.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import WebSocket from 'ws';
 import { startDynamoLocal } from '../sandbox/dynamo-local';
 import { startProjectSandbox } from '../sandbox/project';
 import { extractZip } from '../sandbox/unzip';
+import { benchAuth } from './bench-auth';
 import { buildAll, FUNCTIONS, type Manifest } from './build';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
   const manifest = await buildAll();
   await coldPath(manifest);
   await requestsPerConnection();
+  await benchAuth();
   console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
 }
 

@@ -179,7 +179,7 @@ describe('authorizer handler', () => {
     ['ALLOWED_ORIGINS', 'https://a.com/path'],
     ['ALLOWED_ORIGINS', 'https://a.com/'],
     ['ALLOWED_ORIGINS', 'https://a.com,a.com'],
-    ['AUTH_MODE', 'jwt'],
+    ['AUTH_MODE', 'oauth'],
     ['AUTH_MODE', ''],
     ['ALLOW_MISSING_ORIGIN', 'yes'],
     ['ALLOW_MISSING_ORIGIN', 'TRUE'],
@@ -187,6 +187,23 @@ describe('authorizer handler', () => {
     ['LOG_LEVEL', 'verbose'],
   ])('fails at import with a ConfigError naming %s when it is %j', async (name, value) => {
     process.env[name] = value;
+    const { ConfigError } = await import('../../functions/lib/errors');
+    const error: unknown = await loadHandler().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(new RegExp(`^${name} `));
+  });
+
+  it.each([
+    ['JWT_ALGORITHMS', {}],
+    ['JWT_ALGORITHMS', { JWT_ALGORITHMS: 'none' }],
+    ['JWT_CLOCK_TOLERANCE_SECONDS', { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_CLOCK_TOLERANCE_SECONDS: '1e3' }],
+    ['JWT_TOKEN_SOURCES', { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_TOKEN_SOURCES: 'header' }],
+    ['JWT_COOKIE_NAME', { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_COOKIE_NAME: 'a b' }],
+    ['exactly one of', { JWT_ALGORITHMS: 'RS256' }],
+    ['exactly one of', { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k' }],
+    ['JWT_ALGORITHMS', { JWT_ALGORITHMS: 'RS256,ES256', JWT_KEY_SSM_PARAMETER: 'arn:aws:ssm:us-east-1:123456789012:parameter/k' }],
+  ])('in jwt mode, fails at import with a ConfigError naming %s', async (name, settings) => {
+    Object.assign(process.env, { AUTH_MODE: 'jwt' }, settings);
     const { ConfigError } = await import('../../functions/lib/errors');
     const error: unknown = await loadHandler().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);

@@ -25,9 +25,19 @@ describe('authorizer context', () => {
     ['an empty userId', { userId: '', authMode: 'anonymous' }],
     ['a numeric userId', { userId: 42, authMode: 'anonymous' }],
     ['a missing authMode', { userId: 'u-1' }],
-    ['an unknown authMode', { userId: 'u-1', authMode: 'jwt' }],
+    ['an unknown authMode', { userId: 'u-1', authMode: 'oauth' }],
     ['an authMode in another case', { userId: 'u-1', authMode: 'Anonymous' }],
   ])('reads no identity from %s', (_label, context) => {
     expect(fromAuthorizerContext(context)).toBeUndefined();
+  });
+
+  it('carries a JWT identity\'s tenant, roles and session id as flat strings', () => {
+    const identity = { userId: 'u-1', authMode: 'jwt' as const, tenantId: 't-1', roles: ['admin', 'reader'], sessionId: 's-1' };
+    expect(toAuthorizerContext(identity)).toStrictEqual({ userId: 'u-1', authMode: 'jwt', tenantId: 't-1', roles: 'admin reader', sessionId: 's-1' });
+    expect(fromAuthorizerContext(toAuthorizerContext(identity))).toStrictEqual(identity);
+  });
+
+  it('leaves out empty optional fields', () => {
+    expect(fromAuthorizerContext({ userId: 'u-1', authMode: 'jwt', tenantId: '', roles: '', sessionId: '' })).toStrictEqual({ userId: 'u-1', authMode: 'jwt' });
   });
 });

@@ -1,0 +1,94 @@
+import { ConfigError } from '../errors';
+import { readChoice, readInteger, readList, readOptionalString } from '../config';
+import { verifyJwt, readJwtSettings, type JwtSettings, type KeyResolver } from './jwt';
+import { createJwksResolver, createStaticKeyResolver, loadKeyMaterial } from './keys';
+import { readToken, TOKEN_SOURCES, type TokenSource, type TokenSourceSettings } from './token-source';
+import type { Authenticator } from './verdict';
+
+type Env = Record<string, string | undefined>;
+
+function readTokenSources(env: Env): TokenSourceSettings {
+  const sources = readList('JWT_TOKEN_SOURCES', env);
+  for (const source of sources) {
+    if (!(TOKEN_SOURCES as readonly string[]).includes(source)) {
+      throw new ConfigError(`JWT_TOKEN_SOURCES entries must be ${TOKEN_SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
+    }
+  }
+  const name = (variable: string, fallback: string) => {
+    const value = readOptionalString(variable, env) ?? fallback;
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(value)) throw new ConfigError(`${variable} must be 1–64 characters of A–Z a–z 0–9 _ -, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  return {
+    sources: sources.length > 0 ? (sources as TokenSource[]) : ['subprotocol'],
+    cookieName: name('JWT_COOKIE_NAME', 'ws_token'),
+    queryParameter: name('JWT_QUERY_PARAMETER', 'token'),
+  };
+}
+
+/**
+ * Where the verification keys come from: a JWKS URL, or one static key (HMAC secret or PEM public
+ * key) held in SSM Parameter Store or Secrets Manager, fetched on first use and kept for the container.
+ */
+function readKeyResolver(settings: JwtSettings, env: Env): KeyResolver {
+  const jwksUrl = readOptionalString('JWT_JWKS_URL', env);
+  const parameter = readOptionalString('JWT_KEY_SSM_PARAMETER', env);
+  const secret = readOptionalString('JWT_KEY_SECRET_ARN', env);
+  const configured = [jwksUrl, parameter, secret].filter((value) => value !== undefined).length;
+  if (configured !== 1) {
+    throw new ConfigError('exactly one of JWT_JWKS_URL, JWT_KEY_SSM_PARAMETER and JWT_KEY_SECRET_ARN must be set');
+  }
+  if (jwksUrl) {
+    return createJwksResolver({
+      url: jwksUrl,
+      refreshIntervalSeconds: readInteger('JWT_JWKS_REFRESH_SECONDS', { default: 300, min: 10, max: 86_400 }, env),
+    });
+  }
+  if (settings.algorithms.length !== 1) {
+    throw new ConfigError('JWT_ALGORITHMS must name exactly one algorithm when the key is a static key');
+  }
+  const algorithm = settings.algorithms[0]!;
+  const kid = readOptionalString('JWT_KEY_ID', env);
+  let resolver: Promise<KeyResolver> | undefined;
+  const load = () =>
+    loadKeyMaterial(parameter ? { source: 'ssm', id: parameter } : { source: 'secretsmanager', id: secret! }).then((material) =>
+      createStaticKeyResolver({ algorithm, material, kid }),
+    );
+  return {
+    async resolve(header) {
+      resolver ??= load().catch((error: unknown) => {
+        resolver = undefined;
+        throw error;
+      });
+      return (await resolver).resolve(header);
+    },
+  };
+}
+
+/**
+ * The `jwt` mode: the token from the enabled sources, verified with the configured keys and claim
+ * policy (see functions/lib/auth/jwt.ts). Reads and checks every setting at init.
+ *
+ * @example
+ * const authenticate = createJwtAuthenticator(process.env);
+ * const verdict = await authenticate(event);
+ */
+export function createJwtAuthenticator(env: Env = process.env): Authenticator {
+  readChoice('AUTH_MODE', ['jwt'] as const, undefined, env);
+  const settings = readJwtSettings(env);
+  const tokenSources = readTokenSources(env);
+  const keys = readKeyResolver(settings, env);
+  return async (event) => {
+    const token = readToken(event, tokenSources);
+    if (!token.ok) return { allow: false, status: 401, reason: token.reason };
+    let result;
+    try {
+      result = await verifyJwt(token.token, settings, keys);
+    } catch {
+      return { allow: false, status: 401, reason: 'key_unavailable' };
+    }
+    if (!result.ok) return { allow: false, status: 401, reason: result.reason };
+    const { userId, tenantId, roles, sessionId } = result.identity;
+    return { allow: true, identity: { userId, authMode: 'jwt', tenantId, roles, sessionId } };
+  };
+}

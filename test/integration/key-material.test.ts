@@ -1,0 +1,229 @@
+import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyJwt, type JwtSettings } from '../../functions/lib/auth/jwt';
+import { createJwksResolver, createStaticKeyResolver, KeyMaterialError, loadKeyMaterial } from '../../functions/lib/auth/keys';
+
+const NOW = Math.floor(Date.now() / 1000);
+
+const settings: JwtSettings = {
+  algorithms: ['HS256', 'RS256', 'ES256'],
+  clockToleranceSeconds: 5,
+  maxLifetimeSeconds: 3600,
+  maxTokenLength: 8192,
+  claims: { userId: 'sub' },
+};
+
+function token(header: Record<string, unknown>, key: KeyObject | string): string {
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u1', exp: NOW + 600 })).toString('base64url')}`;
+  const signature =
+    typeof key === 'string' ? createHmac('sha256', key).update(input).digest() : sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const close = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+const readBody = async (request: IncomingMessage): Promise<any> => {
+  let body = '';
+  for await (const chunk of request) body += chunk;
+  return JSON.parse(body);
+};
+
+/**
+ * No SSM or Secrets Manager runs here, so a stub endpoint answers the AWS JSON 1.1 protocol for
+ * GetParameter and GetSecretValue; the real SDK clients are pointed at it through
+ * AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_SECRETS_MANAGER.
+ */
+describe('loadKeyMaterial against a stub SSM / Secrets Manager endpoint', () => {
+  const values = new Map<string, string>();
+  const failOnce = new Set<string>();
+  const requests: { target: string; body: any }[] = [];
+  let stub: { server: Server; url: string };
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    stub = await listen(async (request, response) => {
+      const target = String(request.headers['x-amz-target']);
+      const body = await readBody(request);
+      requests.push({ target, body });
+      const name: string = body.Name ?? body.SecretId;
+      const reply = (status: number, payload: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(payload));
+      };
+      if (failOnce.delete(name)) return reply(500, { __type: 'InternalServerError', message: 'stub failure' });
+      const value = values.get(name);
+      if (value === undefined) {
+        return reply(400, target.startsWith('AmazonSSM') ? { __type: 'ParameterNotFound' } : { __type: 'ResourceNotFoundException', message: 'no such secret' });
+      }
+      if (target === 'AmazonSSM.GetParameter') return reply(200, { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1 } });
+      if (target === 'secretsmanager.GetSecretValue') return reply(200, { ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`, Name: name, SecretString: value });
+      reply(400, { __type: 'UnknownOperationException' });
+    });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SSM: stub.url,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.url,
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_ACCESS_KEY_ID: 'stub',
+      AWS_SECRET_ACCESS_KEY: 'stub',
+      // One attempt, so the stub's single 500 reaches our cache instead of being retried away by the SDK.
+      AWS_MAX_ATTEMPTS: '1',
+    });
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    await close(stub.server);
+  });
+
+  const count = (target: string, name: string) => requests.filter((r) => r.target === target && (r.body.Name ?? r.body.SecretId) === name).length;
+
+  it('reads an SSM SecureString with decryption, once for two loads (stub endpoint)', async () => {
+    values.set('/ws/jwt-secret', 'x'.repeat(40));
+    const [first, second] = await Promise.all([loadKeyMaterial({ source: 'ssm', id: '/ws/jwt-secret' }), loadKeyMaterial({ source: 'ssm', id: '/ws/jwt-secret' })]);
+    expect(first).toBe('x'.repeat(40));
+    expect(second).toBe(first);
+    await expect(loadKeyMaterial({ source: 'ssm', id: '/ws/jwt-secret' })).resolves.toBe(first);
+    expect(count('AmazonSSM.GetParameter', '/ws/jwt-secret')).toBe(1);
+    expect(requests.find((r) => r.body.Name === '/ws/jwt-secret')?.body.WithDecryption).toBe(true);
+  });
+
+  it('reads a Secrets Manager SecretString once for two loads (stub endpoint)', async () => {
+    values.set('ws/jwt-public-key', '-----BEGIN PUBLIC KEY-----\n…');
+    await loadKeyMaterial({ source: 'secretsmanager', id: 'ws/jwt-public-key' });
+    await expect(loadKeyMaterial({ source: 'secretsmanager', id: 'ws/jwt-public-key' })).resolves.toBe('-----BEGIN PUBLIC KEY-----\n…');
+    expect(count('secretsmanager.GetSecretValue', 'ws/jwt-public-key')).toBe(1);
+  });
+
+  it('retries on the next load after the stub endpoint answers 500 once', async () => {
+    values.set('/ws/flaky', 'y'.repeat(40));
+    failOnce.add('/ws/flaky');
+    await expect(loadKeyMaterial({ source: 'ssm', id: '/ws/flaky' })).rejects.toThrow(KeyMaterialError);
+    await expect(loadKeyMaterial({ source: 'ssm', id: '/ws/flaky' })).resolves.toBe('y'.repeat(40));
+    await expect(loadKeyMaterial({ source: 'ssm', id: '/ws/flaky' })).resolves.toBe('y'.repeat(40));
+    expect(count('AmazonSSM.GetParameter', '/ws/flaky')).toBe(2);
+  });
+
+  it('reports a missing secret as a KeyMaterialError naming it, and does not cache the failure', async () => {
+    const load = () => loadKeyMaterial({ source: 'secretsmanager', id: 'ws/missing' });
+    await expect(load()).rejects.toThrow('could not read secret ws/missing from Secrets Manager');
+    await expect(load()).rejects.toThrow(KeyMaterialError);
+    expect(count('secretsmanager.GetSecretValue', 'ws/missing')).toBe(2);
+  });
+
+  it('feeds a static key resolver that verifies tokens signed with the loaded secret', async () => {
+    const secret = 'z'.repeat(48);
+    values.set('/ws/hs-secret', secret);
+    const keys = createStaticKeyResolver({ algorithm: 'HS256', material: await loadKeyMaterial({ source: 'ssm', id: '/ws/hs-secret' }) });
+    await expect(verifyJwt(token({ alg: 'HS256' }, secret), settings, keys)).resolves.toMatchObject({ ok: true, identity: { userId: 'u1' } });
+  });
+});
+
+describe('the JWKS resolver against a local HTTP server', () => {
+  const keyA = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keyB = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwkA = { ...keyA.publicKey.export({ format: 'jwk' }), kid: 'key-a', use: 'sig', alg: 'ES256' };
+  const jwkB = { ...keyB.publicKey.export({ format: 'jwk' }), kid: 'key-b', use: 'sig', alg: 'RS256' };
+  const state = { document: { keys: [jwkA] } as unknown, fetches: 0 };
+  let jwks: { server: Server; url: string };
+  let clock = Date.now();
+  const resolver = (url = `${jwks.url}/jwks.json`) => createJwksResolver({ url, refreshIntervalSeconds: 60, now: () => clock });
+
+  beforeAll(async () => {
+    jwks = await listen((request, response) => {
+      if (request.url === '/hang') return; // never answers: the default fetch must give up on its own
+      state.fetches += 1;
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(state.document));
+    });
+  });
+  afterAll(() => close(jwks.server));
+  beforeEach(() => {
+    state.document = { keys: [jwkA] };
+    state.fetches = 0;
+  });
+
+  it('picks up a rotated key with a single fetch once the interval has passed', async () => {
+    const keys = resolver();
+    await expect(verifyJwt(token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey), settings, keys)).resolves.toMatchObject({ ok: true });
+    state.document = { keys: [jwkA, jwkB] };
+    clock += 61_000;
+    const rotated = token({ alg: 'RS256', kid: 'key-b' }, keyB.privateKey);
+    await expect(verifyJwt(rotated, settings, keys)).resolves.toMatchObject({ ok: true });
+    await expect(verifyJwt(rotated, settings, keys)).resolves.toMatchObject({ ok: true });
+    await expect(verifyJwt(token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey), settings, keys)).resolves.toMatchObject({ ok: true });
+    expect(state.fetches).toBe(2);
+  });
+
+  it('fetches once for an unknown kid seen twice within the interval', async () => {
+    const keys = resolver();
+    const unknown = token({ alg: 'RS256', kid: 'key-z' }, keyB.privateKey);
+    await expect(verifyJwt(unknown, settings, keys)).resolves.toEqual({ ok: false, reason: 'kid_unknown' });
+    await expect(verifyJwt(unknown, settings, keys)).resolves.toEqual({ ok: false, reason: 'kid_unknown' });
+    expect(state.fetches).toBe(1);
+  });
+
+  it('shares one fetch among concurrent verifications', async () => {
+    const keys = resolver();
+    const good = token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey);
+    const results = await Promise.all(Array.from({ length: 10 }, () => verifyJwt(good, settings, keys)));
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(state.fetches).toBe(1);
+  });
+
+  it('fails closed when the server is down', async () => {
+    const { server, url } = await listen(() => undefined);
+    await close(server);
+    const keys = resolver(`${url}/jwks.json`);
+    await expect(verifyJwt(token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey), settings, keys)).resolves.toEqual({ ok: false, reason: 'key_unavailable' });
+  });
+
+  it('keeps verifying with cached keys after the server goes down', async () => {
+    const { server, url } = await listen((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [jwkA] }));
+    });
+    const keys = resolver(`${url}/jwks.json`);
+    const good = token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey);
+    await expect(verifyJwt(good, settings, keys)).resolves.toMatchObject({ ok: true });
+    await close(server);
+    clock += 61_000;
+    await expect(verifyJwt(good, settings, keys)).resolves.toMatchObject({ ok: true });
+    await expect(verifyJwt(token({ alg: 'RS256', kid: 'key-b' }, keyB.privateKey), settings, keys)).resolves.toEqual({ ok: false, reason: 'kid_unknown' });
+  });
+
+  it('fails closed when the server answers an error status or something that is not a JWKS', async () => {
+    state.document = '<html>maintenance</html>';
+    await expect(verifyJwt(token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey), settings, resolver())).resolves.toEqual({ ok: false, reason: 'key_unavailable' });
+    const { server, url } = await listen((_request, response) => {
+      response.writeHead(503);
+      response.end();
+    });
+    await expect(verifyJwt(token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey), settings, resolver(`${url}/jwks.json`))).resolves.toEqual({
+      ok: false,
+      reason: 'key_unavailable',
+    });
+    await close(server);
+  });
+
+  it('gives up on a server that never answers after its 3 s timeout', async () => {
+    const started = Date.now();
+    await expect(verifyJwt(token({ alg: 'ES256', kid: 'key-a' }, keyA.privateKey), settings, resolver(`${jwks.url}/hang`))).resolves.toEqual({
+      ok: false,
+      reason: 'key_unavailable',
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    expect(Date.now() - started).toBeLessThan(6000);
+  });
+});
