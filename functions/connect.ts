@@ -12,6 +12,8 @@ import { nowSeconds } from './lib/time';
 const config = readCommonConfig();
 /** API Gateway's 2 h cap plus a grace period: the TTL backstop for a `$disconnect` that never came. */
 const connectionTtlSeconds = readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 });
+/** Live connections one user may hold; 0 turns the cap off. Counting them costs one Query per connect. */
+const maxConnectionsPerUser = readInteger('MAX_CONNECTIONS_PER_USER', { default: 10, min: 0, max: 10_000 });
 const store = connectionStoreFor(config);
 
 /**
@@ -25,7 +27,8 @@ function echoedProtocol(identity: Identity, header: string | undefined): string 
 }
 
 /**
- * `$connect`: stores the connection (one PutItem) and echoes the subprotocol (see `echoedProtocol`). Runs only after the authorizer allowed the handshake; nothing can be posted from here.
+ * `$connect`: enforces the per-user connection cap (one Query), stores the connection (one PutItem)
+ * and echoes the subprotocol (see `echoedProtocol`). Runs only after the authorizer allowed the handshake; nothing can be posted from here.
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   const { connectionId, connectedAt } = event.requestContext;
@@ -38,6 +41,12 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   // The authorizer read the same header; a mismatch means the two disagree on the request.
   if (protocol === undefined) {
     log({ event: 'reject', level: 'warn', stage: 'connect', reason: 'subprotocol_mismatch', status: 403, connectionId }, { Rejects: 1 });
+    return { statusCode: 403 };
+  }
+
+  // A soft cap: two handshakes racing past the count can both get in.
+  if (maxConnectionsPerUser > 0 && (await store.countUserConnections(identity.userId, maxConnectionsPerUser)) >= maxConnectionsPerUser) {
+    log({ event: 'reject', level: 'warn', stage: 'connect', reason: 'connection_cap', status: 403, connectionId }, { Rejects: 1 });
     return { statusCode: 403 };
   }
 

@@ -15,9 +15,10 @@ export interface ProjectSandboxOptions {
   /** Exact origins allowed to connect from a browser, or `*`. */
   allowedOrigins?: string[];
   allowMissingOrigin?: boolean;
-  /** `anonymous` (default) or `jwt`; JWT settings go in `authorizerEnv` as the module sets them (JWT_*). */
+  /** `anonymous` (default) or `jwt`; JWT settings go in `functionEnv.authorizer` as the module sets them (JWT_*). */
   authMode?: 'anonymous' | 'jwt';
-  authorizerEnv?: Record<string, string>;
+  /** Extra environment per function, e.g. `{ message: { ACTION_PERMISSIONS: '{"broadcast":["admin"]}' } }`. */
+  functionEnv?: Partial<Record<'authorizer' | 'connect' | 'disconnect' | 'message', Record<string, string>>>;
   connectionTtlSeconds?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
@@ -62,12 +63,15 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
           AUTH_MODE: authMode,
           ALLOWED_ORIGINS: (options.allowedOrigins ?? []).join(','),
           ALLOW_MISSING_ORIGIN: String(options.allowMissingOrigin ?? true),
-          ...options.authorizerEnv,
+          ...options.functionEnv?.authorizer,
         },
       },
-      connect: { source: zip('connect'), env: { AUTH_MODE: authMode, CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800) } },
-      disconnect: { source: zip('disconnect') },
-      message: { source: zip('message') },
+      connect: {
+        source: zip('connect'),
+        env: { AUTH_MODE: authMode, CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800), ...options.functionEnv?.connect },
+      },
+      disconnect: { source: zip('disconnect'), env: { ...options.functionEnv?.disconnect } },
+      message: { source: zip('message'), env: { ...options.functionEnv?.message } },
     },
     authorizer: { function: 'authorizer', identitySources: ['route.request.header.Sec-WebSocket-Protocol'] },
     routes: {

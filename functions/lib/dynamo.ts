@@ -14,5 +14,5 @@ export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient
 }
 
 /** The connection store over a document client created once per container. */
-export const connectionStoreFor = (config: CommonConfig): ConnectionStore =>
-  createConnectionStore({ client: createDocumentClient(), tableName: config.tableName });
+export const connectionStoreFor = (config: CommonConfig, client: DynamoDBDocumentClient = createDocumentClient()): ConnectionStore =>
+  createConnectionStore({ client, tableName: config.tableName });

@@ -1,4 +1,5 @@
 import type { Identity } from './auth/identity';
+import { missingRoles, type Permissions } from './permissions';
 import { errorFrame, parseClientFrame, type ClientFrame, type ServerFrame } from './protocol';
 
 /** What an action handler knows about the request it serves. */
@@ -17,9 +18,18 @@ export const builtinActions: Record<string, ActionHandler> = {
   ping: (frame, { now }) => [frame.id === undefined ? { type: 'pong', ts: now } : { type: 'pong', id: frame.id, ts: now }],
 };
 
+/** The frames to post back; a rejected frame also carries the reason code and what was wrong. */
+export interface RouteResult {
+  frames: ServerFrame[];
+  action?: string;
+  reason?: 'bad_message' | 'forbidden';
+  rejected?: string;
+}
+
 /**
- * Routes a MESSAGE body to its action handler. Bad input is answered with a `BAD_MESSAGE` frame and
- * nothing else happens; the connection stays open.
+ * Routes a MESSAGE body to its action handler. Bad input is answered with a `BAD_MESSAGE` frame, an
+ * action the identity's roles do not allow with `FORBIDDEN`; nothing else happens and the connection
+ * stays open.
  *
  * @example
  * const frames = await route('{"action":"ping"}', { connectionId, now: Date.now() });
@@ -28,14 +38,20 @@ export async function route(
   body: string | null | undefined,
   context: ActionContext,
   actions: Record<string, ActionHandler> = builtinActions,
-): Promise<{ frames: ServerFrame[]; action?: string; rejected?: string }> {
+  permissions: Permissions = new Map(),
+): Promise<RouteResult> {
   const parsed = parseClientFrame(body);
-  if (!parsed.ok) return { frames: [parsed.error], rejected: parsed.error.message };
+  if (!parsed.ok) return { frames: [parsed.error], reason: 'bad_message', rejected: parsed.error.message };
   const { frame } = parsed;
   const handler = Object.hasOwn(actions, frame.action) ? actions[frame.action] : undefined;
   if (!handler) {
     const message = `unknown action "${frame.action}"`;
-    return { frames: [errorFrame({ code: 'BAD_MESSAGE', message, id: frame.id })], action: frame.action, rejected: message };
+    return { frames: [errorFrame({ code: 'BAD_MESSAGE', message, id: frame.id })], action: frame.action, reason: 'bad_message', rejected: message };
+  }
+  const missing = missingRoles(permissions, frame.action, context.identity);
+  if (missing) {
+    const message = `action "${frame.action}" needs one of the roles: ${missing.join(', ')}`;
+    return { frames: [errorFrame({ code: 'FORBIDDEN', message, id: frame.id })], action: frame.action, reason: 'forbidden', rejected: message };
   }
   return { frames: await handler(frame, context), action: frame.action };
 }

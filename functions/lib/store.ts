@@ -44,6 +44,8 @@ export interface ConnectionStore {
   getConnection(connectionId: string): Promise<Connection | undefined>;
   deleteConnection(connectionId: string): Promise<Connection | undefined>;
   listUserConnections(userId: string, page?: { limit?: number; cursor?: string }): Promise<ConnectionPage>;
+  /** Live connections of a user, counted up to `atMost` (enough to enforce a cap). */
+  countUserConnections(userId: string, atMost: number): Promise<number>;
 }
 
 const toItem = (c: Connection): ConnectionItem => ({
@@ -103,6 +105,15 @@ export function createConnectionStore({
   /** Clock in epoch seconds; injectable so expiry can be tested without waiting. */
   now?: () => number;
 }): ConnectionStore {
+  const userConnectionsQuery = (userId: string) => ({
+    TableName: tableName,
+    IndexName: USER_INDEX,
+    KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
+    FilterExpression: '#ttl > :now',
+    ExpressionAttributeNames: { '#ttl': 'ttl' },
+    ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': 'CONNECTION#', ':now': now() },
+  });
+
   return {
     async putConnection(connection) {
       try {
@@ -136,22 +147,22 @@ export function createConnectionStore({
     },
 
     async listUserConnections(userId, { limit = 100, cursor } = {}) {
-      const result = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: USER_INDEX,
-          KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
-          FilterExpression: '#ttl > :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': 'CONNECTION#', ':now': now() },
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor),
-        }),
-      );
+      const result = await client.send(new QueryCommand({ ...userConnectionsQuery(userId), Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }));
       return {
         connections: (result.Items ?? []).filter((item) => item.SK === METADATA).map(fromItem),
         cursor: encodeCursor(result.LastEvaluatedKey),
       };
+    },
+
+    async countUserConnections(userId, atMost) {
+      let count = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const result = await client.send(new QueryCommand({ ...userConnectionsQuery(userId), Select: 'COUNT', ExclusiveStartKey: startKey }));
+        count += result.Count ?? 0;
+        startKey = result.LastEvaluatedKey;
+      } while (startKey && count < atMost);
+      return count;
     },
   };
 }

@@ -60,7 +60,7 @@ describe('anonymous connections through the real handlers', () => {
     expect(await client.next()).toEqual(expected);
     client.send({ action: 'ping' });
     expect(await client.next()).toMatchObject({ type: 'pong' });
-    expect(project.logs.records('message').some((r) => r.event === 'bad_message' && r.reason === 'bad_message')).toBe(true);
+    expect(project.logs.records('message').some((r) => r.event === 'rejected_message' && r.reason === 'bad_message')).toBe(true);
     client.ws.close();
   });
 

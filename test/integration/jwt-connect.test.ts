@@ -17,12 +17,15 @@ describe('JWT connections through the real handlers', () => {
     jwks = await startJwksServer([rsa, ec]);
     project = await startTestProject({
       authMode: 'jwt',
-      authorizerEnv: {
-        JWT_ALGORITHMS: 'RS256,ES256',
-        JWT_ISSUER: claims.iss,
-        JWT_AUDIENCE: claims.aud,
-        JWT_JWKS_URL: jwks.url,
-        JWT_TOKEN_SOURCES: 'subprotocol,cookie',
+      functionEnv: {
+        authorizer: {
+          JWT_ALGORITHMS: 'RS256,ES256',
+          JWT_ISSUER: claims.iss,
+          JWT_AUDIENCE: claims.aud,
+          JWT_JWKS_URL: jwks.url,
+          JWT_TOKEN_SOURCES: 'subprotocol,cookie',
+        },
+        message: { ACTION_PERMISSIONS: JSON.stringify({ ping: ['admin'] }) },
       },
     });
   });
@@ -46,6 +49,18 @@ describe('JWT connections through the real handlers', () => {
     client.ws.close();
     expect(project.logs.text()).not.toContain(token);
     expect(project.logs.text()).not.toContain(token.split('.')[2]);
+  });
+
+  it('lets a role the permission map names perform the action and answers others with FORBIDDEN', async () => {
+    const admin = await connect(project.sandbox.url, { protocols: [APP, `bearer.${signToken(rsa, claims)}`] });
+    admin.send({ action: 'ping', id: 'a' });
+    expect(await admin.next()).toMatchObject({ type: 'pong', id: 'a' });
+
+    const reader = await connect(project.sandbox.url, { protocols: [APP, `bearer.${signToken(rsa, { ...claims, sub: 'user-43', roles: 'reader' })}`] });
+    reader.send({ action: 'ping', id: 'r' });
+    expect(await reader.next()).toEqual({ type: 'error', code: 'FORBIDDEN', message: 'action "ping" needs one of the roles: admin', retryable: false, id: 'r' });
+    admin.ws.close();
+    reader.ws.close();
   });
 
   it('accepts the token from the cookie when that source is enabled', async () => {

@@ -99,6 +99,7 @@ function recordingStore(): { store: ConnectionStore; deleted: string[] } {
       return undefined;
     },
     listUserConnections: async () => ({ connections: [] }),
+    countUserConnections: async () => 0,
   };
   return { store, deleted };
 }

@@ -19,6 +19,7 @@ describe('router', () => {
   it('answers a body that is not JSON with BAD_MESSAGE and no action', async () => {
     expect(await route('not json', context)).toStrictEqual({
       frames: [{ type: 'error', code: 'BAD_MESSAGE', message: 'message is not JSON', retryable: false }],
+      reason: 'bad_message',
       rejected: 'message is not JSON',
     });
   });
@@ -36,6 +37,7 @@ describe('router', () => {
       expect(await route(JSON.stringify({ action, id: 'r1' }), context)).toStrictEqual({
         frames: [{ type: 'error', code: 'BAD_MESSAGE', message, retryable: false, id: 'r1' }],
         action,
+        reason: 'bad_message',
         rejected: message,
       });
     },
@@ -44,6 +46,7 @@ describe('router', () => {
   it('answers a __proto__ action with BAD_MESSAGE (malformed) rather than a crash', async () => {
     expect(await route('{"action":"__proto__","id":3}', context)).toStrictEqual({
       frames: [{ type: 'error', code: 'BAD_MESSAGE', message: '"action" is malformed', retryable: false, id: 3 }],
+      reason: 'bad_message',
       rejected: '"action" is malformed',
     });
   });
@@ -84,5 +87,34 @@ describe('router', () => {
       },
     };
     await expect(route('{"action":"boom"}', context, actions)).rejects.toThrow('handler failed');
+  });
+
+  describe('with a permission map', () => {
+    const permissions = new Map([['ping', new Set(['admin', 'ops'])]]);
+    const as = (roles?: string[]) => ({ ...context, identity: { userId: 'u-1', authMode: 'jwt' as const, ...(roles ? { roles } : {}) } });
+
+    it('lets an identity with one of the roles through', async () => {
+      expect((await route('{"action":"ping"}', as(['reader', 'ops']), undefined, permissions)).frames).toStrictEqual([{ type: 'pong', ts: 1_700_000_000_000 }]);
+    });
+
+    it.each([
+      ['no roles', undefined],
+      ['other roles', ['reader']],
+      ['a role that differs only in case', ['Admin']],
+    ])('answers an identity with %s with FORBIDDEN and runs nothing', async (_what, roles) => {
+      const handler = jest.fn();
+      const result = await route('{"action":"ping","id":9}', as(roles), { ping: handler }, permissions);
+      expect(result).toStrictEqual({
+        frames: [{ type: 'error', code: 'FORBIDDEN', message: 'action "ping" needs one of the roles: admin, ops', retryable: false, id: 9 }],
+        action: 'ping',
+        reason: 'forbidden',
+        rejected: 'action "ping" needs one of the roles: admin, ops',
+      });
+      expect(handler).not.toHaveBeenCalled();
+    });
+
+    it('leaves actions that are not in the map open to everyone', async () => {
+      expect((await route('{"action":"ping"}', context, undefined, new Map([['broadcast', new Set(['admin'])]]))).frames[0]).toMatchObject({ type: 'pong' });
+    });
   });
 });
