@@ -1,16 +1,90 @@
 locals {
   artifacts_dir = coalesce(var.artifacts_dir, "${path.module}/dist")
 
-  # What each auth mode needs from API Gateway. A $connect request missing one of these
-  # identity sources is refused with 401 before the authorizer runs. Adding a mode (jwt,
-  # two-phase) means adding an entry here and to the auth_mode validation.
+  # What each auth mode needs: the identity sources API Gateway checks before invoking the
+  # authorizer (a $connect request missing one is refused with 401 without running it), the
+  # authorizer's mode-specific environment and its extra IAM policies. Adding a mode
+  # (two-phase) means adding an entry here and to the auth_mode validation.
   auth_modes = {
     anonymous = {
       # The client offers its random id as a WebSocket subprotocol: new WebSocket(url, id).
       identity_sources = ["route.request.header.Sec-WebSocket-Protocol"]
+      environment      = tomap({})
+      policies         = {}
+    }
+    jwt = {
+      # The client always offers the app protocol ws-sessions.v1, beside bearer.<jwt> or alone
+      # when the token travels in a cookie or the query string, so the header is present
+      # whichever token source it uses.
+      identity_sources = ["route.request.header.Sec-WebSocket-Protocol"]
+      environment      = local.jwt_environment
+      policies         = local.jwt_policies
     }
   }
   auth = local.auth_modes[var.auth_mode]
+
+  # The contract with functions/lib/auth/jwt*.ts: lists are comma-joined and settings left
+  # unset are omitted rather than passed as empty strings.
+  jwt_environment = var.jwt == null ? tomap({}) : tomap({
+    for key, value in {
+      JWT_ALGORITHMS              = join(",", var.jwt.algorithms)
+      JWT_ISSUER                  = var.jwt.issuer
+      JWT_AUDIENCE                = length(var.jwt.audience) > 0 ? join(",", var.jwt.audience) : null
+      JWT_CLOCK_TOLERANCE_SECONDS = tostring(var.jwt.clock_tolerance_seconds)
+      JWT_MAX_LIFETIME_SECONDS    = tostring(var.jwt.max_lifetime_seconds)
+      JWT_MAX_AGE_SECONDS         = var.jwt.max_age_seconds == null ? null : tostring(var.jwt.max_age_seconds)
+      JWT_JWKS_URL                = var.jwt.jwks_url
+      JWT_KEY_SSM_PARAMETER       = var.jwt.key_ssm_parameter_arn
+      JWT_KEY_SECRET_ARN          = var.jwt.key_secret_arn
+      JWT_KEY_ID                  = var.jwt.key_id
+      JWT_TOKEN_SOURCES           = join(",", var.jwt.token_sources)
+      JWT_COOKIE_NAME             = var.jwt.cookie_name
+      JWT_QUERY_PARAMETER         = var.jwt.query_parameter
+      JWT_USER_ID_CLAIM           = var.jwt.claims.user_id
+      JWT_TENANT_ID_CLAIM         = var.jwt.claims.tenant_id
+      JWT_ROLES_CLAIM             = var.jwt.claims.roles
+      JWT_SESSION_ID_CLAIM        = var.jwt.claims.session_id
+    } : key => value if value != null
+  })
+
+  # A static key (HMAC secret or PEM public key) is read from SSM Parameter Store or Secrets
+  # Manager on the authorizer's first use: the "key-material" policy grants reading exactly
+  # that parameter or secret and, when a customer managed key encrypts it, decrypting with
+  # that key only in calls the service makes on the authorizer's behalf. The service's Region
+  # is taken from the parameter's or secret's own ARN, so no data source is read. A JWKS URL
+  # is fetched over HTTPS and needs no IAM: then jwt_key is null.
+  jwt_key = try([
+    for key in [
+      { arn = var.jwt.key_ssm_parameter_arn, sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm" },
+      { arn = var.jwt.key_secret_arn, sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager" },
+    ] : key if key.arn != null
+  ][0], null)
+  jwt_key_arn = local.jwt_key == null ? [] : split(":", local.jwt_key.arn) # arn:<partition>:<service>:<region>:…
+  jwt_key_via_service = try(
+    "${local.jwt_key.service}.${local.jwt_key_arn[3]}.${lookup({ aws-cn = "amazonaws.com.cn" }, local.jwt_key_arn[1], "amazonaws.com")}",
+    null,
+  )
+
+  jwt_policies = local.jwt_key == null ? {} : {
+    key-material = concat(
+      [{
+        sid        = local.jwt_key.sid
+        actions    = [local.jwt_key.action]
+        resources  = [local.jwt_key.arn]
+        conditions = []
+      }],
+      var.jwt.key_kms_key_arn == null ? [] : [{
+        sid       = "DecryptKeyMaterial"
+        actions   = ["kms:Decrypt"]
+        resources = [var.jwt.key_kms_key_arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:ViaService"
+          values   = [local.jwt_key_via_service]
+        }]
+      }],
+    )
+  }
 
   # API Gateway ends every connection after 2 hours; a connection item lives that long
   # plus a grace period, so TTL never removes the item of a live connection.
@@ -91,11 +165,13 @@ module "authorizer" {
   timeout               = var.lambda_timeout
   log_retention_in_days = var.log_retention_in_days
 
-  environment_variables = merge(local.common_environment, {
+  environment_variables = merge(local.common_environment, local.auth.environment, {
     AUTH_MODE            = var.auth_mode
     ALLOWED_ORIGINS      = join(",", var.allowed_origins)
     ALLOW_MISSING_ORIGIN = tostring(var.allow_missing_origin)
   })
+
+  policies = local.auth.policies
 
   allowed_triggers = {
     ApiGatewayAuthorizer = {
@@ -119,16 +195,25 @@ module "connect" {
   log_retention_in_days = var.log_retention_in_days
 
   environment_variables = merge(local.common_environment, {
-    AUTH_MODE              = var.auth_mode
-    CONNECTION_TTL_SECONDS = tostring(local.connection_ttl_seconds)
+    AUTH_MODE                = var.auth_mode
+    CONNECTION_TTL_SECONDS   = tostring(local.connection_ttl_seconds)
+    MAX_CONNECTIONS_PER_USER = tostring(var.max_connections_per_user)
   })
 
   policies = {
-    table = [{
-      sid       = "PutConnection"
-      actions   = ["dynamodb:PutItem"]
-      resources = [module.connection_store.table_arn]
-    }]
+    table = [
+      {
+        sid       = "PutConnection"
+        actions   = ["dynamodb:PutItem"]
+        resources = [module.connection_store.table_arn]
+      },
+      {
+        # Counting the user's live connections for the per-user cap.
+        sid       = "CountUserConnections"
+        actions   = ["dynamodb:Query"]
+        resources = ["${module.connection_store.table_arn}/index/GSI1"]
+      },
+    ]
   }
 
   allowed_triggers = {
@@ -185,14 +270,20 @@ module "message" {
 
   environment_variables = merge(
     local.common_environment,
+    {
+      MESSAGE_RATE_LIMIT          = tostring(var.message_rate_limit.messages)
+      MESSAGE_RATE_WINDOW_SECONDS = tostring(var.message_rate_limit.window_seconds)
+    },
+    length(var.action_permissions) == 0 ? {} : { ACTION_PERMISSIONS = jsonencode(var.action_permissions) },
     var.management_endpoint_override == null ? {} : { MANAGEMENT_ENDPOINT = var.management_endpoint_override },
   )
 
   policies = {
     table = [
       {
+        # UpdateItem counts each message against the connection's budget, on the connection's item.
         sid       = "ReadAndDeleteItems"
-        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"]
+        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {
@@ -202,9 +293,10 @@ module "message" {
       },
     ]
     manage-connections = [{
-      sid       = "PostToConnections"
+      # DELETE closes a connection that keeps exceeding its message budget.
+      sid       = "PostToAndCloseConnections"
       actions   = ["execute-api:ManageConnections"]
-      resources = ["${local.stage_execution_arn}/POST/@connections/*"]
+      resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
   }
 

@@ -64,7 +64,7 @@ output "function_environment_variables" {
 }
 
 output "function_role_policy_documents" {
-  description = "Inline IAM policies (JSON) of each function's role, keyed by role then by concern (logs, table, manage-connections)."
+  description = "Inline IAM policies (JSON) of each function's role, keyed by role then by concern (logs, table, manage-connections, key-material)."
   value       = tomap({ for key, function in local.functions : key => function.role_policy_documents })
 }
 

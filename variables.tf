@@ -105,14 +105,171 @@ variable "create_api_gateway_account_role" {
 # --- Authentication ---------------------------------------------------------------------
 
 variable "auth_mode" {
-  description = "How clients authenticate on $connect. \"anonymous\": the client offers a random id as its WebSocket subprotocol (new WebSocket(url, id)); a handshake without one is refused with 401."
+  description = "How clients authenticate on $connect. \"anonymous\": the client offers a random id as its WebSocket subprotocol (new WebSocket(url, id)). \"jwt\": the client offers the app protocol ws-sessions.v1 and its token as bearer.<jwt> (new WebSocket(url, ['ws-sessions.v1', 'bearer.' + jwt])), or the app protocol alone with the token in a cookie or the query string when `jwt.token_sources` allows; configure it with `jwt`. In both modes a handshake without a subprotocol is refused with 401."
   type        = string
   default     = "anonymous"
   nullable    = false
 
   validation {
-    condition     = contains(["anonymous"], var.auth_mode)
-    error_message = "auth_mode must be \"anonymous\" (the only mode implemented so far)."
+    condition     = contains(["anonymous", "jwt"], var.auth_mode)
+    error_message = "auth_mode must be \"anonymous\" or \"jwt\"."
+  }
+}
+
+variable "jwt" {
+  description = <<-EOT
+    Token verification of the "jwt" auth mode; required when auth_mode = "jwt" and must be null
+    (the default) when auth_mode = "anonymous".
+    - algorithms: accepted "alg" values, a subset of HS256, RS256, ES256.
+    - issuer, audience: expected "iss" and accepted "aud" values (unset: not checked).
+    - Exactly one key source: jwks_url (https://), key_ssm_parameter_arn (an SSM parameter ARN)
+      or key_secret_arn (a Secrets Manager secret's full ARN, with its 6-character suffix). A
+      static key (SSM or Secrets Manager: an HMAC secret or a PEM public key) needs exactly one
+      algorithm, may be encrypted with the customer managed KMS key key_kms_key_arn and may be
+      pinned to a "kid" with key_id.
+    - clock_tolerance_seconds (0-300, default 5), max_lifetime_seconds (exp - iat, 60-604800,
+      default 86400), max_age_seconds (now - iat, 1-604800, unset: not checked).
+    - token_sources: where the token may travel, a subset of "subprotocol" (bearer.<jwt>, the
+      default), "cookie" (cookie_name, default ws_token) and "query" (query_parameter, default
+      token; query strings end up in logs, enable it only for clients that cannot do better).
+    - claims: names of the claims holding the user id (sub), tenant id (tenant_id), roles (roles)
+      and session id (sid).
+  EOT
+  type = object({
+    algorithms              = list(string)
+    issuer                  = optional(string)
+    audience                = optional(list(string), [])
+    jwks_url                = optional(string)
+    key_ssm_parameter_arn   = optional(string)
+    key_secret_arn          = optional(string)
+    key_kms_key_arn         = optional(string)
+    key_id                  = optional(string)
+    clock_tolerance_seconds = optional(number, 5)
+    max_lifetime_seconds    = optional(number, 86400)
+    max_age_seconds         = optional(number)
+    token_sources           = optional(list(string), ["subprotocol"])
+    cookie_name             = optional(string, "ws_token")
+    query_parameter         = optional(string, "token")
+    claims = optional(object({
+      user_id    = optional(string, "sub")
+      tenant_id  = optional(string, "tenant_id")
+      roles      = optional(string, "roles")
+      session_id = optional(string, "sid")
+    }), {})
+  })
+  default = null
+
+  # Terraform's || and && do not short-circuit, so rules on the attributes are written as
+  # `var.jwt == null ? true : <rule>`.
+
+  validation {
+    condition     = var.auth_mode != "jwt" || var.jwt != null
+    error_message = "jwt is required when auth_mode = \"jwt\": set at least its algorithms and one key source."
+  }
+
+  validation {
+    condition     = var.auth_mode == "jwt" || var.jwt == null
+    error_message = "jwt must be null unless auth_mode = \"jwt\": it would be ignored in \"${var.auth_mode}\" mode."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : length(var.jwt.algorithms) > 0
+    error_message = "jwt.algorithms must name at least one algorithm."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : length(distinct(var.jwt.algorithms)) == length(var.jwt.algorithms)
+    error_message = "jwt.algorithms entries must be unique."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : alltrue([for algorithm in var.jwt.algorithms : contains(["HS256", "RS256", "ES256"], algorithm)])
+    error_message = "jwt.algorithms entries must be \"HS256\", \"RS256\" or \"ES256\" (exact case)."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : length([for source in [var.jwt.jwks_url, var.jwt.key_ssm_parameter_arn, var.jwt.key_secret_arn] : source if source != null]) == 1
+    error_message = "jwt must set exactly one key source: jwks_url, key_ssm_parameter_arn or key_secret_arn."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : (var.jwt.key_ssm_parameter_arn == null && var.jwt.key_secret_arn == null) || length(var.jwt.algorithms) == 1
+    error_message = "jwt.algorithms must name exactly one algorithm when the key is a static key (key_ssm_parameter_arn or key_secret_arn): a single key must not verify tokens of several algorithms."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.jwks_url == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s#]*)?$", var.jwt.jwks_url))
+    error_message = "jwt.jwks_url must be an https:// URL (https://<host>[:port][/<path>]) without blanks or fragment: keys fetched over plain HTTP could be swapped in transit."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.key_ssm_parameter_arn == null || can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\/-]+$", var.jwt.key_ssm_parameter_arn))
+    error_message = "jwt.key_ssm_parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>), not a parameter name."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.jwt.key_secret_arn))
+    error_message = "jwt.key_secret_arn must be a Secrets Manager secret's full ARN, with the 6-character suffix AWS appends (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-AbCdEf), so that IAM can grant exactly that secret."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.key_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.jwt.key_kms_key_arn))
+    error_message = "jwt.key_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); an alias cannot be granted kms:Decrypt."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.key_kms_key_arn == null || var.jwt.key_ssm_parameter_arn != null || var.jwt.key_secret_arn != null
+    error_message = "jwt.key_kms_key_arn applies to a static key only (key_ssm_parameter_arn or key_secret_arn): a JWKS is fetched over HTTPS and decrypts nothing."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.key_id == null || var.jwt.key_ssm_parameter_arn != null || var.jwt.key_secret_arn != null
+    error_message = "jwt.key_id applies to a static key only (key_ssm_parameter_arn or key_secret_arn): with jwks_url the token's kid selects the key from the set."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.key_id == null || can(regex("^[!-~]{1,256}$", var.jwt.key_id))
+    error_message = "jwt.key_id must be 1-256 printable ASCII characters without blanks."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.clock_tolerance_seconds >= 0 && var.jwt.clock_tolerance_seconds <= 300 && floor(var.jwt.clock_tolerance_seconds) == var.jwt.clock_tolerance_seconds
+    error_message = "jwt.clock_tolerance_seconds must be a whole number of seconds between 0 and 300."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.max_lifetime_seconds >= 60 && var.jwt.max_lifetime_seconds <= 604800 && floor(var.jwt.max_lifetime_seconds) == var.jwt.max_lifetime_seconds
+    error_message = "jwt.max_lifetime_seconds must be a whole number of seconds between 60 and 604800 (7 days)."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.max_age_seconds == null ? true : var.jwt.max_age_seconds >= 1 && var.jwt.max_age_seconds <= 604800 && floor(var.jwt.max_age_seconds) == var.jwt.max_age_seconds
+    error_message = "jwt.max_age_seconds must be null or a whole number of seconds between 1 and 604800 (7 days)."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : length(var.jwt.token_sources) > 0
+    error_message = "jwt.token_sources must name at least one token source."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : alltrue([for source in var.jwt.token_sources : contains(["subprotocol", "cookie", "query"], source)]) && length(distinct(var.jwt.token_sources)) == length(var.jwt.token_sources)
+    error_message = "jwt.token_sources entries must be unique and each \"subprotocol\", \"cookie\" or \"query\"."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : can(regex("^[A-Za-z0-9_-]{1,64}$", var.jwt.cookie_name))
+    error_message = "jwt.cookie_name must be 1-64 characters of letters, digits, '_' or '-' (^[A-Za-z0-9_-]{1,64}$)."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : can(regex("^[A-Za-z0-9_-]{1,64}$", var.jwt.query_parameter))
+    error_message = "jwt.query_parameter must be 1-64 characters of letters, digits, '_' or '-' (^[A-Za-z0-9_-]{1,64}$)."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : alltrue([for claim in values(var.jwt.claims) : can(regex("^\\S(.{0,254}\\S)?$", claim))])
+    error_message = "jwt.claims names must be 1-256 characters without leading or trailing blanks."
   }
 }
 
@@ -249,5 +406,51 @@ variable "metrics_namespace" {
   validation {
     condition     = can(regex("^[A-Za-z0-9.#:_/-]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
     error_message = "metrics_namespace must be 1-255 characters of letters, digits, '.', '#', ':', '_', '/' or '-', and must not start with \"AWS/\" (reserved)."
+  }
+}
+
+variable "max_connections_per_user" {
+  description = "Live connections one user may hold; one more handshake is refused with 403. A soft cap: handshakes racing past the count can both get in. 0 turns it off (and saves the Query it costs per connect)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = floor(var.max_connections_per_user) == var.max_connections_per_user && var.max_connections_per_user >= 0 && var.max_connections_per_user <= 10000
+    error_message = "max_connections_per_user must be a whole number from 0 to 10000."
+  }
+}
+
+variable "message_rate_limit" {
+  description = "Per-connection message budget: at most `messages` per fixed window of `window_seconds`. Over it a client gets RATE_LIMITED frames; at twice the budget the connection is closed. messages = 0 turns it off (and saves the UpdateItem it costs per message)."
+  type = object({
+    messages       = optional(number, 100)
+    window_seconds = optional(number, 10)
+  })
+  default = {}
+
+  validation {
+    condition     = floor(var.message_rate_limit.messages) == var.message_rate_limit.messages && var.message_rate_limit.messages >= 0 && var.message_rate_limit.messages <= 100000
+    error_message = "message_rate_limit.messages must be a whole number from 0 to 100000."
+  }
+
+  validation {
+    condition     = floor(var.message_rate_limit.window_seconds) == var.message_rate_limit.window_seconds && var.message_rate_limit.window_seconds >= 1 && var.message_rate_limit.window_seconds <= 3600
+    error_message = "message_rate_limit.window_seconds must be a whole number from 1 to 3600."
+  }
+}
+
+variable "action_permissions" {
+  description = "Actions that need a role, e.g. { broadcast = [\"admin\"] }: a connection whose identity has none of the listed roles gets FORBIDDEN. Actions not listed are open to every connection. Roles come from the JWT's roles claim; anonymous connections have none."
+  type        = map(list(string))
+  default     = {}
+
+  validation {
+    condition     = alltrue([for action in keys(var.action_permissions) : can(regex("^[A-Za-z][A-Za-z0-9._-]{0,63}$", action))])
+    error_message = "action_permissions keys must be actions: a letter, then up to 63 of A-Z a-z 0-9 . _ -."
+  }
+
+  validation {
+    condition     = alltrue([for roles in values(var.action_permissions) : length(roles) > 0 && alltrue([for role in roles : can(regex("^[^\\s]{1,64}$", role))])])
+    error_message = "action_permissions values must be non-empty lists of roles of 1-64 characters without spaces."
   }
 }

@@ -4,8 +4,9 @@
  * 1. Cold path: each bundle's zip size, and the wall time of `node` loading the bundle (Lambda's init
  *    phase: module evaluation, SDK clients created, configuration read) against `node` running an
  *    empty script. Reported as a ratio (aim: ≤ 3×) and sizes (aim: ≤ 250 KB).
- * 2. DynamoDB requests per connect and per disconnect, counted by a proxy in front of DynamoDB Local
- *    while real clients connect and disconnect through the sandbox (aim: one each).
+ * 2. DynamoDB requests per connect, per message and per disconnect, counted by a proxy in front of
+ *    DynamoDB Local while real clients connect, ping and disconnect through the sandbox (aim: one
+ *    each, plus the Query that enforces the per-user connection cap on connect).
  * 3. JWT verification (scripts/bench-auth.ts): verifications per second with keys prepared once
  *    against jsonwebtoken fed the raw key per call, and the cost of rejecting garbage before any crypto.
  */
@@ -113,6 +114,17 @@ async function requestsPerConnection(): Promise<void> {
     }
     const onConnect = new Map(proxy.counts);
     proxy.counts.clear();
+    await Promise.all(
+      clients.map(
+        (ws) =>
+          new Promise((resolve) => {
+            ws.once('message', resolve);
+            ws.send('{"action":"ping"}');
+          }),
+      ),
+    );
+    const onMessage = new Map(proxy.counts);
+    proxy.counts.clear();
     await Promise.all(clients.map((ws) => new Promise((resolve) => ws.once('close', resolve).close(1000))));
     while (sandbox.gateway.connections.size > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     // $disconnect runs after the socket closes; wait until every one has reached DynamoDB.
@@ -121,7 +133,8 @@ async function requestsPerConnection(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const onDisconnect = new Map(proxy.counts);
     console.log(`\nDynamoDB requests (${CLIENTS} clients through the sandbox, counted at DynamoDB Local)`);
-    console.log(`  per connect      ${(total(onConnect) / CLIENTS).toFixed(2)}   (${describe(onConnect)})   aim: 1`);
+    console.log(`  per connect      ${(total(onConnect) / CLIENTS).toFixed(2)}   (${describe(onConnect)})   aim: 1 + 1 Query for the connection cap`);
+    console.log(`  per message      ${(total(onMessage) / CLIENTS).toFixed(2)}   (${describe(onMessage)})   aim: 1 (the message budget)`);
     console.log(`  per disconnect   ${(total(onDisconnect) / CLIENTS).toFixed(2)}   (${describe(onDisconnect)})   aim: 1`);
   } finally {
     await sandbox.stop();

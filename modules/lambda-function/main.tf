@@ -17,9 +17,10 @@ locals {
   # own log group; the caller adds the others ("table", "manage-connections", ...).
   policies = merge(var.policies, {
     logs = [{
-      sid       = "WriteOwnLogGroup"
-      actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-      resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+      sid        = "WriteOwnLogGroup"
+      actions    = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources  = ["${aws_cloudwatch_log_group.this.arn}:*"]
+      conditions = []
     }]
   })
 
@@ -33,6 +34,14 @@ locals {
             Effect   = "Allow"
             Action   = statement.actions
             Resource = statement.resources
+          },
+          # IAM's Condition block groups keys by operator: { StringEquals = { "kms:ViaService" = [...] } }.
+          length(statement.conditions) == 0 ? {} : {
+            Condition = {
+              for test in distinct([for condition in statement.conditions : condition.test]) : test => {
+                for condition in statement.conditions : condition.variable => condition.values if condition.test == test
+              }
+            }
           },
         )
       ]

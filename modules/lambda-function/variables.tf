@@ -97,14 +97,21 @@ variable "log_retention_in_days" {
 variable "policies" {
   description = <<-EOT
     Inline policies of the function's role, one per concern, keyed by the policy name (for
-    example "table", "manage-connections"); each is a list of Allow statements. A "logs"
-    policy for the function's own log group is always added and cannot be overridden.
-    Resources must be ARNs: "*" and service-wide actions ("dynamodb:*") are rejected.
+    example "table", "manage-connections"); each is a list of Allow statements, optionally
+    narrowed by conditions (test = operator such as "StringEquals", variable = condition key
+    such as "kms:ViaService", values). A "logs" policy for the function's own log group is
+    always added and cannot be overridden. Resources must be ARNs: "*" and service-wide
+    actions ("dynamodb:*") are rejected.
   EOT
   type = map(list(object({
     sid       = optional(string)
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   })))
   default  = {}
   nullable = false
@@ -127,6 +134,21 @@ variable "policies" {
   validation {
     condition     = alltrue(flatten([for statements in values(var.policies) : [for statement in statements : [for resource in statement.resources : startswith(resource, "arn:")]]]))
     error_message = "policies resources must be ARNs: \"*\" is not allowed."
+  }
+
+  validation {
+    condition = alltrue(flatten([for statements in values(var.policies) : [for statement in statements : [
+      for condition in statement.conditions :
+      can(regex("^(ForAllValues:|ForAnyValue:)?[A-Za-z]+$", condition.test)) && can(regex("^[A-Za-z0-9-]+:[A-Za-z0-9:/_.-]+$", condition.variable)) && length(condition.values) > 0
+    ]]]))
+    error_message = "policies conditions must each name an operator (test, for example \"StringEquals\"), a condition key (variable, for example \"kms:ViaService\") and at least one value."
+  }
+
+  validation {
+    condition = alltrue(flatten([for statements in values(var.policies) : [for statement in statements : [
+      length(distinct([for condition in statement.conditions : "${condition.test} ${condition.variable}"])) == length(statement.conditions)
+    ]]]))
+    error_message = "policies conditions must not repeat a test and variable pair within a statement: list every value in one condition."
   }
 }
 

@@ -109,7 +109,7 @@ run "rejects_auth_mode_allowed_values" {
   command = plan
 
   variables {
-    auth_mode = "jwt"
+    auth_mode = "two-phase"
   }
 
   expect_failures = [var.auth_mode]
@@ -285,6 +285,413 @@ run "rejects_metrics_namespace_reserved_prefix" {
   expect_failures = [var.metrics_namespace]
 }
 
+# --- root module: jwt auth mode -------------------------------------------------------
+
+run "rejects_jwt_required_in_jwt_mode" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_set_in_anonymous_mode" {
+  command = plan
+
+  variables {
+    jwt = {
+      algorithms = ["RS256"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_algorithms_empty" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = []
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_algorithms_duplicates" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = ["RS256", "RS256"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_algorithms_allowed_values" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = ["none"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_algorithms_case" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = ["rs256"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_source_missing" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = ["RS256"]
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_source_several" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms            = ["RS256"]
+      jwks_url              = "https://id.example.com/.well-known/jwks.json"
+      key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/ws/jwt-secret"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_static_key_single_algorithm" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms            = ["RS256", "ES256"]
+      key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/ws/jwt-secret"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_jwks_url_https" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = ["RS256"]
+      jwks_url   = "http://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_ssm_parameter_arn_format" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms            = ["HS256"]
+      key_ssm_parameter_arn = "/ws/jwt-secret"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_secret_arn_format" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms     = ["HS256"]
+      key_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:ws/jwt"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_kms_key_arn_format" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms            = ["HS256"]
+      key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/ws/jwt-secret"
+      key_kms_key_arn       = "arn:aws:kms:us-east-1:123456789012:alias/ws-jwt"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_kms_key_arn_without_static_key" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms      = ["RS256"]
+      jwks_url        = "https://id.example.com/.well-known/jwks.json"
+      key_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_id_without_static_key" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = ["RS256"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+      key_id     = "2024-06"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_key_id_pattern" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms            = ["HS256"]
+      key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/ws/jwt-secret"
+      key_id                = "key 1"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_clock_tolerance_seconds_range" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms              = ["RS256"]
+      jwks_url                = "https://id.example.com/.well-known/jwks.json"
+      clock_tolerance_seconds = 301
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_clock_tolerance_seconds_whole_number" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms              = ["RS256"]
+      jwks_url                = "https://id.example.com/.well-known/jwks.json"
+      clock_tolerance_seconds = 1.5
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_max_lifetime_seconds_range" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms           = ["RS256"]
+      jwks_url             = "https://id.example.com/.well-known/jwks.json"
+      max_lifetime_seconds = 59
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_max_lifetime_seconds_whole_number" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms           = ["RS256"]
+      jwks_url             = "https://id.example.com/.well-known/jwks.json"
+      max_lifetime_seconds = 3600.5
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_max_age_seconds_range" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms      = ["RS256"]
+      jwks_url        = "https://id.example.com/.well-known/jwks.json"
+      max_age_seconds = 604801
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_max_age_seconds_whole_number" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms      = ["RS256"]
+      jwks_url        = "https://id.example.com/.well-known/jwks.json"
+      max_age_seconds = 0.5
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_token_sources_empty" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms    = ["RS256"]
+      jwks_url      = "https://id.example.com/.well-known/jwks.json"
+      token_sources = []
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_token_sources_allowed_values" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms    = ["RS256"]
+      jwks_url      = "https://id.example.com/.well-known/jwks.json"
+      token_sources = ["header"]
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_token_sources_duplicates" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms    = ["RS256"]
+      jwks_url      = "https://id.example.com/.well-known/jwks.json"
+      token_sources = ["cookie", "cookie"]
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_cookie_name_pattern" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms    = ["RS256"]
+      jwks_url      = "https://id.example.com/.well-known/jwks.json"
+      token_sources = ["cookie"]
+      cookie_name   = "ws token"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_query_parameter_pattern" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms      = ["RS256"]
+      jwks_url        = "https://id.example.com/.well-known/jwks.json"
+      token_sources   = ["query"]
+      query_parameter = "token[]"
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_claims_names" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms = ["RS256"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+      claims     = { user_id = " sub" }
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
 # --- modules/lambda-function -------------------------------------------------------
 
 run "rejects_lambda_function_function_name_pattern" {
@@ -453,6 +860,53 @@ run "rejects_lambda_function_policies_wildcard_resource" {
   expect_failures = [var.policies]
 }
 
+run "rejects_lambda_function_policies_condition_shape" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    policies = {
+      key-material = [{
+        actions    = ["kms:Decrypt"]
+        resources  = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+        conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = [] }]
+      }]
+    }
+  }
+
+  expect_failures = [var.policies]
+}
+
+run "rejects_lambda_function_policies_condition_duplicates" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_path = "dist/connect.zip"
+    policies = {
+      key-material = [{
+        actions   = ["kms:Decrypt"]
+        resources = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+        conditions = [
+          { test = "StringEquals", variable = "kms:ViaService", values = ["ssm.us-east-1.amazonaws.com"] },
+          { test = "StringEquals", variable = "kms:ViaService", values = ["secretsmanager.us-east-1.amazonaws.com"] },
+        ]
+      }]
+    }
+  }
+
+  expect_failures = [var.policies]
+}
+
 run "rejects_lambda_function_allowed_triggers_statement_id" {
   command = plan
 
@@ -600,4 +1054,60 @@ run "rejects_websocket_api_routes_authorizer_outside_connect" {
   }
 
   expect_failures = [var.routes]
+}
+
+run "rejects_max_connections_per_user_fraction" {
+  command = plan
+  variables {
+    max_connections_per_user = 2.5
+  }
+  expect_failures = [var.max_connections_per_user]
+}
+
+run "rejects_max_connections_per_user_negative" {
+  command = plan
+  variables {
+    max_connections_per_user = -1
+  }
+  expect_failures = [var.max_connections_per_user]
+}
+
+run "rejects_message_rate_limit_messages_out_of_range" {
+  command = plan
+  variables {
+    message_rate_limit = { messages = 100001 }
+  }
+  expect_failures = [var.message_rate_limit]
+}
+
+run "rejects_message_rate_limit_window_zero" {
+  command = plan
+  variables {
+    message_rate_limit = { window_seconds = 0 }
+  }
+  expect_failures = [var.message_rate_limit]
+}
+
+run "rejects_action_permissions_malformed_action" {
+  command = plan
+  variables {
+    action_permissions = { "../broadcast" = ["admin"] }
+  }
+  expect_failures = [var.action_permissions]
+}
+
+run "rejects_action_permissions_empty_roles" {
+  command = plan
+  variables {
+    action_permissions = { broadcast = [] }
+  }
+  expect_failures = [var.action_permissions]
+}
+
+run "rejects_action_permissions_role_with_space" {
+  command = plan
+  variables {
+    action_permissions = { broadcast = ["super admin"] }
+  }
+  expect_failures = [var.action_permissions]
 }

@@ -161,12 +161,13 @@ run "functions_get_their_environment" {
 
   assert {
     condition = output.function_environment_variables.connect == tomap({
-      TABLE_NAME             = "websocket-sessions-table"
-      LOG_LEVEL              = "info"
-      METRICS_NAMESPACE      = "WebSocketSessions"
-      NODE_OPTIONS           = "--enable-source-maps"
-      AUTH_MODE              = "anonymous"
-      CONNECTION_TTL_SECONDS = "7800"
+      TABLE_NAME               = "websocket-sessions-table"
+      LOG_LEVEL                = "info"
+      METRICS_NAMESPACE        = "WebSocketSessions"
+      NODE_OPTIONS             = "--enable-source-maps"
+      AUTH_MODE                = "anonymous"
+      CONNECTION_TTL_SECONDS   = "7800"
+      MAX_CONNECTIONS_PER_USER = "10"
     })
     error_message = "The connect function's environment does not match the contract (CONNECTION_TTL_SECONDS = 7200 + 600 by default)."
   }
@@ -183,12 +184,14 @@ run "functions_get_their_environment" {
 
   assert {
     condition = output.function_environment_variables.message == tomap({
-      TABLE_NAME        = "websocket-sessions-table"
-      LOG_LEVEL         = "info"
-      METRICS_NAMESPACE = "WebSocketSessions"
-      NODE_OPTIONS      = "--enable-source-maps"
+      TABLE_NAME                  = "websocket-sessions-table"
+      LOG_LEVEL                   = "info"
+      METRICS_NAMESPACE           = "WebSocketSessions"
+      NODE_OPTIONS                = "--enable-source-maps"
+      MESSAGE_RATE_LIMIT          = "100"
+      MESSAGE_RATE_WINDOW_SECONDS = "10"
     })
-    error_message = "The message function must not get MANAGEMENT_ENDPOINT unless management_endpoint_override is set."
+    error_message = "The message function must get the default message budget and no MANAGEMENT_ENDPOINT or ACTION_PERMISSIONS unless they are set."
   }
 }
 
@@ -231,7 +234,7 @@ run "settings_reach_the_functions" {
   }
 
   assert {
-    condition     = jsondecode(output.function_role_policy_documents.message["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*"]
+    condition     = jsondecode(output.function_role_policy_documents.message["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/@connections/*"]
     error_message = "ManageConnections must be scoped to the deployed stage."
   }
 }
@@ -303,14 +306,22 @@ run "policies_grant_only_what_each_function_needs" {
   assert {
     condition = jsondecode(output.function_role_policy_documents.connect.table) == {
       Version = "2012-10-17"
-      Statement = [{
-        Sid      = "PutConnection"
-        Effect   = "Allow"
-        Action   = ["dynamodb:PutItem"]
-        Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-      }]
+      Statement = [
+        {
+          Sid      = "PutConnection"
+          Effect   = "Allow"
+          Action   = ["dynamodb:PutItem"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+        },
+        {
+          Sid      = "CountUserConnections"
+          Effect   = "Allow"
+          Action   = ["dynamodb:Query"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
+        },
+      ]
     }
-    error_message = "The connect function may only put items in the table."
+    error_message = "The connect function may only put items in the table and query the user index."
   }
 
   assert {
@@ -333,7 +344,7 @@ run "policies_grant_only_what_each_function_needs" {
         {
           Sid      = "ReadAndDeleteItems"
           Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"]
+          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
@@ -344,20 +355,20 @@ run "policies_grant_only_what_each_function_needs" {
         },
       ]
     }
-    error_message = "The message function may only get, query and delete items of the table, and query its indexes."
+    error_message = "The message function may only get, query, update and delete items of the table, and query its indexes."
   }
 
   assert {
     condition = jsondecode(output.function_role_policy_documents.message["manage-connections"]) == {
       Version = "2012-10-17"
       Statement = [{
-        Sid      = "PostToConnections"
+        Sid      = "PostToAndCloseConnections"
         Effect   = "Allow"
         Action   = ["execute-api:ManageConnections"]
-        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*"]
+        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/DELETE/@connections/*"]
       }]
     }
-    error_message = "The message function may only post to connections of this API's stage."
+    error_message = "The message function may only post to and close connections of this API's stage."
   }
 
   # Belt and braces over every document: no wildcard resource, no service-wide action, Allow only.
@@ -411,6 +422,250 @@ run "invoke_permissions_are_scoped_to_the_api" {
   assert {
     condition     = module.message.permission_source_arns == { ApiGatewayMessageRoutes = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/*" }
     error_message = "Only routes of this stage may invoke the message function."
+  }
+}
+
+# --- jwt auth mode -------------------------------------------------------------------
+
+run "jwt_mode_with_jwks_configures_the_authorizer" {
+  command = apply
+
+  variables {
+    auth_mode       = "jwt"
+    allowed_origins = ["https://app.example.com"]
+    jwt = {
+      algorithms = ["RS256", "ES256"]
+      issuer     = "https://id.example.com/"
+      audience   = ["websocket-sessions", "chat"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  assert {
+    condition     = module.websocket_api.authorizer_identity_sources == tolist(["route.request.header.Sec-WebSocket-Protocol"])
+    error_message = "In jwt mode the authorizer's identity source must stay the Sec-WebSocket-Protocol header (clients always offer ws-sessions.v1)."
+  }
+
+  assert {
+    condition = output.function_environment_variables.authorizer == tomap({
+      TABLE_NAME                  = "websocket-sessions-table"
+      LOG_LEVEL                   = "info"
+      METRICS_NAMESPACE           = "WebSocketSessions"
+      NODE_OPTIONS                = "--enable-source-maps"
+      AUTH_MODE                   = "jwt"
+      ALLOWED_ORIGINS             = "https://app.example.com"
+      ALLOW_MISSING_ORIGIN        = "true"
+      JWT_ALGORITHMS              = "RS256,ES256"
+      JWT_ISSUER                  = "https://id.example.com/"
+      JWT_AUDIENCE                = "websocket-sessions,chat"
+      JWT_CLOCK_TOLERANCE_SECONDS = "5"
+      JWT_MAX_LIFETIME_SECONDS    = "86400"
+      JWT_JWKS_URL                = "https://id.example.com/.well-known/jwks.json"
+      JWT_TOKEN_SOURCES           = "subprotocol"
+      JWT_COOKIE_NAME             = "ws_token"
+      JWT_QUERY_PARAMETER         = "token"
+      JWT_USER_ID_CLAIM           = "sub"
+      JWT_TENANT_ID_CLAIM         = "tenant_id"
+      JWT_ROLES_CLAIM             = "roles"
+      JWT_SESSION_ID_CLAIM        = "sid"
+    })
+    error_message = "The authorizer's jwt environment does not match the contract (unset optional settings must be omitted)."
+  }
+
+  assert {
+    condition     = output.function_environment_variables.connect.AUTH_MODE == "jwt"
+    error_message = "The connect function's AUTH_MODE must follow auth_mode."
+  }
+
+  assert {
+    condition     = alltrue([for fn in ["connect", "disconnect", "message"] : length([for key in keys(output.function_environment_variables[fn]) : key if startswith(key, "JWT_")]) == 0])
+    error_message = "Only the authorizer may receive JWT_* settings."
+  }
+
+  assert {
+    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs"])
+    error_message = "A JWKS URL needs no IAM: the authorizer must hold only its logs policy."
+  }
+}
+
+run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
+  command = apply
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms              = ["HS256"]
+      key_ssm_parameter_arn   = "arn:aws:ssm:eu-west-1:123456789012:parameter/websocket-sessions/jwt-secret"
+      key_id                  = "2024-06"
+      clock_tolerance_seconds = 0
+      max_lifetime_seconds    = 3600
+      max_age_seconds         = 900
+      token_sources           = ["subprotocol", "cookie", "query"]
+      cookie_name             = "session"
+      query_parameter         = "access_token"
+      claims = {
+        user_id   = "uid"
+        tenant_id = "org"
+      }
+    }
+  }
+
+  assert {
+    condition     = module.websocket_api.authorizer_identity_sources == tolist(["route.request.header.Sec-WebSocket-Protocol"])
+    error_message = "In jwt mode the authorizer's identity source must stay the Sec-WebSocket-Protocol header, whichever token sources are enabled."
+  }
+
+  assert {
+    condition = output.function_environment_variables.authorizer == tomap({
+      TABLE_NAME                  = "websocket-sessions-table"
+      LOG_LEVEL                   = "info"
+      METRICS_NAMESPACE           = "WebSocketSessions"
+      NODE_OPTIONS                = "--enable-source-maps"
+      AUTH_MODE                   = "jwt"
+      ALLOWED_ORIGINS             = ""
+      ALLOW_MISSING_ORIGIN        = "true"
+      JWT_ALGORITHMS              = "HS256"
+      JWT_CLOCK_TOLERANCE_SECONDS = "0"
+      JWT_MAX_LIFETIME_SECONDS    = "3600"
+      JWT_MAX_AGE_SECONDS         = "900"
+      JWT_KEY_SSM_PARAMETER       = "arn:aws:ssm:eu-west-1:123456789012:parameter/websocket-sessions/jwt-secret"
+      JWT_KEY_ID                  = "2024-06"
+      JWT_TOKEN_SOURCES           = "subprotocol,cookie,query"
+      JWT_COOKIE_NAME             = "session"
+      JWT_QUERY_PARAMETER         = "access_token"
+      JWT_USER_ID_CLAIM           = "uid"
+      JWT_TENANT_ID_CLAIM         = "org"
+      JWT_ROLES_CLAIM             = "roles"
+      JWT_SESSION_ID_CLAIM        = "sid"
+    })
+    error_message = "The authorizer's environment does not match the contract for an SSM key (no JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_URL or JWT_KEY_SECRET_ARN when unset)."
+  }
+
+  assert {
+    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["key-material", "logs"])
+    error_message = "A static key must add exactly one key-material policy to the authorizer."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.authorizer["key-material"]) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "ReadKeyParameter"
+        Effect   = "Allow"
+        Action   = ["ssm:GetParameter"]
+        Resource = ["arn:aws:ssm:eu-west-1:123456789012:parameter/websocket-sessions/jwt-secret"]
+      }]
+    }
+    error_message = "The authorizer may only read the key's parameter (no kms:Decrypt without key_kms_key_arn)."
+  }
+
+  assert {
+    condition     = alltrue([for fn in ["connect", "disconnect", "message"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
+    error_message = "Only the authorizer may read the key material."
+  }
+}
+
+run "jwt_mode_with_a_secret_and_kms_key_decrypts_only_through_secrets_manager" {
+  command = apply
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms      = ["ES256"]
+      issuer          = "https://id.example.com/"
+      key_secret_arn  = "arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/jwt-public-key-AbC123"
+      key_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+  }
+
+  assert {
+    condition = output.function_environment_variables.authorizer == tomap({
+      TABLE_NAME                  = "websocket-sessions-table"
+      LOG_LEVEL                   = "info"
+      METRICS_NAMESPACE           = "WebSocketSessions"
+      NODE_OPTIONS                = "--enable-source-maps"
+      AUTH_MODE                   = "jwt"
+      ALLOWED_ORIGINS             = ""
+      ALLOW_MISSING_ORIGIN        = "true"
+      JWT_ALGORITHMS              = "ES256"
+      JWT_ISSUER                  = "https://id.example.com/"
+      JWT_CLOCK_TOLERANCE_SECONDS = "5"
+      JWT_MAX_LIFETIME_SECONDS    = "86400"
+      JWT_KEY_SECRET_ARN          = "arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/jwt-public-key-AbC123"
+      JWT_TOKEN_SOURCES           = "subprotocol"
+      JWT_COOKIE_NAME             = "ws_token"
+      JWT_QUERY_PARAMETER         = "token"
+      JWT_USER_ID_CLAIM           = "sub"
+      JWT_TENANT_ID_CLAIM         = "tenant_id"
+      JWT_ROLES_CLAIM             = "roles"
+      JWT_SESSION_ID_CLAIM        = "sid"
+    })
+    error_message = "The authorizer's environment does not match the contract for a Secrets Manager key (the KMS key is IAM only, not configuration)."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.authorizer["key-material"]) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ReadKeySecret"
+          Effect   = "Allow"
+          Action   = ["secretsmanager:GetSecretValue"]
+          Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/jwt-public-key-AbC123"]
+        },
+        {
+          Sid       = "DecryptKeyMaterial"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt"]
+          Resource  = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+          Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.us-east-1.amazonaws.com"] } }
+        },
+      ]
+    }
+    error_message = "The authorizer may only read the key's secret and decrypt with its KMS key through Secrets Manager."
+  }
+
+  assert {
+    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["key-material", "logs"])
+    error_message = "The KMS grant must live in the key-material policy, not in a policy of its own."
+  }
+}
+
+run "jwt_mode_with_an_ssm_parameter_and_kms_key_decrypts_only_through_ssm" {
+  command = apply
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms            = ["RS256"]
+      key_ssm_parameter_arn = "arn:aws:ssm:eu-west-1:123456789012:parameter/jwt-public-key"
+      key_kms_key_arn       = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.authorizer["key-material"]).Statement[1] == {
+      Sid       = "DecryptKeyMaterial"
+      Effect    = "Allow"
+      Action    = ["kms:Decrypt"]
+      Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+      Condition = { StringEquals = { "kms:ViaService" = ["ssm.eu-west-1.amazonaws.com"] } }
+    }
+    error_message = "kms:Decrypt must be limited to calls through SSM in the parameter's Region."
+  }
+}
+
+run "anonymous_mode_gets_no_jwt_settings_or_key_policy" {
+  command = apply
+
+  assert {
+    condition     = alltrue([for env in values(output.function_environment_variables) : length([for key in keys(env) : key if startswith(key, "JWT_")]) == 0])
+    error_message = "In anonymous mode no function may receive JWT_* settings."
+  }
+
+  assert {
+    condition     = alltrue([for documents in values(output.function_role_policy_documents) : !contains(keys(documents), "key-material")])
+    error_message = "In anonymous mode no function may read key material."
   }
 }
 
@@ -598,5 +853,30 @@ run "table_settings_can_be_changed" {
   assert {
     condition     = aws_dynamodb_table.this.server_side_encryption[0].kms_key_arn == var.kms_key_arn
     error_message = "kms_key_arn must reach the table's encryption settings."
+  }
+}
+
+run "limits_and_permissions_reach_the_functions" {
+  command = apply
+
+  variables {
+    max_connections_per_user = 3
+    message_rate_limit       = { messages = 20, window_seconds = 60 }
+    action_permissions       = { broadcast = ["admin", "ops"] }
+  }
+
+  assert {
+    condition     = output.function_environment_variables.connect.MAX_CONNECTIONS_PER_USER == "3"
+    error_message = "max_connections_per_user must reach the connect function as MAX_CONNECTIONS_PER_USER."
+  }
+
+  assert {
+    condition     = output.function_environment_variables.message.MESSAGE_RATE_LIMIT == "20" && output.function_environment_variables.message.MESSAGE_RATE_WINDOW_SECONDS == "60"
+    error_message = "message_rate_limit must reach the message function."
+  }
+
+  assert {
+    condition     = jsondecode(output.function_environment_variables.message.ACTION_PERMISSIONS) == { broadcast = ["admin", "ops"] }
+    error_message = "action_permissions must reach the message function as JSON."
   }
 }

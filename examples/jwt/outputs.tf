@@ -1,0 +1,24 @@
+output "websocket_url" {
+  description = "URL to connect to, for example with `npx wscat -c <url> -s ws-sessions.v1 -s bearer.<jwt>`."
+  value       = module.websocket_sessions.websocket_url
+}
+
+output "management_endpoint" {
+  description = "Management API endpoint for posting to connections."
+  value       = module.websocket_sessions.management_endpoint
+}
+
+output "table_name" {
+  description = "Name of the DynamoDB table."
+  value       = module.websocket_sessions.table_name
+}
+
+output "function_names" {
+  description = "Names of the Lambda functions, keyed by role."
+  value       = module.websocket_sessions.function_names
+}
+
+output "authorizer_environment_variables" {
+  description = "The authorizer's settings (AUTH_MODE, JWT_*), to check what the deployed stack verifies."
+  value       = module.websocket_sessions.function_environment_variables["authorizer"]
+}

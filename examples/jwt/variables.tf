@@ -1,0 +1,59 @@
+variable "region" {
+  description = "AWS Region to deploy to."
+  type        = string
+  default     = "us-east-1"
+  nullable    = false
+}
+
+variable "name" {
+  description = "Prefix of every resource name."
+  type        = string
+  default     = "websocket-sessions-jwt"
+  nullable    = false
+}
+
+variable "stage_name" {
+  description = "Name of the API stage."
+  type        = string
+  default     = "dev"
+  nullable    = false
+}
+
+variable "jwks_url" {
+  description = "https:// URL of the identity provider's JSON Web Key Set, for example https://cognito-idp.<region>.amazonaws.com/<user pool id>/.well-known/jwks.json."
+  type        = string
+  nullable    = false
+}
+
+variable "jwt_issuer" {
+  description = "Expected \"iss\" of the tokens, for example https://cognito-idp.<region>.amazonaws.com/<user pool id>."
+  type        = string
+  nullable    = false
+}
+
+variable "jwt_audience" {
+  description = "Accepted \"aud\" values of the tokens (for example the app client id); [] skips the audience check."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "jwt_algorithms" {
+  description = "Accepted signing algorithms: RS256 and/or ES256 for keys published in a JWKS."
+  type        = list(string)
+  default     = ["RS256"]
+  nullable    = false
+}
+
+variable "allowed_origins" {
+  description = "Browser origins allowed to connect (scheme://host[:port]); the default allows the local demo page."
+  type        = list(string)
+  default     = ["http://127.0.0.1:3000", "http://localhost:3000"]
+  nullable    = false
+}
+
+variable "artifacts_dir" {
+  description = "Directory of the built Lambda packages; null means the repository's dist/ (run `npm run build` at the repository root first)."
+  type        = string
+  default     = null
+}
