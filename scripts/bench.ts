@@ -24,6 +24,7 @@ import { buildAll, FUNCTIONS, type Manifest } from './build';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
+const MESSAGES_PER_CLIENT = 5;
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -114,15 +115,17 @@ async function requestsPerConnection(): Promise<void> {
     }
     const onConnect = new Map(proxy.counts);
     proxy.counts.clear();
-    await Promise.all(
-      clients.map(
-        (ws) =>
-          new Promise((resolve) => {
-            ws.once('message', resolve);
-            ws.send('{"action":"ping"}');
-          }),
-      ),
-    );
+    for (let round = 0; round < MESSAGES_PER_CLIENT; round += 1) {
+      await Promise.all(
+        clients.map(
+          (ws) =>
+            new Promise((resolve) => {
+              ws.once('message', resolve);
+              ws.send('{"action":"ping"}');
+            }),
+        ),
+      );
+    }
     const onMessage = new Map(proxy.counts);
     proxy.counts.clear();
     await Promise.all(clients.map((ws) => new Promise((resolve) => ws.once('close', resolve).close(1000))));
@@ -134,7 +137,9 @@ async function requestsPerConnection(): Promise<void> {
     const onDisconnect = new Map(proxy.counts);
     console.log(`\nDynamoDB requests (${CLIENTS} clients through the sandbox, counted at DynamoDB Local)`);
     console.log(`  per connect      ${(total(onConnect) / CLIENTS).toFixed(2)}   (${describe(onConnect)})   aim: 1 + 1 Query for the connection cap`);
-    console.log(`  per message      ${(total(onMessage) / CLIENTS).toFixed(2)}   (${describe(onMessage)})   aim: 1 (the message budget)`);
+    console.log(
+      `  per message      ${(total(onMessage) / (CLIENTS * MESSAGES_PER_CLIENT)).toFixed(2)}   (${describe(onMessage)}; ${MESSAGES_PER_CLIENT} pings per client)   aim: 1 (the message budget; the first message of a window costs 2)`,
+    );
     console.log(`  per disconnect   ${(total(onDisconnect) / CLIENTS).toFixed(2)}   (${describe(onDisconnect)})   aim: 1`);
   } finally {
     await sandbox.stop();
