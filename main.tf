@@ -2,23 +2,43 @@ locals {
   artifacts_dir = coalesce(var.artifacts_dir, "${path.module}/dist")
 
   # What each auth mode needs: the identity sources API Gateway checks before invoking the
-  # authorizer (a $connect request missing one is refused with 401 without running it), the
-  # authorizer's mode-specific environment and its extra IAM policies. Adding a mode
-  # (two-phase) means adding an entry here and to the auth_mode validation.
+  # authorizer (a $connect request missing one is refused with 401 without running it), and
+  # the mode-specific environment and extra IAM policies of the functions taking part:
+  # whichever function verifies tokens gets the JWT_* settings and the key-material policy.
+  # Adding a mode means adding an entry here and to the auth_mode validation.
   auth_modes = {
     anonymous = {
       # The client offers its random id as a WebSocket subprotocol: new WebSocket(url, id).
-      identity_sources = ["route.request.header.Sec-WebSocket-Protocol"]
-      environment      = tomap({})
-      policies         = {}
+      identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
+      authorizer_environment = tomap({})
+      authorizer_policies    = {}
+      connect_environment    = tomap({})
+      message_environment    = tomap({})
+      message_policies       = {}
     }
     jwt = {
       # The client always offers the app protocol ws-sessions.v1, beside bearer.<jwt> or alone
       # when the token travels in a cookie or the query string, so the header is present
-      # whichever token source it uses.
-      identity_sources = ["route.request.header.Sec-WebSocket-Protocol"]
-      environment      = local.jwt_environment
-      policies         = local.jwt_policies
+      # whichever token source it uses. The authorizer verifies the handshake's token; the
+      # message function verifies the tokens of {"action":"auth"} frames refreshing it.
+      identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
+      authorizer_environment = local.jwt_environment
+      authorizer_policies    = local.jwt_policies
+      connect_environment    = tomap({})
+      message_environment    = merge({ AUTH_MODE = var.auth_mode, CONNECTION_TTL_SECONDS = tostring(local.connection_ttl_seconds) }, local.jwt_environment)
+      message_policies       = local.jwt_policies
+    }
+    two-phase = {
+      # The client offers the app protocol ws-sessions.v1 alone; the authorizer checks the
+      # Origin and that protocol and verifies nothing. The token comes afterwards in an
+      # {"action":"auth"} frame, within AUTH_DEADLINE_SECONDS, and the message function
+      # verifies it (and later refreshes); the sweeper closes connections that miss the deadline.
+      identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
+      authorizer_environment = tomap({})
+      authorizer_policies    = {}
+      connect_environment    = tomap({ AUTH_DEADLINE_SECONDS = tostring(var.auth_deadline_seconds) })
+      message_environment    = merge({ AUTH_MODE = var.auth_mode, CONNECTION_TTL_SECONDS = tostring(local.connection_ttl_seconds) }, local.jwt_environment)
+      message_policies       = local.jwt_policies
     }
   }
   auth = local.auth_modes[var.auth_mode]
@@ -48,9 +68,9 @@ locals {
   })
 
   # A static key (HMAC secret or PEM public key) is read from SSM Parameter Store or Secrets
-  # Manager on the authorizer's first use: the "key-material" policy grants reading exactly
-  # that parameter or secret and, when a customer managed key encrypts it, decrypting with
-  # that key only in calls the service makes on the authorizer's behalf. The service's Region
+  # Manager on the verifying function's first use: the "key-material" policy grants reading
+  # exactly that parameter or secret and, when a customer managed key encrypts it, decrypting
+  # with that key only in calls the service makes on the function's behalf. The service's Region
   # is taken from the parameter's or secret's own ARN, so no data source is read. A JWKS URL
   # is fetched over HTTPS and needs no IAM: then jwt_key is null.
   jwt_key = try([
@@ -105,11 +125,16 @@ locals {
   # $default and every custom route).
   stage_execution_arn = "${module.websocket_api.api_execution_arn}/${var.stage_name}"
 
+  # The sweeper is invoked by EventBridge Scheduler, never by API Gateway, so it cannot derive
+  # the Management API endpoint from an event as the message function does.
+  management_endpoint = var.management_endpoint_override != null ? var.management_endpoint_override : module.websocket_api.stage_management_endpoint
+
   functions = {
     authorizer = module.authorizer
     connect    = module.connect
     disconnect = module.disconnect
     message    = module.message
+    sweeper    = module.sweeper
   }
 }
 
@@ -165,13 +190,13 @@ module "authorizer" {
   timeout               = var.lambda_timeout
   log_retention_in_days = var.log_retention_in_days
 
-  environment_variables = merge(local.common_environment, local.auth.environment, {
+  environment_variables = merge(local.common_environment, local.auth.authorizer_environment, {
     AUTH_MODE            = var.auth_mode
     ALLOWED_ORIGINS      = join(",", var.allowed_origins)
     ALLOW_MISSING_ORIGIN = tostring(var.allow_missing_origin)
   })
 
-  policies = local.auth.policies
+  policies = local.auth.authorizer_policies
 
   allowed_triggers = {
     ApiGatewayAuthorizer = {
@@ -194,7 +219,7 @@ module "connect" {
   timeout               = var.lambda_timeout
   log_retention_in_days = var.log_retention_in_days
 
-  environment_variables = merge(local.common_environment, {
+  environment_variables = merge(local.common_environment, local.auth.connect_environment, {
     AUTH_MODE                = var.auth_mode
     CONNECTION_TTL_SECONDS   = tostring(local.connection_ttl_seconds)
     MAX_CONNECTIONS_PER_USER = tostring(var.max_connections_per_user)
@@ -261,7 +286,7 @@ module "message" {
   source = "./modules/lambda-function"
 
   function_name         = "${var.name}-message"
-  description           = "Handles WebSocket messages: $default and the custom routes."
+  description           = "Handles WebSocket messages: $default and the custom routes (${var.auth_mode} mode)."
   artifact_path         = "${local.artifacts_dir}/message.zip"
   architecture          = var.lambda_architecture
   memory_size           = var.lambda_memory_size
@@ -276,9 +301,10 @@ module "message" {
     },
     length(var.action_permissions) == 0 ? {} : { ACTION_PERMISSIONS = jsonencode(var.action_permissions) },
     var.management_endpoint_override == null ? {} : { MANAGEMENT_ENDPOINT = var.management_endpoint_override },
+    local.auth.message_environment,
   )
 
-  policies = {
+  policies = merge(local.auth.message_policies, {
     table = [
       {
         # UpdateItem counts each message against the connection's budget, on the connection's item.
@@ -298,12 +324,74 @@ module "message" {
       actions   = ["execute-api:ManageConnections"]
       resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
-  }
+  })
 
   allowed_triggers = {
     ApiGatewayMessageRoutes = {
       principal  = "apigateway.amazonaws.com"
       source_arn = "${local.stage_execution_arn}/*"
+    }
+  }
+
+  tags = var.tags
+}
+
+module "sweeper" {
+  source = "./modules/lambda-function"
+
+  function_name         = "${var.name}-sweeper"
+  description           = "Closes and deletes stale connections, on a schedule."
+  artifact_path         = "${local.artifacts_dir}/sweeper.zip"
+  architecture          = var.lambda_architecture
+  memory_size           = var.lambda_memory_size
+  timeout               = var.lambda_timeout
+  log_retention_in_days = var.log_retention_in_days
+
+  environment_variables = merge(local.common_environment, {
+    MANAGEMENT_ENDPOINT = local.management_endpoint
+  })
+
+  # Created in every auth mode: it closes two-phase connections past their auth deadline and
+  # will sweep other stale state.
+  policies = {
+    table = [
+      {
+        sid       = "FindStaleConnections"
+        actions   = ["dynamodb:Query"]
+        resources = ["${module.connection_store.table_arn}/index/GSI1"]
+      },
+      {
+        sid       = "DeleteStaleConnections"
+        actions   = ["dynamodb:DeleteItem"]
+        resources = [module.connection_store.table_arn]
+      },
+    ]
+    manage-connections = [{
+      # POST tells a late client why it is closed; DELETE closes it.
+      sid       = "NotifyAndCloseStaleConnections"
+      actions   = ["execute-api:ManageConnections"]
+      resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
+    }]
+  }
+
+  # No resource-based permission: EventBridge Scheduler invokes the function with the
+  # scheduler module's execution role, whose identity policy allows lambda:InvokeFunction.
+
+  tags = var.tags
+}
+
+module "scheduler" {
+  source = "./modules/scheduler"
+
+  name = var.name
+
+  schedules = {
+    sweeper = {
+      description         = "Runs ${var.name}-sweeper."
+      schedule_expression = var.sweeper_schedule_expression
+      function_arn        = module.sweeper.function_arn
+      # The sandbox invokes the sweeper with the same event (sandbox/project.ts, SWEEPER_INPUT).
+      input = { task = "sweep" }
     }
   }
 

@@ -49,26 +49,41 @@ output "table_ttl_attribute" {
 }
 
 output "function_names" {
-  description = "Names of the Lambda functions, keyed by role (authorizer, connect, disconnect, message)."
+  description = "Names of the Lambda functions, keyed by role (authorizer, connect, disconnect, message, sweeper)."
   value       = tomap({ for key, function in local.functions : key => function.function_name })
 }
 
 output "function_arns" {
-  description = "ARNs of the Lambda functions, keyed by role (authorizer, connect, disconnect, message)."
+  description = "ARNs of the Lambda functions, keyed by role (authorizer, connect, disconnect, message, sweeper)."
   value       = tomap({ for key, function in local.functions : key => function.function_arn })
 }
 
 output "function_environment_variables" {
-  description = "Environment variables of each function, keyed by role; the configuration contract with the TypeScript handlers."
+  description = "Environment variables of each function, keyed by role (authorizer, connect, disconnect, message, sweeper); the configuration contract with the TypeScript handlers."
   value       = tomap({ for key, function in local.functions : key => function.function_environment_variables })
 }
 
 output "function_role_policy_documents" {
-  description = "Inline IAM policies (JSON) of each function's role, keyed by role then by concern (logs, table, manage-connections, key-material)."
+  description = "Inline IAM policies (JSON) of each function's role, keyed by role (authorizer, connect, disconnect, message, sweeper) then by concern (logs, table, manage-connections, key-material)."
   value       = tomap({ for key, function in local.functions : key => function.role_policy_documents })
 }
 
 output "function_source_code_hashes" {
   description = "Base64 SHA-256 of each function's package, keyed by role; equal across environments deployed from the same build."
   value       = tomap({ for key, function in local.functions : key => function.function_source_code_hash })
+}
+
+output "schedule_group_name" {
+  description = "Name of the EventBridge Scheduler schedule group holding the sweeper's schedule (and, later, one-time schedules created by the functions)."
+  value       = module.scheduler.schedule_group_name
+}
+
+output "schedule_group_arn" {
+  description = "ARN of the schedule group (arn:<partition>:scheduler:<region>:<account>:schedule-group/<name>); its schedules are arn:<partition>:scheduler:<region>:<account>:schedule/<name>/<schedule>, the resource to grant scheduler:CreateSchedule on."
+  value       = module.scheduler.schedule_group_arn
+}
+
+output "scheduler_role_arn" {
+  description = "ARN of the role EventBridge Scheduler invokes the group's targets with (the sweeper); the RoleArn of new schedules in the group, which their creator must be allowed to iam:PassRole."
+  value       = module.scheduler.role_arn
 }

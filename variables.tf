@@ -18,7 +18,7 @@ variable "tags" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip and message.zip (written by `npm run build`). null means <module>/dist. Terraform never builds them."
+  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip, message.zip and sweeper.zip (written by `npm run build`). null means <module>/dist. Terraform never builds them."
   type        = string
   default     = null
 }
@@ -105,21 +105,37 @@ variable "create_api_gateway_account_role" {
 # --- Authentication ---------------------------------------------------------------------
 
 variable "auth_mode" {
-  description = "How clients authenticate on $connect. \"anonymous\": the client offers a random id as its WebSocket subprotocol (new WebSocket(url, id)). \"jwt\": the client offers the app protocol ws-sessions.v1 and its token as bearer.<jwt> (new WebSocket(url, ['ws-sessions.v1', 'bearer.' + jwt])), or the app protocol alone with the token in a cookie or the query string when `jwt.token_sources` allows; configure it with `jwt`. In both modes a handshake without a subprotocol is refused with 401."
+  description = "How clients authenticate. \"anonymous\": the client offers a random id as its WebSocket subprotocol (new WebSocket(url, id)). \"jwt\": on $connect, the client offers the app protocol ws-sessions.v1 and its token as bearer.<jwt> (new WebSocket(url, ['ws-sessions.v1', 'bearer.' + jwt])), or the app protocol alone with the token in a cookie or the query string when `jwt.token_sources` allows; configure it with `jwt`. \"two-phase\": the client connects offering the app protocol ws-sessions.v1 alone (the authorizer checks only the Origin and the app protocol), then sends {\"action\":\"auth\",\"token\":<jwt>} within `auth_deadline_seconds`; tokens are verified as configured by `jwt`. In every mode a handshake without a subprotocol is refused with 401."
   type        = string
   default     = "anonymous"
   nullable    = false
 
   validation {
-    condition     = contains(["anonymous", "jwt"], var.auth_mode)
-    error_message = "auth_mode must be \"anonymous\" or \"jwt\"."
+    condition     = contains(["anonymous", "jwt", "two-phase"], var.auth_mode)
+    error_message = "auth_mode must be \"anonymous\", \"jwt\" or \"two-phase\"."
+  }
+}
+
+variable "auth_deadline_seconds" {
+  description = "Seconds an unauthenticated connection may stay open before it sends {\"action\":\"auth\",\"token\":…} (whole number, 5-300). Applies in \"two-phase\" mode only (AUTH_DEADLINE_SECONDS of the connect function); ignored otherwise. The sweeper closes late connections, so one may linger up to one sweeper_schedule_expression period longer."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.auth_deadline_seconds >= 5 && var.auth_deadline_seconds <= 300 && floor(var.auth_deadline_seconds) == var.auth_deadline_seconds
+    error_message = "auth_deadline_seconds must be a whole number of seconds between 5 and 300."
   }
 }
 
 variable "jwt" {
   description = <<-EOT
-    Token verification of the "jwt" auth mode; required when auth_mode = "jwt" and must be null
-    (the default) when auth_mode = "anonymous".
+    Token verification of the "jwt" and "two-phase" auth modes; required when auth_mode is
+    "jwt" or "two-phase" and must be null (the default) when auth_mode = "anonymous". In "jwt"
+    mode the authorizer verifies the handshake's token and the message function verifies
+    refreshed tokens; in "two-phase" mode only the message function verifies tokens, those of
+    {"action":"auth"} frames (token_sources, cookie_name and query_parameter then only matter to
+    the handshake of "jwt" mode).
     - algorithms: accepted "alg" values, a subset of HS256, RS256, ES256.
     - issuer, audience: expected "iss" and accepted "aud" values (unset: not checked).
     - Exactly one key source: jwks_url (https://), key_ssm_parameter_arn (an SSM parameter ARN)
@@ -163,13 +179,13 @@ variable "jwt" {
   # `var.jwt == null ? true : <rule>`.
 
   validation {
-    condition     = var.auth_mode != "jwt" || var.jwt != null
-    error_message = "jwt is required when auth_mode = \"jwt\": set at least its algorithms and one key source."
+    condition     = var.auth_mode == "anonymous" || var.jwt != null
+    error_message = "jwt is required when auth_mode is \"jwt\" or \"two-phase\" (here \"${var.auth_mode}\"): set at least its algorithms and one key source."
   }
 
   validation {
-    condition     = var.auth_mode == "jwt" || var.jwt == null
-    error_message = "jwt must be null unless auth_mode = \"jwt\": it would be ignored in \"${var.auth_mode}\" mode."
+    condition     = var.auth_mode != "anonymous" || var.jwt == null
+    error_message = "jwt must be null when auth_mode = \"anonymous\": it would be ignored (it applies to \"jwt\" and \"two-phase\" modes)."
   }
 
   validation {
@@ -310,13 +326,32 @@ variable "connection_ttl_grace_seconds" {
 }
 
 variable "management_endpoint_override" {
-  description = "Management API endpoint the message function posts to, for a custom domain (https://<domain>[/<base path>]). null lets the function derive https://<domainName>/<stage> from each event."
+  description = "Management API endpoint the message and sweeper functions post to, for a custom domain (https://<domain>[/<base path>]). null lets the message function derive https://<domainName>/<stage> from each event and gives the sweeper, which no API event reaches, the stage's own endpoint https://<api_id>.execute-api.<region>.amazonaws.com/<stage>."
   type        = string
   default     = null
 
   validation {
     condition     = var.management_endpoint_override == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)*$", var.management_endpoint_override))
     error_message = "management_endpoint_override must be null or an https:// URL without query string or trailing slash."
+  }
+}
+
+# --- Sweeper ----------------------------------------------------------------------------
+
+variable "sweeper_schedule_expression" {
+  description = "When EventBridge Scheduler runs the sweeper function, which closes and deletes stale connections (two-phase connections past their auth deadline, among others): rate(<n> minute|minutes|hour|hours) with a singular unit for 1 and a plural one above, or a six-field cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) in UTC. One minute is the shortest period."
+  type        = string
+  default     = "rate(1 minute)"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^rate\\([1-9][0-9]{0,5} (minute|minutes|hour|hours)\\)$", var.sweeper_schedule_expression)) || can(regex("^cron\\([^ ()]+( [^ ()]+){5}\\)$", var.sweeper_schedule_expression))
+    error_message = "sweeper_schedule_expression must be rate(<n> minute|minutes|hour|hours) (n a whole number from 1, no leading zero) or cron(<six fields separated by single spaces>)."
+  }
+
+  validation {
+    condition     = !startswith(var.sweeper_schedule_expression, "rate(") || can(regex("^rate\\((1 (minute|hour)|([2-9]|[1-9][0-9]+) (minutes|hours))\\)$", var.sweeper_schedule_expression))
+    error_message = "sweeper_schedule_expression's rate unit must be singular for 1 and plural above: rate(1 minute), rate(5 minutes), rate(1 hour), rate(2 hours)."
   }
 }
 

@@ -2,6 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { createAnonymousAuthenticator } from './lib/auth/anonymous-mode';
 import { AUTH_MODES, toAuthorizerContext, type Identity } from './lib/auth/identity';
 import { createJwtAuthenticator } from './lib/auth/jwt-mode';
+import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
 import type { Verdict } from './lib/auth/verdict';
 import { readBoolean, readChoice, readList } from './lib/config';
@@ -12,7 +13,10 @@ import { fingerprint, log } from './lib/log';
 readCommonConfig();
 const authMode = readChoice('AUTH_MODE', AUTH_MODES, undefined);
 const originPolicy = createOriginPolicy(readList('ALLOWED_ORIGINS'), readBoolean('ALLOW_MISSING_ORIGIN', true));
-const authenticate = authMode === 'jwt' ? createJwtAuthenticator() : createAnonymousAuthenticator();
+const authenticate = { anonymous: createAnonymousAuthenticator, jwt: createJwtAuthenticator, 'two-phase': createTwoPhaseAuthenticator }[authMode]();
+
+/** The principal of a two-phase connection until it authenticates (API Gateway requires one). */
+const PENDING_PRINCIPAL = 'pending';
 
 /** API Gateway answers 401 when the authorizer throws exactly this message. */
 const UNAUTHORIZED = 'Unauthorized';
@@ -45,6 +49,10 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode }, { Rejects: 1 });
     if (verdict.status === 401) throw new Error(UNAUTHORIZED);
     return policy('anonymous', 'Deny', event.methodArn);
+  }
+  if ('pending' in verdict) {
+    log({ event: 'authorize', connectionId, authMode, pending: true });
+    return { ...policy(PENDING_PRINCIPAL, 'Allow', event.methodArn), context: { authMode } };
   }
   log({ event: 'authorize', connectionId, authMode, user: fingerprint(verdict.identity.userId) });
   return policy(verdict.identity.userId, 'Allow', event.methodArn, verdict.identity);

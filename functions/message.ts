@@ -1,5 +1,7 @@
-import { fromAuthorizerContext } from './lib/auth/identity';
-import { readInteger, readOptionalString } from './lib/config';
+import { createAuthAction } from './lib/auth-action';
+import { AUTH_MODES, fromAuthorizerContext, type Identity } from './lib/auth/identity';
+import { createTokenVerifier } from './lib/auth/jwt-mode';
+import { readChoice, readInteger, readOptionalString } from './lib/config';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import type { RouteResult, WebSocketEvent } from './lib/events';
 import { readCommonConfig } from './lib/init';
@@ -8,9 +10,11 @@ import { readPermissions } from './lib/permissions';
 import { errorFrame } from './lib/protocol';
 import { createPusher, managementClient, managementEndpoint } from './lib/push';
 import { countMessage, type RateLimit } from './lib/rate-limit';
-import { route } from './lib/router';
+import { builtinActions, route, type ActionHandler } from './lib/router';
+import { fromItem, type Connection } from './lib/store';
 
 const config = readCommonConfig();
+const authMode = readChoice('AUTH_MODE', AUTH_MODES, 'anonymous');
 const endpointOverride = readOptionalString('MANAGEMENT_ENDPOINT');
 const permissions = readPermissions(process.env.ACTION_PERMISSIONS);
 const rateLimit: RateLimit = {
@@ -19,30 +23,54 @@ const rateLimit: RateLimit = {
 };
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
+const actions: Record<string, ActionHandler> =
+  authMode === 'anonymous'
+    ? builtinActions
+    : {
+        ...builtinActions,
+        auth: createAuthAction({
+          verify: createTokenVerifier(),
+          store,
+          authMode,
+          connectionTtlSeconds: readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 }),
+        }),
+      };
+
+/** A two-phase connection's identity lives on its item (it authenticates after `$connect`). */
+const identityOf = (connection: Connection | undefined): Identity | undefined =>
+  connection?.userId === undefined
+    ? undefined
+    : { userId: connection.userId, authMode: connection.authMode, tenantId: connection.tenantId, roles: connection.roles, sessionId: connection.sessionId };
 
 /**
  * `$default` and custom routes: counts the message against the connection's budget, parses the
  * frame, checks the action's permission, runs it and posts the answer frames through the Management
- * API. Bad input gets `BAD_MESSAGE`, a denied action `FORBIDDEN`, a connection over its budget
+ * API. Bad input gets `BAD_MESSAGE`, a denied action `FORBIDDEN`, an unauthenticated two-phase
+ * connection `AUTH_INVALID` for anything but `auth` and `ping`, a connection over its budget
  * `RATE_LIMITED` (and at twice the budget it is closed); the connection otherwise stays open.
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
-  const { connectionId, requestTimeEpoch } = event.requestContext;
+  const { connectionId, requestTimeEpoch, connectedAt } = event.requestContext;
   const pusher = createPusher({ client: managementClient(managementEndpoint(event.requestContext, endpointOverride)), store });
 
   const rate = await countMessage({ client: documents, tableName: config.tableName, connectionId, limit: rateLimit, nowMs: requestTimeEpoch });
-  if (rate === 'limited' || rate === 'close') {
-    log({ event: 'rate_limited', level: 'warn', connectionId, reason: 'rate_limited', closing: rate === 'close' }, { Rejects: 1 });
+  if (rate.verdict === 'limited' || rate.verdict === 'close') {
+    log({ event: 'rate_limited', level: 'warn', connectionId, reason: 'rate_limited', closing: rate.verdict === 'close' }, { Rejects: 1 });
     const message = `more than ${rateLimit.budget} messages in ${rateLimit.windowSeconds} s`;
     const sent = await pusher.send({ connectionId, data: errorFrame({ code: 'RATE_LIMITED', message, retryable: true }) });
-    if (rate === 'close' && sent === 'sent') await pusher.disconnect({ connectionId });
+    if (rate.verdict === 'close' && sent === 'sent') await pusher.disconnect({ connectionId });
     return { statusCode: 200 };
   }
 
+  let identity = fromAuthorizerContext(event.requestContext.authorizer);
+  if (authMode === 'two-phase') {
+    // The budget's update already returned the item; read it only when the budget is off.
+    identity = identityOf(rate.item ? fromItem(rate.item) : await store.getConnection(connectionId));
+  }
   const result = await route(
     event.body,
-    { connectionId, identity: fromAuthorizerContext(event.requestContext.authorizer), now: requestTimeEpoch },
-    undefined,
+    { connectionId, identity, now: requestTimeEpoch, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined },
+    actions,
     permissions,
   );
   if (result.reason) {

@@ -21,6 +21,11 @@ export interface SandboxOptions {
   env?: Record<string, string>;
   limits?: Partial<Limits>;
   injectFault?: ManagementFault;
+  /**
+   * Recurring schedules (EventBridge Scheduler): the function is invoked with `input` every `everyMs`,
+   * never twice at once (a run that outlasts the period delays the next).
+   */
+  schedules?: Array<{ function: string; everyMs: number; input: unknown }>;
   /** Each line a function writes to stdout/stderr. Default: dropped. */
   onLog?: (functionName: string, line: string) => void;
   onAccessLog?: (entry: Record<string, unknown>) => void;
@@ -91,6 +96,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     routes: Object.fromEntries(Object.entries(options.routes).map(([key, route]) => [key, { fn: lookup(route.function), twoWay: route.twoWay }])),
   });
 
+  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+  for (const schedule of options.schedules ?? []) {
+    const fn = lookup(schedule.function);
+    const run = async (): Promise<void> => {
+      if (stopped) return;
+      await fn.invoke(schedule.input, API_GATEWAY_LIMITS.integrationTimeoutMs);
+      if (!stopped) timers.push(setTimeout(() => void run(), schedule.everyMs));
+    };
+    timers.push(setTimeout(() => void run(), schedule.everyMs));
+  }
+
   return {
     url: `ws://${facts.domainName}/${stage}`,
     managementEndpoint,
@@ -98,6 +115,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     gateway,
     functions,
     async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
       await gateway.close();
       await Promise.all([...functions.values()].map((fn) => fn.stop()));
     },

@@ -5,6 +5,8 @@ import { startSandbox, type Limits, type Sandbox, type SandboxOptions } from './
 import { ensureTable } from './table';
 
 export const ROOT = path.resolve(__dirname, '..');
+/** What the Terraform schedule sends the sweeper. */
+export const SWEEPER_INPUT = { task: 'sweep' };
 export const DIST = path.join(ROOT, 'dist');
 
 export interface ProjectSandboxOptions {
@@ -15,10 +17,19 @@ export interface ProjectSandboxOptions {
   /** Exact origins allowed to connect from a browser, or `*`. */
   allowedOrigins?: string[];
   allowMissingOrigin?: boolean;
-  /** `anonymous` (default) or `jwt`; JWT settings go in `functionEnv.authorizer` as the module sets them (JWT_*). */
-  authMode?: 'anonymous' | 'jwt';
+  /** `anonymous` (default), `jwt` or `two-phase`. */
+  authMode?: 'anonymous' | 'jwt' | 'two-phase';
+  /**
+   * The JWT_* settings, as the module's `jwt` variable sets them: the authorizer gets them in `jwt`
+   * mode, the message function (the `auth` action) in `jwt` and `two-phase` modes.
+   */
+  jwt?: Record<string, string>;
   /** Extra environment per function, e.g. `{ message: { ACTION_PERMISSIONS: '{"broadcast":["admin"]}' } }`. */
-  functionEnv?: Partial<Record<'authorizer' | 'connect' | 'disconnect' | 'message', Record<string, string>>>;
+  functionEnv?: Partial<Record<'authorizer' | 'connect' | 'disconnect' | 'message' | 'sweeper', Record<string, string>>>;
+  /** Two-phase: seconds a connection may wait before `auth` (default 30). */
+  authDeadlineSeconds?: number;
+  /** How often the sweeper runs (the Terraform schedule's default is every minute). */
+  sweepEveryMs?: number;
   connectionTtlSeconds?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
@@ -34,7 +45,7 @@ export interface ProjectSandboxOptions {
  */
 export async function startProjectSandbox(options: ProjectSandboxOptions): Promise<Sandbox & { tableName: string; env: Record<string, string> }> {
   const distDir = options.distDir ?? DIST;
-  for (const name of ['authorizer', 'connect', 'disconnect', 'message']) {
+  for (const name of ['authorizer', 'connect', 'disconnect', 'message', 'sweeper']) {
     if (!existsSync(path.join(distDir, `${name}.zip`))) throw new Error(`${name}.zip is missing in ${distDir}: run npm run build`);
   }
   const tableName = options.tableName ?? 'websocket-sessions';
@@ -61,6 +72,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
         source: zip('authorizer'),
         env: {
           AUTH_MODE: authMode,
+          ...(authMode === 'jwt' ? options.jwt : {}),
           ALLOWED_ORIGINS: (options.allowedOrigins ?? []).join(','),
           ALLOW_MISSING_ORIGIN: String(options.allowMissingOrigin ?? true),
           ...options.functionEnv?.authorizer,
@@ -68,10 +80,19 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
       },
       connect: {
         source: zip('connect'),
-        env: { AUTH_MODE: authMode, CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800), ...options.functionEnv?.connect },
+        env: {
+          AUTH_MODE: authMode,
+          CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
+          ...(options.authDeadlineSeconds === undefined ? {} : { AUTH_DEADLINE_SECONDS: String(options.authDeadlineSeconds) }),
+          ...options.functionEnv?.connect,
+        },
       },
       disconnect: { source: zip('disconnect'), env: { ...options.functionEnv?.disconnect } },
-      message: { source: zip('message'), env: { ...options.functionEnv?.message } },
+      message: {
+        source: zip('message'),
+        env: { ...(authMode === 'anonymous' ? {} : { AUTH_MODE: authMode, ...options.jwt }), ...options.functionEnv?.message },
+      },
+      sweeper: { source: zip('sweeper'), env: { ...options.functionEnv?.sweeper } },
     },
     authorizer: { function: 'authorizer', identitySources: ['route.request.header.Sec-WebSocket-Protocol'] },
     routes: {
@@ -79,6 +100,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
       $disconnect: { function: 'disconnect' },
       $default: { function: 'message' },
     },
+    schedules: [{ function: 'sweeper', everyMs: options.sweepEveryMs ?? 60_000, input: SWEEPER_INPUT }],
     limits: options.limits,
     injectFault: options.injectFault,
     onLog: options.onLog,

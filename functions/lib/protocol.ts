@@ -36,7 +36,15 @@ export interface PongFrame {
   ts: number;
 }
 
-export type ServerFrame = ErrorFrame | PongFrame;
+/** Acknowledges an action that has no other answer (`auth`). */
+export interface AckFrame {
+  type: 'ack';
+  action: string;
+  id?: RequestId;
+  [field: string]: unknown;
+}
+
+export type ServerFrame = ErrorFrame | PongFrame | AckFrame;
 
 export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const MAX_REQUEST_ID_LENGTH = 128;

@@ -11,6 +11,12 @@ export interface RateLimit {
 /** `ok`, over the budget (`limited`), or so far over it (twice the budget) that the connection is closed. */
 export type RateVerdict = 'ok' | 'limited' | 'close' | 'unknown_connection';
 
+/** The verdict, and the connection's item as the update left it (so callers need not read it again). */
+export interface RateResult {
+  verdict: RateVerdict;
+  item?: Record<string, unknown>;
+}
+
 /**
  * Counts a connection's messages in fixed windows on its own item (usually one UpdateItem per
  * message), so the budget holds across every Lambda container serving the connection.
@@ -30,15 +36,18 @@ export async function countMessage({
   connectionId: string;
   limit: RateLimit;
   nowMs: number;
-}): Promise<RateVerdict> {
-  if (limit.budget === 0) return 'ok';
+}): Promise<RateResult> {
+  if (limit.budget === 0) return { verdict: 'ok' };
   const window = Math.floor(nowMs / 1000 / limit.windowSeconds);
-  const verdict = (count: number): RateVerdict => (count <= limit.budget ? 'ok' : count <= 2 * limit.budget ? 'limited' : 'close');
+  const verdict = (item: Record<string, unknown>): RateResult => {
+    const count = Number(item.rateCount);
+    return { verdict: count <= limit.budget ? 'ok' : count <= 2 * limit.budget ? 'limited' : 'close', item };
+  };
   const key = connectionKey(connectionId);
   const values = { ':one': 1, ':window': window };
 
   /** Counts the message in the current window; undefined when the item is in another window or gone. */
-  const increment = async (): Promise<number | undefined> => {
+  const increment = async (): Promise<Record<string, unknown> | undefined> => {
     try {
       const { Attributes } = await client.send(
         new UpdateCommand({
@@ -47,38 +56,36 @@ export async function countMessage({
           UpdateExpression: 'ADD rateCount :one',
           ConditionExpression: 'rateWindow = :window',
           ExpressionAttributeValues: values,
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return Number(Attributes?.rateCount);
+      return Attributes;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   };
 
-  /** Starts a new window with this message; false when the item is gone or another message won the race. */
-  const openWindow = async (): Promise<boolean> => {
+  /** Starts a new window with this message; undefined when the item is gone or another message won the race. */
+  const openWindow = async (): Promise<Record<string, unknown> | undefined> => {
     try {
-      await client.send(
+      const { Attributes } = await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key,
           UpdateExpression: 'SET rateWindow = :window, rateCount = :one',
           ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(rateWindow) OR rateWindow <> :window)',
           ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return true;
+      return Attributes;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   };
 
-  const counted = await increment();
-  if (counted !== undefined) return verdict(counted);
-  if (await openWindow()) return verdict(1);
-  const recounted = await increment();
-  return recounted === undefined ? 'unknown_connection' : verdict(recounted);
+  const item = (await increment()) ?? (await openWindow()) ?? (await increment());
+  return item ? verdict(item) : { verdict: 'unknown_connection' };
 }

@@ -5,11 +5,18 @@ import { errorFrame, parseClientFrame, type ClientFrame, type ServerFrame } from
 /** What an action handler knows about the request it serves. */
 export interface ActionContext {
   connectionId: string;
-  /** Absent only when the stage runs without an authorizer. */
+  /** Absent for a two-phase connection that has not authenticated yet. */
   identity?: Identity;
   /** Request time, epoch milliseconds. */
   now: number;
+  /** When API Gateway accepted the connection, epoch milliseconds. */
+  connectedAt?: number;
+  /** A two-phase connection still waiting for `auth`: only the actions in PENDING_ACTIONS run. */
+  pendingAuth?: boolean;
 }
+
+/** What a two-phase connection may do before it has authenticated. */
+export const PENDING_ACTIONS: ReadonlySet<string> = new Set(['auth', 'ping']);
 
 /** An action handler returns the frames to post back to the calling connection. */
 export type ActionHandler = (frame: ClientFrame, context: ActionContext) => Promise<ServerFrame[]> | ServerFrame[];
@@ -22,7 +29,7 @@ export const builtinActions: Record<string, ActionHandler> = {
 export interface RouteResult {
   frames: ServerFrame[];
   action?: string;
-  reason?: 'bad_message' | 'forbidden';
+  reason?: 'bad_message' | 'forbidden' | 'unauthenticated';
   rejected?: string;
 }
 
@@ -43,6 +50,11 @@ export async function route(
   const parsed = parseClientFrame(body);
   if (!parsed.ok) return { frames: [parsed.error], reason: 'bad_message', rejected: parsed.error.message };
   const { frame } = parsed;
+  // Before the action lookup: a connection that has not authenticated learns nothing about the actions.
+  if (context.pendingAuth && !PENDING_ACTIONS.has(frame.action)) {
+    const message = 'authenticate first: send {"action":"auth","token":…}';
+    return { frames: [errorFrame({ code: 'AUTH_INVALID', message, id: frame.id })], action: frame.action, reason: 'unauthenticated', rejected: message };
+  }
   const handler = Object.hasOwn(actions, frame.action) ? actions[frame.action] : undefined;
   if (!handler) {
     const message = `unknown action "${frame.action}"`;

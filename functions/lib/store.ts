@@ -1,15 +1,23 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConnectionExistsError } from './errors';
-import type { AuthMode } from './auth/identity';
-import { METADATA, USER_INDEX, connectionKey, connectionPk, userPk } from './keys';
+import type { AuthMode, Identity } from './auth/identity';
+import { METADATA, USER_INDEX, connectionKey, connectionPk, pendingPk, pendingShardOf, pendingSk, userPk } from './keys';
 import { nowSeconds } from './time';
 
 /** A live WebSocket connection as stored in the table. */
 export interface Connection {
   connectionId: string;
-  userId: string;
+  /** Absent while a two-phase connection has not authenticated. */
+  userId?: string;
   authMode: AuthMode;
+  tenantId?: string;
+  roles?: string[];
+  sessionId?: string;
+  /** Two-phase: when the connection must have authenticated by, epoch seconds. */
+  authDeadline?: number;
+  /** When the token the connection authenticated with expires, epoch seconds. */
+  tokenExpiresAt?: number;
   /** When API Gateway accepted the connection, epoch milliseconds (`requestContext.connectedAt`). */
   connectedAt: number;
   sourceIp?: string;
@@ -25,8 +33,13 @@ interface ConnectionItem {
   GSI1SK: string;
   type: 'connection';
   connectionId: string;
-  userId: string;
+  userId?: string;
   authMode: AuthMode;
+  tenantId?: string;
+  roles?: string[];
+  sessionId?: string;
+  authDeadline?: number;
+  tokenExpiresAt?: number;
   connectedAt: number;
   sourceIp?: string;
   userAgent?: string;
@@ -39,8 +52,15 @@ export interface ConnectionPage {
   cursor?: string;
 }
 
+export type AuthenticateResult = 'authenticated' | 'other_user' | 'gone';
+
 export interface ConnectionStore {
+  /** Stores an authenticated connection, or (without `userId`, with `authDeadline`) a pending two-phase one. */
   putConnection(connection: Connection): Promise<void>;
+  /** Binds a pending connection to an identity, or refreshes the token of one bound to the same user. */
+  authenticateConnection(params: { connectionId: string; identity: Identity; tokenExpiresAt: number; expiresAt: number }): Promise<AuthenticateResult>;
+  /** Pending two-phase connections whose deadline has passed, from one shard. */
+  listOverduePending(shard: number, limit?: number): Promise<Connection[]>;
   getConnection(connectionId: string): Promise<Connection | undefined>;
   deleteConnection(connectionId: string): Promise<Connection | undefined>;
   listUserConnections(userId: string, page?: { limit?: number; cursor?: string }): Promise<ConnectionPage>;
@@ -48,26 +68,40 @@ export interface ConnectionStore {
   countUserConnections(userId: string, atMost: number): Promise<number>;
 }
 
-const toItem = (c: Connection): ConnectionItem => ({
-  ...connectionKey(c.connectionId),
-  GSI1PK: userPk(c.userId),
-  GSI1SK: connectionPk(c.connectionId),
-  type: 'connection',
-  connectionId: c.connectionId,
-  userId: c.userId,
-  authMode: c.authMode,
-  connectedAt: c.connectedAt,
-  sourceIp: c.sourceIp,
-  userAgent: c.userAgent,
-  ttl: c.expiresAt,
-});
+function toItem(c: Connection): ConnectionItem {
+  if (c.userId === undefined && c.authDeadline === undefined) throw new TypeError('a connection needs a userId or an authDeadline');
+  return {
+    ...connectionKey(c.connectionId),
+    ...(c.userId !== undefined
+      ? { GSI1PK: userPk(c.userId), GSI1SK: connectionPk(c.connectionId) }
+      : { GSI1PK: pendingPk(pendingShardOf(c.connectionId)), GSI1SK: pendingSk(c.authDeadline!, c.connectionId) }),
+    type: 'connection',
+    connectionId: c.connectionId,
+    userId: c.userId,
+    authMode: c.authMode,
+    tenantId: c.tenantId,
+    roles: c.roles,
+    sessionId: c.sessionId,
+    authDeadline: c.authDeadline,
+    tokenExpiresAt: c.tokenExpiresAt,
+    connectedAt: c.connectedAt,
+    sourceIp: c.sourceIp,
+    userAgent: c.userAgent,
+    ttl: c.expiresAt,
+  };
+}
 
-const fromItem = (item: Record<string, unknown>): Connection => {
+export const fromItem = (item: Record<string, unknown>): Connection => {
   const i = item as unknown as ConnectionItem;
   return {
     connectionId: i.connectionId,
     userId: i.userId,
     authMode: i.authMode,
+    tenantId: i.tenantId,
+    roles: i.roles,
+    sessionId: i.sessionId,
+    authDeadline: i.authDeadline,
+    tokenExpiresAt: i.tokenExpiresAt,
     connectedAt: i.connectedAt,
     sourceIp: i.sourceIp,
     userAgent: i.userAgent,
@@ -114,6 +148,11 @@ export function createConnectionStore({
     ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': 'CONNECTION#', ':now': now() },
   });
 
+  const getConnection = async (connectionId: string): Promise<Connection | undefined> => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: connectionKey(connectionId), ConsistentRead: true }));
+    return Item && isLive(Item, now()) ? fromItem(Item) : undefined;
+  };
+
   return {
     async putConnection(connection) {
       try {
@@ -132,12 +171,59 @@ export function createConnectionStore({
       }
     },
 
-    async getConnection(connectionId) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: connectionKey(connectionId), ConsistentRead: true }),
-      );
-      return Item && isLive(Item, now()) ? fromItem(Item) : undefined;
+    async authenticateConnection({ connectionId, identity, tokenExpiresAt, expiresAt }) {
+      const optional = { tenantId: identity.tenantId, roles: identity.roles?.length ? identity.roles : undefined, sessionId: identity.sessionId };
+      const set = ['userId = :userId', 'GSI1PK = :gsi1pk', 'GSI1SK = :gsi1sk', 'tokenExpiresAt = :tokenExpiresAt', '#ttl = :ttl'];
+      const remove = ['authDeadline'];
+      const names: Record<string, string> = { '#ttl': 'ttl' };
+      const values: Record<string, unknown> = {
+        ':userId': identity.userId,
+        ':gsi1pk': userPk(identity.userId),
+        ':gsi1sk': connectionPk(connectionId),
+        ':tokenExpiresAt': tokenExpiresAt,
+        ':ttl': expiresAt,
+      };
+      for (const [field, value] of Object.entries(optional)) {
+        names[`#${field}`] = field;
+        if (value === undefined) remove.push(`#${field}`);
+        else {
+          set.push(`#${field} = :${field}`);
+          values[`:${field}`] = value;
+        }
+      }
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: connectionKey(connectionId),
+            UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+            // A pending connection takes any identity; an authenticated one only refreshes its own.
+            ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(userId) OR userId = :userId)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return 'authenticated';
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        return (await getConnection(connectionId)) ? 'other_user' : 'gone';
+      }
     },
+
+    async listOverduePending(shard, limit = 100) {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: USER_INDEX,
+          KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK < :before',
+          ExpressionAttributeValues: { ':pk': pendingPk(shard), ':before': pendingSk(now(), '') },
+          Limit: limit,
+        }),
+      );
+      return (result.Items ?? []).map(fromItem);
+    },
+
+    getConnection,
 
     async deleteConnection(connectionId) {
       const { Attributes } = await client.send(

@@ -17,16 +17,14 @@ describe('JWT connections through the real handlers', () => {
     jwks = await startJwksServer([rsa, ec]);
     project = await startTestProject({
       authMode: 'jwt',
-      functionEnv: {
-        authorizer: {
-          JWT_ALGORITHMS: 'RS256,ES256',
-          JWT_ISSUER: claims.iss,
-          JWT_AUDIENCE: claims.aud,
-          JWT_JWKS_URL: jwks.url,
-          JWT_TOKEN_SOURCES: 'subprotocol,cookie',
-        },
-        message: { ACTION_PERMISSIONS: JSON.stringify({ ping: ['admin'] }) },
+      jwt: {
+        JWT_ALGORITHMS: 'RS256,ES256',
+        JWT_ISSUER: claims.iss,
+        JWT_AUDIENCE: claims.aud,
+        JWT_JWKS_URL: jwks.url,
+        JWT_TOKEN_SOURCES: 'subprotocol,cookie',
       },
+      functionEnv: { message: { ACTION_PERMISSIONS: JSON.stringify({ ping: ['admin'] }) } },
     });
   });
   afterAll(async () => {

@@ -109,10 +109,40 @@ run "rejects_auth_mode_allowed_values" {
   command = plan
 
   variables {
-    auth_mode = "two-phase"
+    auth_mode = "two_phase"
   }
 
   expect_failures = [var.auth_mode]
+}
+
+run "rejects_auth_deadline_seconds_minimum" {
+  command = plan
+
+  variables {
+    auth_deadline_seconds = 4
+  }
+
+  expect_failures = [var.auth_deadline_seconds]
+}
+
+run "rejects_auth_deadline_seconds_maximum" {
+  command = plan
+
+  variables {
+    auth_deadline_seconds = 301
+  }
+
+  expect_failures = [var.auth_deadline_seconds]
+}
+
+run "rejects_auth_deadline_seconds_whole_number" {
+  command = plan
+
+  variables {
+    auth_deadline_seconds = 30.5
+  }
+
+  expect_failures = [var.auth_deadline_seconds]
 }
 
 run "rejects_allowed_origins_path" {
@@ -205,6 +235,76 @@ run "rejects_management_endpoint_override_trailing_slash" {
   expect_failures = [var.management_endpoint_override]
 }
 
+run "rejects_sweeper_schedule_expression_format" {
+  command = plan
+
+  variables {
+    sweeper_schedule_expression = "every 1 minute"
+  }
+
+  expect_failures = [var.sweeper_schedule_expression]
+}
+
+run "rejects_sweeper_schedule_expression_days" {
+  command = plan
+
+  variables {
+    sweeper_schedule_expression = "rate(1 day)"
+  }
+
+  expect_failures = [var.sweeper_schedule_expression]
+}
+
+run "rejects_sweeper_schedule_expression_zero" {
+  command = plan
+
+  variables {
+    sweeper_schedule_expression = "rate(0 minutes)"
+  }
+
+  expect_failures = [var.sweeper_schedule_expression]
+}
+
+run "rejects_sweeper_schedule_expression_at" {
+  command = plan
+
+  variables {
+    sweeper_schedule_expression = "at(2030-01-01T00:00:00)"
+  }
+
+  expect_failures = [var.sweeper_schedule_expression]
+}
+
+run "rejects_sweeper_schedule_expression_cron_fields" {
+  command = plan
+
+  variables {
+    sweeper_schedule_expression = "cron(*/5 * * * *)"
+  }
+
+  expect_failures = [var.sweeper_schedule_expression]
+}
+
+run "rejects_sweeper_schedule_expression_plural_for_one" {
+  command = plan
+
+  variables {
+    sweeper_schedule_expression = "rate(1 minutes)"
+  }
+
+  expect_failures = [var.sweeper_schedule_expression]
+}
+
+run "rejects_sweeper_schedule_expression_singular_above_one" {
+  command = plan
+
+  variables {
+    sweeper_schedule_expression = "rate(5 minute)"
+  }
+
+  expect_failures = [var.sweeper_schedule_expression]
+}
+
 run "rejects_kms_key_arn_format" {
   command = plan
 
@@ -292,6 +392,16 @@ run "rejects_jwt_required_in_jwt_mode" {
 
   variables {
     auth_mode = "jwt"
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_required_in_two_phase_mode" {
+  command = plan
+
+  variables {
+    auth_mode = "two-phase"
   }
 
   expect_failures = [var.jwt]
@@ -923,6 +1033,73 @@ run "rejects_lambda_function_allowed_triggers_statement_id" {
   }
 
   expect_failures = [var.allowed_triggers]
+}
+
+# --- modules/scheduler ---------------------------------------------------------------
+
+run "rejects_scheduler_name_pattern" {
+  command = plan
+
+  module {
+    source = "./modules/scheduler"
+  }
+
+  variables {
+    name = "web sockets"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_scheduler_schedules_key" {
+  command = plan
+
+  module {
+    source = "./modules/scheduler"
+  }
+
+  variables {
+    name = "ws"
+    schedules = {
+      "sweep stale" = { schedule_expression = "rate(1 minute)", function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ws-sweeper" }
+    }
+  }
+
+  expect_failures = [var.schedules]
+}
+
+run "rejects_scheduler_schedules_schedule_expression" {
+  command = plan
+
+  module {
+    source = "./modules/scheduler"
+  }
+
+  variables {
+    name = "ws"
+    schedules = {
+      sweeper = { schedule_expression = "at(2030-01-01T00:00:00)", function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ws-sweeper" }
+    }
+  }
+
+  expect_failures = [var.schedules]
+}
+
+run "rejects_scheduler_schedules_function_arn" {
+  command = plan
+
+  module {
+    source = "./modules/scheduler"
+  }
+
+  variables {
+    name = "ws"
+    schedules = {
+      sweeper = { schedule_expression = "rate(1 minute)", function_arn = "arn:aws:lambda:us-east-1:123456789012:function:ws-sweeper:live" }
+    }
+  }
+
+  expect_failures = [var.schedules]
 }
 
 # --- modules/connection-store ------------------------------------------------------

@@ -11,8 +11,8 @@ run "minimal_example_plans" {
   }
 
   assert {
-    condition     = length(module.websocket_sessions.function_names) == 4
-    error_message = "The minimal example must deploy the four functions."
+    condition     = length(module.websocket_sessions.function_names) == 5
+    error_message = "The minimal example must deploy the five functions (authorizer, connect, disconnect, message, sweeper)."
   }
 
   assert {
@@ -34,8 +34,8 @@ run "jwt_example_plans" {
   }
 
   assert {
-    condition     = length(module.websocket_sessions.function_names) == 4
-    error_message = "The jwt example must deploy the four functions."
+    condition     = length(module.websocket_sessions.function_names) == 5
+    error_message = "The jwt example must deploy the five functions (authorizer, connect, disconnect, message, sweeper)."
   }
 
   assert {

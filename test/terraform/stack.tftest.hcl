@@ -46,10 +46,39 @@ mock_provider "aws" {
     }
   }
 
+  mock_resource "aws_scheduler_schedule_group" {
+    defaults = {
+      arn = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/websocket-sessions"
+    }
+  }
+
+  mock_resource "aws_scheduler_schedule" {
+    defaults = {
+      arn = "arn:aws:scheduler:us-east-1:123456789012:schedule/websocket-sessions/websocket-sessions-sweeper"
+    }
+  }
+
   mock_data "aws_partition" {
     defaults = {
       partition = "aws"
     }
+  }
+}
+
+# Every function and role shares the mocked ARNs above; the sweeper and the scheduler's role get
+# their own so that the schedule's target and role can be told apart. File level: each run of
+# the root module shares one state, so a run-level override would come after the resources exist.
+override_resource {
+  target = module.sweeper.aws_lambda_function.this
+  values = {
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
+  }
+}
+
+override_resource {
+  target = module.scheduler.aws_iam_role.execution
+  values = {
+    arn = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
   }
 }
 
@@ -92,7 +121,7 @@ run "routes_target_the_right_functions" {
   }
 
   assert {
-    condition     = output.function_names == tomap({ authorizer = "websocket-sessions-authorizer", connect = "websocket-sessions-connect", disconnect = "websocket-sessions-disconnect", message = "websocket-sessions-message" })
+    condition     = output.function_names == tomap({ authorizer = "websocket-sessions-authorizer", connect = "websocket-sessions-connect", disconnect = "websocket-sessions-disconnect", message = "websocket-sessions-message", sweeper = "websocket-sessions-sweeper" })
     error_message = "Functions must be named <name>-<role>."
   }
 }
@@ -193,6 +222,17 @@ run "functions_get_their_environment" {
     })
     error_message = "The message function must get the default message budget and no MANAGEMENT_ENDPOINT or ACTION_PERMISSIONS unless they are set."
   }
+
+  assert {
+    condition = output.function_environment_variables.sweeper == tomap({
+      TABLE_NAME          = "websocket-sessions-table"
+      LOG_LEVEL           = "info"
+      METRICS_NAMESPACE   = "WebSocketSessions"
+      NODE_OPTIONS        = "--enable-source-maps"
+      MANAGEMENT_ENDPOINT = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
+    })
+    error_message = "The sweeper must get the common settings and the stage's own Management API endpoint (no event tells it)."
+  }
 }
 
 run "settings_reach_the_functions" {
@@ -224,6 +264,11 @@ run "settings_reach_the_functions" {
   }
 
   assert {
+    condition     = output.function_environment_variables.sweeper.MANAGEMENT_ENDPOINT == "https://ws.example.com/v1"
+    error_message = "management_endpoint_override must replace the stage's endpoint in the sweeper's MANAGEMENT_ENDPOINT."
+  }
+
+  assert {
     condition     = alltrue([for env in values(output.function_environment_variables) : env.LOG_LEVEL == "debug" && env.METRICS_NAMESPACE == "Acme/WebSockets"])
     error_message = "log_level and metrics_namespace must reach every function."
   }
@@ -237,23 +282,28 @@ run "settings_reach_the_functions" {
     condition     = jsondecode(output.function_role_policy_documents.message["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/@connections/*"]
     error_message = "ManageConnections must be scoped to the deployed stage."
   }
+
+  assert {
+    condition     = jsondecode(output.function_role_policy_documents.sweeper["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/@connections/*"]
+    error_message = "The sweeper's ManageConnections must be scoped to the deployed stage."
+  }
 }
 
 run "functions_run_node_22_on_arm64_by_default" {
   command = apply
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.function_runtime == "nodejs22.x"])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.function_runtime == "nodejs22.x"])
     error_message = "Every function must run nodejs22.x."
   }
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.function_architectures == tolist(["arm64"])])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.function_architectures == tolist(["arm64"])])
     error_message = "Every function must run on arm64 by default."
   }
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.log_group_name == "/aws/lambda/${fn.function_name}"])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.log_group_name == "/aws/lambda/${fn.function_name}"])
     error_message = "Every function must log to its own /aws/lambda/<name> group."
   }
 
@@ -271,7 +321,7 @@ run "functions_may_run_on_x86_64" {
   }
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message] : fn.function_architectures == tolist(["x86_64"])])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.function_architectures == tolist(["x86_64"])])
     error_message = "lambda_architecture must reach every function."
   }
 }
@@ -286,6 +336,7 @@ run "policies_grant_only_what_each_function_needs" {
       connect    = tolist(["logs", "table"])
       disconnect = tolist(["logs", "table"])
       message    = tolist(["logs", "manage-connections", "table"])
+      sweeper    = tolist(["logs", "manage-connections", "table"])
     }
     error_message = "Each role must hold exactly its concerns' policies."
   }
@@ -371,6 +422,40 @@ run "policies_grant_only_what_each_function_needs" {
     error_message = "The message function may only post to and close connections of this API's stage."
   }
 
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.sweeper.table) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "FindStaleConnections"
+          Effect   = "Allow"
+          Action   = ["dynamodb:Query"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
+        },
+        {
+          Sid      = "DeleteStaleConnections"
+          Effect   = "Allow"
+          Action   = ["dynamodb:DeleteItem"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+        },
+      ]
+    }
+    error_message = "The sweeper may only query GSI1 and delete items of the table."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.sweeper["manage-connections"]) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "NotifyAndCloseStaleConnections"
+        Effect   = "Allow"
+        Action   = ["execute-api:ManageConnections"]
+        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/DELETE/@connections/*"]
+      }]
+    }
+    error_message = "The sweeper may only post to and close connections of this API's stage."
+  }
+
   # Belt and braces over every document: no wildcard resource, no service-wide action, Allow only.
   assert {
     condition = alltrue(flatten([
@@ -422,6 +507,11 @@ run "invoke_permissions_are_scoped_to_the_api" {
   assert {
     condition     = module.message.permission_source_arns == { ApiGatewayMessageRoutes = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/*" }
     error_message = "Only routes of this stage may invoke the message function."
+  }
+
+  assert {
+    condition     = module.sweeper.permission_source_arns == {}
+    error_message = "No service may invoke the sweeper through a resource-based permission: Scheduler uses its execution role."
   }
 }
 
@@ -478,13 +568,40 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
   }
 
   assert {
-    condition     = alltrue([for fn in ["connect", "disconnect", "message"] : length([for key in keys(output.function_environment_variables[fn]) : key if startswith(key, "JWT_")]) == 0])
-    error_message = "Only the authorizer may receive JWT_* settings."
+    condition = output.function_environment_variables.message == tomap({
+      TABLE_NAME                  = "websocket-sessions-table"
+      LOG_LEVEL                   = "info"
+      METRICS_NAMESPACE           = "WebSocketSessions"
+      NODE_OPTIONS                = "--enable-source-maps"
+      MESSAGE_RATE_LIMIT          = "100"
+      MESSAGE_RATE_WINDOW_SECONDS = "10"
+      AUTH_MODE                   = "jwt"
+      CONNECTION_TTL_SECONDS      = "7800"
+      JWT_ALGORITHMS              = "RS256,ES256"
+      JWT_ISSUER                  = "https://id.example.com/"
+      JWT_AUDIENCE                = "websocket-sessions,chat"
+      JWT_CLOCK_TOLERANCE_SECONDS = "5"
+      JWT_MAX_LIFETIME_SECONDS    = "86400"
+      JWT_JWKS_URL                = "https://id.example.com/.well-known/jwks.json"
+      JWT_TOKEN_SOURCES           = "subprotocol"
+      JWT_COOKIE_NAME             = "ws_token"
+      JWT_QUERY_PARAMETER         = "token"
+      JWT_USER_ID_CLAIM           = "sub"
+      JWT_TENANT_ID_CLAIM         = "tenant_id"
+      JWT_ROLES_CLAIM             = "roles"
+      JWT_SESSION_ID_CLAIM        = "sid"
+    })
+    error_message = "In jwt mode the message function verifies refreshed tokens: it must get AUTH_MODE and the authorizer's JWT_* settings."
   }
 
   assert {
-    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs"])
-    error_message = "A JWKS URL needs no IAM: the authorizer must hold only its logs policy."
+    condition     = alltrue([for fn in ["connect", "disconnect", "sweeper"] : length([for key in keys(output.function_environment_variables[fn]) : key if startswith(key, "JWT_")]) == 0])
+    error_message = "Only the authorizer and the message function may receive JWT_* settings."
+  }
+
+  assert {
+    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs"]) && sort(keys(output.function_role_policy_documents.message)) == tolist(["logs", "manage-connections", "table"])
+    error_message = "A JWKS URL needs no IAM: neither the authorizer nor the message function may get a key-material policy."
   }
 }
 
@@ -560,8 +677,30 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
   }
 
   assert {
-    condition     = alltrue([for fn in ["connect", "disconnect", "message"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
-    error_message = "Only the authorizer may read the key material."
+    condition = output.function_environment_variables.message == tomap(merge(
+      { for key, value in output.function_environment_variables.authorizer : key => value if startswith(key, "JWT_") },
+      {
+        TABLE_NAME                  = "websocket-sessions-table"
+        LOG_LEVEL                   = "info"
+        METRICS_NAMESPACE           = "WebSocketSessions"
+        NODE_OPTIONS                = "--enable-source-maps"
+        MESSAGE_RATE_LIMIT          = "100"
+        MESSAGE_RATE_WINDOW_SECONDS = "10"
+        AUTH_MODE                   = "jwt"
+        CONNECTION_TTL_SECONDS      = "7800"
+      },
+    ))
+    error_message = "In jwt mode the message function must get exactly the authorizer's JWT_* settings (SSM key, key id, token sources, claims) beside its own."
+  }
+
+  assert {
+    condition     = sort(keys(output.function_role_policy_documents.message)) == tolist(["key-material", "logs", "manage-connections", "table"]) && output.function_role_policy_documents.message["key-material"] == output.function_role_policy_documents.authorizer["key-material"]
+    error_message = "In jwt mode the message function verifies tokens too: it must get the authorizer's key-material policy, exactly."
+  }
+
+  assert {
+    condition     = alltrue([for fn in ["connect", "disconnect", "sweeper"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
+    error_message = "Only the authorizer and the message function may read the key material."
   }
 }
 
@@ -629,6 +768,11 @@ run "jwt_mode_with_a_secret_and_kms_key_decrypts_only_through_secrets_manager" {
     condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["key-material", "logs"])
     error_message = "The KMS grant must live in the key-material policy, not in a policy of its own."
   }
+
+  assert {
+    condition     = output.function_role_policy_documents.message["key-material"] == output.function_role_policy_documents.authorizer["key-material"]
+    error_message = "In jwt mode the message function must read the secret and decrypt it exactly as the authorizer does."
+  }
 }
 
 run "jwt_mode_with_an_ssm_parameter_and_kms_key_decrypts_only_through_ssm" {
@@ -666,6 +810,280 @@ run "anonymous_mode_gets_no_jwt_settings_or_key_policy" {
   assert {
     condition     = alltrue([for documents in values(output.function_role_policy_documents) : !contains(keys(documents), "key-material")])
     error_message = "In anonymous mode no function may read key material."
+  }
+
+  assert {
+    condition     = !contains(keys(output.function_environment_variables.message), "AUTH_MODE")
+    error_message = "In anonymous mode the message function's environment must stay as it was: no AUTH_MODE."
+  }
+}
+
+# --- two-phase auth mode -------------------------------------------------------------
+
+run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
+  command = apply
+
+  variables {
+    auth_mode       = "two-phase"
+    allowed_origins = ["https://app.example.com"]
+    jwt = {
+      algorithms = ["RS256"]
+      issuer     = "https://id.example.com/"
+      audience   = ["chat"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  assert {
+    condition     = module.websocket_api.authorizer_identity_sources == tolist(["route.request.header.Sec-WebSocket-Protocol"])
+    error_message = "In two-phase mode the authorizer's identity source must stay the Sec-WebSocket-Protocol header (clients offer ws-sessions.v1)."
+  }
+
+  assert {
+    condition = output.function_environment_variables.authorizer == tomap({
+      TABLE_NAME           = "websocket-sessions-table"
+      LOG_LEVEL            = "info"
+      METRICS_NAMESPACE    = "WebSocketSessions"
+      NODE_OPTIONS         = "--enable-source-maps"
+      AUTH_MODE            = "two-phase"
+      ALLOWED_ORIGINS      = "https://app.example.com"
+      ALLOW_MISSING_ORIGIN = "true"
+    })
+    error_message = "In two-phase mode the authorizer verifies nothing: it must get AUTH_MODE and the origin settings, no JWT_*."
+  }
+
+  assert {
+    condition = output.function_environment_variables.connect == tomap({
+      TABLE_NAME               = "websocket-sessions-table"
+      LOG_LEVEL                = "info"
+      METRICS_NAMESPACE        = "WebSocketSessions"
+      NODE_OPTIONS             = "--enable-source-maps"
+      AUTH_MODE                = "two-phase"
+      AUTH_DEADLINE_SECONDS    = "30"
+      CONNECTION_TTL_SECONDS   = "7800"
+      MAX_CONNECTIONS_PER_USER = "10"
+    })
+    error_message = "In two-phase mode the connect function must get AUTH_DEADLINE_SECONDS (default 30)."
+  }
+
+  assert {
+    condition = output.function_environment_variables.message == tomap({
+      TABLE_NAME                  = "websocket-sessions-table"
+      LOG_LEVEL                   = "info"
+      METRICS_NAMESPACE           = "WebSocketSessions"
+      NODE_OPTIONS                = "--enable-source-maps"
+      MESSAGE_RATE_LIMIT          = "100"
+      MESSAGE_RATE_WINDOW_SECONDS = "10"
+      AUTH_MODE                   = "two-phase"
+      CONNECTION_TTL_SECONDS      = "7800"
+      JWT_ALGORITHMS              = "RS256"
+      JWT_ISSUER                  = "https://id.example.com/"
+      JWT_AUDIENCE                = "chat"
+      JWT_CLOCK_TOLERANCE_SECONDS = "5"
+      JWT_MAX_LIFETIME_SECONDS    = "86400"
+      JWT_JWKS_URL                = "https://id.example.com/.well-known/jwks.json"
+      JWT_TOKEN_SOURCES           = "subprotocol"
+      JWT_COOKIE_NAME             = "ws_token"
+      JWT_QUERY_PARAMETER         = "token"
+      JWT_USER_ID_CLAIM           = "sub"
+      JWT_TENANT_ID_CLAIM         = "tenant_id"
+      JWT_ROLES_CLAIM             = "roles"
+      JWT_SESSION_ID_CLAIM        = "sid"
+    })
+    error_message = "In two-phase mode the message function verifies the auth frames: it must get AUTH_MODE and the JWT_* settings."
+  }
+
+  assert {
+    condition = output.function_environment_variables.disconnect == tomap({
+      TABLE_NAME        = "websocket-sessions-table"
+      LOG_LEVEL         = "info"
+      METRICS_NAMESPACE = "WebSocketSessions"
+      NODE_OPTIONS      = "--enable-source-maps"
+    })
+    error_message = "The disconnect function's environment must not depend on the auth mode."
+  }
+
+  assert {
+    condition = output.function_environment_variables.sweeper == tomap({
+      TABLE_NAME          = "websocket-sessions-table"
+      LOG_LEVEL           = "info"
+      METRICS_NAMESPACE   = "WebSocketSessions"
+      NODE_OPTIONS        = "--enable-source-maps"
+      MANAGEMENT_ENDPOINT = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
+    })
+    error_message = "The sweeper's environment must not depend on the auth mode."
+  }
+
+  assert {
+    condition = { for fn, documents in output.function_role_policy_documents : fn => sort(keys(documents)) } == {
+      authorizer = tolist(["logs"])
+      connect    = tolist(["logs", "table"])
+      disconnect = tolist(["logs", "table"])
+      message    = tolist(["logs", "manage-connections", "table"])
+      sweeper    = tolist(["logs", "manage-connections", "table"])
+    }
+    error_message = "With a JWKS no role may get a key-material policy, in two-phase mode either."
+  }
+}
+
+run "two_phase_mode_with_a_secret_gives_the_key_to_the_message_function" {
+  command = apply
+
+  variables {
+    auth_mode             = "two-phase"
+    auth_deadline_seconds = 120
+    jwt = {
+      algorithms      = ["HS256"]
+      key_secret_arn  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:websocket-sessions/jwt-secret-AbC123"
+      key_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+      key_id          = "2024-06"
+    }
+  }
+
+  assert {
+    condition     = output.function_environment_variables.connect.AUTH_DEADLINE_SECONDS == "120"
+    error_message = "auth_deadline_seconds must reach the connect function as AUTH_DEADLINE_SECONDS."
+  }
+
+  assert {
+    condition = { for key, value in output.function_environment_variables.message : key => value if startswith(key, "JWT_") || key == "AUTH_MODE" } == {
+      AUTH_MODE                   = "two-phase"
+      JWT_ALGORITHMS              = "HS256"
+      JWT_CLOCK_TOLERANCE_SECONDS = "5"
+      JWT_MAX_LIFETIME_SECONDS    = "86400"
+      JWT_KEY_SECRET_ARN          = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:websocket-sessions/jwt-secret-AbC123"
+      JWT_KEY_ID                  = "2024-06"
+      JWT_TOKEN_SOURCES           = "subprotocol"
+      JWT_COOKIE_NAME             = "ws_token"
+      JWT_QUERY_PARAMETER         = "token"
+      JWT_USER_ID_CLAIM           = "sub"
+      JWT_TENANT_ID_CLAIM         = "tenant_id"
+      JWT_ROLES_CLAIM             = "roles"
+      JWT_SESSION_ID_CLAIM        = "sid"
+    }
+    error_message = "The message function must get the Secrets Manager key's settings (the KMS key is IAM only, not configuration)."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.message["key-material"]) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ReadKeySecret"
+          Effect   = "Allow"
+          Action   = ["secretsmanager:GetSecretValue"]
+          Resource = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:websocket-sessions/jwt-secret-AbC123"]
+        },
+        {
+          Sid       = "DecryptKeyMaterial"
+          Effect    = "Allow"
+          Action    = ["kms:Decrypt"]
+          Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+          Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.eu-west-1.amazonaws.com"] } }
+        },
+      ]
+    }
+    error_message = "In two-phase mode the message function may only read the key's secret and decrypt it through Secrets Manager."
+  }
+
+  assert {
+    condition     = alltrue([for fn in ["authorizer", "connect", "disconnect", "sweeper"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
+    error_message = "In two-phase mode only the message function may read the key material: the authorizer verifies nothing."
+  }
+
+  assert {
+    condition     = length([for key in keys(output.function_environment_variables.authorizer) : key if startswith(key, "JWT_")]) == 0
+    error_message = "In two-phase mode the authorizer must get no JWT_* settings."
+  }
+}
+
+# --- sweeper and scheduler ----------------------------------------------------------
+
+run "sweeper_runs_every_minute_with_a_role_that_may_only_invoke_it" {
+  command = apply
+
+  assert {
+    condition     = output.schedule_group_name == "websocket-sessions" && output.schedule_group_arn == "arn:aws:scheduler:us-east-1:123456789012:schedule-group/websocket-sessions"
+    error_message = "The module must own a schedule group named after var.name."
+  }
+
+  assert {
+    condition     = output.scheduler_role_arn == "arn:aws:iam::123456789012:role/websocket-sessions-scheduler" && module.scheduler.role_name == "websocket-sessions-scheduler"
+    error_message = "scheduler_role_arn must be the scheduler's execution role, named <name>-scheduler."
+  }
+
+  assert {
+    condition = module.scheduler.schedules == {
+      sweeper = {
+        name                      = "websocket-sessions-sweeper"
+        arn                       = "arn:aws:scheduler:us-east-1:123456789012:schedule/websocket-sessions/websocket-sessions-sweeper"
+        group_name                = "websocket-sessions"
+        schedule_expression       = "rate(1 minute)"
+        flexible_time_window_mode = "OFF"
+        target_arn                = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
+        target_role_arn           = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+      }
+    }
+    error_message = "Exactly one schedule, <name>-sweeper in the group, must invoke the sweeper function every minute on time with the scheduler's role."
+  }
+
+  assert {
+    condition = jsondecode(module.scheduler.role_assume_role_policy) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid       = "SchedulerAssumeRole"
+        Effect    = "Allow"
+        Action    = "sts:AssumeRole"
+        Principal = { Service = "scheduler.amazonaws.com" }
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = "123456789012" }
+          ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/websocket-sessions" }
+        }
+      }]
+    }
+    error_message = "The scheduler's role must only be assumable by EventBridge Scheduler for schedules of this group and account."
+  }
+
+  assert {
+    condition = jsondecode(module.scheduler.role_policy_document) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "InvokeTargetFunctions"
+        Effect   = "Allow"
+        Action   = ["lambda:InvokeFunction"]
+        Resource = ["arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper", "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper:*"]
+      }]
+    }
+    error_message = "The scheduler's role may only invoke the sweeper function (and its versions and aliases)."
+  }
+
+  assert {
+    condition     = output.function_arns.sweeper == "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
+    error_message = "function_arns must include the sweeper."
+  }
+
+  assert {
+    condition     = output.function_source_code_hashes.sweeper == filebase64sha256("dist/sweeper.zip")
+    error_message = "The sweeper must be deployed from dist/sweeper.zip."
+  }
+}
+
+run "sweeper_schedule_expression_reaches_the_schedule" {
+  command = apply
+
+  variables {
+    name                        = "chat"
+    sweeper_schedule_expression = "cron(0/5 * * * ? *)"
+  }
+
+  assert {
+    condition     = module.scheduler.schedules.sweeper.schedule_expression == "cron(0/5 * * * ? *)" && module.scheduler.schedules.sweeper.name == "chat-sweeper"
+    error_message = "sweeper_schedule_expression must reach the <name>-sweeper schedule."
+  }
+
+  assert {
+    condition     = output.schedule_group_name == "chat" && module.scheduler.schedules.sweeper.group_name == "chat"
+    error_message = "The schedule must live in the group named after var.name."
   }
 }
 
@@ -878,5 +1296,75 @@ run "limits_and_permissions_reach_the_functions" {
   assert {
     condition     = jsondecode(output.function_environment_variables.message.ACTION_PERMISSIONS) == { broadcast = ["admin", "ops"] }
     error_message = "action_permissions must reach the message function as JSON."
+  }
+}
+
+run "scheduler_module_creates_the_group_schedules_and_role" {
+  command = apply
+
+  module {
+    source = "./modules/scheduler"
+  }
+
+  variables {
+    name = "ws"
+    schedules = {
+      sweeper = {
+        schedule_expression = "rate(5 minutes)"
+        function_arn        = "arn:aws:lambda:us-east-1:123456789012:function:ws-sweeper"
+        description         = "Sweeps."
+      }
+      report = {
+        schedule_expression = "cron(0 6 * * ? *)"
+        function_arn        = "arn:aws:lambda:us-east-1:123456789012:function:ws-report"
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule_group.this.name == "ws" && aws_iam_role.execution.name == "ws-scheduler"
+    error_message = "The group must be named var.name and the role <name>-scheduler."
+  }
+
+  assert {
+    condition = alltrue([
+      for key, schedule in aws_scheduler_schedule.recurring :
+      schedule.name == "ws-${key}" && schedule.group_name == "ws" && schedule.flexible_time_window[0].mode == "OFF"
+      && schedule.target[0].arn == var.schedules[key].function_arn && schedule.target[0].role_arn == aws_iam_role.execution.arn
+      && schedule.schedule_expression == var.schedules[key].schedule_expression && schedule.state == "ENABLED"
+    ])
+    error_message = "Every schedule must be <name>-<key> in the group, enabled, on time, and invoke its function with the execution role."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.recurring["sweeper"].description == "Sweeps." && aws_scheduler_schedule.recurring["report"].description == ""
+    error_message = "description must reach the schedule."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.invoke[0].policy).Statement[0].Resource == [
+      "arn:aws:lambda:us-east-1:123456789012:function:ws-report",
+      "arn:aws:lambda:us-east-1:123456789012:function:ws-report:*",
+      "arn:aws:lambda:us-east-1:123456789012:function:ws-sweeper",
+      "arn:aws:lambda:us-east-1:123456789012:function:ws-sweeper:*",
+    ]
+    error_message = "The role may invoke exactly the schedules' functions, with their qualifiers."
+  }
+}
+
+run "scheduler_module_without_schedules_grants_nothing" {
+  command = apply
+
+  module {
+    source = "./modules/scheduler"
+  }
+
+  variables {
+    name = "ws"
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy.invoke) == 0 && length(aws_scheduler_schedule.recurring) == 0 && output.role_policy_document == null
+    error_message = "Without schedules the role must get no invoke policy (an empty Resource list is not a valid policy)."
   }
 }

@@ -217,4 +217,33 @@ describe('authorizer handler', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe('TABLE_NAME is required and must be a non-empty string');
   });
+
+  describe('in two-phase mode', () => {
+    beforeEach(() => {
+      process.env.AUTH_MODE = 'two-phase';
+    });
+
+    it('allows a handshake offering the app protocol as pending, with no identity in the context', async () => {
+      const handler = await loadHandler();
+      const result = await handler(request({ origin: 'https://app.example.com', protocol: 'ws-sessions.v1' }));
+      expect(result.principalId).toBe('pending');
+      expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+      expect(result.context).toStrictEqual({ authMode: 'two-phase' });
+    });
+
+    it.each([
+      ['no app protocol', 'some-id-0123456789abcdef'],
+      ['the app protocol in another case', 'WS-SESSIONS.V1'],
+    ])('answers a handshake offering %s with 401', async (_what, protocol) => {
+      const handler = await loadHandler();
+      await expect(handler(request({ origin: 'https://app.example.com', protocol }))).rejects.toThrow('Unauthorized');
+      expect(logRecords().map((r) => r.reason)).toEqual(['app_protocol_missing']);
+    });
+
+    it('still checks the origin', async () => {
+      const handler = await loadHandler();
+      const result = await handler(request({ origin: 'https://evil.example.com', protocol: 'ws-sessions.v1' }));
+      expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    });
+  });
 });

@@ -100,6 +100,8 @@ function recordingStore(): { store: ConnectionStore; deleted: string[] } {
     },
     listUserConnections: async () => ({ connections: [] }),
     countUserConnections: async () => 0,
+    authenticateConnection: async () => 'gone',
+    listOverduePending: async () => [],
   };
   return { store, deleted };
 }

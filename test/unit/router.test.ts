@@ -117,4 +117,24 @@ describe('router', () => {
       expect((await route('{"action":"ping"}', context, undefined, new Map([['broadcast', new Set(['admin'])]]))).frames[0]).toMatchObject({ type: 'pong' });
     });
   });
+
+  describe('for a two-phase connection that has not authenticated', () => {
+    const pending = { ...context, pendingAuth: true };
+    const auth = jest.fn(() => [{ type: 'ack' as const, action: 'auth' }]);
+
+    it('runs auth and ping', async () => {
+      expect((await route('{"action":"auth","token":"t"}', pending, { ...builtinActions, auth })).frames).toStrictEqual([{ type: 'ack', action: 'auth' }]);
+      expect((await route('{"action":"ping"}', pending)).frames[0]).toMatchObject({ type: 'pong' });
+    });
+
+    it.each(['publish', 'unknown', 'constructor'])('answers %j with AUTH_INVALID before looking the action up', async (action) => {
+      const result = await route(JSON.stringify({ action, id: 5 }), pending, { ...builtinActions, auth, publish: jest.fn() });
+      expect(result).toStrictEqual({
+        frames: [{ type: 'error', code: 'AUTH_INVALID', message: 'authenticate first: send {"action":"auth","token":…}', retryable: false, id: 5 }],
+        action,
+        reason: 'unauthenticated',
+        rejected: 'authenticate first: send {"action":"auth","token":…}',
+      });
+    });
+  });
 });

@@ -1,8 +1,11 @@
 /** Auth modes a stage can run in. */
-export const AUTH_MODES = ['anonymous', 'jwt'] as const;
+export const AUTH_MODES = ['anonymous', 'jwt', 'two-phase'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
-/** Who is on the connection, as the authorizer established it. */
+/**
+ * Who is on the connection, as the authorizer (or, in `two-phase` mode, the `auth` action)
+ * established it. A two-phase connection that has not authenticated yet has no identity.
+ */
 export interface Identity {
   userId: string;
   authMode: AuthMode;

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors';
 import { readChoice, readInteger, readList, readOptionalString } from '../config';
-import { verifyJwt, readJwtSettings, type JwtSettings, type KeyResolver } from './jwt';
+import { verifyJwt, readJwtSettings, type JwtResult, type JwtSettings, type KeyResolver } from './jwt';
 import { createJwksResolver, createStaticKeyResolver, loadKeyMaterial } from './keys';
 import { readToken, TOKEN_SOURCES, type TokenSource, type TokenSourceSettings } from './token-source';
 import type { Authenticator } from './verdict';
@@ -65,6 +65,29 @@ function readKeyResolver(settings: JwtSettings, env: Env): KeyResolver {
   };
 }
 
+/** Verifies a token with the stage's keys and claim policy; never throws (key trouble is `key_unavailable`). */
+export type TokenVerifier = (token: string) => Promise<JwtResult>;
+
+/**
+ * The JWT verification a stage is configured for (JWT_* settings and key source), read and checked at
+ * init. Used by the authorizer in `jwt` mode and by the `auth` action.
+ *
+ * @example
+ * const verify = createTokenVerifier(process.env);
+ * const result = await verify(token);
+ */
+export function createTokenVerifier(env: Env = process.env): TokenVerifier {
+  const settings = readJwtSettings(env);
+  const keys = readKeyResolver(settings, env);
+  return async (token) => {
+    try {
+      return await verifyJwt(token, settings, keys);
+    } catch {
+      return { ok: false, reason: 'key_unavailable' };
+    }
+  };
+}
+
 /**
  * The `jwt` mode: the token from the enabled sources, verified with the configured keys and claim
  * policy (see functions/lib/auth/jwt.ts). Reads and checks every setting at init.
@@ -75,18 +98,12 @@ function readKeyResolver(settings: JwtSettings, env: Env): KeyResolver {
  */
 export function createJwtAuthenticator(env: Env = process.env): Authenticator {
   readChoice('AUTH_MODE', ['jwt'] as const, undefined, env);
-  const settings = readJwtSettings(env);
   const tokenSources = readTokenSources(env);
-  const keys = readKeyResolver(settings, env);
+  const verify = createTokenVerifier(env);
   return async (event) => {
     const token = readToken(event, tokenSources);
     if (!token.ok) return { allow: false, status: 401, reason: token.reason };
-    let result;
-    try {
-      result = await verifyJwt(token.token, settings, keys);
-    } catch {
-      return { allow: false, status: 401, reason: 'key_unavailable' };
-    }
+    const result = await verify(token.token);
     if (!result.ok) return { allow: false, status: 401, reason: result.reason };
     const { userId, tenantId, roles, sessionId } = result.identity;
     return { allow: true, identity: { userId, authMode: 'jwt', tenantId, roles, sessionId } };

@@ -1,7 +1,13 @@
 import type { Identity } from './identity';
 
-/** What the authorizer decides: allow with an identity, or reject with a status (401/403) and a reason code. */
-export type Verdict = { allow: true; identity: Identity } | { allow: false; status: 401 | 403; reason: string };
+/**
+ * What the authorizer decides: allow with an identity, allow a two-phase connection that must still
+ * authenticate (`pending`), or reject with a status (401/403) and a reason code.
+ */
+export type Verdict =
+  | { allow: true; identity: Identity }
+  | { allow: true; pending: true }
+  | { allow: false; status: 401 | 403; reason: string };
 
 /** Authenticates one `$connect` request; never throws for bad input. */
 export type Authenticator = (event: AuthRequest) => Promise<Verdict>;

@@ -1,0 +1,82 @@
+locals {
+  # arn:<partition>:scheduler:<region>:<account>:schedule-group/<name>. The account comes from the
+  # group's own ARN, so no aws_caller_identity data source (an STS call at plan time) is read.
+  account_id = split(":", aws_scheduler_schedule_group.this.arn)[4]
+
+  # Rendered with jsonencode() like modules/lambda-function's documents, so that tests can decode
+  # and assert them under mock_provider. Scheduler assumes the role for schedules of this group
+  # only (aws:SourceArn must be a schedule group's ARN, not a schedule's), so a schedule of another
+  # group or account cannot borrow it.
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "SchedulerAssumeRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "scheduler.amazonaws.com" }
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = local.account_id }
+        ArnEquals    = { "aws:SourceArn" = aws_scheduler_schedule_group.this.arn }
+      }
+    }]
+  })
+
+  # The target functions and their qualified ARNs (<arn>:<version or alias>), in the order of the
+  # schedules' keys.
+  function_arns = distinct([for schedule in values(var.schedules) : schedule.function_arn])
+
+  invoke_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "InvokeTargetFunctions"
+      Effect   = "Allow"
+      Action   = ["lambda:InvokeFunction"]
+      Resource = flatten([for arn in local.function_arns : [arn, "${arn}:*"]])
+    }]
+  })
+}
+
+resource "aws_scheduler_schedule_group" "this" {
+  name = var.name
+  tags = var.tags
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name}-scheduler"
+  description        = "Role EventBridge Scheduler invokes the targets of the ${var.name} schedule group with."
+  assume_role_policy = local.assume_role_policy
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "invoke" {
+  # Keyed on the schedules, known at plan time, not on their function ARNs, known only after
+  # apply. Without schedules there is nothing to invoke, and an empty Resource list is invalid.
+  count = length(var.schedules) > 0 ? 1 : 0
+
+  name   = "invoke"
+  role   = aws_iam_role.execution.id
+  policy = local.invoke_policy
+}
+
+resource "aws_scheduler_schedule" "recurring" {
+  for_each = var.schedules
+
+  name                = "${var.name}-${each.key}"
+  group_name          = aws_scheduler_schedule_group.this.name
+  description         = each.value.description
+  schedule_expression = each.value.schedule_expression
+  state               = "ENABLED"
+
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = each.value.function_arn
+    role_arn = aws_iam_role.execution.arn
+    input    = jsonencode(each.value.input)
+  }
+
+  # The first ticks must not fail for want of the invoke permission.
+  depends_on = [aws_iam_role_policy.invoke]
+}
