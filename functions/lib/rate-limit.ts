@@ -46,15 +46,15 @@ export async function countMessage({
   const key = connectionKey(connectionId);
   const values = { ':one': 1, ':window': window };
 
-  /** Counts the message in the current window; undefined when the item is in another window or gone. */
-  const increment = async (): Promise<Record<string, unknown> | undefined> => {
+  /** One conditional update of the connection's item; undefined when the condition does not hold. */
+  const update = async (updateExpression: string, conditionExpression: string): Promise<Record<string, unknown> | undefined> => {
     try {
       const { Attributes } = await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key,
-          UpdateExpression: 'ADD rateCount :one',
-          ConditionExpression: 'rateWindow = :window',
+          UpdateExpression: updateExpression,
+          ConditionExpression: conditionExpression,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
@@ -65,26 +65,10 @@ export async function countMessage({
       throw error;
     }
   };
-
-  /** Starts a new window with this message; undefined when the item is gone or another message won the race. */
-  const openWindow = async (): Promise<Record<string, unknown> | undefined> => {
-    try {
-      const { Attributes } = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: 'SET rateWindow = :window, rateCount = :one',
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(rateWindow) OR rateWindow <> :window)',
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  };
+  // Counts the message in the current window; misses when the item is in another window or gone.
+  const increment = () => update('ADD rateCount :one', 'rateWindow = :window');
+  // Starts a new window with this message; misses when the item is gone or another message opened it first.
+  const openWindow = () => update('SET rateWindow = :window, rateCount = :one', 'attribute_exists(PK) AND (attribute_not_exists(rateWindow) OR rateWindow <> :window)');
 
   const item = (await increment()) ?? (await openWindow()) ?? (await increment());
   return item ? verdict(item) : { verdict: 'unknown_connection' };
