@@ -1,8 +1,9 @@
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyJwt, type JwtSettings } from '../../functions/lib/auth/jwt';
 import { createJwksResolver, createStaticKeyResolver, KeyMaterialError, loadKeyMaterial } from '../../functions/lib/auth/keys';
+import { craftToken } from '../helpers/tokens';
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -14,12 +15,7 @@ const settings: JwtSettings = {
   claims: { userId: 'sub' },
 };
 
-function token(header: Record<string, unknown>, key: KeyObject | string): string {
-  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u1', exp: NOW + 600 })).toString('base64url')}`;
-  const signature =
-    typeof key === 'string' ? createHmac('sha256', key).update(input).digest() : sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
-}
+const token = (header: Record<string, unknown>, key: KeyObject | string): string => craftToken(header, { sub: 'u1', exp: NOW + 600 }, key);
 
 async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);

@@ -1,8 +1,9 @@
-import { createHmac, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import jsonwebtoken from 'jsonwebtoken';
 import { ConfigError } from '../../functions/lib/errors';
 import { readJwtSettings, verifyJwt, type JwtAlgorithm, type JwtResult, type JwtSettings, type KeyResolver } from '../../functions/lib/auth/jwt';
 import { createStaticKeyResolver } from '../../functions/lib/auth/keys';
+import { craftToken, encode } from '../helpers/tokens';
 
 const NOW = 1_700_000_000;
 
@@ -11,16 +12,8 @@ interface Signer {
   key: KeyObject | string;
 }
 
-const encode = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
-
-/** Signs any header and payload, including ones jsonwebtoken.sign would refuse to make. A string payload is used verbatim. */
-function signToken(header: Record<string, unknown>, payload: unknown, signer: Signer): string {
-  const input = `${encode(header)}.${encode(payload)}`;
-  const signature = signer.alg.startsWith('HS')
-    ? createHmac('sha256', signer.key).update(input).digest()
-    : sign('sha256', Buffer.from(input), { key: signer.key as KeyObject, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
-}
+/** Signs any header and payload with the signer's key (see test/helpers/tokens.ts). */
+const signToken = (header: Record<string, unknown>, payload: unknown, signer: Signer): string => craftToken(header, payload, signer.key);
 
 const claims = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ sub: 'user-1', iat: NOW - 10, exp: NOW + 600, ...extra });
 

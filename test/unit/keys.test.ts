@@ -1,7 +1,8 @@
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../../functions/lib/errors';
 import { verifyJwt, type JwtSettings } from '../../functions/lib/auth/jwt';
 import { createJwksResolver, createStaticKeyResolver, KeyUnavailableError } from '../../functions/lib/auth/keys';
+import { craftToken } from '../helpers/tokens';
 
 const SECRET = 's'.repeat(32);
 const URL_OK = 'https://id.example.com/.well-known/jwks.json';
@@ -264,12 +265,7 @@ describe('createJwksResolver', () => {
       maxTokenLength: 8192,
       claims: { userId: 'sub' },
     };
-    const token = (header: Record<string, unknown>, key: KeyObject | string): string => {
-      const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'u1', exp: NOW + 60 })).toString('base64url')}`;
-      const signature =
-        typeof key === 'string' ? createHmac('sha256', key).update(input).digest() : sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
-      return `${input}.${signature.toString('base64url')}`;
-    };
+    const token = (header: Record<string, unknown>, key: KeyObject | string): string => craftToken(header, { sub: 'u1', exp: NOW + 60 }, key);
 
     it('verifies RS256 and ES256 tokens by kid', async () => {
       const { keys } = setup({ keys: [rsaJwk('r1'), ecJwk('e1')] });
