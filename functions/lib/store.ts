@@ -26,25 +26,8 @@ export interface Connection {
   expiresAt: number;
 }
 
-interface ConnectionItem {
-  PK: string;
-  SK: string;
-  GSI1PK: string;
-  GSI1SK: string;
-  type: 'connection';
-  connectionId: string;
-  userId?: string;
-  authMode: AuthMode;
-  tenantId?: string;
-  roles?: string[];
-  sessionId?: string;
-  authDeadline?: number;
-  tokenExpiresAt?: number;
-  connectedAt: number;
-  sourceIp?: string;
-  userAgent?: string;
-  ttl: number;
-}
+/** The stored item: the connection's fields, its keys, and `expiresAt` as the table's TTL attribute. */
+type ConnectionItem = Omit<Connection, 'expiresAt'> & { PK: string; SK: string; GSI1PK: string; GSI1SK: string; type: 'connection'; ttl: number };
 
 export interface ConnectionPage {
   connections: Connection[];
