@@ -23,6 +23,11 @@ export interface Limits {
   integrationTimeoutMs: number;
   maxMessageBytes: number;
   maxFrameBytes: number;
+  /**
+   * Added to every Management API call before it is served: the network round trip to API Gateway
+   * that a loopback sandbox does not have (0 by default; the broadcast benchmark sets it).
+   */
+  managementLatencyMs: number;
 }
 
 export const API_GATEWAY_LIMITS: Limits = {
@@ -31,6 +36,7 @@ export const API_GATEWAY_LIMITS: Limits = {
   integrationTimeoutMs: 29_000,
   maxMessageBytes: 128 * 1024,
   maxFrameBytes: 32 * 1024,
+  managementLatencyMs: 0,
 };
 
 export interface Route {
@@ -231,6 +237,7 @@ export class Gateway {
       stage: this.options.stage,
       connections: this.connections,
       maxPayloadBytes: this.options.limits.maxMessageBytes,
+      latencyMs: this.options.limits.managementLatencyMs,
       injectFault: this.options.injectFault,
       onActivity: (connection) => this.touch(connection),
       accessLog: (entry) => this.accessLog(entry),

@@ -1,9 +1,14 @@
 import { API_GATEWAY_LIMITS, Gateway, type Limits } from './gateway';
 import { LocalFunction, type FunctionSource } from './lambda';
 import type { ManagementFault } from './management';
+import { startSqs, type EventSourceMappingOptions, type LocalQueue, type LocalSqs, type QueueDefinition, type SqsEventSourceMapping } from './sqs';
 
 export { API_GATEWAY_LIMITS, type Limits } from './gateway';
 export type { FunctionSource, LocalFunction } from './lambda';
+export type { EventSourceMappingOptions, LocalQueue, QueueDefinition, SqsEventSourceMapping } from './sqs';
+
+/** A Lambda event source mapping: `queue` polled for `function` (names declared in the same sandbox). */
+export type EventSourceMappingDefinition = { queue: string; function: string } & EventSourceMappingOptions;
 
 export interface SandboxOptions {
   /** Default 3001; 0 picks a free port. */
@@ -12,7 +17,11 @@ export interface SandboxOptions {
   stage?: string;
   routeSelectionExpression?: string;
   /** Functions by name, each in its own worker with its own environment. */
-  functions: Record<string, { source: FunctionSource; env?: Record<string, string> }>;
+  /**
+   * Functions by name, each in its own worker with its own environment; `maxInstances` (default 1)
+   * lets concurrent invocations scale out to more execution environments, as on Lambda.
+   */
+  functions: Record<string, { source: FunctionSource; env?: Record<string, string>; maxInstances?: number }>;
   /** The REQUEST authorizer on `$connect`, by function name. */
   authorizer?: { function: string; identitySources: string[] };
   /** Route key → function name (`$connect`, `$disconnect`, `$default`, custom keys). */
@@ -26,6 +35,17 @@ export interface SandboxOptions {
    * never twice at once (a run that outlasts the period delays the next).
    */
   schedules?: Array<{ function: string; everyMs: number; input: unknown }>;
+  /**
+   * SQS queues, served by an in-process emulator on a port of its own (see sandbox/sqs.ts). When there
+   * are any, every function gets `AWS_ENDPOINT_URL_SQS` pointing at it.
+   */
+  queues?: QueueDefinition[];
+  /** Queues polled for functions, as Lambda's event source mappings do. */
+  eventSourceMappings?: EventSourceMappingDefinition[];
+  /** Environment variable → queue name: every function gets the queue's URL under that name. */
+  queueUrlEnv?: Record<string, string>;
+  /** Port of the SQS emulator. Default 0: a free port. */
+  sqsPort?: number;
   /** Each line a function writes to stdout/stderr. Default: dropped. */
   onLog?: (functionName: string, line: string) => void;
   onAccessLog?: (entry: Record<string, unknown>) => void;
@@ -40,6 +60,11 @@ export interface Sandbox {
   gateway: Gateway;
   /** The running functions by name. */
   functions: ReadonlyMap<string, LocalFunction>;
+  /** `http://host:port` of the SQS emulator, for the SDK's `endpoint`; empty when no queue is declared. */
+  sqsEndpoint: string;
+  /** The queues by name (each with `.url`, `.arn`, `.drained()`, `.stats()`, `.messages()`). */
+  queues: ReadonlyMap<string, LocalQueue>;
+  eventSourceMappings: readonly SqsEventSourceMapping[];
   stop(): Promise<void>;
 }
 
@@ -53,6 +78,15 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const stage = options.stage ?? 'dev';
+  // First, so a bad queue declaration fails before anything else listens.
+  const sqs = options.queues?.length ? await startSqs({ queues: options.queues, host, port: options.sqsPort }) : undefined;
+  let sqsEnv: Record<string, string>;
+  try {
+    sqsEnv = sqsEnvironment(sqs, options.queueUrlEnv);
+  } catch (error) {
+    await sqs?.stop();
+    throw error;
+  }
   const gateway = new Gateway({
     stage,
     apiId: 'sandbox000',
@@ -63,7 +97,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     injectFault: options.injectFault,
     onAccessLog: options.onAccessLog,
   });
-  const facts = await gateway.listen(options.port ?? 3001, host);
+  const facts = await gateway.listen(options.port ?? 3001, host).catch(async (error: unknown) => {
+    await sqs?.stop();
+    throw error;
+  });
   const managementEndpoint = `http://${facts.domainName}/${stage}`;
 
   const functions = new Map<string, LocalFunction>();
@@ -77,12 +114,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       AWS_SECRET_ACCESS_KEY: 'sandbox',
       AWS_LAMBDA_FUNCTION_NAME: name,
       MANAGEMENT_ENDPOINT: managementEndpoint,
+      ...sqsEnv,
       // Lambda runs nodejs22.x; the sandbox runs on whatever Node the machine has (20+).
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...options.env,
       ...spec.env,
     };
-    const fn = new LocalFunction(name, spec.source, env, onLog);
+    const fn = new LocalFunction(name, spec.source, env, onLog, spec.maxInstances);
     await fn.start();
     functions.set(name, fn);
   }
@@ -95,6 +133,19 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     authorizer: options.authorizer && { fn: lookup(options.authorizer.function), identitySources: options.authorizer.identitySources },
     routes: Object.fromEntries(Object.entries(options.routes).map(([key, route]) => [key, { fn: lookup(route.function), twoWay: route.twoWay }])),
   });
+
+  try {
+    for (const mapping of options.eventSourceMappings ?? []) {
+      if (!sqs) throw new Error(`event source mapping of queue ${mapping.queue}: the sandbox declares no queues`);
+      const { queue, function: fn, ...mappingOptions } = mapping;
+      sqs.addEventSourceMapping(queue, lookup(fn), mappingOptions);
+    }
+  } catch (error) {
+    await sqs?.stop();
+    await gateway.close();
+    await Promise.all([...functions.values()].map((fn) => fn.stop()));
+    throw error;
+  }
 
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
@@ -114,11 +165,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     port: Number(facts.domainName.split(':').pop()),
     gateway,
     functions,
+    sqsEndpoint: sqs?.endpoint ?? '',
+    queues: sqs?.queues ?? new Map(),
+    eventSourceMappings: sqs?.mappings ?? [],
     async stop() {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
+      await sqs?.stop();
       await gateway.close();
       await Promise.all([...functions.values()].map((fn) => fn.stop()));
     },
   };
+}
+
+/** `AWS_ENDPOINT_URL_SQS` and the `queueUrlEnv` variables, for every function. */
+function sqsEnvironment(sqs: LocalSqs | undefined, queueUrlEnv: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = sqs ? { AWS_ENDPOINT_URL_SQS: sqs.endpoint } : {};
+  for (const [variable, queueName] of Object.entries(queueUrlEnv)) {
+    if (!sqs) throw new Error(`queueUrlEnv.${variable}: the sandbox declares no queues`);
+    env[variable] = sqs.queue(queueName).url;
+  }
+  return env;
 }

@@ -45,16 +45,28 @@ parentPort.on('message', async ({ id, event, context }) => {
 interface Pending {
   resolve: (outcome: InvokeOutcome) => void;
   timer: NodeJS.Timeout;
+  instance: Instance;
+}
+
+/** One execution environment: a worker thread with the handler loaded, and its invocations in flight. */
+interface Instance {
+  worker: Worker;
+  inFlight: number;
 }
 
 /**
- * A Lambda function running in a worker thread with an environment of its own, so each function reads
- * its configuration at init exactly as it would on Lambda. Invocations may overlap.
+ * A Lambda function running in worker threads, each with an environment of its own, so each function
+ * reads its configuration at init exactly as it would on Lambda. With `maxInstances` 1 (the default)
+ * every invocation shares one execution environment and invocations may overlap; with more, an
+ * invocation that finds every environment busy starts another (a cold start), up to the limit, as
+ * Lambda scales out for concurrent invocations. Each environment keeps its own module state.
  */
 export class LocalFunction {
   /** How many times the function was invoked (tests assert "not invoked" with it). */
   invocations = 0;
-  private worker?: Worker;
+  private instances: Instance[] = [];
+  private entry?: string;
+  private running = false;
   private readonly pending = new Map<string, Pending>();
 
   constructor(
@@ -62,14 +74,25 @@ export class LocalFunction {
     private readonly source: FunctionSource,
     private readonly env: Record<string, string>,
     private readonly onLog: (name: string, line: string) => void,
+    private readonly maxInstances = 1,
   ) {}
 
-  /** Starts the worker (the cold start). Called once before the first invocation. */
+  /** Starts the first execution environment (the cold start). Called once before the first invocation. */
   async start(): Promise<void> {
-    const entry = 'zip' in this.source ? path.join(await extractZip(this.source.zip), 'index.js') : path.resolve(this.source.file);
+    this.entry = 'zip' in this.source ? path.join(await extractZip(this.source.zip), 'index.js') : path.resolve(this.source.file);
+    this.running = true;
+    this.spawn();
+  }
+
+  /** How many execution environments are running. */
+  get instanceCount(): number {
+    return this.instances.length;
+  }
+
+  private spawn(): Instance {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
-      workerData: { entry, name: this.name },
+      workerData: { entry: this.entry, name: this.name },
       env: { ...this.env },
       stdout: true,
       stderr: true,
@@ -86,31 +109,45 @@ export class LocalFunction {
         }
       });
     }
+    const instance: Instance = { worker, inFlight: 0 };
     worker.on('message', ({ id, ...outcome }: { id: string } & InvokeOutcome) => this.settle(id, outcome));
     worker.on('error', (error) => {
-      for (const id of [...this.pending.keys()]) this.settle(id, { status: 'error', errorType: error.name, errorMessage: error.message });
+      for (const [id, pending] of [...this.pending]) {
+        if (pending.instance === instance) this.settle(id, { status: 'error', errorType: error.name, errorMessage: error.message });
+      }
     });
     worker.unref();
-    this.worker = worker;
+    this.instances.push(instance);
+    return instance;
+  }
+
+  /** An idle environment, a new one while under the limit, else the least busy. */
+  private pick(): Instance {
+    const idle = this.instances.find((instance) => instance.inFlight === 0);
+    if (idle) return idle;
+    if (this.instances.length < this.maxInstances) return this.spawn();
+    return this.instances.reduce((least, instance) => (instance.inFlight < least.inFlight ? instance : least));
   }
 
   /** Invokes the handler; resolves with its result, its error, or a timeout after `timeoutMs`. */
   invoke(event: unknown, timeoutMs: number): Promise<InvokeOutcome> {
-    const worker = this.worker;
-    if (!worker) return Promise.resolve({ status: 'error', errorType: 'Shutdown', errorMessage: `function ${this.name} is not running` });
+    if (!this.running) return Promise.resolve({ status: 'error', errorType: 'Shutdown', errorMessage: `function ${this.name} is not running` });
+    const instance = this.pick();
     const id = randomUUID();
     this.invocations += 1;
+    instance.inFlight += 1;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle(id, { status: 'timeout' }), timeoutMs);
-      this.pending.set(id, { resolve, timer });
-      worker.postMessage({ id, event, context: { awsRequestId: id, timeoutMs } });
+      this.pending.set(id, { resolve, timer, instance });
+      instance.worker.postMessage({ id, event, context: { awsRequestId: id, timeoutMs } });
     });
   }
 
   async stop(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
+    this.running = false;
+    const instances = this.instances;
+    this.instances = [];
+    await Promise.all(instances.map((instance) => instance.worker.terminate()));
     for (const id of [...this.pending.keys()]) this.settle(id, { status: 'error', errorType: 'Shutdown', errorMessage: 'sandbox stopped' });
   }
 
@@ -118,6 +155,7 @@ export class LocalFunction {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
+    pending.instance.inFlight -= 1;
     clearTimeout(pending.timer);
     pending.resolve(outcome);
   }

@@ -5,8 +5,11 @@ import type { LiveConnection } from './gateway';
 
 export type ManagementOperation = 'PostToConnection' | 'GetConnection' | 'DeleteConnection';
 
-/** Returns a status to fail the call with (429, 410, …) instead of performing it. Tests only. */
-export type ManagementFault = (operation: ManagementOperation, connectionId: string) => number | undefined;
+/**
+ * Returns a status to fail the call with (429, 410, …) instead of performing it. Tests only. `data`
+ * is the frame a PostToConnection would have sent (undefined for other operations or an oversized one).
+ */
+export type ManagementFault = (operation: ManagementOperation, connectionId: string, data?: string) => number | undefined;
 
 const ERROR_TYPES: Record<number, string> = {
   403: 'ForbiddenException',
@@ -25,6 +28,8 @@ export interface ManagementContext {
   stage: string;
   connections: Map<string, LiveConnection>;
   maxPayloadBytes: number;
+  /** A modelled network round trip, added before each call is served. */
+  latencyMs?: number;
   injectFault?: ManagementFault;
   onActivity: (connection: LiveConnection) => void;
   accessLog: (entry: Record<string, unknown>) => void;
@@ -90,7 +95,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: ManagementC
     return fail(res, 403, 'Missing Authentication Token');
   }
   const body = operation === 'PostToConnection' ? await readBody(req, ctx.maxPayloadBytes) : undefined;
-  const injected = ctx.injectFault?.(operation, connectionId);
+  if (ctx.latencyMs) await new Promise((resolve) => setTimeout(resolve, ctx.latencyMs));
+  const injected = ctx.injectFault?.(operation, connectionId, body instanceof Buffer ? body.toString('utf8') : undefined);
   if (injected !== undefined) {
     log(injected);
     return fail(res, injected, injected === 429 ? 'Rate exceeded' : null);

@@ -1,0 +1,374 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { invalidValue, missingParameter, SqsError } from './sqs-errors';
+import type { MessageAttribute } from './sqs-md5';
+import { ACCOUNT_ID, MAX_MESSAGE_BYTES, messageSize, type LocalQueue, type ReceivedMessage, type SendInput, type SendResult } from './sqs-queue';
+
+type Json = Record<string, unknown>;
+type Operation = (input: Json, ctx: SqsApiContext) => Json | Promise<Json>;
+
+export interface SqsApiContext {
+  queues: ReadonlyMap<string, LocalQueue>;
+  /** True once the emulator stops: long polls return at once. */
+  isClosed: () => boolean;
+}
+
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
+const SYSTEM_ATTRIBUTE_NAMES = new Set([
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'SequenceNumber',
+  'MessageDeduplicationId',
+  'MessageGroupId',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+]);
+
+/** Queue attributes SQS knows but the sandbox's queues never set: asked for, they are simply absent. */
+const UNSET_QUEUE_ATTRIBUTES = new Set(['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds']);
+
+// ---- input helpers: the SDK sends well-typed JSON, other clients may not ----
+
+function optionalString(input: Json, name: string): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalidValue(name, JSON.stringify(value), 'It must be a string.');
+  return value;
+}
+
+function requiredString(input: Json, name: string): string {
+  const value = optionalString(input, name);
+  if (value === undefined) throw missingParameter(name);
+  return value;
+}
+
+/** An integer parameter; out of `[min, max]` (when given) it is invalid, with SQS's wording. */
+function optionalInteger(input: Json, name: string, min?: number, max?: number): number | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidValue(name, JSON.stringify(value), 'It must be an integer.');
+  if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
+    throw invalidValue(name, value, `Must be >= ${min} and <= ${max}, if provided.`);
+  }
+  return value;
+}
+
+function stringList(input: Json, name: string): string[] {
+  const value = input[name];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw invalidValue(name, JSON.stringify(value), 'It must be a list of strings.');
+  return value as string[];
+}
+
+function objectList(input: Json, name: string): Json[] {
+  const value = input[name];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'object' || item === null)) {
+    throw invalidValue(name, JSON.stringify(value), 'It must be a list of structures.');
+  }
+  return value as Json[];
+}
+
+/** `{name: {DataType, StringValue | BinaryValue (base64)}}` → attributes with decoded binary values. */
+function parseAttributes(value: unknown, parameter: string): Record<string, MessageAttribute> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidValue(parameter, JSON.stringify(value), 'It must be a map.');
+  const attributes: Record<string, MessageAttribute> = {};
+  for (const [name, raw] of Object.entries(value as Record<string, Json>)) {
+    if (raw.StringListValues !== undefined || raw.BinaryListValues !== undefined) {
+      throw invalidValue(`${parameter}.${name}`, 'StringListValues/BinaryListValues', 'List values are reserved for future use.');
+    }
+    attributes[name] = {
+      DataType: typeof raw.DataType === 'string' ? raw.DataType : '',
+      ...(typeof raw.StringValue === 'string' && { StringValue: raw.StringValue }),
+      ...(typeof raw.BinaryValue === 'string' && { BinaryValue: Buffer.from(raw.BinaryValue, 'base64') }),
+    };
+  }
+  return attributes;
+}
+
+const attributesToJson = (attributes: Record<string, MessageAttribute>): Json =>
+  Object.fromEntries(
+    Object.entries(attributes).map(([name, a]) => [
+      name,
+      { DataType: a.DataType, ...(a.StringValue !== undefined && { StringValue: a.StringValue }), ...(a.BinaryValue && { BinaryValue: a.BinaryValue.toString('base64') }) },
+    ]),
+  );
+
+// ---- queues ----
+
+/** The queue a QueueUrl names: any host, path `/000000000000/{name}`. */
+function queueByUrl(ctx: SqsApiContext, queueUrl: string): LocalQueue {
+  let path: string;
+  try {
+    path = new URL(queueUrl).pathname;
+  } catch {
+    throw new SqsError('InvalidAddress', `The address ${queueUrl} is not valid for this endpoint.`);
+  }
+  const [, account, name, ...rest] = path.split('/');
+  const queue = account === ACCOUNT_ID && rest.length === 0 ? ctx.queues.get(name ?? '') : undefined;
+  if (!queue) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+  return queue;
+}
+
+const queueOf = (input: Json, ctx: SqsApiContext): LocalQueue => queueByUrl(ctx, requiredString(input, 'QueueUrl'));
+
+// ---- batches ----
+
+/** The checks every batch request gets before its entries: 1–10 entries, valid and distinct ids. */
+function checkBatch(entries: Json[], entryName: string): void {
+  if (entries.length === 0) throw new SqsError('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`);
+  if (entries.length > 10) throw new SqsError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are 10. You have sent ${entries.length}.`);
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const id = entry.Id;
+    if (typeof id !== 'string' || !BATCH_ENTRY_ID.test(id)) {
+      throw new SqsError('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.');
+    }
+    if (seen.has(id)) throw new SqsError('BatchEntryIdsNotDistinct', `Id ${id} repeated.`);
+    seen.add(id);
+  }
+}
+
+/** Runs each entry; an SqsError becomes the entry's `Failed` item, as SQS reports per-entry failures. */
+function runBatch(entries: Json[], run: (entry: Json) => Json): Json {
+  const Successful: Json[] = [];
+  const Failed: Json[] = [];
+  for (const entry of entries) {
+    try {
+      Successful.push({ Id: entry.Id, ...run(entry) });
+    } catch (error) {
+      if (!(error instanceof SqsError)) throw error;
+      Failed.push({ Id: entry.Id, SenderFault: true, Code: error.queryCode, Message: error.message });
+    }
+  }
+  return { Successful, Failed };
+}
+
+// ---- operations ----
+
+function sendInput(input: Json): SendInput {
+  return {
+    // Missing or empty: the queue answers MissingParameter.
+    body: optionalString(input, 'MessageBody') ?? '',
+    // The queue checks the range: it depends on the queue type.
+    delaySeconds: optionalInteger(input, 'DelaySeconds'),
+    messageAttributes: parseAttributes(input.MessageAttributes, 'MessageAttributes'),
+    messageSystemAttributes: parseAttributes(input.MessageSystemAttributes, 'MessageSystemAttributes'),
+    groupId: optionalString(input, 'MessageGroupId'),
+    deduplicationId: optionalString(input, 'MessageDeduplicationId'),
+  };
+}
+
+const sendOutput = (result: SendResult): Json => ({
+  MessageId: result.messageId,
+  MD5OfMessageBody: result.md5OfMessageBody,
+  ...(result.md5OfMessageAttributes && { MD5OfMessageAttributes: result.md5OfMessageAttributes }),
+  ...(result.md5OfMessageSystemAttributes && { MD5OfMessageSystemAttributes: result.md5OfMessageSystemAttributes }),
+  ...(result.sequenceNumber && { SequenceNumber: result.sequenceNumber }),
+});
+
+function sendMessageBatch(input: Json, ctx: SqsApiContext): Json {
+  const queue = queueOf(input, ctx);
+  const entries = objectList(input, 'Entries');
+  checkBatch(entries, 'SendMessageBatchRequestEntry');
+  // An entry that does not even parse fails alone, like one the queue refuses.
+  const parsed = new Map(entries.map((entry) => [entry, attempt(() => sendInput(entry))]));
+  const total = [...parsed.values()].reduce((sum, e) => sum + (e instanceof SqsError ? 0 : messageSize(e.body, e.messageAttributes)), 0);
+  if (total > MAX_MESSAGE_BYTES) {
+    throw new SqsError('BatchRequestTooLong', `Batch requested message too long. Total size: ${total} bytes, maximum: ${MAX_MESSAGE_BYTES} bytes.`);
+  }
+  return runBatch(entries, (entry) => {
+    const input = parsed.get(entry)!;
+    if (input instanceof SqsError) throw input;
+    return sendOutput(queue.send(input));
+  });
+}
+
+function attempt<T>(run: () => T): T | SqsError {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof SqsError) return error;
+    throw error;
+  }
+}
+
+/** The system attributes asked for with `AttributeNames` / `MessageSystemAttributeNames` (`All` or names). */
+function selectSystemAttributes(message: ReceivedMessage, names: Set<string>): Record<string, string> | undefined {
+  if (names.size === 0) return undefined;
+  const selected = Object.entries(message.attributes).filter(([name]) => names.has('All') || names.has(name));
+  return selected.length > 0 ? Object.fromEntries(selected) : undefined;
+}
+
+/** The message attributes asked for with `MessageAttributeNames`: `All`, `.*`, `prefix.*` or names. */
+function selectMessageAttributes(message: ReceivedMessage, patterns: string[]): Json | undefined {
+  const wanted = (name: string): boolean =>
+    patterns.some((p) => p === 'All' || p === '.*' || p === name || (p.endsWith('.*') && name.startsWith(p.slice(0, -1))));
+  const selected = Object.fromEntries(Object.entries(message.messageAttributes).filter(([name]) => wanted(name)));
+  return Object.keys(selected).length > 0 ? attributesToJson(selected) : undefined;
+}
+
+async function receiveMessage(input: Json, ctx: SqsApiContext): Promise<Json> {
+  const queue = queueOf(input, ctx);
+  const max = optionalInteger(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
+  const visibilitySeconds = optionalInteger(input, 'VisibilityTimeout', 0, 43_200);
+  const waitSeconds = optionalInteger(input, 'WaitTimeSeconds', 0, 20) ?? 0;
+  const systemNames = new Set([...stringList(input, 'AttributeNames'), ...stringList(input, 'MessageSystemAttributeNames')]);
+  for (const name of systemNames) {
+    if (name !== 'All' && !SYSTEM_ATTRIBUTE_NAMES.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+  }
+  const attributePatterns = stringList(input, 'MessageAttributeNames');
+
+  const deadline = Date.now() + waitSeconds * 1000;
+  let messages = queue.receive({ max, visibilityTimeoutMs: visibilitySeconds === undefined ? undefined : visibilitySeconds * 1000 });
+  while (messages.length === 0 && Date.now() < deadline && !ctx.isClosed()) {
+    await queue.changed.wait(deadline - Date.now());
+    messages = queue.receive({ max, visibilityTimeoutMs: visibilitySeconds === undefined ? undefined : visibilitySeconds * 1000 });
+  }
+  if (messages.length === 0) return {};
+  return {
+    Messages: messages.map((message) => {
+      const attributes = selectSystemAttributes(message, systemNames);
+      const messageAttributes = selectMessageAttributes(message, attributePatterns);
+      return {
+        MessageId: message.messageId,
+        ReceiptHandle: message.receiptHandle,
+        MD5OfBody: message.md5OfBody,
+        Body: message.body,
+        ...(attributes && { Attributes: attributes }),
+        ...(message.md5OfMessageAttributes && { MD5OfMessageAttributes: message.md5OfMessageAttributes }),
+        ...(messageAttributes && { MessageAttributes: messageAttributes }),
+      };
+    }),
+  };
+}
+
+function deleteMessageBatch(input: Json, ctx: SqsApiContext): Json {
+  const queue = queueOf(input, ctx);
+  const entries = objectList(input, 'Entries');
+  checkBatch(entries, 'DeleteMessageBatchRequestEntry');
+  return runBatch(entries, (entry) => {
+    queue.delete(requiredString(entry, 'ReceiptHandle'));
+    return {};
+  });
+}
+
+function getQueueUrl(input: Json, ctx: SqsApiContext): Json {
+  const name = requiredString(input, 'QueueName');
+  const owner = optionalString(input, 'QueueOwnerAWSAccountId');
+  const queue = owner === undefined || owner === ACCOUNT_ID ? ctx.queues.get(name) : undefined;
+  if (!queue) throw new SqsError('QueueDoesNotExist', 'The specified queue does not exist.');
+  return { QueueUrl: queue.url };
+}
+
+function getQueueAttributes(input: Json, ctx: SqsApiContext): Json {
+  const queue = queueOf(input, ctx);
+  const names = stringList(input, 'AttributeNames');
+  const all = queue.attributes();
+  for (const name of names) {
+    if (name !== 'All' && !(name in all) && !UNSET_QUEUE_ATTRIBUTES.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
+  }
+  const selected = Object.entries(all).filter(([name]) => names.includes('All') || names.includes(name));
+  return selected.length > 0 ? { Attributes: Object.fromEntries(selected) } : {};
+}
+
+const OPERATIONS: Record<string, Operation> = {
+  SendMessage: (input, ctx) => sendOutput(queueOf(input, ctx).send(sendInput(input))),
+  SendMessageBatch: sendMessageBatch,
+  ReceiveMessage: receiveMessage,
+  DeleteMessage: (input, ctx) => {
+    queueOf(input, ctx).delete(requiredString(input, 'ReceiptHandle'));
+    return {};
+  },
+  DeleteMessageBatch: deleteMessageBatch,
+  GetQueueUrl: getQueueUrl,
+  GetQueueAttributes: getQueueAttributes,
+  PurgeQueue: (input, ctx) => {
+    queueOf(input, ctx).purge();
+    return {};
+  },
+};
+
+// ---- HTTP ----
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      size > MAX_REQUEST_BYTES
+        ? reject(new SqsError('InvalidParameterValue', `The request is larger than ${MAX_REQUEST_BYTES} bytes.`))
+        : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
+    req.on('error', reject);
+  });
+}
+
+function parseInput(text: string): Json {
+  let input: unknown;
+  try {
+    input = text === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new SqsError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SqsError('SerializationException', 'The request body must be a JSON object.');
+  return input as Json;
+}
+
+/** The operation an `X-Amz-Target: AmazonSQS.<Operation>` POST names, after the protocol checks. */
+function operationOf(req: IncomingMessage): Operation {
+  const target = req.headers['x-amz-target'];
+  const contentType = req.headers['content-type'] ?? '';
+  if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith('AmazonSQS.') || !contentType.startsWith(JSON_CONTENT_TYPE)) {
+    throw new SqsError(
+      'UnsupportedOperation',
+      `The sandbox's SQS speaks the JSON protocol only: POST with X-Amz-Target: AmazonSQS.<Operation> and Content-Type: ${JSON_CONTENT_TYPE}.`,
+    );
+  }
+  if (!(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) throw new SqsError('MissingAuthenticationToken', 'Missing Authentication Token');
+  const name = target.slice('AmazonSQS.'.length);
+  const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
+  if (!operation) {
+    throw new SqsError(
+      'UnsupportedOperation',
+      `${name} is not supported by the sandbox's SQS (queues are declared in SandboxOptions.queues). Supported: ${Object.keys(OPERATIONS).join(', ')}.`,
+    );
+  }
+  return operation;
+}
+
+function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent) return;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, ctx: SqsApiContext): Promise<void> {
+  const requestId = randomUUID();
+  try {
+    const operation = operationOf(req);
+    const output = await operation(parseInput(await readBody(req)), ctx);
+    reply(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify(output));
+  } catch (error) {
+    if (error instanceof SqsError) {
+      const { status, headers, body } = error.toResponse(requestId);
+      return reply(res, status, headers, body);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    reply(res, 500, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify({ __type: 'InternalFailure', message }));
+  }
+}
+
+/** The request listener of the emulator's HTTP server: the SQS JSON protocol (awsJson1_0, query-compatible errors). */
+export function sqsRequestListener(ctx: SqsApiContext): RequestListener {
+  return (req, res) => void serve(req, res, ctx);
+}
