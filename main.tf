@@ -25,7 +25,7 @@ locals {
       authorizer_environment = local.jwt_environment
       authorizer_policies    = local.jwt_policies
       connect_environment    = tomap({})
-      message_environment    = merge({ AUTH_MODE = var.auth_mode, CONNECTION_TTL_SECONDS = tostring(local.connection_ttl_seconds) }, local.jwt_environment)
+      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment)
       message_policies       = local.jwt_policies
     }
     two-phase = {
@@ -37,7 +37,7 @@ locals {
       authorizer_environment = tomap({})
       authorizer_policies    = {}
       connect_environment    = tomap({ AUTH_DEADLINE_SECONDS = tostring(var.auth_deadline_seconds) })
-      message_environment    = merge({ AUTH_MODE = var.auth_mode, CONNECTION_TTL_SECONDS = tostring(local.connection_ttl_seconds) }, local.jwt_environment)
+      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment)
       message_policies       = local.jwt_policies
     }
   }
@@ -125,14 +125,23 @@ locals {
   # $default and every custom route).
   stage_execution_arn = "${module.websocket_api.api_execution_arn}/${var.stage_name}"
 
-  # The sweeper is invoked by EventBridge Scheduler, never by API Gateway, so it cannot derive
-  # the Management API endpoint from an event as the message function does.
+  # The sweeper (invoked by EventBridge Scheduler) and the fanout function (by its SQS event source
+  # mapping) never receive an API Gateway event, so they cannot derive the Management API endpoint
+  # from one as the message function does.
   management_endpoint = var.management_endpoint_override != null ? var.management_endpoint_override : module.websocket_api.stage_management_endpoint
+
+  # Settings of channels shared by the functions that publish (message) and plan (fanout): both
+  # validate a message's size and write the channel's log with the same retention.
+  channel_environment = {
+    CHANNEL_LOG_RETENTION_SECONDS = tostring(var.channel_log_retention_seconds)
+    MAX_PAYLOAD_BYTES             = tostring(var.max_payload_bytes)
+  }
 
   functions = {
     authorizer = module.authorizer
     connect    = module.connect
     disconnect = module.disconnect
+    fanout     = module.fanout
     message    = module.message
     sweeper    = module.sweeper
   }
@@ -265,11 +274,24 @@ module "disconnect" {
   environment_variables = local.common_environment
 
   policies = {
-    table = [{
-      sid       = "ReadAndDeleteConnection"
-      actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
-      resources = [module.connection_store.table_arn]
-    }]
+    table = [
+      {
+        sid       = "ReadAndDeleteConnection"
+        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+        resources = [module.connection_store.table_arn]
+      },
+      {
+        # The connection's subscriptions: GSI1 CONNECTION#{id} / CHANNEL#{name}.
+        sid       = "FindSubscriptions"
+        actions   = ["dynamodb:Query"]
+        resources = ["${module.connection_store.table_arn}/index/GSI1"]
+      },
+      {
+        sid       = "DeleteSubscriptions"
+        actions   = ["dynamodb:BatchWriteItem"]
+        resources = [module.connection_store.table_arn]
+      },
+    ]
   }
 
   allowed_triggers = {
@@ -299,6 +321,14 @@ module "message" {
       MESSAGE_RATE_LIMIT          = tostring(var.message_rate_limit.messages)
       MESSAGE_RATE_WINDOW_SECONDS = tostring(var.message_rate_limit.window_seconds)
     },
+    local.channel_environment,
+    {
+      # publish and broadcast frames are enqueued as publish records for the fanout function.
+      FANOUT_QUEUE_URL                 = module.fanout_queue.queue_url
+      MAX_SUBSCRIPTIONS_PER_CONNECTION = tostring(var.max_subscriptions_per_connection)
+      # A subscription expires with its connection; an auth frame also renews the connection's TTL.
+      CONNECTION_TTL_SECONDS = tostring(local.connection_ttl_seconds)
+    },
     length(var.action_permissions) == 0 ? {} : { ACTION_PERMISSIONS = jsonencode(var.action_permissions) },
     var.management_endpoint_override == null ? {} : { MANAGEMENT_ENDPOINT = var.management_endpoint_override },
     local.auth.message_environment,
@@ -317,6 +347,14 @@ module "message" {
         actions   = ["dynamodb:Query"]
         resources = [module.connection_store.table_index_arn_pattern]
       },
+      {
+        # subscribe puts the subscription item CHANNEL#{name} / CONNECTION#{id} (in a
+        # TransactWriteItems with the UpdateItem counting it on the connection); a connection found
+        # gone (410) loses its subscriptions in BatchWriteItem deletes.
+        sid       = "WriteSubscriptions"
+        actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
+        resources = [module.connection_store.table_arn]
+      },
     ]
     manage-connections = [{
       # DELETE closes a connection that keeps exceeding its message budget.
@@ -324,6 +362,8 @@ module "message" {
       actions   = ["execute-api:ManageConnections"]
       resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
+    # Exactly what a backend publisher gets (publisher_policy_json).
+    fanout-queue = module.fanout_queue.publisher_policy_statements
   })
 
   allowed_triggers = {
@@ -376,6 +416,83 @@ module "sweeper" {
 
   # No resource-based permission: EventBridge Scheduler invokes the function with the
   # scheduler module's execution role, whose identity policy allows lambda:InvokeFunction.
+
+  tags = var.tags
+}
+
+module "fanout_queue" {
+  source = "./modules/fanout-queue"
+
+  name = var.name
+
+  consumer_function_name   = module.fanout.function_name
+  consumer_timeout_seconds = var.fanout.timeout_seconds
+  batch_size               = var.fanout.batch_size
+  maximum_concurrency      = var.fanout.maximum_concurrency
+
+  max_receive_count         = var.fanout.max_receive_count
+  message_retention_seconds = var.fanout.message_retention_seconds
+  kms_key_arn               = var.fanout.kms_key_arn
+
+  alarms_enabled               = var.alarms_enabled
+  alarm_actions                = var.alarm_actions
+  oldest_message_alarm_seconds = var.fanout.oldest_message_alarm_seconds
+
+  tags = var.tags
+}
+
+module "fanout" {
+  source = "./modules/lambda-function"
+
+  function_name         = "${var.name}-fanout"
+  description           = "Consumes the fan-out queue: plans publish records into deliver records and posts them to connections."
+  artifact_path         = "${local.artifacts_dir}/fanout.zip"
+  architecture          = var.lambda_architecture
+  memory_size           = var.lambda_memory_size
+  timeout               = var.fanout.timeout_seconds
+  log_retention_in_days = var.log_retention_in_days
+
+  environment_variables = merge(local.common_environment, local.channel_environment, {
+    MANAGEMENT_ENDPOINT         = local.management_endpoint
+    FANOUT_QUEUE_URL            = module.fanout_queue.queue_url
+    FANOUT_DLQ_URL              = module.fanout_queue.dlq_url
+    FANOUT_CONCURRENCY          = tostring(var.fanout.concurrency)
+    FANOUT_CHUNK_SIZE           = tostring(var.fanout.chunk_size)
+    FANOUT_PARTITIONS           = tostring(var.fanout.partitions)
+    FANOUT_RETRY_ATTEMPTS       = tostring(var.fanout.retry_attempts)
+    DELIVERY_LEDGER_TTL_SECONDS = tostring(module.fanout_queue.queue_message_retention_seconds)
+  })
+
+  policies = {
+    table = [
+      {
+        # Channel heads and logs: a TransactWriteItems of an Update and Puts, which IAM authorizes
+        # as UpdateItem and PutItem (there is no TransactWriteItems action; a ConditionCheck in it
+        # would need dynamodb:ConditionCheckItem, and none is used). Delivery ledgers (GetItem,
+        # UpdateItem), subscribers (Query on CHANNEL#{name}), a gone connection's items (DeleteItem,
+        # BatchWriteItem).
+        sid       = "ReadAndWriteItems"
+        actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+        resources = [module.connection_store.table_arn]
+      },
+      {
+        # Audiences: a user's (GSI1), a tenant's (GSI2) and everyone's (GSI3) connections.
+        sid       = "QueryAudiences"
+        actions   = ["dynamodb:Query"]
+        resources = [module.connection_store.table_index_arn_pattern]
+      },
+    ]
+    manage-connections = [{
+      # Only posts: a gone connection (410) is removed from the table, not closed.
+      sid       = "PostToConnections"
+      actions   = ["execute-api:ManageConnections"]
+      resources = ["${local.stage_execution_arn}/POST/@connections/*"]
+    }]
+    fanout-queue = module.fanout_queue.consumer_policy_statements
+  }
+
+  # No resource-based permission: the event source mapping polls the queue with the function's
+  # own role and invokes it synchronously.
 
   tags = var.tags
 }

@@ -49,22 +49,22 @@ output "table_ttl_attribute" {
 }
 
 output "function_names" {
-  description = "Names of the Lambda functions, keyed by role (authorizer, connect, disconnect, message, sweeper)."
+  description = "Names of the Lambda functions, keyed by role (authorizer, connect, disconnect, fanout, message, sweeper)."
   value       = tomap({ for key, function in local.functions : key => function.function_name })
 }
 
 output "function_arns" {
-  description = "ARNs of the Lambda functions, keyed by role (authorizer, connect, disconnect, message, sweeper)."
+  description = "ARNs of the Lambda functions, keyed by role (authorizer, connect, disconnect, fanout, message, sweeper)."
   value       = tomap({ for key, function in local.functions : key => function.function_arn })
 }
 
 output "function_environment_variables" {
-  description = "Environment variables of each function, keyed by role (authorizer, connect, disconnect, message, sweeper); the configuration contract with the TypeScript handlers."
+  description = "Environment variables of each function, keyed by role (authorizer, connect, disconnect, fanout, message, sweeper); the configuration contract with the TypeScript handlers."
   value       = tomap({ for key, function in local.functions : key => function.function_environment_variables })
 }
 
 output "function_role_policy_documents" {
-  description = "Inline IAM policies (JSON) of each function's role, keyed by role (authorizer, connect, disconnect, message, sweeper) then by concern (logs, table, manage-connections, key-material)."
+  description = "Inline IAM policies (JSON) of each function's role, keyed by role (authorizer, connect, disconnect, fanout, message, sweeper) then by concern (logs, table, manage-connections, fanout-queue, key-material)."
   value       = tomap({ for key, function in local.functions : key => function.role_policy_documents })
 }
 
@@ -86,4 +86,49 @@ output "schedule_group_arn" {
 output "scheduler_role_arn" {
   description = "ARN of the role EventBridge Scheduler invokes the group's targets with (the sweeper); the RoleArn of new schedules in the group, which their creator must be allowed to iam:PassRole."
   value       = module.scheduler.role_arn
+}
+
+output "fanout_queue_url" {
+  description = "URL of the FIFO fan-out queue <name>-fanout.fifo; backend services publish to it (docs/fanout.md: the message schema, MessageGroupId and MessageDeduplicationId)."
+  value       = module.fanout_queue.queue_url
+}
+
+output "fanout_queue_arn" {
+  description = "ARN of the FIFO fan-out queue; the resource of sqs:SendMessage grants (publisher_policy_arn holds one)."
+  value       = module.fanout_queue.queue_arn
+}
+
+output "fanout_dlq_url" {
+  description = "URL of the FIFO dead-letter queue <name>-fanout-dlq.fifo, holding the records the fan-out gave up on; inspect and redrive from it."
+  value       = module.fanout_queue.dlq_url
+}
+
+output "fanout_dlq_arn" {
+  description = "ARN of the FIFO dead-letter queue; the source of a redrive back to the fan-out queue."
+  value       = module.fanout_queue.dlq_arn
+}
+
+output "fanout_function_name" {
+  description = "Name of the function consuming the fan-out queue (<name>-fanout)."
+  value       = module.fanout.function_name
+}
+
+output "publisher_policy_json" {
+  description = "IAM policy document (JSON) letting a principal publish to the fan-out queue: sqs:SendMessage on it, plus kms:GenerateDataKey and kms:Decrypt on fanout.kms_key_arn through SQS when set. For roles of other accounts or stacks that build their own policy."
+  value       = module.fanout_queue.publisher_policy_json
+}
+
+output "publisher_policy_arn" {
+  description = "ARN of the managed policy <name>-publisher holding publisher_policy_json; attach it to the roles of backend services that publish."
+  value       = module.fanout_queue.publisher_policy_arn
+}
+
+output "fanout_alarm_names" {
+  description = "Names of the fan-out's CloudWatch alarms, keyed dlq_depth, oldest_message_age and consumer_errors; empty when alarms_enabled is false."
+  value       = module.fanout_queue.alarm_names
+}
+
+output "fanout_alarm_arns" {
+  description = "ARNs of the fan-out's CloudWatch alarms, keyed like fanout_alarm_names; empty when alarms_enabled is false."
+  value       = module.fanout_queue.alarm_arns
 }

@@ -18,7 +18,7 @@ variable "tags" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip, message.zip and sweeper.zip (written by `npm run build`). null means <module>/dist. Terraform never builds them."
+  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip, fanout.zip, message.zip and sweeper.zip (written by `npm run build`). null means <module>/dist. Terraform never builds them."
   type        = string
   default     = null
 }
@@ -326,7 +326,7 @@ variable "connection_ttl_grace_seconds" {
 }
 
 variable "management_endpoint_override" {
-  description = "Management API endpoint the message and sweeper functions post to, for a custom domain (https://<domain>[/<base path>]). null lets the message function derive https://<domainName>/<stage> from each event and gives the sweeper, which no API event reaches, the stage's own endpoint https://<api_id>.execute-api.<region>.amazonaws.com/<stage>."
+  description = "Management API endpoint the message, sweeper and fanout functions post to, for a custom domain (https://<domain>[/<base path>]). null lets the message function derive https://<domainName>/<stage> from each event and gives the sweeper and the fanout function, which no API event reaches, the stage's own endpoint https://<api_id>.execute-api.<region>.amazonaws.com/<stage>."
   type        = string
   default     = null
 
@@ -409,7 +409,7 @@ variable "lambda_memory_size" {
 }
 
 variable "lambda_timeout" {
-  description = "Timeout of every function in seconds (1-29). API Gateway waits at most 29 seconds for an integration, so a longer timeout would only let a function run on after its caller gave up."
+  description = "Timeout in seconds (1-29) of every function but fanout, whose timeout is fanout.timeout_seconds. API Gateway waits at most 29 seconds for an integration, so a longer timeout would only let a function run on after its caller gave up."
   type        = number
   default     = 10
   nullable    = false
@@ -475,9 +475,10 @@ variable "message_rate_limit" {
 }
 
 variable "action_permissions" {
-  description = "Actions that need a role, e.g. { broadcast = [\"admin\"] }: a connection whose identity has none of the listed roles gets FORBIDDEN. Actions not listed are open to every connection. Roles come from the JWT's roles claim; anonymous connections have none."
+  description = "Actions that need a role: a connection whose identity has none of the listed roles gets FORBIDDEN. Actions not listed are open to every connection. Roles come from the JWT's roles claim; anonymous connections have none. The default { broadcast = [\"admin\"] } keeps pushing to every connection of the stack for admins; a map you set replaces it whole, so list broadcast in it to keep that guard, and {} opens every action to every connection."
   type        = map(list(string))
-  default     = {}
+  default     = { broadcast = ["admin"] }
+  nullable    = false
 
   validation {
     condition     = alltrue([for action in keys(var.action_permissions) : can(regex("^[A-Za-z][A-Za-z0-9._-]{0,63}$", action))])
@@ -487,5 +488,156 @@ variable "action_permissions" {
   validation {
     condition     = alltrue([for roles in values(var.action_permissions) : length(roles) > 0 && alltrue([for role in roles : can(regex("^[^\\s]{1,64}$", role))])])
     error_message = "action_permissions values must be non-empty lists of roles of 1-64 characters without spaces."
+  }
+}
+
+# --- Channels and fan-out ---------------------------------------------------------------
+
+variable "fanout" {
+  description = <<-EOT
+    The fan-out path: the FIFO queue <name>-fanout.fifo (with its dead-letter queue
+    <name>-fanout-dlq.fifo) that services and the message function publish to, and the fanout
+    function consuming it (see docs/fanout.md). Every field is optional:
+    - concurrency (1-200, default 16): posts in flight per invocation (FANOUT_CONCURRENCY);
+    - chunk_size (1-1000, default 100): connection ids per deliver record (FANOUT_CHUNK_SIZE);
+    - partitions (1-64, default 8): deliver message groups per channel, delivered in parallel (FANOUT_PARTITIONS);
+    - retry_attempts (1-10, default 3): tries per post on 429, 5xx or a network error (FANOUT_RETRY_ATTEMPTS);
+    - batch_size (1-10, default 10): records per invocation (10 is the maximum for a FIFO queue);
+    - maximum_concurrency (2-1000, default 10): most concurrent invocations the queue starts;
+    - max_receive_count (1-1000, default 5): receives before SQS moves a record to the dead-letter queue;
+    - timeout_seconds (1-900, default 60): the fanout function's timeout; the queue's visibility
+      timeout is six times it;
+    - kms_key_arn (default null: SQS managed keys): a customer managed KMS key encrypting both queues;
+    - message_retention_seconds (60-1209600, default 345600, 4 days): how long the queue keeps a
+      record, and how long the fanout function remembers delivered ones (DELIVERY_LEDGER_TTL_SECONDS);
+    - oldest_message_alarm_seconds (60 up to message_retention_seconds, default 300): the age of the
+      oldest queued record above which the backlog alarm fires.
+  EOT
+  type = object({
+    concurrency                  = optional(number, 16)
+    chunk_size                   = optional(number, 100)
+    partitions                   = optional(number, 8)
+    retry_attempts               = optional(number, 3)
+    batch_size                   = optional(number, 10)
+    maximum_concurrency          = optional(number, 10)
+    max_receive_count            = optional(number, 5)
+    timeout_seconds              = optional(number, 60)
+    kms_key_arn                  = optional(string)
+    message_retention_seconds    = optional(number, 345600)
+    oldest_message_alarm_seconds = optional(number, 300)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = floor(var.fanout.concurrency) == var.fanout.concurrency && var.fanout.concurrency >= 1 && var.fanout.concurrency <= 200
+    error_message = "fanout.concurrency must be a whole number from 1 to 200."
+  }
+
+  validation {
+    condition     = floor(var.fanout.chunk_size) == var.fanout.chunk_size && var.fanout.chunk_size >= 1 && var.fanout.chunk_size <= 1000
+    error_message = "fanout.chunk_size must be a whole number from 1 to 1000."
+  }
+
+  validation {
+    condition     = floor(var.fanout.partitions) == var.fanout.partitions && var.fanout.partitions >= 1 && var.fanout.partitions <= 64
+    error_message = "fanout.partitions must be a whole number from 1 to 64."
+  }
+
+  validation {
+    condition     = floor(var.fanout.retry_attempts) == var.fanout.retry_attempts && var.fanout.retry_attempts >= 1 && var.fanout.retry_attempts <= 10
+    error_message = "fanout.retry_attempts must be a whole number from 1 to 10."
+  }
+
+  validation {
+    condition     = floor(var.fanout.batch_size) == var.fanout.batch_size && var.fanout.batch_size >= 1 && var.fanout.batch_size <= 10
+    error_message = "fanout.batch_size must be a whole number from 1 to 10 (the maximum for a FIFO queue)."
+  }
+
+  validation {
+    condition     = floor(var.fanout.maximum_concurrency) == var.fanout.maximum_concurrency && var.fanout.maximum_concurrency >= 2 && var.fanout.maximum_concurrency <= 1000
+    error_message = "fanout.maximum_concurrency must be a whole number from 2 to 1000 (Lambda's range for SQS event sources)."
+  }
+
+  validation {
+    condition     = floor(var.fanout.max_receive_count) == var.fanout.max_receive_count && var.fanout.max_receive_count >= 1 && var.fanout.max_receive_count <= 1000
+    error_message = "fanout.max_receive_count must be a whole number from 1 to 1000."
+  }
+
+  validation {
+    condition     = floor(var.fanout.timeout_seconds) == var.fanout.timeout_seconds && var.fanout.timeout_seconds >= 1 && var.fanout.timeout_seconds <= 900
+    error_message = "fanout.timeout_seconds must be a whole number of seconds from 1 to 900 (Lambda's maximum)."
+  }
+
+  validation {
+    condition     = var.fanout.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.fanout.kms_key_arn))
+    error_message = "fanout.kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
+  }
+
+  validation {
+    condition     = floor(var.fanout.message_retention_seconds) == var.fanout.message_retention_seconds && var.fanout.message_retention_seconds >= 60 && var.fanout.message_retention_seconds <= 1209600
+    error_message = "fanout.message_retention_seconds must be a whole number of seconds from 60 to 1209600 (14 days)."
+  }
+
+  validation {
+    condition     = floor(var.fanout.oldest_message_alarm_seconds) == var.fanout.oldest_message_alarm_seconds && var.fanout.oldest_message_alarm_seconds >= 60 && var.fanout.oldest_message_alarm_seconds <= var.fanout.message_retention_seconds
+    error_message = "fanout.oldest_message_alarm_seconds must be a whole number of seconds from 60 up to fanout.message_retention_seconds: a record never gets older than the queue keeps it."
+  }
+}
+
+variable "channel_log_retention_seconds" {
+  description = "Seconds a channel's log keeps each message published to it (CHANNEL_LOG_RETENTION_SECONDS of the message and fanout functions): the TTL of the channel's SEQ# items is publishedAt + this. 60-1209600, default 3600."
+  type        = number
+  default     = 3600
+  nullable    = false
+
+  validation {
+    condition     = floor(var.channel_log_retention_seconds) == var.channel_log_retention_seconds && var.channel_log_retention_seconds >= 60 && var.channel_log_retention_seconds <= 1209600
+    error_message = "channel_log_retention_seconds must be a whole number of seconds from 60 to 1209600 (14 days)."
+  }
+}
+
+variable "max_payload_bytes" {
+  description = "Largest serialized `data` of a published message in bytes (MAX_PAYLOAD_BYTES of the message and fanout functions); larger ones are refused (clients get PAYLOAD_TOO_LARGE). 1-120000, default 32768: a frame must stay under API Gateway's 128 KB message limit with its envelope."
+  type        = number
+  default     = 32768
+  nullable    = false
+
+  validation {
+    condition     = floor(var.max_payload_bytes) == var.max_payload_bytes && var.max_payload_bytes >= 1 && var.max_payload_bytes <= 120000
+    error_message = "max_payload_bytes must be a whole number of bytes from 1 to 120000."
+  }
+}
+
+variable "max_subscriptions_per_connection" {
+  description = "Channels one connection may subscribe to (MAX_SUBSCRIPTIONS_PER_CONNECTION of the message function); one more subscribe is refused. 0-1000, default 50; 0 allows none."
+  type        = number
+  default     = 50
+  nullable    = false
+
+  validation {
+    condition     = floor(var.max_subscriptions_per_connection) == var.max_subscriptions_per_connection && var.max_subscriptions_per_connection >= 0 && var.max_subscriptions_per_connection <= 1000
+    error_message = "max_subscriptions_per_connection must be a whole number from 0 to 1000."
+  }
+}
+
+# --- Alarms -----------------------------------------------------------------------------
+
+variable "alarms_enabled" {
+  description = "Whether the stack's CloudWatch alarms are created: the fan-out dead-letter queue's depth (> 0), the age of the fan-out queue's oldest record (> fanout.oldest_message_alarm_seconds) and the fanout function's errors (> 0)."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "alarm_actions" {
+  description = "ARNs of the SNS topics the alarms notify when they go to ALARM (alarm_actions). The default [] notifies nobody; the alarms still show in CloudWatch."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
+    error_message = "alarm_actions entries must be SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
   }
 }

@@ -1,18 +1,24 @@
+import { readChannelConfig } from './lib/channel-config';
+import { createChannelStore } from './lib/channel-store';
 import type { RouteResult, WebSocketEvent } from './lib/events';
-import { connectionStoreFor } from './lib/dynamo';
+import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import { readCommonConfig } from './lib/init';
 import { log } from './lib/log';
+import { removeConnection } from './lib/remove-connection';
 
 const config = readCommonConfig();
-const store = connectionStoreFor(config);
+const documents = createDocumentClient();
+const store = connectionStoreFor(config, documents);
+const channels = createChannelStore({ client: documents, tableName: config.tableName, ...readChannelConfig() });
 
 /**
- * `$disconnect`: deletes the connection item (one DeleteItem). Delivery is best-effort, so the TTL
+ * `$disconnect`: deletes the connection item (one DeleteItem) and, if it subscribed to channels, its
+ * subscriptions (a Query and BatchWriteItem). Delivery is best-effort, so the TTL
  * stays the backstop. The return value is ignored by API Gateway.
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   const { connectionId, disconnectStatusCode, disconnectReason, connectedAt, requestTimeEpoch } = event.requestContext;
-  const removed = await store.deleteConnection(connectionId);
+  const removed = await removeConnection({ store, channels }, connectionId);
   log(
     {
       event: 'disconnect',

@@ -1,7 +1,11 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAuthAction } from './lib/auth-action';
 import { AUTH_MODES, fromAuthorizerContext, type Identity } from './lib/auth/identity';
 import { createTokenVerifier } from './lib/auth/jwt-mode';
-import { readChoice, readInteger, readOptionalString } from './lib/config';
+import { createChannelActions } from './lib/channel-actions';
+import { readChannelConfig } from './lib/channel-config';
+import { createChannelStore } from './lib/channel-store';
+import { readChoice, readInteger, readOptionalString, readString } from './lib/config';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import type { RouteResult, WebSocketEvent } from './lib/events';
 import { readCommonConfig } from './lib/init';
@@ -21,20 +25,25 @@ const rateLimit: RateLimit = {
   budget: readInteger('MESSAGE_RATE_LIMIT', { default: 100, min: 0, max: 100_000 }),
   windowSeconds: readInteger('MESSAGE_RATE_WINDOW_SECONDS', { default: 10, min: 1, max: 3_600 }),
 };
+const connectionTtlSeconds = readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 });
+const channelConfig = readChannelConfig();
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
-const actions: Record<string, ActionHandler> =
-  authMode === 'anonymous'
-    ? builtinActions
-    : {
-        ...builtinActions,
-        auth: createAuthAction({
-          verify: createTokenVerifier(),
-          store,
-          authMode,
-          connectionTtlSeconds: readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 }),
-        }),
-      };
+const channels = createChannelStore({ client: documents, tableName: config.tableName, ...channelConfig });
+const actions: Record<string, ActionHandler> = {
+  ...builtinActions,
+  ...createChannelActions({
+    channels,
+    sqs: new SQSClient({}),
+    queueUrl: readString('FANOUT_QUEUE_URL'),
+    settings: {
+      maxPayloadBytes: channelConfig.maxPayloadBytes,
+      maxSubscriptions: readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { default: 50, min: 0, max: 1000 }),
+      connectionTtlSeconds,
+    },
+  }),
+  ...(authMode === 'anonymous' ? {} : { auth: createAuthAction({ verify: createTokenVerifier(), store, authMode, connectionTtlSeconds }) }),
+};
 
 /** A two-phase connection's identity lives on its item (it authenticates after `$connect`). */
 const identityOf = (connection: Connection | undefined): Identity | undefined =>
@@ -51,7 +60,7 @@ const identityOf = (connection: Connection | undefined): Identity | undefined =>
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   const { connectionId, requestTimeEpoch, connectedAt } = event.requestContext;
-  const pusher = createPusher({ client: managementClient(managementEndpoint(event.requestContext, endpointOverride)), store });
+  const pusher = createPusher({ client: managementClient(managementEndpoint(event.requestContext, endpointOverride)), store, channels });
 
   const rate = await countMessage({ client: documents, tableName: config.tableName, connectionId, limit: rateLimit, nowMs: requestTimeEpoch });
   if (rate.verdict === 'limited' || rate.verdict === 'close') {

@@ -1,13 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { startSandbox, type Limits, type Sandbox, type SandboxOptions } from './index';
+import { startSandbox, type FunctionSource, type Limits, type Sandbox, type SandboxOptions } from './index';
 import { ensureTable } from './table';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** What the Terraform schedule sends the sweeper. */
 export const SWEEPER_INPUT = { task: 'sweep' };
 export const DIST = path.join(ROOT, 'dist');
+
+/** The functions of the stack, each one zip in dist/. */
+export const PROJECT_FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
+export type ProjectFunction = (typeof PROJECT_FUNCTIONS)[number];
+
+/** The fan-out queue as the module declares it (FIFO, a FIFO dead-letter queue, five receives). */
+export const FANOUT_QUEUE = 'websocket-sessions-fanout.fifo';
+export const FANOUT_DLQ = 'websocket-sessions-fanout-dlq.fifo';
 
 export interface ProjectSandboxOptions {
   dynamoEndpoint: string;
@@ -25,15 +33,23 @@ export interface ProjectSandboxOptions {
    */
   jwt?: Record<string, string>;
   /** Extra environment per function, e.g. `{ message: { ACTION_PERMISSIONS: '{"broadcast":["admin"]}' } }`. */
-  functionEnv?: Partial<Record<'authorizer' | 'connect' | 'disconnect' | 'message' | 'sweeper', Record<string, string>>>;
+  functionEnv?: Partial<Record<ProjectFunction, Record<string, string>>>;
   /** Two-phase: seconds a connection may wait before `auth` (default 30). */
   authDeadlineSeconds?: number;
   /** How often the sweeper runs (the Terraform schedule's default is every minute). */
   sweepEveryMs?: number;
   connectionTtlSeconds?: number;
+  /**
+   * The fan-out queue: how long a received message stays invisible (the module derives 6 × the
+   * consumer's timeout; the sandbox default is 10 s), receives before the dead-letter queue, and
+   * SQS's at-least-once delivery made explicit (every message delivered twice).
+   */
+  fanout?: { visibilityTimeoutMs?: number; maxReceiveCount?: number; duplicateDelivery?: boolean; batchSize?: number; maximumConcurrency?: number };
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
   distDir?: string;
+  /** Run another implementation of a function (tests wrap the real one to inject a crash). */
+  functionSource?: Partial<Record<ProjectFunction, FunctionSource>>;
   injectFault?: SandboxOptions['injectFault'];
   onLog?: SandboxOptions['onLog'];
   onAccessLog?: SandboxOptions['onAccessLog'];
@@ -45,7 +61,7 @@ export interface ProjectSandboxOptions {
  */
 export async function startProjectSandbox(options: ProjectSandboxOptions): Promise<Sandbox & { tableName: string; env: Record<string, string> }> {
   const distDir = options.distDir ?? DIST;
-  for (const name of ['authorizer', 'connect', 'disconnect', 'message', 'sweeper']) {
+  for (const name of PROJECT_FUNCTIONS) {
     if (!existsSync(path.join(distDir, `${name}.zip`))) throw new Error(`${name}.zip is missing in ${distDir}: run npm run build`);
   }
   const tableName = options.tableName ?? 'websocket-sessions';
@@ -60,9 +76,10 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
     LOG_LEVEL: options.logLevel ?? 'info',
     METRICS_NAMESPACE: 'WebSocketSessions',
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+    ACTION_PERMISSIONS: JSON.stringify({ broadcast: ['admin'] }),
   };
   const authMode = options.authMode ?? 'anonymous';
-  const zip = (name: string) => ({ zip: path.join(distDir, `${name}.zip`) });
+  const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
   const sandbox = await startSandbox({
     port: options.port,
     stage: options.stage,
@@ -90,10 +107,30 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
       disconnect: { source: zip('disconnect'), env: { ...options.functionEnv?.disconnect } },
       message: {
         source: zip('message'),
-        env: { ...(authMode === 'anonymous' ? {} : { AUTH_MODE: authMode, ...options.jwt }), ...options.functionEnv?.message },
+        env: {
+          ...(authMode === 'anonymous' ? {} : { AUTH_MODE: authMode, ...options.jwt }),
+          CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
+          ...options.functionEnv?.message,
+        },
       },
       sweeper: { source: zip('sweeper'), env: { ...options.functionEnv?.sweeper } },
+      fanout: { source: zip('fanout'), env: { ...options.functionEnv?.fanout }, maxInstances: options.fanout?.maximumConcurrency ?? 4 },
     },
+    queues: [
+      { name: FANOUT_DLQ, fifo: true },
+      {
+        name: FANOUT_QUEUE,
+        fifo: true,
+        visibilityTimeoutMs: options.fanout?.visibilityTimeoutMs ?? 10_000,
+        maxReceiveCount: options.fanout?.maxReceiveCount ?? 5,
+        deadLetterQueue: FANOUT_DLQ,
+        duplicateDelivery: options.fanout?.duplicateDelivery,
+      },
+    ],
+    eventSourceMappings: [
+      { queue: FANOUT_QUEUE, function: 'fanout', batchSize: options.fanout?.batchSize ?? 10, maximumConcurrency: options.fanout?.maximumConcurrency ?? 4 },
+    ],
+    queueUrlEnv: { FANOUT_QUEUE_URL: FANOUT_QUEUE, FANOUT_DLQ_URL: FANOUT_DLQ },
     authorizer: { function: 'authorizer', identitySources: ['route.request.header.Sec-WebSocket-Protocol'] },
     routes: {
       $connect: { function: 'connect' },

@@ -34,7 +34,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: index.hashKey, KeyType: 'HASH' },
             { AttributeName: index.rangeKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: index.projectionType as 'ALL' },
+          Projection: {
+            ProjectionType: index.projectionType as 'ALL' | 'INCLUDE' | 'KEYS_ONLY',
+            ...('nonKeyAttributes' in index ? { NonKeyAttributes: index.nonKeyAttributes } : {}),
+          },
         })),
       }),
     );

@@ -9,10 +9,12 @@
  *    each, plus the Query that enforces the per-user connection cap on connect).
  * 3. JWT verification (scripts/bench-auth.ts): verifications per second with keys prepared once
  *    against jsonwebtoken fed the raw key per call, and the cost of rejecting garbage before any crypto.
+ * 4. Broadcast (scripts/bench-fanout.ts): frames per second delivered end to end through the fan-out
+ *    queue to BENCH_FANOUT_CLIENTS sandbox connections, against a loop awaiting each PostToConnection
+ *    and against a plain `ws` server broadcasting the same frames; DynamoDB requests per publish.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -20,6 +22,8 @@ import { startDynamoLocal } from '../sandbox/dynamo-local';
 import { startProjectSandbox } from '../sandbox/project';
 import { extractZip } from '../sandbox/unzip';
 import { benchAuth } from './bench-auth';
+import { benchFanout } from './bench-fanout';
+import { countingProxy, describe, total } from './dynamo-counter';
 import { buildAll, FUNCTIONS, type Manifest } from './build';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -49,6 +53,8 @@ async function coldPath(manifest: Manifest): Promise<void> {
     TABLE_NAME: 'bench',
     AUTH_MODE: 'anonymous',
     MANAGEMENT_ENDPOINT: 'https://example.execute-api.us-east-1.amazonaws.com/dev',
+    FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-fanout.fifo',
+    FANOUT_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-fanout-dlq.fifo',
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -78,26 +84,6 @@ async function coldPath(manifest: Manifest): Promise<void> {
     );
   }
 }
-
-/** An HTTP proxy to DynamoDB Local that counts requests by operation (the X-Amz-Target header). */
-function countingProxy(target: string): Promise<{ endpoint: string; counts: Map<string, number>; server: Server }> {
-  const counts = new Map<string, number>();
-  const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    const operation = String(req.headers['x-amz-target'] ?? 'unknown').split('.').pop()!;
-    counts.set(operation, (counts.get(operation) ?? 0) + 1);
-    const forward = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (response) => {
-      res.writeHead(response.statusCode ?? 502, response.headers);
-      response.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`, counts, server })));
-}
-
-const total = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
-const describe = (counts: Map<string, number>): string => [...counts.entries()].map(([op, n]) => `${op} ${n}`).join(', ') || 'none';
 
 async function requestsPerConnection(): Promise<void> {
   const dynamo = await startDynamoLocal();
@@ -154,6 +140,7 @@ async function main(): Promise<void> {
   await coldPath(manifest);
   await requestsPerConnection();
   await benchAuth();
+  await benchFanout();
   console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
 }
 

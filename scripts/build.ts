@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { keepSources, type RawSourceMap } from './sourcemap';
 
-export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper'] as const;
+export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 const ROOT = path.resolve(__dirname, '..');

@@ -1,46 +1,64 @@
 /**
- * Pushes a frame to every live connection of a user in the running sandbox, the way a backend does:
- * the connection store finds the connections (Query on GSI1), the AWS SDK's Management API client posts.
+ * A backend script pushing through the running sandbox the way a service does: the publisher
+ * library enqueues on the fan-out queue, the fanout function plans and posts.
  *
  *   npm run push -- --user <userId> '{"hello":"world"}'
- *   npm run push -- --connection <connectionId> 'text'
+ *   npm run push -- --tenant <tenantId> '"text"'
+ *   npm run push -- --channel <name> '{"price":12.5}'
+ *   npm run push -- --broadcast '{"notice":"maintenance"}'
+ *   npm run push -- --connection <connectionId> 'plain text'
  *
- * It finds the sandbox through .sandbox/state.json, written by npm start.
+ * The last argument is JSON when it parses as JSON, else sent as a string. It finds the sandbox
+ * through .sandbox/state.json, written by npm start (PUSH_STATE_FILE overrides the path).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../functions/lib/dynamo';
-import { createPusher } from '../functions/lib/push';
-import { createConnectionStore } from '../functions/lib/store';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createPublisher, type Publisher } from '../publisher';
 
-const STATE_FILE = path.join(__dirname, '..', '.sandbox', 'state.json');
-const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
+const STATE_FILE = process.env.PUSH_STATE_FILE ?? path.join(__dirname, '..', '.sandbox', 'state.json');
+const USAGE = `usage: npm run push -- --user <userId> | --tenant <tenantId> | --channel <name> | --connection <connectionId> | --broadcast  '<data>'`;
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const flag = args[0];
-  const target = args[1];
-  const data = args[2];
-  if ((flag !== '--user' && flag !== '--connection') || !target || data === undefined) {
-    throw new Error(`usage: npm run push -- --user <userId> '<frame>'  |  --connection <connectionId> '<frame>'`);
+const readData = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
   }
-  const state = sandboxState();
-  const management = new ApiGatewayManagementApiClient({ endpoint: state.managementEndpoint, region: 'us-east-1', credentials });
-  const store = createConnectionStore({
-    client: createDocumentClient(new DynamoDBClient({ endpoint: state.dynamoEndpoint, region: 'us-east-1', credentials })),
-    tableName: state.tableName,
-  });
-  const pusher = createPusher({ client: management, store });
+};
 
-  const ids = flag === '--connection' ? [target] : (await store.listUserConnections(target)).connections.map((c) => c.connectionId);
-  if (ids.length === 0) throw new Error(`no live connection for user ${target}`);
-  for (const connectionId of ids) console.log(`${connectionId}: ${await pusher.send({ connectionId, data })}`);
+function call(publisher: Publisher, args: string[]): Promise<string> {
+  const [flag, target, raw] = args;
+  if (flag === '--broadcast' && target !== undefined && raw === undefined) return publisher.broadcast(readData(target));
+  if (target === undefined || raw === undefined) throw new Error(USAGE);
+  const data = readData(raw);
+  switch (flag) {
+    case '--user':
+      return publisher.sendToUser(target, data);
+    case '--tenant':
+      return publisher.sendToTenant(target, data);
+    case '--channel':
+      return publisher.publish(target, data);
+    case '--connection':
+      return publisher.sendToConnection(target, data);
+    default:
+      throw new Error(USAGE);
+  }
 }
 
-/** Where the running sandbox is, as `npm start` recorded it in .sandbox/state.json. */
-function sandboxState(): { managementEndpoint: string; dynamoEndpoint: string; tableName: string } {
+async function main(): Promise<void> {
+  const state = sandboxState();
+  const sqs = new SQSClient({ endpoint: state.sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  try {
+    const id = await call(createPublisher({ queueUrl: state.fanoutQueueUrl, client: sqs }), process.argv.slice(2));
+    console.log(`queued message ${id}`);
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** Where the running sandbox is, as `npm start` recorded it. */
+function sandboxState(): { fanoutQueueUrl: string; sqsEndpoint: string } {
   try {
     return JSON.parse(readFileSync(STATE_FILE, 'utf8'));
   } catch {

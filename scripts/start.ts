@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import path from 'node:path';
 import { startDemoServer } from '../sandbox/demo-server';
 import { startDynamoLocal } from '../sandbox/dynamo-local';
-import { startProjectSandbox } from '../sandbox/project';
+import { FANOUT_DLQ, FANOUT_QUEUE, startProjectSandbox } from '../sandbox/project';
 import { buildAll } from './build';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -62,7 +62,18 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(stateFile), { recursive: true });
   writeFileSync(
     stateFile,
-    JSON.stringify({ url: sandbox.url, managementEndpoint: sandbox.managementEndpoint, dynamoEndpoint: dynamo.endpoint, tableName: sandbox.tableName }, null, 2),
+    JSON.stringify(
+      {
+        url: sandbox.url,
+        managementEndpoint: sandbox.managementEndpoint,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: sandbox.tableName,
+        sqsEndpoint: sandbox.sqsEndpoint,
+        fanoutQueueUrl: sandbox.queues.get(FANOUT_QUEUE)!.url,
+      },
+      null,
+      2,
+    ),
   );
 
   console.log(`
@@ -71,12 +82,14 @@ websocket-sessions sandbox
   Management API    ${sandbox.managementEndpoint}/@connections/{connectionId}
   Demo page         ${demo.url}
   DynamoDB Local    ${dynamo.endpoint} (in memory), table ${sandbox.tableName}
+  Fan-out queue     ${sandbox.queues.get(FANOUT_QUEUE)!.url} (FIFO, DLQ ${FANOUT_DLQ}), emulated in-process
   Config            auth mode anonymous (offer a 16–128 character id as the subprotocol),
                     allowed origins ${demoOrigins.join(', ')} (and clients sending no Origin),
                     connection TTL 7800 s, idle timeout 10 min, maximum duration 2 h
   Try               npx wscat -c ${sandbox.url} -s "$(node -p 'crypto.randomUUID()')"
                     then send {"action":"ping"}
-  Push              npm run push -- --user <anonymous id> '{"hello":"world"}'
+  Push              npm run push -- --user <anonymous id> '{"hello":"world"}'   (the publisher, through the queue)
+                    npm run push -- --broadcast '"hello everyone"'
 Ctrl-C to stop.
 `);
 

@@ -22,3 +22,13 @@ output "authorizer_environment_variables" {
   description = "The authorizer's settings (AUTH_MODE, JWT_*), to check what the deployed stack verifies."
   value       = module.websocket_sessions.function_environment_variables["authorizer"]
 }
+
+output "fanout_queue_url" {
+  description = "URL of the FIFO fan-out queue backend services publish to (docs/fanout.md: the message schema, MessageGroupId, MessageDeduplicationId)."
+  value       = module.websocket_sessions.fanout_queue_url
+}
+
+output "publisher_policy_arn" {
+  description = "ARN of the managed policy allowing sqs:SendMessage on the fan-out queue; attach it to the role of each service that publishes."
+  value       = module.websocket_sessions.publisher_policy_arn
+}

@@ -23,8 +23,42 @@ export const PENDING_SHARDS = 8;
 export const pendingPk = (shard: number): string => `PENDING#${shard}`;
 export const pendingSk = (deadlineSeconds: number, connectionId: string): string =>
   `DEADLINE#${String(deadlineSeconds).padStart(10, '0')}#${connectionId}`;
-export const pendingShardOf = (connectionId: string): number => {
+export const pendingShardOf = (connectionId: string): number => hashOf(connectionId) % PENDING_SHARDS;
+
+/** Connections of a tenant: GSI2 `TENANT#{tenantId}` / `CONNECTION#{id}` (authenticated ones with a tenant). */
+export const TENANT_INDEX = 'GSI2';
+export const tenantPk = (tenantId: string): string => `TENANT#${tenantId}`;
+
+/**
+ * Every authenticated connection: GSI3 `ALL#{shard}` / `CONNECTION#{id}`, sparse (pending two-phase
+ * connections are not in it) and sharded like the pending index, so a broadcast pages shard by shard.
+ */
+export const EVERYONE_INDEX = 'GSI3';
+export const EVERYONE_SHARDS = 8;
+export const everyonePk = (shard: number): string => `ALL#${shard}`;
+
+/** A stable small hash of a connection id (31-multiplier over UTF-16 units). */
+export const hashOf = (text: string): number => {
   let hash = 0;
-  for (const char of connectionId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
-  return hash % PENDING_SHARDS;
+  for (const char of text) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash;
 };
+export const everyoneShardOf = (connectionId: string): number => hashOf(connectionId) % EVERYONE_SHARDS;
+
+/** A channel's items share the partition `CHANNEL#{name}`: its head, its log and its subscriptions. */
+export const channelPk = (channel: string): string => `CHANNEL#${channel}`;
+export const HEAD = 'HEAD';
+export const SEQ_DIGITS = 20;
+export const logSk = (seq: number): string => `SEQ#${String(seq).padStart(SEQ_DIGITS, '0')}`;
+/** A subscription: `CHANNEL#{name}` / `CONNECTION#{id}`, and in GSI1 `CONNECTION#{id}` / `CHANNEL#{name}`. */
+export const subscriptionKey = (channel: string, connectionId: string): { PK: string; SK: string } => ({
+  PK: channelPk(channel),
+  SK: connectionPk(connectionId),
+});
+/** Remembers which sequence number a message id got, so a redelivered publish is not logged twice. */
+export const messageKey = (messageId: string): { PK: string; SK: string } => ({ PK: `MESSAGE#${messageId}`, SK: METADATA });
+/** The delivery ledger of one deliver record: the connection ids already served. */
+export const deliveryKey = (messageId: string, record: string): { PK: string; SK: string } => ({
+  PK: `DELIVERY#${messageId}`,
+  SK: `RECORD#${record}`,
+});

@@ -4,7 +4,17 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /** Metric names this project emits, all counts. */
-export type MetricName = 'Connects' | 'Rejects' | 'Disconnects' | 'StaleConnections' | 'BadMessages' | 'Errors';
+export type MetricName =
+  | 'Connects'
+  | 'Rejects'
+  | 'Disconnects'
+  | 'StaleConnections'
+  | 'BadMessages'
+  | 'Errors'
+  | 'Published'
+  | 'Delivered'
+  | 'DeliveryRetries'
+  | 'DeadLettered';
 
 export interface LogEntry {
   /** What happened: `connect`, `reject`, `disconnect`, `message`, `stale_connection`, … */

@@ -27,6 +27,19 @@ export interface ErrorFrame {
   message: string;
   retryable: boolean;
   id?: RequestId;
+  /** `RESUME_GAP`: the channel whose log no longer reaches back, and the sequence numbers lost. */
+  channel?: string;
+  lost?: { from: number; to: number };
+}
+
+/** A message on a channel (`channel`, `seq`) or to one connection (neither). */
+export interface MessageFrame {
+  type: 'message';
+  channel?: string;
+  seq?: number;
+  /** The message id. */
+  id: string;
+  data: unknown;
 }
 
 export interface PongFrame {
@@ -44,7 +57,7 @@ export interface AckFrame {
   [field: string]: unknown;
 }
 
-export type ServerFrame = ErrorFrame | PongFrame | AckFrame;
+export type ServerFrame = ErrorFrame | PongFrame | AckFrame | MessageFrame;
 
 export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const MAX_REQUEST_ID_LENGTH = 128;
@@ -62,13 +75,14 @@ export function errorFrame({
   message,
   retryable = false,
   id,
+  ...extra
 }: {
   code: ErrorCode;
   message: string;
   retryable?: boolean;
   id?: RequestId;
-}): ErrorFrame {
-  return id === undefined ? { type: 'error', code, message, retryable } : { type: 'error', code, message, retryable, id };
+} & Pick<ErrorFrame, 'channel' | 'lost'>): ErrorFrame {
+  return id === undefined ? { type: 'error', code, message, retryable, ...extra } : { type: 'error', code, message, retryable, id, ...extra };
 }
 
 const readRequestId = (value: unknown): RequestId | undefined => {

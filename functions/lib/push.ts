@@ -5,6 +5,8 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { PushError } from './errors';
 import { log } from './log';
+import type { ChannelStore } from './channel-store';
+import { removeConnection } from './remove-connection';
 import type { ConnectionStore } from './store';
 
 export type SendResult = 'sent' | 'gone';
@@ -54,9 +56,18 @@ export function managementClient(endpoint: string): ApiGatewayManagementApiClien
  * const pusher = createPusher({ client: managementClient(endpoint), store });
  * await pusher.send({ connectionId, data: { type: 'pong' } });
  */
-export function createPusher({ client, store }: { client: ApiGatewayManagementApiClient; store: ConnectionStore }): Pusher {
+export function createPusher({
+  client,
+  store,
+  channels,
+}: {
+  client: ApiGatewayManagementApiClient;
+  store: ConnectionStore;
+  /** When given, a gone connection's subscriptions are deleted too. */
+  channels?: ChannelStore;
+}): Pusher {
   const forget = async (connectionId: string): Promise<'gone'> => {
-    await store.deleteConnection(connectionId);
+    await removeConnection({ store, channels }, connectionId);
     log({ event: 'stale_connection', connectionId }, { StaleConnections: 1 });
     return 'gone';
   };

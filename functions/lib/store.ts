@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConnectionExistsError } from './errors';
 import type { AuthMode, Identity } from './auth/identity';
-import { METADATA, USER_INDEX, connectionKey, connectionPk, pendingPk, pendingShardOf, pendingSk, userPk } from './keys';
+import { METADATA, USER_INDEX, connectionKey, connectionPk, everyonePk, everyoneShardOf, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from './keys';
 import { nowSeconds } from './time';
 
 /** A live WebSocket connection as stored in the table. */
@@ -24,10 +24,40 @@ export interface Connection {
   userAgent?: string;
   /** When the item stops counting as live, epoch seconds; also the table's TTL attribute. */
   expiresAt: number;
+  /** How many channels the connection subscribed to (kept by subscribe/unsubscribe). */
+  subscriptionCount?: number;
 }
 
 /** The stored item: the connection's fields, its keys, and `expiresAt` as the table's TTL attribute. */
-type ConnectionItem = Omit<Connection, 'expiresAt'> & { PK: string; SK: string; GSI1PK: string; GSI1SK: string; type: 'connection'; ttl: number };
+type ConnectionItem = Omit<Connection, 'expiresAt'> & {
+  PK: string;
+  SK: string;
+  GSI1PK: string;
+  GSI1SK: string;
+  /** The tenant index, when the identity has a tenant. */
+  GSI2PK?: string;
+  GSI2SK?: string;
+  /** The everyone index, once the connection is authenticated. */
+  GSI3PK?: string;
+  GSI3SK?: string;
+  type: 'connection';
+  ttl: number;
+};
+
+/** The index keys an authenticated connection carries: its user, its tenant (if any) and everyone. */
+export function audienceKeys(
+  connectionId: string,
+  userId: string,
+  tenantId: string | undefined,
+): Pick<ConnectionItem, 'GSI1PK' | 'GSI1SK' | 'GSI2PK' | 'GSI2SK' | 'GSI3PK' | 'GSI3SK'> {
+  return {
+    GSI1PK: userPk(userId),
+    GSI1SK: connectionPk(connectionId),
+    ...(tenantId === undefined ? {} : { GSI2PK: tenantPk(tenantId), GSI2SK: connectionPk(connectionId) }),
+    GSI3PK: everyonePk(everyoneShardOf(connectionId)),
+    GSI3SK: connectionPk(connectionId),
+  };
+}
 
 export interface ConnectionPage {
   connections: Connection[];
@@ -56,7 +86,7 @@ function toItem(c: Connection): ConnectionItem {
   return {
     ...connectionKey(c.connectionId),
     ...(c.userId !== undefined
-      ? { GSI1PK: userPk(c.userId), GSI1SK: connectionPk(c.connectionId) }
+      ? audienceKeys(c.connectionId, c.userId, c.tenantId)
       : { GSI1PK: pendingPk(pendingShardOf(c.connectionId)), GSI1SK: pendingSk(c.authDeadline!, c.connectionId) }),
     type: 'connection',
     connectionId: c.connectionId,
@@ -89,6 +119,7 @@ export const fromItem = (item: Record<string, unknown>): Connection => {
     sourceIp: i.sourceIp,
     userAgent: i.userAgent,
     expiresAt: i.ttl,
+    subscriptionCount: i.subscriptionCount,
   };
 };
 
@@ -156,16 +187,19 @@ export function createConnectionStore({
 
     async authenticateConnection({ connectionId, identity, tokenExpiresAt, expiresAt }) {
       const optional = { tenantId: identity.tenantId, roles: identity.roles?.length ? identity.roles : undefined, sessionId: identity.sessionId };
-      const set = ['userId = :userId', 'GSI1PK = :gsi1pk', 'GSI1SK = :gsi1sk', 'tokenExpiresAt = :tokenExpiresAt', '#ttl = :ttl'];
+      const set = ['userId = :userId', 'tokenExpiresAt = :tokenExpiresAt', '#ttl = :ttl'];
       const remove = ['authDeadline'];
       const names: Record<string, string> = { '#ttl': 'ttl' };
-      const values: Record<string, unknown> = {
-        ':userId': identity.userId,
-        ':gsi1pk': userPk(identity.userId),
-        ':gsi1sk': connectionPk(connectionId),
-        ':tokenExpiresAt': tokenExpiresAt,
-        ':ttl': expiresAt,
-      };
+      const values: Record<string, unknown> = { ':userId': identity.userId, ':tokenExpiresAt': tokenExpiresAt, ':ttl': expiresAt };
+      const keys = audienceKeys(connectionId, identity.userId, identity.tenantId);
+      for (const name of ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'] as const) {
+        const value = keys[name];
+        if (value === undefined) remove.push(name);
+        else {
+          set.push(`${name} = :${name}`);
+          values[`:${name}`] = value;
+        }
+      }
       for (const [field, value] of Object.entries(optional)) {
         names[`#${field}`] = field;
         if (value === undefined) remove.push(`#${field}`);

@@ -34,6 +34,9 @@ describe('connection store on DynamoDB Local', () => {
       SK: 'METADATA',
       GSI1PK: 'USER#user-1',
       GSI1SK: `CONNECTION#${c.connectionId}`,
+      // Everyone (sharded by the id's hash); no tenant index keys without a tenant.
+      GSI3PK: expect.stringMatching(/^ALL#[0-7]$/),
+      GSI3SK: `CONNECTION#${c.connectionId}`,
       type: 'connection',
       connectionId: c.connectionId,
       userId: 'user-1',

@@ -1288,3 +1288,342 @@ run "rejects_action_permissions_role_with_space" {
   }
   expect_failures = [var.action_permissions]
 }
+
+# --- channels, fan-out and alarms ---------------------------------------------------------
+
+run "rejects_fanout_concurrency_range" {
+  command = plan
+
+  variables {
+    fanout = { concurrency = 201 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_chunk_size_range" {
+  command = plan
+
+  variables {
+    fanout = { chunk_size = 0 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_partitions_range" {
+  command = plan
+
+  variables {
+    fanout = { partitions = 65 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_retry_attempts_range" {
+  command = plan
+
+  variables {
+    fanout = { retry_attempts = 11 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_batch_size_fifo_maximum" {
+  command = plan
+
+  variables {
+    fanout = { batch_size = 11 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_maximum_concurrency_range" {
+  command = plan
+
+  variables {
+    fanout = { maximum_concurrency = 1 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_max_receive_count_range" {
+  command = plan
+
+  variables {
+    fanout = { max_receive_count = 0 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_timeout_seconds_whole_number" {
+  command = plan
+
+  variables {
+    fanout = { timeout_seconds = 30.5 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_kms_key_arn_alias" {
+  command = plan
+
+  variables {
+    fanout = { kms_key_arn = "arn:aws:kms:us-east-1:123456789012:alias/fanout" }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_message_retention_seconds_range" {
+  command = plan
+
+  variables {
+    fanout = { message_retention_seconds = 1209601 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_fanout_oldest_message_alarm_seconds_above_retention" {
+  command = plan
+
+  variables {
+    fanout = { message_retention_seconds = 600, oldest_message_alarm_seconds = 900 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
+run "rejects_channel_log_retention_seconds_range" {
+  command = plan
+
+  variables {
+    channel_log_retention_seconds = 59
+  }
+
+  expect_failures = [var.channel_log_retention_seconds]
+}
+
+run "rejects_max_payload_bytes_range" {
+  command = plan
+
+  variables {
+    max_payload_bytes = 120001
+  }
+
+  expect_failures = [var.max_payload_bytes]
+}
+
+run "rejects_max_subscriptions_per_connection_range" {
+  command = plan
+
+  variables {
+    max_subscriptions_per_connection = -1
+  }
+
+  expect_failures = [var.max_subscriptions_per_connection]
+}
+
+run "rejects_alarm_actions_not_sns" {
+  command = plan
+
+  variables {
+    alarm_actions = ["arn:aws:lambda:us-east-1:123456789012:function:pager"]
+  }
+
+  expect_failures = [var.alarm_actions]
+}
+
+# --- modules/fanout-queue ------------------------------------------------------------
+
+run "rejects_fanout_queue_name_pattern" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "web sockets"
+    consumer_function_name   = "ws-fanout"
+    consumer_timeout_seconds = 60
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_fanout_queue_consumer_function_name_pattern" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "ws"
+    consumer_function_name   = "arn:aws:lambda:us-east-1:123456789012:function:ws-fanout"
+    consumer_timeout_seconds = 60
+  }
+
+  expect_failures = [var.consumer_function_name]
+}
+
+run "rejects_fanout_queue_consumer_timeout_seconds_range" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "ws"
+    consumer_function_name   = "ws-fanout"
+    consumer_timeout_seconds = 901
+  }
+
+  expect_failures = [var.consumer_timeout_seconds]
+}
+
+run "rejects_fanout_queue_batch_size_fifo_maximum" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "ws"
+    consumer_function_name   = "ws-fanout"
+    consumer_timeout_seconds = 60
+    batch_size               = 100
+  }
+
+  expect_failures = [var.batch_size]
+}
+
+run "rejects_fanout_queue_maximum_concurrency_range" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "ws"
+    consumer_function_name   = "ws-fanout"
+    consumer_timeout_seconds = 60
+    maximum_concurrency      = 1
+  }
+
+  expect_failures = [var.maximum_concurrency]
+}
+
+run "rejects_fanout_queue_max_receive_count_range" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "ws"
+    consumer_function_name   = "ws-fanout"
+    consumer_timeout_seconds = 60
+    max_receive_count        = 1001
+  }
+
+  expect_failures = [var.max_receive_count]
+}
+
+run "rejects_fanout_queue_message_retention_seconds_range" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                      = "ws"
+    consumer_function_name    = "ws-fanout"
+    consumer_timeout_seconds  = 60
+    message_retention_seconds = 59
+  }
+
+  expect_failures = [var.message_retention_seconds]
+}
+
+run "rejects_fanout_queue_dlq_message_retention_seconds_range" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                          = "ws"
+    consumer_function_name        = "ws-fanout"
+    consumer_timeout_seconds      = 60
+    dlq_message_retention_seconds = 1209601
+  }
+
+  expect_failures = [var.dlq_message_retention_seconds]
+}
+
+run "rejects_fanout_queue_kms_key_arn_format" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "ws"
+    consumer_function_name   = "ws-fanout"
+    consumer_timeout_seconds = 60
+    kms_key_arn              = "alias/fanout"
+  }
+
+  expect_failures = [var.kms_key_arn]
+}
+
+run "rejects_fanout_queue_alarm_actions_not_sns" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                     = "ws"
+    consumer_function_name   = "ws-fanout"
+    consumer_timeout_seconds = 60
+    alarm_actions            = ["arn:aws:sqs:us-east-1:123456789012:alerts"]
+  }
+
+  expect_failures = [var.alarm_actions]
+}
+
+run "rejects_fanout_queue_oldest_message_alarm_seconds_above_retention" {
+  command = plan
+
+  module {
+    source = "./modules/fanout-queue"
+  }
+
+  variables {
+    name                         = "ws"
+    consumer_function_name       = "ws-fanout"
+    consumer_timeout_seconds     = 60
+    message_retention_seconds    = 120
+    oldest_message_alarm_seconds = 300
+  }
+
+  expect_failures = [var.oldest_message_alarm_seconds]
+}

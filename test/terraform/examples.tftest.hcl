@@ -11,13 +11,18 @@ run "minimal_example_plans" {
   }
 
   assert {
-    condition     = length(module.websocket_sessions.function_names) == 5
-    error_message = "The minimal example must deploy the five functions (authorizer, connect, disconnect, message, sweeper)."
+    condition     = length(module.websocket_sessions.function_names) == 6
+    error_message = "The minimal example must deploy the six functions (authorizer, connect, disconnect, fanout, message, sweeper)."
   }
 
   assert {
     condition     = module.websocket_sessions.stage_name == "dev"
     error_message = "The minimal example must deploy the dev stage."
+  }
+
+  assert {
+    condition     = module.websocket_sessions.fanout_function_name == "websocket-sessions-minimal-fanout"
+    error_message = "The minimal example must deploy the fan-out consumer <name>-fanout."
   }
 }
 
@@ -34,8 +39,8 @@ run "jwt_example_plans" {
   }
 
   assert {
-    condition     = length(module.websocket_sessions.function_names) == 5
-    error_message = "The jwt example must deploy the five functions (authorizer, connect, disconnect, message, sweeper)."
+    condition     = length(module.websocket_sessions.function_names) == 6
+    error_message = "The jwt example must deploy the six functions (authorizer, connect, disconnect, fanout, message, sweeper)."
   }
 
   assert {

@@ -58,6 +58,21 @@ mock_provider "aws" {
     }
   }
 
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      id                      = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+      url                     = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+      arn                     = "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"
+      sqs_managed_sse_enabled = false
+    }
+  }
+
+  mock_resource "aws_iam_policy" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:policy/websocket-sessions-publisher"
+    }
+  }
+
   mock_data "aws_partition" {
     defaults = {
       partition = "aws"
@@ -66,7 +81,8 @@ mock_provider "aws" {
 }
 
 # Every function and role shares the mocked ARNs above; the sweeper and the scheduler's role get
-# their own so that the schedule's target and role can be told apart. File level: each run of
+# their own so that the schedule's target and role can be told apart, and the dead-letter queue its
+# own so that it differs from the fan-out queue. File level: each run of
 # the root module shares one state, so a run-level override would come after the resources exist.
 override_resource {
   target = module.sweeper.aws_lambda_function.this
@@ -79,6 +95,15 @@ override_resource {
   target = module.scheduler.aws_iam_role.execution
   values = {
     arn = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+  }
+}
+
+override_resource {
+  target = module.fanout_queue.aws_sqs_queue.dlq
+  values = {
+    id  = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout-dlq.fifo"
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout-dlq.fifo"
+    arn = "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout-dlq.fifo"
   }
 }
 
@@ -121,7 +146,7 @@ run "routes_target_the_right_functions" {
   }
 
   assert {
-    condition     = output.function_names == tomap({ authorizer = "websocket-sessions-authorizer", connect = "websocket-sessions-connect", disconnect = "websocket-sessions-disconnect", message = "websocket-sessions-message", sweeper = "websocket-sessions-sweeper" })
+    condition     = output.function_names == tomap({ authorizer = "websocket-sessions-authorizer", connect = "websocket-sessions-connect", disconnect = "websocket-sessions-disconnect", fanout = "websocket-sessions-fanout", message = "websocket-sessions-message", sweeper = "websocket-sessions-sweeper" })
     error_message = "Functions must be named <name>-<role>."
   }
 }
@@ -153,8 +178,8 @@ run "table_follows_schema_json" {
   }
 
   assert {
-    condition     = module.connection_store.table_global_secondary_index_names == tolist(["GSI1"])
-    error_message = "The table must have the GSI1 index of schema.json."
+    condition     = module.connection_store.table_global_secondary_index_names == tolist(["GSI1", "GSI2", "GSI3"])
+    error_message = "The table must have the GSI1 (user), GSI2 (tenant) and GSI3 (everyone) indexes of schema.json."
   }
 
   assert {
@@ -213,14 +238,20 @@ run "functions_get_their_environment" {
 
   assert {
     condition = output.function_environment_variables.message == tomap({
-      TABLE_NAME                  = "websocket-sessions-table"
-      LOG_LEVEL                   = "info"
-      METRICS_NAMESPACE           = "WebSocketSessions"
-      NODE_OPTIONS                = "--enable-source-maps"
-      MESSAGE_RATE_LIMIT          = "100"
-      MESSAGE_RATE_WINDOW_SECONDS = "10"
+      TABLE_NAME                       = "websocket-sessions-table"
+      LOG_LEVEL                        = "info"
+      METRICS_NAMESPACE                = "WebSocketSessions"
+      NODE_OPTIONS                     = "--enable-source-maps"
+      MESSAGE_RATE_LIMIT               = "100"
+      MESSAGE_RATE_WINDOW_SECONDS      = "10"
+      CONNECTION_TTL_SECONDS           = "7800"
+      ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
+      FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+      CHANNEL_LOG_RETENTION_SECONDS    = "3600"
+      MAX_PAYLOAD_BYTES                = "32768"
+      MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
     })
-    error_message = "The message function must get the default message budget and no MANAGEMENT_ENDPOINT or ACTION_PERMISSIONS unless they are set."
+    error_message = "The message function must get the default message budget, broadcast reserved to admins, the fan-out queue, the channel settings and no MANAGEMENT_ENDPOINT unless it is set."
   }
 
   assert {
@@ -232,6 +263,26 @@ run "functions_get_their_environment" {
       MANAGEMENT_ENDPOINT = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
     })
     error_message = "The sweeper must get the common settings and the stage's own Management API endpoint (no event tells it)."
+  }
+
+  assert {
+    condition = output.function_environment_variables.fanout == tomap({
+      TABLE_NAME                    = "websocket-sessions-table"
+      LOG_LEVEL                     = "info"
+      METRICS_NAMESPACE             = "WebSocketSessions"
+      NODE_OPTIONS                  = "--enable-source-maps"
+      MANAGEMENT_ENDPOINT           = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
+      FANOUT_QUEUE_URL              = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+      FANOUT_DLQ_URL                = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout-dlq.fifo"
+      FANOUT_CONCURRENCY            = "16"
+      FANOUT_CHUNK_SIZE             = "100"
+      FANOUT_PARTITIONS             = "8"
+      FANOUT_RETRY_ATTEMPTS         = "3"
+      CHANNEL_LOG_RETENTION_SECONDS = "3600"
+      DELIVERY_LEDGER_TTL_SECONDS   = "345600"
+      MAX_PAYLOAD_BYTES             = "32768"
+    })
+    error_message = "The fanout function must get the common settings, the stage's Management API endpoint (no event tells it), both queues, the default fan-out settings, the channel settings and the queue's retention as its ledger TTL."
   }
 }
 
@@ -287,23 +338,33 @@ run "settings_reach_the_functions" {
     condition     = jsondecode(output.function_role_policy_documents.sweeper["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/@connections/*"]
     error_message = "The sweeper's ManageConnections must be scoped to the deployed stage."
   }
+
+  assert {
+    condition     = output.function_environment_variables.fanout.MANAGEMENT_ENDPOINT == "https://ws.example.com/v1"
+    error_message = "management_endpoint_override must replace the stage's endpoint in the fanout function's MANAGEMENT_ENDPOINT."
+  }
+
+  assert {
+    condition     = jsondecode(output.function_role_policy_documents.fanout["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*"]
+    error_message = "The fanout function's ManageConnections must be scoped to POST on the deployed stage."
+  }
 }
 
 run "functions_run_node_22_on_arm64_by_default" {
   command = apply
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.function_runtime == "nodejs22.x"])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper, module.fanout] : fn.function_runtime == "nodejs22.x"])
     error_message = "Every function must run nodejs22.x."
   }
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.function_architectures == tolist(["arm64"])])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper, module.fanout] : fn.function_architectures == tolist(["arm64"])])
     error_message = "Every function must run on arm64 by default."
   }
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.log_group_name == "/aws/lambda/${fn.function_name}"])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper, module.fanout] : fn.log_group_name == "/aws/lambda/${fn.function_name}"])
     error_message = "Every function must log to its own /aws/lambda/<name> group."
   }
 
@@ -321,7 +382,7 @@ run "functions_may_run_on_x86_64" {
   }
 
   assert {
-    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper] : fn.function_architectures == tolist(["x86_64"])])
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper, module.fanout] : fn.function_architectures == tolist(["x86_64"])])
     error_message = "lambda_architecture must reach every function."
   }
 }
@@ -335,7 +396,8 @@ run "policies_grant_only_what_each_function_needs" {
       authorizer = tolist(["logs"])
       connect    = tolist(["logs", "table"])
       disconnect = tolist(["logs", "table"])
-      message    = tolist(["logs", "manage-connections", "table"])
+      fanout     = tolist(["fanout-queue", "logs", "manage-connections", "table"])
+      message    = tolist(["fanout-queue", "logs", "manage-connections", "table"])
       sweeper    = tolist(["logs", "manage-connections", "table"])
     }
     error_message = "Each role must hold exactly its concerns' policies."
@@ -378,14 +440,28 @@ run "policies_grant_only_what_each_function_needs" {
   assert {
     condition = jsondecode(output.function_role_policy_documents.disconnect.table) == {
       Version = "2012-10-17"
-      Statement = [{
-        Sid      = "ReadAndDeleteConnection"
-        Effect   = "Allow"
-        Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
-        Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-      }]
+      Statement = [
+        {
+          Sid      = "ReadAndDeleteConnection"
+          Effect   = "Allow"
+          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+        },
+        {
+          Sid      = "FindSubscriptions"
+          Effect   = "Allow"
+          Action   = ["dynamodb:Query"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
+        },
+        {
+          Sid      = "DeleteSubscriptions"
+          Effect   = "Allow"
+          Action   = ["dynamodb:BatchWriteItem"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+        },
+      ]
     }
-    error_message = "The disconnect function may only get and delete items of the table."
+    error_message = "The disconnect function may only get and delete items of the table, find the connection's subscriptions on GSI1 and batch-delete them."
   }
 
   assert {
@@ -404,9 +480,15 @@ run "policies_grant_only_what_each_function_needs" {
           Action   = ["dynamodb:Query"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/*"]
         },
+        {
+          Sid      = "WriteSubscriptions"
+          Effect   = "Allow"
+          Action   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+        },
       ]
     }
-    error_message = "The message function may only get, query, update and delete items of the table, and query its indexes."
+    error_message = "The message function may only get, query, update and delete items of the table, query its indexes, and put (subscribe) and batch-delete (a gone connection's) subscriptions."
   }
 
   assert {
@@ -454,6 +536,74 @@ run "policies_grant_only_what_each_function_needs" {
       }]
     }
     error_message = "The sweeper may only post to and close connections of this API's stage."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.fanout.table) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ReadAndWriteItems"
+          Effect   = "Allow"
+          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
+        },
+        {
+          Sid      = "QueryAudiences"
+          Effect   = "Allow"
+          Action   = ["dynamodb:Query"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/*"]
+        },
+      ]
+    }
+    error_message = "The fanout function may only read and write items of the table (no Scan, no table management) and query its indexes."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.fanout["manage-connections"]) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "PostToConnections"
+        Effect   = "Allow"
+        Action   = ["execute-api:ManageConnections"]
+        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*"]
+      }]
+    }
+    error_message = "The fanout function may only post to connections of this API's stage: no DELETE, no GET."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.fanout["fanout-queue"]) == {
+      Version = "2012-10-17"
+      Statement = [
+        {
+          Sid      = "ConsumeFanoutQueue"
+          Effect   = "Allow"
+          Action   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+          Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"]
+        },
+        {
+          Sid      = "EnqueueDeliveriesAndDeadLetters"
+          Effect   = "Allow"
+          Action   = ["sqs:SendMessage"]
+          Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo", "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout-dlq.fifo"]
+        },
+      ]
+    }
+    error_message = "The fanout function may only consume the fan-out queue and send to it and to its dead-letter queue (no KMS grant without fanout.kms_key_arn)."
+  }
+
+  assert {
+    condition = jsondecode(output.function_role_policy_documents.message["fanout-queue"]) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "SendToFanoutQueue"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"]
+      }]
+    }
+    error_message = "The message function may only send to the fan-out queue (not receive from it, not send to its dead-letter queue)."
   }
 
   # Belt and braces over every document: no wildcard resource, no service-wide action, Allow only.
@@ -513,6 +663,11 @@ run "invoke_permissions_are_scoped_to_the_api" {
     condition     = module.sweeper.permission_source_arns == {}
     error_message = "No service may invoke the sweeper through a resource-based permission: Scheduler uses its execution role."
   }
+
+  assert {
+    condition     = module.fanout.permission_source_arns == {}
+    error_message = "No service may invoke the fanout function through a resource-based permission: the event source mapping polls with its role."
+  }
 }
 
 # --- jwt auth mode -------------------------------------------------------------------
@@ -569,38 +724,43 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
 
   assert {
     condition = output.function_environment_variables.message == tomap({
-      TABLE_NAME                  = "websocket-sessions-table"
-      LOG_LEVEL                   = "info"
-      METRICS_NAMESPACE           = "WebSocketSessions"
-      NODE_OPTIONS                = "--enable-source-maps"
-      MESSAGE_RATE_LIMIT          = "100"
-      MESSAGE_RATE_WINDOW_SECONDS = "10"
-      AUTH_MODE                   = "jwt"
-      CONNECTION_TTL_SECONDS      = "7800"
-      JWT_ALGORITHMS              = "RS256,ES256"
-      JWT_ISSUER                  = "https://id.example.com/"
-      JWT_AUDIENCE                = "websocket-sessions,chat"
-      JWT_CLOCK_TOLERANCE_SECONDS = "5"
-      JWT_MAX_LIFETIME_SECONDS    = "86400"
-      JWT_JWKS_URL                = "https://id.example.com/.well-known/jwks.json"
-      JWT_TOKEN_SOURCES           = "subprotocol"
-      JWT_COOKIE_NAME             = "ws_token"
-      JWT_QUERY_PARAMETER         = "token"
-      JWT_USER_ID_CLAIM           = "sub"
-      JWT_TENANT_ID_CLAIM         = "tenant_id"
-      JWT_ROLES_CLAIM             = "roles"
-      JWT_SESSION_ID_CLAIM        = "sid"
+      TABLE_NAME                       = "websocket-sessions-table"
+      LOG_LEVEL                        = "info"
+      METRICS_NAMESPACE                = "WebSocketSessions"
+      NODE_OPTIONS                     = "--enable-source-maps"
+      MESSAGE_RATE_LIMIT               = "100"
+      MESSAGE_RATE_WINDOW_SECONDS      = "10"
+      AUTH_MODE                        = "jwt"
+      CONNECTION_TTL_SECONDS           = "7800"
+      ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
+      FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+      CHANNEL_LOG_RETENTION_SECONDS    = "3600"
+      MAX_PAYLOAD_BYTES                = "32768"
+      MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      JWT_ALGORITHMS                   = "RS256,ES256"
+      JWT_ISSUER                       = "https://id.example.com/"
+      JWT_AUDIENCE                     = "websocket-sessions,chat"
+      JWT_CLOCK_TOLERANCE_SECONDS      = "5"
+      JWT_MAX_LIFETIME_SECONDS         = "86400"
+      JWT_JWKS_URL                     = "https://id.example.com/.well-known/jwks.json"
+      JWT_TOKEN_SOURCES                = "subprotocol"
+      JWT_COOKIE_NAME                  = "ws_token"
+      JWT_QUERY_PARAMETER              = "token"
+      JWT_USER_ID_CLAIM                = "sub"
+      JWT_TENANT_ID_CLAIM              = "tenant_id"
+      JWT_ROLES_CLAIM                  = "roles"
+      JWT_SESSION_ID_CLAIM             = "sid"
     })
     error_message = "In jwt mode the message function verifies refreshed tokens: it must get AUTH_MODE and the authorizer's JWT_* settings."
   }
 
   assert {
-    condition     = alltrue([for fn in ["connect", "disconnect", "sweeper"] : length([for key in keys(output.function_environment_variables[fn]) : key if startswith(key, "JWT_")]) == 0])
+    condition     = alltrue([for fn in ["connect", "disconnect", "fanout", "sweeper"] : length([for key in keys(output.function_environment_variables[fn]) : key if startswith(key, "JWT_")]) == 0])
     error_message = "Only the authorizer and the message function may receive JWT_* settings."
   }
 
   assert {
-    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs"]) && sort(keys(output.function_role_policy_documents.message)) == tolist(["logs", "manage-connections", "table"])
+    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs"]) && sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "logs", "manage-connections", "table"])
     error_message = "A JWKS URL needs no IAM: neither the authorizer nor the message function may get a key-material policy."
   }
 }
@@ -680,26 +840,31 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
     condition = output.function_environment_variables.message == tomap(merge(
       { for key, value in output.function_environment_variables.authorizer : key => value if startswith(key, "JWT_") },
       {
-        TABLE_NAME                  = "websocket-sessions-table"
-        LOG_LEVEL                   = "info"
-        METRICS_NAMESPACE           = "WebSocketSessions"
-        NODE_OPTIONS                = "--enable-source-maps"
-        MESSAGE_RATE_LIMIT          = "100"
-        MESSAGE_RATE_WINDOW_SECONDS = "10"
-        AUTH_MODE                   = "jwt"
-        CONNECTION_TTL_SECONDS      = "7800"
+        TABLE_NAME                       = "websocket-sessions-table"
+        LOG_LEVEL                        = "info"
+        METRICS_NAMESPACE                = "WebSocketSessions"
+        NODE_OPTIONS                     = "--enable-source-maps"
+        MESSAGE_RATE_LIMIT               = "100"
+        MESSAGE_RATE_WINDOW_SECONDS      = "10"
+        AUTH_MODE                        = "jwt"
+        CONNECTION_TTL_SECONDS           = "7800"
+        ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
+        FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+        CHANNEL_LOG_RETENTION_SECONDS    = "3600"
+        MAX_PAYLOAD_BYTES                = "32768"
+        MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
       },
     ))
     error_message = "In jwt mode the message function must get exactly the authorizer's JWT_* settings (SSM key, key id, token sources, claims) beside its own."
   }
 
   assert {
-    condition     = sort(keys(output.function_role_policy_documents.message)) == tolist(["key-material", "logs", "manage-connections", "table"]) && output.function_role_policy_documents.message["key-material"] == output.function_role_policy_documents.authorizer["key-material"]
+    condition     = sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "key-material", "logs", "manage-connections", "table"]) && output.function_role_policy_documents.message["key-material"] == output.function_role_policy_documents.authorizer["key-material"]
     error_message = "In jwt mode the message function verifies tokens too: it must get the authorizer's key-material policy, exactly."
   }
 
   assert {
-    condition     = alltrue([for fn in ["connect", "disconnect", "sweeper"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
+    condition     = alltrue([for fn in ["connect", "disconnect", "fanout", "sweeper"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
     error_message = "Only the authorizer and the message function may read the key material."
   }
 }
@@ -868,27 +1033,32 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
 
   assert {
     condition = output.function_environment_variables.message == tomap({
-      TABLE_NAME                  = "websocket-sessions-table"
-      LOG_LEVEL                   = "info"
-      METRICS_NAMESPACE           = "WebSocketSessions"
-      NODE_OPTIONS                = "--enable-source-maps"
-      MESSAGE_RATE_LIMIT          = "100"
-      MESSAGE_RATE_WINDOW_SECONDS = "10"
-      AUTH_MODE                   = "two-phase"
-      CONNECTION_TTL_SECONDS      = "7800"
-      JWT_ALGORITHMS              = "RS256"
-      JWT_ISSUER                  = "https://id.example.com/"
-      JWT_AUDIENCE                = "chat"
-      JWT_CLOCK_TOLERANCE_SECONDS = "5"
-      JWT_MAX_LIFETIME_SECONDS    = "86400"
-      JWT_JWKS_URL                = "https://id.example.com/.well-known/jwks.json"
-      JWT_TOKEN_SOURCES           = "subprotocol"
-      JWT_COOKIE_NAME             = "ws_token"
-      JWT_QUERY_PARAMETER         = "token"
-      JWT_USER_ID_CLAIM           = "sub"
-      JWT_TENANT_ID_CLAIM         = "tenant_id"
-      JWT_ROLES_CLAIM             = "roles"
-      JWT_SESSION_ID_CLAIM        = "sid"
+      TABLE_NAME                       = "websocket-sessions-table"
+      LOG_LEVEL                        = "info"
+      METRICS_NAMESPACE                = "WebSocketSessions"
+      NODE_OPTIONS                     = "--enable-source-maps"
+      MESSAGE_RATE_LIMIT               = "100"
+      MESSAGE_RATE_WINDOW_SECONDS      = "10"
+      AUTH_MODE                        = "two-phase"
+      CONNECTION_TTL_SECONDS           = "7800"
+      ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
+      FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+      CHANNEL_LOG_RETENTION_SECONDS    = "3600"
+      MAX_PAYLOAD_BYTES                = "32768"
+      MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      JWT_ALGORITHMS                   = "RS256"
+      JWT_ISSUER                       = "https://id.example.com/"
+      JWT_AUDIENCE                     = "chat"
+      JWT_CLOCK_TOLERANCE_SECONDS      = "5"
+      JWT_MAX_LIFETIME_SECONDS         = "86400"
+      JWT_JWKS_URL                     = "https://id.example.com/.well-known/jwks.json"
+      JWT_TOKEN_SOURCES                = "subprotocol"
+      JWT_COOKIE_NAME                  = "ws_token"
+      JWT_QUERY_PARAMETER              = "token"
+      JWT_USER_ID_CLAIM                = "sub"
+      JWT_TENANT_ID_CLAIM              = "tenant_id"
+      JWT_ROLES_CLAIM                  = "roles"
+      JWT_SESSION_ID_CLAIM             = "sid"
     })
     error_message = "In two-phase mode the message function verifies the auth frames: it must get AUTH_MODE and the JWT_* settings."
   }
@@ -919,7 +1089,8 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       authorizer = tolist(["logs"])
       connect    = tolist(["logs", "table"])
       disconnect = tolist(["logs", "table"])
-      message    = tolist(["logs", "manage-connections", "table"])
+      fanout     = tolist(["fanout-queue", "logs", "manage-connections", "table"])
+      message    = tolist(["fanout-queue", "logs", "manage-connections", "table"])
       sweeper    = tolist(["logs", "manage-connections", "table"])
     }
     error_message = "With a JWKS no role may get a key-material policy, in two-phase mode either."
@@ -987,7 +1158,7 @@ run "two_phase_mode_with_a_secret_gives_the_key_to_the_message_function" {
   }
 
   assert {
-    condition     = alltrue([for fn in ["authorizer", "connect", "disconnect", "sweeper"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
+    condition     = alltrue([for fn in ["authorizer", "connect", "disconnect", "fanout", "sweeper"] : !contains(keys(output.function_role_policy_documents[fn]), "key-material")])
     error_message = "In two-phase mode only the message function may read the key material: the authorizer verifies nothing."
   }
 
@@ -1237,15 +1408,17 @@ run "table_is_protected_and_expires_items_by_default" {
   }
 
   assert {
-    condition     = tomap({ for attribute in aws_dynamodb_table.this.attribute : attribute.name => attribute.type }) == tomap({ PK = "S", SK = "S", GSI1PK = "S", GSI1SK = "S" })
+    condition     = tomap({ for attribute in aws_dynamodb_table.this.attribute : attribute.name => attribute.type }) == tomap({ PK = "S", SK = "S", GSI1PK = "S", GSI1SK = "S", GSI2PK = "S", GSI2SK = "S", GSI3PK = "S", GSI3SK = "S" })
     error_message = "The table must declare exactly the key attributes of schema.json."
   }
 
   assert {
-    condition = [for index in aws_dynamodb_table.this.global_secondary_index : [index.name, index.hash_key, index.range_key, index.projection_type]] == [
-      ["GSI1", "GSI1PK", "GSI1SK", "ALL"],
-    ]
-    error_message = "GSI1 must map GSI1PK/GSI1SK and project all attributes."
+    condition = { for index in aws_dynamodb_table.this.global_secondary_index : index.name => [index.hash_key, index.range_key, index.projection_type, join(",", sort(coalesce(index.non_key_attributes, [])))] } == {
+      GSI1 = ["GSI1PK", "GSI1SK", "ALL", ""]
+      GSI2 = ["GSI2PK", "GSI2SK", "INCLUDE", "ttl"]
+      GSI3 = ["GSI3PK", "GSI3SK", "INCLUDE", "ttl"]
+    }
+    error_message = "GSI1 must map GSI1PK/GSI1SK and project all attributes; GSI2 (tenant) and GSI3 (everyone) their own keys, projecting only ttl beside the keys."
   }
 }
 

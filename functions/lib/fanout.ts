@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import { PostToConnectionCommand, type ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { audiencePages } from './audience';
+import type { ChannelStore } from './channel-store';
+import { deliveryKey, hashOf } from './keys';
+import { fingerprint, log } from './log';
+import { channelKeyOf, deliverGroupIdOf, parseQueueRecord, payloadBytes, type DeliverRecord, type PublishRecord } from './queue-message';
+import { sendBatched, type QueueEntry } from './sqs-batch';
+import { nowSeconds } from './time';
+
+export interface FanoutSettings {
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  /** Posts in flight per invocation. */
+  concurrency: number;
+  /** Connection ids per deliver record. */
+  chunkSize: number;
+  /** Deliver groups per channel. */
+  partitions: number;
+  /** Tries per post on 429, 5xx or a network error. */
+  retryAttempts: number;
+  /** The first backoff; each retry doubles the ceiling, and the wait is drawn below it (full jitter). */
+  retryBaseMs: number;
+  maxPayloadBytes: number;
+  /** How long a delivery ledger is kept (the queue's retention). */
+  ledgerTtlSeconds: number;
+}
+
+export interface FanoutDeps {
+  documents: DynamoDBDocumentClient;
+  tableName: string;
+  sqs: SQSClient;
+  management: ApiGatewayManagementApiClient;
+  channels: ChannelStore;
+  /** Deletes a connection that is gone (its item and subscriptions). */
+  forgetConnection: (connectionId: string) => Promise<void>;
+  settings: FanoutSettings;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+type PostOutcome = { kind: 'sent' } | { kind: 'gone' } | { kind: 'retry'; status: number | undefined } | { kind: 'rejected'; reason: string; status: number | undefined };
+
+const statusOf = (error: unknown): number | undefined => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+/** 410 gone; 429, 5xx and network errors retryable; any other answer (403, 413, 400) final. */
+export function classifyPostError(error: unknown): PostOutcome {
+  const status = statusOf(error);
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'GoneException' || status === 410) return { kind: 'gone' };
+  if (name === 'LimitExceededException' || name === 'ThrottlingException' || status === 429) return { kind: 'retry', status };
+  if (status === undefined || status >= 500) return { kind: 'retry', status };
+  if (name === 'ForbiddenException' || status === 403) return { kind: 'rejected', reason: 'forbidden', status };
+  if (name === 'PayloadTooLargeException' || status === 413) return { kind: 'rejected', reason: 'payload_too_large', status };
+  return { kind: 'rejected', reason: 'bad_request', status };
+}
+
+/** A counting semaphore: `run` waits for one of `permits` slots, so at most that many tasks are in flight. */
+export function createLimiter(permits: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let free = permits;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    }
+  };
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** A deliver record's identity: its message, partition and connection ids (also its SQS deduplication id). */
+export const deliverRecordKey = (messageId: string, partition: number, connectionIds: readonly string[]): string =>
+  sha256(`${messageId}\n${partition}\n${connectionIds.join(',')}`);
+
+/** The frame a channel message is posted as; `data` is the published JSON text, untouched. */
+export function messageFrame({ channel, seq, id, payload }: { channel?: string; seq?: number; id: string; payload: string }): string {
+  const head = channel === undefined ? '' : `"channel":${JSON.stringify(channel)},"seq":${seq},`;
+  return `{"type":"message",${head}"id":${JSON.stringify(id)},"data":${payload}}`;
+}
+
+/**
+ * The fan-out consumer: plans `publish` records (sequence number, log, audience → deliver records)
+ * and serves `deliver` records (posts with bounded concurrency, a ledger against redelivery). Records
+ * of one message group are handled in order and, after a failure, the rest of that group is reported
+ * failed too (FIFO); groups run in parallel. Returns the partial batch response.
+ */
+export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promise<SQSBatchResponse> } {
+  const { documents, tableName, sqs, management, channels, settings } = deps;
+  const random = deps.random ?? Math.random;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  const toDeadLetter = async (record: SQSRecord, reason: string, details: Record<string, unknown>): Promise<void> => {
+    const body = JSON.stringify({ v: 1, kind: 'dead_letter', reason, ...details, queueMessageId: record.messageId, failedAt: Date.now() });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: settings.deadLetterQueueUrl,
+        MessageBody: body,
+        MessageGroupId: record.attributes.MessageGroupId ?? 'dead-letter',
+        MessageDeduplicationId: sha256(`${record.messageId}\n${reason}\n${JSON.stringify(details.connectionIds ?? '')}`),
+      }),
+    );
+  };
+
+  type Limit = ReturnType<typeof createLimiter>;
+
+  const post = async (connectionId: string, frame: string): Promise<PostOutcome> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
+        return { kind: 'sent' };
+      } catch (error) {
+        const outcome = classifyPostError(error);
+        if (outcome.kind === 'gone') {
+          await deps.forgetConnection(connectionId);
+          return outcome;
+        }
+        if (outcome.kind !== 'retry' || attempt >= settings.retryAttempts) return outcome;
+        // Exponential backoff with full jitter: many lanes throttled at once spread out.
+        await sleep(random() * Math.min(5_000, settings.retryBaseMs * 2 ** attempt));
+      }
+    }
+  };
+
+  const served = async (messageId: string, key: string): Promise<Set<string>> => {
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: tableName, Key: deliveryKey(messageId, key), ConsistentRead: true, ProjectionExpression: 'done' }),
+    );
+    return Item?.done instanceof Set ? (Item.done as Set<string>) : new Set();
+  };
+
+  const recordServed = async (messageId: string, key: string, connectionIds: string[]): Promise<void> => {
+    if (connectionIds.length === 0) return;
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: deliveryKey(messageId, key),
+        UpdateExpression: 'ADD done :ids SET #type = :type, #ttl = :ttl',
+        ExpressionAttributeNames: { '#type': 'type', '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':ids': new Set(connectionIds), ':type': 'delivery', ':ttl': nowSeconds() + settings.ledgerTtlSeconds },
+      }),
+    );
+  };
+
+  /** Serves one deliver record; false when some post should be tried again later. */
+  const deliver = async (record: SQSRecord, deliverRecord: DeliverRecord, limit: Limit): Promise<boolean> => {
+    const { id, partition, connectionIds, frame } = deliverRecord;
+    const key = deliverRecordKey(id, partition, connectionIds);
+    const done = await served(id, key);
+    const todo = connectionIds.filter((connectionId) => !done.has(connectionId));
+    const outcomes = await Promise.all(todo.map((connectionId) => limit(() => post(connectionId, frame))));
+    const handled: string[] = [];
+    const rejected = new Map<string, { status: number | undefined; connectionIds: string[] }>();
+    let retry = 0;
+    let sent = 0;
+    let gone = 0;
+    outcomes.forEach((outcome, index) => {
+      const connectionId = todo[index]!;
+      if (outcome.kind === 'retry') {
+        retry++;
+        return;
+      }
+      handled.push(connectionId);
+      if (outcome.kind === 'sent') sent++;
+      else if (outcome.kind === 'gone') gone++;
+      else {
+        const entry = rejected.get(outcome.reason) ?? { status: outcome.status, connectionIds: [] };
+        entry.connectionIds.push(connectionId);
+        rejected.set(outcome.reason, entry);
+      }
+    });
+    // Final failures go to the dead-letter queue before they are recorded as handled.
+    for (const [reason, entry] of rejected) {
+      await toDeadLetter(record, reason, { messageId: id, status: entry.status, connectionIds: entry.connectionIds, frame });
+    }
+    await recordServed(id, key, handled);
+    const failed = [...rejected.values()].reduce((sum, entry) => sum + entry.connectionIds.length, 0);
+    log(
+      { event: 'deliver', messageId: id, partition, sent, gone, skipped: connectionIds.length - todo.length, retry, deadLettered: failed, receiveCount: Number(record.attributes.ApproximateReceiveCount) },
+      { Delivered: sent, StaleConnections: gone, DeliveryRetries: retry, DeadLettered: failed },
+    );
+    return retry === 0;
+  };
+
+  /** Plans one publish record: sequence number and log (channels), then deliver records per partition. */
+  const plan = async (record: SQSRecord, publish: PublishRecord): Promise<void> => {
+    const { id, target } = publish;
+    const channelKey = channelKeyOf(target);
+    const payload = JSON.stringify(publish.data);
+    if (payloadBytes(publish.data) > settings.maxPayloadBytes) {
+      await toDeadLetter(record, 'payload_too_large', { messageId: id, bytes: payloadBytes(publish.data), limit: settings.maxPayloadBytes });
+      log({ event: 'publish_rejected', level: 'warn', reason: 'payload_too_large', messageId: id }, { DeadLettered: 1 });
+      return;
+    }
+    let frame: string;
+    if (target.type === 'connection') {
+      frame = messageFrame({ id, payload });
+    } else {
+      const appended = await channels.append({ channel: channelKey, messageId: id, payload, publishedAt: publish.publishedAt });
+      if (appended.duplicate && appended.planned) {
+        log({ event: 'publish_duplicate', messageId: id, seq: appended.seq });
+        return;
+      }
+      frame = messageFrame({ channel: channelKey, seq: appended.seq, id, payload });
+    }
+    const buckets: string[][] = Array.from({ length: settings.partitions }, () => []);
+    const entries: QueueEntry[] = [];
+    const flush = (partition: number): void => {
+      const connectionIds = buckets[partition]!;
+      if (connectionIds.length === 0) return;
+      buckets[partition] = [];
+      const body: DeliverRecord = { v: 1, kind: 'deliver', id, frame, partition, connectionIds };
+      entries.push({ body: JSON.stringify(body), groupId: deliverGroupIdOf(channelKey, partition), deduplicationId: deliverRecordKey(id, partition, connectionIds) });
+    };
+    let audience = 0;
+    for await (const page of audiencePages({ client: documents, tableName, target })) {
+      for (const connectionId of page) {
+        const partition = hashOf(connectionId) % settings.partitions;
+        buckets[partition]!.push(connectionId);
+        audience++;
+        if (buckets[partition]!.length >= settings.chunkSize) flush(partition);
+      }
+    }
+    for (let partition = 0; partition < settings.partitions; partition++) flush(partition);
+    await sendBatched(sqs, settings.queueUrl, entries);
+    if (target.type !== 'connection') await channels.markPlanned(id);
+    log({ event: 'publish', messageId: id, channel: target.type === 'connection' ? undefined : fingerprint(channelKey), target: target.type, audience, records: entries.length }, { Published: 1 });
+  };
+
+  /** True when the record is done with (delivered, or moved to the dead-letter queue). */
+  const handleRecord = async (record: SQSRecord, limit: Limit): Promise<boolean> => {
+    try {
+      const parsed = parseQueueRecord(record.body);
+      if (!parsed.ok) {
+        await toDeadLetter(record, 'malformed', { problem: parsed.problem, body: record.body.slice(0, 200_000) });
+        log({ event: 'poison_message', level: 'warn', reason: 'malformed', problem: parsed.problem, queueMessageId: record.messageId }, { DeadLettered: 1 });
+        return true;
+      }
+      if (parsed.record.kind === 'publish') {
+        await plan(record, parsed.record);
+        return true;
+      }
+      return await deliver(record, parsed.record, limit);
+    } catch (error) {
+      log({ event: 'fanout_error', level: 'error', reason: 'record_failed', queueMessageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { Errors: 1 });
+      return false;
+    }
+  };
+
+  return {
+    async handle(event) {
+      const groups = new Map<string, SQSRecord[]>();
+      for (const record of event.Records) {
+        const group = record.attributes.MessageGroupId ?? record.messageId;
+        groups.set(group, [...(groups.get(group) ?? []), record]);
+      }
+      const failures: string[] = [];
+      // One bound for the whole invocation: the records of several groups post side by side.
+      const limit = createLimiter(settings.concurrency);
+      await Promise.all(
+        [...groups.values()].map(async (records) => {
+          let failed = false;
+          for (const record of records) {
+            // FIFO: after a failure the group's later records wait for the failed one.
+            if (failed || !(await handleRecord(record, limit))) {
+              failed = true;
+              failures.push(record.messageId);
+            }
+          }
+        }),
+      );
+      return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+    },
+  };
+}
+

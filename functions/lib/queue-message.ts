@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { BROADCAST_CHANNEL, CLIENT_CHANNEL_PATTERN, tenantChannel, userChannel } from './channels';
+
+/**
+ * The fan-out queue's message schema, version 1 (docs/fanout.md). Publishers write `publish`
+ * records; the planner turns each into `deliver` records of connection ids.
+ */
+export type Target =
+  | { type: 'channel'; channel: string }
+  | { type: 'user'; userId: string }
+  | { type: 'tenant'; tenantId: string }
+  | { type: 'broadcast' }
+  | { type: 'connection'; connectionId: string };
+
+export interface PublishRecord {
+  v: 1;
+  kind: 'publish';
+  /** Unique per message: the idempotency key. */
+  id: string;
+  target: Target;
+  data: unknown;
+  /** Epoch milliseconds. */
+  publishedAt: number;
+}
+
+export interface DeliverRecord {
+  v: 1;
+  kind: 'deliver';
+  id: string;
+  /** The frame to post, serialized once by the planner. */
+  frame: string;
+  /** Which of the channel's delivery groups this record belongs to. */
+  partition: number;
+  connectionIds: string[];
+}
+
+export type QueueRecord = PublishRecord | DeliverRecord;
+
+export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** User, tenant and connection ids inside targets: printable, no spaces, at most 256 characters. */
+const ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
+/**
+ * The channel key a target publishes on: the channel itself, `user:{id}`, `tenant:{id}`,
+ * `broadcast:all`; a single connection has no channel (no sequence, no log) and the key
+ * `connection:{id}` only groups its messages.
+ */
+export function channelKeyOf(target: Target): string {
+  switch (target.type) {
+    case 'channel':
+      return target.channel;
+    case 'user':
+      return userChannel(target.userId);
+    case 'tenant':
+      return tenantChannel(target.tenantId);
+    case 'broadcast':
+      return BROADCAST_CHANNEL;
+    case 'connection':
+      return `connection:${target.connectionId}`;
+  }
+}
+
+/** The FIFO message group of a channel key: lowercase hex SHA-256 (any key fits the 128-character limit). */
+export const groupIdOf = (channelKey: string): string => createHash('sha256').update(channelKey).digest('hex');
+
+/** The group of a channel's deliver records for one partition of its audience. */
+export const deliverGroupIdOf = (channelKey: string, partition: number): string => `${groupIdOf(channelKey)}.${partition}`;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Reads a target, or says what is wrong with it. */
+export function readTarget(value: unknown): { ok: true; target: Target } | { ok: false; problem: string } {
+  if (!isObject(value)) return { ok: false, problem: 'target must be an object' };
+  const id = (field: string): string | undefined => {
+    const raw = value[field];
+    return typeof raw === 'string' && ID_PATTERN.test(raw) ? raw : undefined;
+  };
+  switch (value.type) {
+    case 'channel': {
+      const channel = value.channel;
+      if (typeof channel !== 'string' || !CLIENT_CHANNEL_PATTERN.test(channel)) return { ok: false, problem: 'target.channel is malformed' };
+      return { ok: true, target: { type: 'channel', channel } };
+    }
+    case 'user': {
+      const userId = id('userId');
+      return userId ? { ok: true, target: { type: 'user', userId } } : { ok: false, problem: 'target.userId is malformed' };
+    }
+    case 'tenant': {
+      const tenantId = id('tenantId');
+      return tenantId ? { ok: true, target: { type: 'tenant', tenantId } } : { ok: false, problem: 'target.tenantId is malformed' };
+    }
+    case 'broadcast':
+      return { ok: true, target: { type: 'broadcast' } };
+    case 'connection': {
+      const connectionId = id('connectionId');
+      return connectionId ? { ok: true, target: { type: 'connection', connectionId } } : { ok: false, problem: 'target.connectionId is malformed' };
+    }
+    default:
+      return { ok: false, problem: 'target.type must be channel, user, tenant, broadcast or connection' };
+  }
+}
+
+/**
+ * Parses a queue message body. Anything that is not a well-formed v1 record is a poison message:
+ * the answer says why, and the consumer moves it to the dead-letter queue.
+ */
+export function parseQueueRecord(body: string): { ok: true; record: QueueRecord } | { ok: false; problem: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { ok: false, problem: 'body is not JSON' };
+  }
+  if (!isObject(parsed)) return { ok: false, problem: 'body must be a JSON object' };
+  if (parsed.v !== 1) return { ok: false, problem: 'v must be 1' };
+  if (typeof parsed.id !== 'string' || !MESSAGE_ID_PATTERN.test(parsed.id)) return { ok: false, problem: 'id is malformed' };
+  if (parsed.kind === 'publish') {
+    const target = readTarget(parsed.target);
+    if (!target.ok) return target;
+    if (!Object.hasOwn(parsed, 'data') || parsed.data === undefined) return { ok: false, problem: 'data is missing' };
+    if (typeof parsed.publishedAt !== 'number' || !Number.isSafeInteger(parsed.publishedAt) || parsed.publishedAt < 0) {
+      return { ok: false, problem: 'publishedAt must be epoch milliseconds' };
+    }
+    return { ok: true, record: { v: 1, kind: 'publish', id: parsed.id, target: target.target, data: parsed.data, publishedAt: parsed.publishedAt } };
+  }
+  if (parsed.kind === 'deliver') {
+    const { frame, partition, connectionIds } = parsed;
+    if (typeof frame !== 'string' || frame === '') return { ok: false, problem: 'frame must be a non-empty string' };
+    if (typeof partition !== 'number' || !Number.isSafeInteger(partition) || partition < 0) return { ok: false, problem: 'partition is malformed' };
+    if (!Array.isArray(connectionIds) || connectionIds.length === 0 || !connectionIds.every((c) => typeof c === 'string' && ID_PATTERN.test(c))) {
+      return { ok: false, problem: 'connectionIds must be a non-empty list of ids' };
+    }
+    return { ok: true, record: { v: 1, kind: 'deliver', id: parsed.id, frame, partition, connectionIds: connectionIds as string[] } };
+  }
+  return { ok: false, problem: 'kind must be publish or deliver' };
+}
+
+/** Byte length of a value's JSON text: what the payload cap measures. */
+export const payloadBytes = (data: unknown): number => Buffer.byteLength(JSON.stringify(data) ?? '', 'utf8');

@@ -1,0 +1,159 @@
+import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createPublisher } from '../../publisher';
+import { DIST, FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
+import { extractZip } from '../../sandbox/unzip';
+import { audienceKeys } from '../../functions/lib/store';
+import { connectionKey, subscriptionKey } from '../../functions/lib/keys';
+import { connect, type TestClient } from '../helpers/clients';
+import { allItems, documentClient } from '../helpers/dynamo';
+import { startTestProject } from '../helpers/project-sandbox';
+
+/** A seeded decision per key: the same fault for the same (connection, message, attempt) whatever the timing. */
+const SEED = process.env.FANOUT_FAULT_SEED ?? 'fanout-faults-1';
+const chance = (...parts: Array<string | number>): number =>
+  createHash('sha256').update([SEED, ...parts].join('\n')).digest().readUInt32BE(0) / 2 ** 32;
+
+const LIVE = 36;
+const STALE = 4; // 10 % of the audience: items whose connections are gone (real 410s from the gateway)
+const MESSAGES = 40;
+
+type Frame = { type: string; id: string; seq: number; channel: string; data: unknown };
+
+describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a consumer crash mid-batch, every message delivered twice', () => {
+  let project: Awaited<ReturnType<typeof startTestProject>>;
+  let sqs: SQSClient;
+  const injected = { throttled: 0, final: new Map<string, number>() };
+  const attempts = new Map<string, number>();
+
+  beforeAll(async () => {
+    const real = await extractZip(path.join(DIST, 'fanout.zip'));
+    project = await startTestProject({
+      functionSource: { fanout: { file: path.join(ROOT, 'test/fixtures/handlers/crashing-fanout.js') } },
+      functionEnv: {
+        fanout: { REAL_HANDLER: path.join(real, 'index.js'), CRASH_EVERY: '8', FANOUT_CHUNK_SIZE: '5', FANOUT_PARTITIONS: '4', FANOUT_RETRY_BASE_MS: '5' },
+      },
+      // The visibility timeout bounds the consumer's timeout: it must outlast a slow invocation on a busy
+      // machine, or a redelivery would run beside the first and post again (as on Lambda).
+      fanout: { visibilityTimeoutMs: 5000, maxReceiveCount: 50, duplicateDelivery: true, batchSize: 10 },
+      injectFault: (operation, connectionId, data) => {
+        if (operation !== 'PostToConnection' || data === undefined) return undefined;
+        const frame = JSON.parse(data) as Frame;
+        // Faults hit the fan-out's posts only; the message function's answers (acks) pass.
+        if (frame.type !== 'message') return undefined;
+        const messageId = frame.id;
+        const pair = `${connectionId} ${messageId}`;
+        // Non-retryable: decided per (connection, message), so a redelivery meets the same answer.
+        const final = chance('final', pair);
+        if (final < 0.02) {
+          const status = final < 0.01 ? 403 : 413;
+          if (!injected.final.has(pair)) injected.final.set(pair, status);
+          return status;
+        }
+        const attempt = (attempts.get(pair) ?? 0) + 1;
+        attempts.set(pair, attempt);
+        if (chance('throttle', pair, attempt) < 0.1) {
+          injected.throttled += 1;
+          return 429;
+        }
+        return undefined;
+      },
+    });
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  }, 60_000);
+  afterAll(async () => {
+    sqs.destroy();
+    await project.sandbox.stop();
+  });
+
+  it('every live connection receives each message exactly once and in order; stale ones are removed; the DLQ holds exactly the injected final failures', async () => {
+    const channel = `faults-${randomUUID()}`;
+    const users = Array.from({ length: LIVE }, () => randomUUID());
+    const clients: TestClient[] = await Promise.all(users.map((user) => connect(project.sandbox.url, { protocols: user })));
+    for (const client of clients) {
+      client.send({ action: 'subscribe', channel });
+      expect(await client.next()).toMatchObject({ type: 'ack', action: 'subscribe' });
+    }
+    // An anonymous connection's item names its user: that maps each client to its connection id.
+    const connectionOf = new Map((await allItems(project.tableName)).filter((i) => i.type === 'connection').map((i) => [i.userId as string, i.connectionId as string]));
+    const connectionIds = users.map((user) => connectionOf.get(user)!);
+    expect(new Set(connectionIds).size).toBe(LIVE);
+    // Stale connections: stored and subscribed, but gone from the gateway (a $disconnect that never came).
+    const stale = Array.from({ length: STALE }, (_, n) => `stale${n}${randomUUID().slice(0, 8)}=`);
+    const ttl = Math.floor(Date.now() / 1000) + 3600;
+    for (const connectionId of stale) {
+      const userId = `ghost-${connectionId}`;
+      await documentClient().send(
+        new PutCommand({
+          TableName: project.tableName,
+          Item: { ...connectionKey(connectionId), ...audienceKeys(connectionId, userId, undefined), type: 'connection', connectionId, userId, authMode: 'anonymous', connectedAt: Date.now(), ttl, subscriptionCount: 1 },
+        }),
+      );
+      await documentClient().send(
+        new PutCommand({
+          TableName: project.tableName,
+          Item: { ...subscriptionKey(channel, connectionId), GSI1PK: `CONNECTION#${connectionId}`, GSI1SK: `CHANNEL#${channel}`, type: 'subscription', channel, connectionId, ttl },
+        }),
+      );
+    }
+
+    const publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs });
+    const ids = await Promise.all(Array.from({ length: MESSAGES }, (_, n) => publisher.publish(channel, { n })));
+    const expectedFor = (connectionId: string) => ids.filter((id) => !injected.final.has(`${connectionId} ${id}`));
+
+    // Once the queue is drained (nothing visible, nothing in flight, no invocation running) every
+    // frame has been posted; each client then reads what it was sent.
+    await project.sandbox.queues.get(FANOUT_QUEUE)!.drained(100_000);
+    const received = await Promise.all(
+      clients.map(async (client) => {
+        const frames: Frame[] = [];
+        for (;;) {
+          try {
+            frames.push((await client.next(500)) as Frame);
+          } catch {
+            return frames;
+          }
+        }
+      }),
+    );
+
+    let delivered = 0;
+    let expectedTotal = 0;
+    received.forEach((frames, index) => {
+      const expected = expectedFor(connectionIds[index]!);
+      expect(frames.map((f) => f.id)).toEqual(expected); // exactly once, in publish order
+      const seqs = frames.map((f) => f.seq);
+      expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+      delivered += frames.length;
+      expectedTotal += expected.length;
+    });
+    expect(delivered).toBe(expectedTotal);
+
+    // Stale connections were removed with their subscriptions.
+    const items = await allItems(project.tableName);
+    for (const connectionId of stale) expect(items.filter((i) => i.connectionId === connectionId)).toEqual([]);
+
+    // The DLQ holds exactly the injected non-retryable failures, one connection id per injected pair.
+    const dead = project.sandbox.queues
+      .get(FANOUT_DLQ)!
+      .messages()
+      .map((m) => JSON.parse(m.body) as { reason: string; messageId: string; connectionIds: string[]; status: number });
+    const deadPairs = new Map(dead.flatMap((d) => d.connectionIds.map((c) => [`${c} ${d.messageId}`, d.status] as const)));
+    expect(deadPairs).toEqual(injected.final);
+    expect(dead.every((d) => (d.status === 403 ? d.reason === 'forbidden' : d.reason === 'payload_too_large'))).toBe(true);
+
+    // The faults really happened.
+    const crashes = project.logs.records('fanout').filter((r) => r.event === 'injected_crash').length;
+    const stats = project.sandbox.queues.get(FANOUT_QUEUE)!.stats();
+    console.log(
+      `fault run: ${LIVE} live + ${STALE} stale connections, ${MESSAGES} messages; ${injected.throttled} throttled posts, ` +
+        `${injected.final.size} final failures (DLQ), ${crashes} crashes, ${stats.duplicatesDelivered ?? 'n/a'} duplicate deliveries, ${delivered} frames delivered`,
+    );
+    expect(injected.throttled).toBeGreaterThan(0);
+    expect(injected.final.size).toBeGreaterThan(0);
+    expect(crashes).toBeGreaterThan(0);
+    for (const client of clients) client.ws.close();
+  }, 120_000);
+});
