@@ -4,21 +4,35 @@ import type { RouteResult, WebSocketEvent } from './lib/events';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import { readCommonConfig } from './lib/init';
 import { log } from './lib/log';
+import { readInteger } from './lib/config';
+import { readExpiryScheduler } from './lib/expiry';
 import { removeConnection } from './lib/remove-connection';
+import { createSessionStore } from './lib/sessions';
+import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 const channels = createChannelStore({ client: documents, tableName: config.tableName, ...readChannelConfig() });
+const sessions = createSessionStore({ client: documents, tableName: config.tableName });
+const resumeWindowSeconds = readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 });
+const expiry = readExpiryScheduler();
 
 /**
  * `$disconnect`: deletes the connection item (one DeleteItem) and, if it subscribed to channels, its
- * subscriptions (a Query and BatchWriteItem). Delivery is best-effort, so the TTL
+ * subscriptions (a Query and BatchWriteItem); marks its resumable session inactive for the resume
+ * window and schedules the session's purge at its end. Delivery is best-effort, so the TTL
  * stays the backstop. The return value is ignored by API Gateway.
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   const { connectionId, disconnectStatusCode, disconnectReason, connectedAt, requestTimeEpoch } = event.requestContext;
   const removed = await removeConnection({ store, channels }, connectionId);
+  if (removed?.wsSession) {
+    // The session outlives its connection for the resume window; a one-time schedule purges it then.
+    const expiresAt = nowSeconds(requestTimeEpoch) + resumeWindowSeconds;
+    const detached = await sessions.detach({ sessionId: removed.wsSession, connectionId, lastSeen: requestTimeEpoch, expiresAt });
+    if (detached && expiry) await expiry.schedule(removed.wsSession, expiresAt);
+  }
   log(
     {
       event: 'disconnect',

@@ -5,6 +5,10 @@ import { createTokenVerifier } from './lib/auth/jwt-mode';
 import { createChannelActions } from './lib/channel-actions';
 import { readChannelConfig } from './lib/channel-config';
 import { createChannelStore } from './lib/channel-store';
+import { readExpiryScheduler } from './lib/expiry';
+import { createSessionActions } from './lib/session-actions';
+import { readSessionKey } from './lib/session-key';
+import { createSessionStore } from './lib/sessions';
 import { readChoice, readInteger, readOptionalString, readString } from './lib/config';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import type { RouteResult, WebSocketEvent } from './lib/events';
@@ -30,17 +34,33 @@ const channelConfig = readChannelConfig();
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 const channels = createChannelStore({ client: documents, tableName: config.tableName, ...channelConfig });
+const sqs = new SQSClient({});
+const queueUrl = readString('FANOUT_QUEUE_URL');
+const maxSubscriptions = readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { default: 50, min: 0, max: 1000 });
+const expiry = readExpiryScheduler();
 const actions: Record<string, ActionHandler> = {
   ...builtinActions,
   ...createChannelActions({
     channels,
-    sqs: new SQSClient({}),
-    queueUrl: readString('FANOUT_QUEUE_URL'),
+    sqs,
+    queueUrl,
+    settings: { maxPayloadBytes: channelConfig.maxPayloadBytes, maxSubscriptions, connectionTtlSeconds },
+  }),
+  ...createSessionActions({
+    sessions: createSessionStore({ client: documents, tableName: config.tableName }),
+    channels,
+    sqs,
+    queueUrl,
+    key: readSessionKey(),
     settings: {
-      maxPayloadBytes: channelConfig.maxPayloadBytes,
-      maxSubscriptions: readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { default: 50, min: 0, max: 1000 }),
+      resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+      heartbeatSeconds: readInteger('SESSION_HEARTBEAT_SECONDS', { default: 60, min: 10, max: 540 }),
+      resume: readChoice('SESSION_RESUME', ['token', 'id'] as const, 'token'),
+      maxStateBytes: readInteger('SESSION_MAX_STATE_BYTES', { default: 16_384, min: 1, max: 100_000 }),
+      maxSubscriptions,
       connectionTtlSeconds,
     },
+    cancelExpiry: async (sessionId) => expiry?.cancel(sessionId),
   }),
   ...(authMode === 'anonymous' ? {} : { auth: createAuthAction({ verify: createTokenVerifier(), store, authMode, connectionTtlSeconds }) }),
 };
@@ -71,14 +91,17 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
     return { statusCode: 200 };
   }
 
+  // The budget's update already returned the item; read it (once) only when the budget is off.
+  let item: Promise<Connection | undefined> | undefined = rate.item ? Promise.resolve(fromItem(rate.item)) : undefined;
+  const connection = (): Promise<Connection | undefined> => (item ??= store.getConnection(connectionId));
   let identity = fromAuthorizerContext(event.requestContext.authorizer);
-  if (authMode === 'two-phase') {
-    // The budget's update already returned the item; read it only when the budget is off.
-    identity = identityOf(rate.item ? fromItem(rate.item) : await store.getConnection(connectionId));
-  }
+  if (authMode === 'two-phase') identity = identityOf(await connection());
+  const post = async (frame: unknown): Promise<void> => {
+    await pusher.send({ connectionId, data: frame });
+  };
   const result = await route(
     event.body,
-    { connectionId, identity, now: requestTimeEpoch, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined },
+    { connectionId, identity, now: requestTimeEpoch, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined, connection, post },
     actions,
     permissions,
   );

@@ -1,4 +1,7 @@
 import { readString } from './lib/config';
+import { EXPIRING_SHARDS, createSessionStore } from './lib/sessions';
+import { createDocumentClient } from './lib/dynamo';
+import { nowSeconds } from './lib/time';
 import { connectionStoreFor } from './lib/dynamo';
 import { readCommonConfig } from './lib/init';
 import { PENDING_SHARDS } from './lib/keys';
@@ -9,7 +12,9 @@ import { createPusher, managementClient } from './lib/push';
 const config = readCommonConfig();
 /** Not triggered by API Gateway, so it cannot derive the endpoint from an event. */
 const endpoint = readString('MANAGEMENT_ENDPOINT');
-const store = connectionStoreFor(config);
+const documents = createDocumentClient();
+const store = connectionStoreFor(config, documents);
+const sessions = createSessionStore({ client: documents, tableName: config.tableName });
 const pusher = createPusher({ client: managementClient(endpoint), store });
 
 export interface SweepResult {
@@ -17,15 +22,37 @@ export interface SweepResult {
   closed: number;
   /** Ones that were already gone (410); their items were deleted. */
   gone: number;
+  /** Inactive sessions past their resume window, purged. */
+  expired: number;
+}
+
+/** What a one-time expiry schedule sends: purge that session if it was not resumed. */
+export interface ExpireInput {
+  task: 'expire';
+  sessionId: string;
 }
 
 /**
  * Runs on the recurring schedule (EventBridge Scheduler, every minute by default): closes two-phase
  * connections that did not authenticate by their deadline, telling them why first (`AUTH_EXPIRED`),
- * and deletes their items. Finds them by Query on the pending index, one per shard; never scans.
+ * and deletes their items. Finds them by Query on the pending index, one per shard; never scans. Also
+ * purges inactive sessions past their resume window, and serves the one-time expiry schedules
+ * (`{"task":"expire","sessionId":…}`), which purge one session on time unless it was resumed.
  */
-export const handler = async (): Promise<SweepResult> => {
-  const result: SweepResult = { closed: 0, gone: 0 };
+export const handler = async (event?: Partial<ExpireInput> | { task?: string }): Promise<SweepResult> => {
+  const result: SweepResult = { closed: 0, gone: 0, expired: 0 };
+  if (event?.task === 'expire') {
+    const { sessionId } = event as Partial<ExpireInput>;
+    if (typeof sessionId === 'string' && (await sessions.purgeIfExpired(sessionId, nowSeconds()))) result.expired += 1;
+    log({ event: 'session_expiry', sessionId, purged: result.expired === 1 }, { SessionsExpired: result.expired });
+    return result;
+  }
+  // Sessions whose one-time schedule never ran (throttled, failed): purged here, a minute late at most.
+  for (let shard = 0; shard < EXPIRING_SHARDS; shard += 1) {
+    for (const sessionId of await sessions.listExpired(shard, nowSeconds())) {
+      if (await sessions.purgeIfExpired(sessionId, nowSeconds())) result.expired += 1;
+    }
+  }
   for (let shard = 0; shard < PENDING_SHARDS; shard += 1) {
     for (const connection of await store.listOverduePending(shard)) {
       const { connectionId } = connection;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -45,6 +46,8 @@ export interface ProjectSandboxOptions {
    * SQS's at-least-once delivery made explicit (every message delivered twice).
    */
   fanout?: { visibilityTimeoutMs?: number; maxReceiveCount?: number; duplicateDelivery?: boolean; batchSize?: number; maximumConcurrency?: number };
+  /** Resumable sessions: the resume window (120 s by default) and whether a resume needs the token (`token`, default) or the user id alone (`id`). */
+  session?: { resumeWindowSeconds?: number; resume?: 'token' | 'id' };
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
   distDir?: string;
@@ -79,6 +82,9 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
     ACTION_PERMISSIONS: JSON.stringify({ broadcast: ['admin'] }),
   };
   const authMode = options.authMode ?? 'anonymous';
+  // The resume-token key: random per sandbox (the module keeps one in an SSM SecureString).
+  const sessionKey = randomBytes(32).toString('base64url');
+  const resumeWindow = String(options.session?.resumeWindowSeconds ?? 120);
   const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
   const sandbox = await startSandbox({
     port: options.port,
@@ -104,12 +110,15 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
           ...options.functionEnv?.connect,
         },
       },
-      disconnect: { source: zip('disconnect'), env: { ...options.functionEnv?.disconnect } },
+      disconnect: { source: zip('disconnect'), env: { SESSION_RESUME_WINDOW_SECONDS: resumeWindow, ...options.functionEnv?.disconnect } },
       message: {
         source: zip('message'),
         env: {
           ...(authMode === 'anonymous' ? {} : { AUTH_MODE: authMode, ...options.jwt }),
           CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
+          SESSION_KEY: sessionKey,
+          SESSION_RESUME_WINDOW_SECONDS: resumeWindow,
+          SESSION_RESUME: options.session?.resume ?? 'token',
           ...options.functionEnv?.message,
         },
       },

@@ -7,7 +7,8 @@ import { audiencePages } from './audience';
 import type { ChannelStore } from './channel-store';
 import { deliveryKey, hashOf } from './keys';
 import { fingerprint, log } from './log';
-import { channelKeyOf, deliverGroupIdOf, parseQueueRecord, payloadBytes, type DeliverRecord, type PublishRecord } from './queue-message';
+import { errorFrame } from './protocol';
+import { channelKeyOf, deliverGroupIdOf, parseQueueRecord, payloadBytes, type DeliverRecord, type JoinRecord, type PublishRecord } from './queue-message';
 import { sendBatched, type QueueEntry } from './sqs-batch';
 import { nowSeconds } from './time';
 
@@ -74,6 +75,11 @@ export function createLimiter(permits: number): <R>(task: () => Promise<R>) => P
     }
   };
 }
+
+/** At most this many messages are replayed per channel on resume. */
+export const MAX_REPLAY = 10_000;
+/** A replay's frames are split into deliver records of about this size (SQS takes 256 KiB per message). */
+const REPLAY_RECORD_BYTES = 200_000;
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -150,9 +156,35 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
     );
   };
 
+  /** Posts a replay's frames to its one connection, in order; the ledger counts frames by index. */
+  const replay = async (record: SQSRecord, deliverRecord: DeliverRecord & { frames: string[] }): Promise<boolean> => {
+    const { id, partition, connectionIds, frames } = deliverRecord;
+    const connectionId = connectionIds[0]!;
+    const key = deliverRecordKey(id, partition, connectionIds);
+    const done = await served(id, key);
+    const handled: string[] = [];
+    let complete = true;
+    for (let index = 0; index < frames.length; index++) {
+      if (done.has(String(index))) continue;
+      const outcome = await post(connectionId, frames[index]!);
+      if (outcome.kind === 'retry') {
+        complete = false;
+        break;
+      }
+      if (outcome.kind === 'rejected') await toDeadLetter(record, outcome.reason, { messageId: id, status: outcome.status, connectionIds, frame: frames[index] });
+      handled.push(String(index));
+      if (outcome.kind === 'gone') break;
+    }
+    await recordServed(id, key, handled);
+    log({ event: 'replay', messageId: id, frames: frames.length, posted: handled.length, complete });
+    return complete;
+  };
+
   /** Serves one deliver record; false when some post should be tried again later. */
   const deliver = async (record: SQSRecord, deliverRecord: DeliverRecord, limit: Limit): Promise<boolean> => {
-    const { id, partition, connectionIds, frame } = deliverRecord;
+    if (deliverRecord.frames) return replay(record, { ...deliverRecord, frames: deliverRecord.frames });
+    const { id, partition, connectionIds } = deliverRecord;
+    const frame = deliverRecord.frame!;
     const key = deliverRecordKey(id, partition, connectionIds);
     const done = await served(id, key);
     const todo = connectionIds.filter((connectionId) => !done.has(connectionId));
@@ -235,6 +267,49 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
     log({ event: 'publish', messageId: id, channel: target.type === 'connection' ? undefined : fingerprint(channelKey), target: target.type, audience, records: entries.length }, { Published: 1 });
   };
 
+  /**
+   * A resumed connection rejoins a channel. Handled in the channel's group, in order with its
+   * publishes: after the subscription, everything later reaches the connection live; everything up
+   * to the head now is replayed to it, in deliver records of the connection's partition group, so the
+   * replay is posted before any later live message of the channel.
+   */
+  const join = async (joinRecord: JoinRecord): Promise<void> => {
+    const { id, connectionId, channel, after } = joinRecord;
+    if (joinRecord.subscribe) {
+      const outcome = await channels.subscribe({ channel, connectionId, expiresAt: joinRecord.expiresAt, maxSubscriptions: joinRecord.maxSubscriptions });
+      if (outcome === 'gone') return;
+    }
+    const head = await channels.head(channel);
+    if (head <= after) return;
+    const entries = await channels.readLog(channel, after, Math.min(head - after, MAX_REPLAY));
+    const frames: string[] = [];
+    const first = entries[0]?.seq ?? head + 1;
+    if (first > after + 1) {
+      const lost = { from: after + 1, to: Math.min(first - 1, head) };
+      frames.push(JSON.stringify(errorFrame({ code: 'RESUME_GAP', message: 'the channel log no longer reaches back that far', channel, lost })));
+    }
+    for (const entry of entries) frames.push(messageFrame({ channel, seq: entry.seq, id: entry.id, payload: entry.payload }));
+    const partition = hashOf(connectionId) % settings.partitions;
+    const queueEntries: QueueEntry[] = [];
+    let chunk: string[] = [];
+    let bytes = 0;
+    const flush = (): void => {
+      if (chunk.length === 0) return;
+      const body: DeliverRecord = { v: 1, kind: 'deliver', id: `${id}-${queueEntries.length}`, frames: chunk, partition, connectionIds: [connectionId] };
+      queueEntries.push({ body: JSON.stringify(body), groupId: deliverGroupIdOf(channel, partition), deduplicationId: deliverRecordKey(body.id, partition, [connectionId]) });
+      chunk = [];
+      bytes = 0;
+    };
+    for (const frame of frames) {
+      if (bytes + frame.length > REPLAY_RECORD_BYTES) flush();
+      chunk.push(frame);
+      bytes += frame.length;
+    }
+    flush();
+    await sendBatched(sqs, settings.queueUrl, queueEntries);
+    log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed: entries.length, gap: first > after + 1 });
+  };
+
   /** True when the record is done with (delivered, or moved to the dead-letter queue). */
   const handleRecord = async (record: SQSRecord, limit: Limit): Promise<boolean> => {
     try {
@@ -246,6 +321,10 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
       }
       if (parsed.record.kind === 'publish') {
         await plan(record, parsed.record);
+        return true;
+      }
+      if (parsed.record.kind === 'join') {
+        await join(parsed.record);
         return true;
       }
       return await deliver(record, parsed.record, limit);

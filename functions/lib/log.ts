@@ -14,7 +14,8 @@ export type MetricName =
   | 'Published'
   | 'Delivered'
   | 'DeliveryRetries'
-  | 'DeadLettered';
+  | 'DeadLettered'
+  | 'SessionsExpired';
 
 export interface LogEntry {
   /** What happened: `connect`, `reject`, `disconnect`, `message`, `stale_connection`, … */

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'RESUME_GAP'
+  | 'VERSION_CONFLICT'
   | 'INTERNAL';
 
 /** A client's request id, echoed on the frame that answers it. */
@@ -30,6 +31,29 @@ export interface ErrorFrame {
   /** `RESUME_GAP`: the channel whose log no longer reaches back, and the sequence numbers lost. */
   channel?: string;
   lost?: { from: number; to: number };
+  /** `VERSION_CONFLICT`: the session state as it is now. */
+  state?: unknown;
+  version?: number;
+}
+
+/** A session's particulars: `welcome` (after `hello`) or `resumed` (after `resume`). */
+export interface WelcomeFrame {
+  type: 'welcome' | 'resumed';
+  id?: RequestId;
+  sessionId: string;
+  resumeToken: string;
+  resumeWindowSeconds: number;
+  heartbeatSeconds: number;
+  state: unknown;
+  version: number;
+}
+
+/** The session state and its version (`state.get`, `state.set`). */
+export interface StateFrame {
+  type: 'state';
+  id?: RequestId;
+  state: unknown;
+  version: number;
 }
 
 /** A message on a channel (`channel`, `seq`) or to one connection (neither). */
@@ -57,7 +81,7 @@ export interface AckFrame {
   [field: string]: unknown;
 }
 
-export type ServerFrame = ErrorFrame | PongFrame | AckFrame | MessageFrame;
+export type ServerFrame = ErrorFrame | PongFrame | AckFrame | MessageFrame | WelcomeFrame | StateFrame;
 
 export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const MAX_REQUEST_ID_LENGTH = 128;
@@ -81,7 +105,7 @@ export function errorFrame({
   message: string;
   retryable?: boolean;
   id?: RequestId;
-} & Pick<ErrorFrame, 'channel' | 'lost'>): ErrorFrame {
+} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version'>): ErrorFrame {
   return id === undefined ? { type: 'error', code, message, retryable, ...extra } : { type: 'error', code, message, retryable, id, ...extra };
 }
 

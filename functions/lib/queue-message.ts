@@ -28,13 +28,35 @@ export interface DeliverRecord {
   kind: 'deliver';
   id: string;
   /** The frame to post, serialized once by the planner. */
-  frame: string;
+  frame?: string;
+  /** Or several frames to post in order (a replay); then `connectionIds` holds one connection. */
+  frames?: string[];
   /** Which of the channel's delivery groups this record belongs to. */
   partition: number;
   connectionIds: string[];
 }
 
-export type QueueRecord = PublishRecord | DeliverRecord;
+/**
+ * A resumed connection rejoining a channel (written by the `resume` action, in the channel's group so
+ * it is handled in order with the channel's publishes): subscribe it again, then replay the log after
+ * `after` to it before anything published later.
+ */
+export interface JoinRecord {
+  v: 1;
+  kind: 'join';
+  id: string;
+  connectionId: string;
+  channel: string;
+  /** The last sequence number the client saw. */
+  after: number;
+  /** Subscribe (a channel of the client's choosing) or not (an implicit channel). */
+  subscribe: boolean;
+  /** When the subscription expires with its connection, epoch s. */
+  expiresAt: number;
+  maxSubscriptions: number;
+}
+
+export type QueueRecord = PublishRecord | DeliverRecord | JoinRecord;
 
 export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** User, tenant and connection ids inside targets: printable, no spaces, at most 256 characters. */
@@ -123,16 +145,32 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
     }
     return { ok: true, record: { v: 1, kind: 'publish', id: parsed.id, target: target.target, data: parsed.data, publishedAt: parsed.publishedAt } };
   }
+  if (parsed.kind === 'join') {
+    const { connectionId, channel, after, subscribe, expiresAt, maxSubscriptions } = parsed;
+    const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+    if (typeof connectionId !== 'string' || !ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
+    if (typeof channel !== 'string' || channel === '' || channel.length > 300) return { ok: false, problem: 'channel is malformed' };
+    if (!whole(after) || !whole(expiresAt) || !whole(maxSubscriptions) || typeof subscribe !== 'boolean') return { ok: false, problem: 'join fields are malformed' };
+    return { ok: true, record: { v: 1, kind: 'join', id: parsed.id, connectionId, channel, after, subscribe, expiresAt, maxSubscriptions } };
+  }
   if (parsed.kind === 'deliver') {
-    const { frame, partition, connectionIds } = parsed;
-    if (typeof frame !== 'string' || frame === '') return { ok: false, problem: 'frame must be a non-empty string' };
+    const { partition, connectionIds } = parsed;
+    const frames = parsed.frames;
+    const frame = parsed.frame;
+    const oneFrame = typeof frame === 'string' && frame !== '';
+    const manyFrames = Array.isArray(frames) && frames.length > 0 && frames.every((f) => typeof f === 'string' && f !== '');
+    if (oneFrame === manyFrames) return { ok: false, problem: 'frame must be a non-empty string' };
     if (typeof partition !== 'number' || !Number.isSafeInteger(partition) || partition < 0) return { ok: false, problem: 'partition is malformed' };
     if (!Array.isArray(connectionIds) || connectionIds.length === 0 || !connectionIds.every((c) => typeof c === 'string' && ID_PATTERN.test(c))) {
       return { ok: false, problem: 'connectionIds must be a non-empty list of ids' };
     }
-    return { ok: true, record: { v: 1, kind: 'deliver', id: parsed.id, frame, partition, connectionIds: connectionIds as string[] } };
+    if (manyFrames && connectionIds.length !== 1) return { ok: false, problem: 'frames go to one connection' };
+    return {
+      ok: true,
+      record: { v: 1, kind: 'deliver', id: parsed.id, ...(oneFrame ? { frame: frame as string } : { frames: frames as string[] }), partition, connectionIds: connectionIds as string[] },
+    };
   }
-  return { ok: false, problem: 'kind must be publish or deliver' };
+  return { ok: false, problem: 'kind must be publish, deliver or join' };
 }
 
 /** Byte length of a value's JSON text: what the payload cap measures. */

@@ -1,4 +1,5 @@
 import type { Identity } from './auth/identity';
+import type { Connection } from './store';
 import { missingRoles, type Permissions } from './permissions';
 import { errorFrame, parseClientFrame, type ClientFrame, type ServerFrame } from './protocol';
 
@@ -13,6 +14,10 @@ export interface ActionContext {
   connectedAt?: number;
   /** A two-phase connection still waiting for `auth`: only the actions in PENDING_ACTIONS run. */
   pendingAuth?: boolean;
+  /** The connection's stored item (read at most once per request). */
+  connection?: () => Promise<Connection | undefined>;
+  /** Posts a frame now, ahead of what the handler returns (e.g. `resumed` before a replay that is queued). */
+  post?: (frame: ServerFrame) => Promise<void>;
 }
 
 /** What a two-phase connection may do before it has authenticated. */

@@ -26,6 +26,8 @@ export interface Connection {
   expiresAt: number;
   /** How many channels the connection subscribed to (kept by subscribe/unsubscribe). */
   subscriptionCount?: number;
+  /** The resumable session linked to the connection (`hello` or `resume`). */
+  wsSession?: string;
 }
 
 /** The stored item: the connection's fields, its keys, and `expiresAt` as the table's TTL attribute. */
@@ -120,6 +122,7 @@ export const fromItem = (item: Record<string, unknown>): Connection => {
     userAgent: i.userAgent,
     expiresAt: i.ttl,
     subscriptionCount: i.subscriptionCount,
+    wsSession: i.wsSession,
   };
 };
 

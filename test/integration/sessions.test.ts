@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { channelPk, logSk } from '../../functions/lib/keys';
+import { createPublisher, type Publisher } from '../../publisher';
+import { FANOUT_QUEUE } from '../../sandbox/project';
+import { connect, eventually, type TestClient } from '../helpers/clients';
+import { allItems, documentClient } from '../helpers/dynamo';
+import { startTestProject } from '../helpers/project-sandbox';
+
+type Frame = Record<string, unknown>;
+
+async function frames(client: TestClient, count: number): Promise<Frame[]> {
+  const received: Frame[] = [];
+  while (received.length < count) received.push((await client.next(10_000)) as Frame);
+  return received;
+}
+
+async function hello(client: TestClient): Promise<Frame> {
+  client.send({ action: 'hello' });
+  const welcome = (await client.next()) as Frame;
+  expect(welcome).toMatchObject({ type: 'welcome' });
+  return welcome;
+}
+
+describe('resumable sessions: hello, versioned state, resume with replay', () => {
+  let project: Awaited<ReturnType<typeof startTestProject>>;
+  let sqs: SQSClient;
+  let publisher: Publisher;
+  const drained = () => project.sandbox.queues.get(FANOUT_QUEUE)!.drained();
+
+  beforeAll(async () => {
+    project = await startTestProject({ session: { resumeWindowSeconds: 120 } });
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs });
+  });
+  afterAll(async () => {
+    sqs.destroy();
+    await project.sandbox.stop();
+  });
+
+  it('hello creates the session once and answers welcome with its id, resume token, window and heartbeat', async () => {
+    const client = await connect(project.sandbox.url, { protocols: randomUUID() });
+    const welcome = await hello(client);
+    expect(welcome).toEqual({
+      type: 'welcome',
+      sessionId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      resumeToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      resumeWindowSeconds: 120,
+      heartbeatSeconds: 60,
+      state: null,
+      version: 0,
+    });
+    expect(await hello(client)).toEqual(welcome);
+    client.ws.close();
+  });
+
+  it('state.set is optimistic: the right version wins, a stale one gets VERSION_CONFLICT with the current state', async () => {
+    const client = await connect(project.sandbox.url, { protocols: randomUUID() });
+    client.send({ action: 'state.get', id: 1 });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'BAD_MESSAGE', id: 1 });
+    await hello(client);
+    client.send({ action: 'state.set', version: 0, state: { cursor: 3 }, id: 2 });
+    expect(await client.next()).toEqual({ type: 'state', id: 2, state: { cursor: 3 }, version: 1 });
+    client.send({ action: 'state.set', version: 0, state: { cursor: 99 }, id: 3 });
+    expect(await client.next()).toEqual({ type: 'error', code: 'VERSION_CONFLICT', message: 'the state is at version 1, not 0', retryable: false, id: 3, state: { cursor: 3 }, version: 1 });
+    for (const [frame, code] of [
+      [{ action: 'state.set', state: 1, id: 4 }, 'BAD_MESSAGE'],
+      [{ action: 'state.set', version: -1, state: 1, id: 5 }, 'BAD_MESSAGE'],
+      [{ action: 'state.set', version: 1, id: 6 }, 'BAD_MESSAGE'],
+      [{ action: 'state.set', version: 1, state: 'x'.repeat(20_000), id: 7 }, 'PAYLOAD_TOO_LARGE'],
+    ] as const) {
+      client.send(frame);
+      expect(await client.next()).toMatchObject({ type: 'error', code, id: frame.id });
+    }
+    client.send({ action: 'state.get', id: 8 });
+    expect(await client.next()).toEqual({ type: 'state', id: 8, state: { cursor: 3 }, version: 1 });
+    client.ws.close();
+  });
+
+  it('concurrent state.set races end with one winner and no lost update', async () => {
+    const client = await connect(project.sandbox.url, { protocols: randomUUID() });
+    await hello(client);
+    for (let n = 0; n < 10; n++) client.send({ action: 'state.set', version: 0, state: { writer: n }, id: n });
+    const answers = await frames(client, 10);
+    const winners = answers.filter((a) => a.type === 'state');
+    expect(winners).toHaveLength(1);
+    expect(answers.filter((a) => a.code === 'VERSION_CONFLICT')).toHaveLength(9);
+    for (const loser of answers.filter((a) => a.code === 'VERSION_CONFLICT')) expect(loser).toMatchObject({ state: winners[0]!.state, version: 1 });
+    client.send({ action: 'state.get' });
+    expect(await client.next()).toEqual({ type: 'state', state: winners[0]!.state, version: 1 });
+    client.ws.close();
+  });
+
+  it('a dropped client resumes on a new connection: state intact, every missed message replayed in order before live ones', async () => {
+    const user = randomUUID();
+    const channel = `resume-${randomUUID()}`;
+    const first = await connect(project.sandbox.url, { protocols: user });
+    const { sessionId, resumeToken } = await hello(first);
+    first.send({ action: 'state.set', version: 0, state: { page: 2 } });
+    await first.next();
+    first.send({ action: 'subscribe', channel });
+    await first.next();
+    for (let n = 1; n <= 3; n++) await publisher.publish(channel, { n });
+    expect((await frames(first, 3)).map((f) => f.seq)).toEqual([1, 2, 3]);
+    first.ws.close();
+    await eventually(async () => ((await allItems(project.tableName)).some((i) => i.sessionId === sessionId && i.status === 'inactive') ? true : undefined));
+
+    for (let n = 4; n <= 8; n++) await publisher.publish(channel, { n });
+    await drained();
+    const second = await connect(project.sandbox.url, { protocols: user });
+    second.send({ action: 'resume', sessionId, resumeToken, channels: { [channel]: 3 }, id: 'r' });
+    const resumed = (await second.next()) as Frame;
+    expect(resumed).toMatchObject({ type: 'resumed', id: 'r', sessionId, state: { page: 2 }, version: 1, resumeToken });
+    const replayed = await frames(second, 5);
+    expect(replayed.map((f) => [f.channel, f.seq, (f.data as { n: number }).n])).toEqual([4, 5, 6, 7, 8].map((n) => [channel, n, n]));
+    await publisher.publish(channel, { n: 9 });
+    expect(await second.next(10_000)).toMatchObject({ channel, seq: 9 });
+    // The session is linked to the new connection: a later drop leaves it resumable again.
+    expect((await allItems(project.tableName)).find((i) => i.sessionId === sessionId && i.type === 'session')).toMatchObject({ status: 'active' });
+    second.ws.close();
+  });
+
+  it('when the log no longer reaches back, the replay starts with RESUME_GAP naming what was lost', async () => {
+    const user = randomUUID();
+    const channel = `gap-${randomUUID()}`;
+    const first = await connect(project.sandbox.url, { protocols: user });
+    const { sessionId, resumeToken } = await hello(first);
+    first.ws.close();
+    for (let n = 1; n <= 6; n++) await publisher.publish(channel, { n });
+    await drained();
+    // Retention cannot be waited out here (an hour at least): delete what TTL would have deleted.
+    for (const seq of [1, 2, 3]) await documentClient().send(new DeleteCommand({ TableName: project.tableName, Key: { PK: channelPk(channel), SK: logSk(seq) } }));
+    const second = await connect(project.sandbox.url, { protocols: user });
+    second.send({ action: 'resume', sessionId, resumeToken, channels: { [channel]: 0 } });
+    expect(await second.next()).toMatchObject({ type: 'resumed', sessionId });
+    const [gap, ...rest] = await frames(second, 4);
+    expect(gap).toMatchObject({ type: 'error', code: 'RESUME_GAP', channel, lost: { from: 1, to: 3 } });
+    expect(rest.map((f) => f.seq)).toEqual([4, 5, 6]);
+    second.ws.close();
+  });
+
+  it('refuses forged, wrong and foreign resumes, and bad channel maps, changing nothing', async () => {
+    const owner = randomUUID();
+    const channel = `bad-${randomUUID()}`;
+    await publisher.publish(channel, 'one');
+    await drained();
+    const first = await connect(project.sandbox.url, { protocols: owner });
+    const { sessionId, resumeToken } = await hello(first);
+    first.ws.close();
+    await eventually(async () => ((await allItems(project.tableName)).some((i) => i.sessionId === sessionId && i.status === 'inactive') ? true : undefined));
+
+    const stranger = await connect(project.sandbox.url, { protocols: randomUUID() });
+    const cases: Array<[Frame, Frame]> = [
+      [{ sessionId, resumeToken }, { code: 'AUTH_INVALID' }], // someone else's session, its real token
+      [{ sessionId, resumeToken: 'A'.repeat(43) }, { code: 'AUTH_INVALID' }],
+      [{ sessionId }, { code: 'AUTH_INVALID' }],
+      [{ sessionId: 'x'.repeat(22), resumeToken }, { code: 'AUTH_INVALID' }],
+      [{ sessionId: 'short', resumeToken }, { code: 'BAD_MESSAGE' }],
+    ];
+    for (const [fields, expected] of cases) {
+      stranger.send({ action: 'resume', ...fields, id: 's' });
+      expect(await stranger.next()).toMatchObject({ type: 'error', id: 's', ...expected });
+    }
+    const again = await connect(project.sandbox.url, { protocols: owner });
+    for (const [channels, code] of [
+      [[1, 2], 'BAD_MESSAGE'],
+      [{ [channel]: -1 }, 'BAD_MESSAGE'],
+      [{ [channel]: 'x' }, 'BAD_MESSAGE'],
+      [{ 'no spaces please': 1 }, 'BAD_MESSAGE'],
+      [{ 'user:someone-else': 1 }, 'FORBIDDEN'],
+      [{ [channel]: 5 }, 'BAD_MESSAGE'], // beyond the head (1)
+    ] as const) {
+      again.send({ action: 'resume', sessionId, resumeToken, channels, id: 'b' });
+      expect(await again.next()).toMatchObject({ type: 'error', id: 'b', code });
+    }
+    // Nothing changed: the session is still inactive and resumable by its owner.
+    expect((await allItems(project.tableName)).find((i) => i.sessionId === sessionId && i.type === 'session')).toMatchObject({ status: 'inactive' });
+    again.send({ action: 'resume', sessionId, resumeToken, channels: { [channel]: 0 } });
+    expect(await again.next()).toMatchObject({ type: 'resumed', sessionId });
+    expect(await again.next(10_000)).toMatchObject({ channel, seq: 1, data: 'one' });
+    for (const client of [stranger, again]) client.ws.close();
+  });
+});
+
+describe('past the resume window', () => {
+  let project: Awaited<ReturnType<typeof startTestProject>>;
+
+  beforeAll(async () => {
+    project = await startTestProject({ session: { resumeWindowSeconds: 1 } });
+  });
+  afterAll(() => project.sandbox.stop());
+
+  it('answers RESUME_GAP and a fresh session, never silence', async () => {
+    const user = randomUUID();
+    const first = await connect(project.sandbox.url, { protocols: user });
+    const { sessionId, resumeToken } = await hello(first);
+    first.send({ action: 'state.set', version: 0, state: 'old' });
+    await first.next();
+    first.ws.close();
+    await eventually(async () => ((await allItems(project.tableName)).some((i) => i.sessionId === sessionId && i.status === 'inactive') ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const second = await connect(project.sandbox.url, { protocols: user });
+    second.send({ action: 'resume', sessionId, resumeToken, id: 1 });
+    expect(await second.next()).toMatchObject({ type: 'error', code: 'RESUME_GAP', id: 1 });
+    const fresh = (await second.next()) as Frame;
+    expect(fresh).toMatchObject({ type: 'welcome', state: null, version: 0 });
+    expect(fresh.sessionId).not.toBe(sessionId);
+    second.ws.close();
+  });
+});
