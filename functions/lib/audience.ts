@@ -68,6 +68,9 @@ async function* pagesOf(client: DynamoDBDocumentClient, tableName: string, query
         ExpressionAttributeValues: { ':pk': query.value, ':prefix': CONNECTION_PREFIX, ':now': now },
         Limit: pageSize,
         ExclusiveStartKey: startKey,
+        // A channel's subscribers are read consistently, so a subscription written just before (a
+        // resumed connection's join, in the same FIFO group) is never missed; indexes cannot be.
+        ConsistentRead: query.IndexName === undefined,
       }),
     );
     const ids = (result.Items ?? []).map((item) => (item[query.sortKey] as string).slice(CONNECTION_PREFIX.length));

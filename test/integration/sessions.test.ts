@@ -191,21 +191,28 @@ describe('past the resume window', () => {
   });
   afterAll(() => project.sandbox.stop());
 
-  it('answers RESUME_GAP and a fresh session, never silence', async () => {
-    const user = randomUUID();
-    const first = await connect(project.sandbox.url, { protocols: user });
-    const { sessionId, resumeToken } = await hello(first);
-    first.send({ action: 'state.set', version: 0, state: 'old' });
-    await first.next();
-    first.ws.close();
-    await eventually(async () => ((await allItems(project.tableName)).some((i) => i.sessionId === sessionId && i.status === 'inactive') ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
-    const second = await connect(project.sandbox.url, { protocols: user });
-    second.send({ action: 'resume', sessionId, resumeToken, id: 1 });
-    expect(await second.next()).toMatchObject({ type: 'error', code: 'RESUME_GAP', id: 1 });
-    const fresh = (await second.next()) as Frame;
-    expect(fresh).toMatchObject({ type: 'welcome', state: null, version: 0 });
-    expect(fresh.sessionId).not.toBe(sessionId);
-    second.ws.close();
-  });
+  it('answers RESUME_GAP and a fresh session every time, never silence', async () => {
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const user = randomUUID();
+        const first = await connect(project.sandbox.url, { protocols: user });
+        const { sessionId, resumeToken } = await hello(first);
+        first.send({ action: 'state.set', version: 0, state: 'old' });
+        await first.next();
+        first.ws.close();
+        await eventually(async () => ((await allItems(project.tableName)).some((i) => i.sessionId === sessionId && i.status === 'inactive') ? true : undefined));
+        await new Promise((resolve) => setTimeout(resolve, 2_100));
+        const second = await connect(project.sandbox.url, { protocols: user });
+        second.send({ action: 'resume', sessionId, resumeToken, id: 1 });
+        const answers = [await second.next(), await second.next()] as Frame[];
+        second.ws.close();
+        return { sessionId, answers };
+      }),
+    );
+    for (const { sessionId, answers } of attempts) {
+      expect(answers[0]).toMatchObject({ type: 'error', code: 'RESUME_GAP', id: 1 });
+      expect(answers[1]).toMatchObject({ type: 'welcome', state: null, version: 0 });
+      expect(answers[1]!.sessionId).not.toBe(sessionId);
+    }
+  }, 30_000);
 });
