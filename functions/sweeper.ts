@@ -1,10 +1,10 @@
-import { readString } from './lib/config';
+import { readInteger, readString } from './lib/config';
 import { EXPIRING_SHARDS, createSessionStore } from './lib/sessions';
 import { createDocumentClient } from './lib/dynamo';
 import { nowSeconds } from './lib/time';
 import { connectionStoreFor } from './lib/dynamo';
 import { readCommonConfig } from './lib/init';
-import { PENDING_SHARDS } from './lib/keys';
+import { EVERYONE_SHARDS, PENDING_SHARDS } from './lib/keys';
 import { log } from './lib/log';
 import { errorFrame } from './lib/protocol';
 import { createPusher, managementClient } from './lib/push';
@@ -15,6 +15,9 @@ const endpoint = readString('MANAGEMENT_ENDPOINT');
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 const sessions = createSessionStore({ client: documents, tableName: config.tableName });
+/** API Gateway closes every connection at 2 h; `goaway` goes out this long before, so clients resume without a gap. */
+const maxConnectionSeconds = readInteger('CONNECTION_MAX_SECONDS', { default: 7200, min: 10, max: 7200 });
+const goawayBeforeSeconds = readInteger('SESSION_GOAWAY_BEFORE_SECONDS', { default: 300, min: 1, max: 3600 });
 const pusher = createPusher({ client: managementClient(endpoint), store });
 
 export interface SweepResult {
@@ -24,6 +27,8 @@ export interface SweepResult {
   gone: number;
   /** Inactive sessions past their resume window, purged. */
   expired: number;
+  /** Connections near API Gateway's 2-hour cut told to reconnect (`goaway`). */
+  goaway: number;
 }
 
 /** What a one-time expiry schedule sends: purge that session if it was not resumed. */
@@ -37,15 +42,23 @@ export interface ExpireInput {
  * connections that did not authenticate by their deadline, telling them why first (`AUTH_EXPIRED`),
  * and deletes their items. Finds them by Query on the pending index, one per shard; never scans. Also
  * purges inactive sessions past their resume window, and serves the one-time expiry schedules
- * (`{"task":"expire","sessionId":…}`), which purge one session on time unless it was resumed.
+ * (`{"task":"expire","sessionId":…}`), which purge one session on time unless it was resumed; and
+ * sends `goaway` to connections within SESSION_GOAWAY_BEFORE_SECONDS of API Gateway's 2-hour cut.
  */
 export const handler = async (event?: Partial<ExpireInput> | { task?: string }): Promise<SweepResult> => {
-  const result: SweepResult = { closed: 0, gone: 0, expired: 0 };
+  const result: SweepResult = { closed: 0, gone: 0, expired: 0, goaway: 0 };
   if (event?.task === 'expire') {
     const { sessionId } = event as Partial<ExpireInput>;
     if (typeof sessionId === 'string' && (await sessions.purgeIfExpired(sessionId, nowSeconds()))) result.expired += 1;
     log({ event: 'session_expiry', sessionId, purged: result.expired === 1 }, { SessionsExpired: result.expired });
     return result;
+  }
+  const acceptedBefore = Date.now() - (maxConnectionSeconds - goawayBeforeSeconds) * 1000;
+  for (let shard = 0; shard < EVERYONE_SHARDS; shard += 1) {
+    for (const { connectionId, connectedAt } of await store.claimGoaway(shard, acceptedBefore)) {
+      const frame = { type: 'goaway', reason: 'max_duration', closeAt: connectedAt + maxConnectionSeconds * 1000 };
+      if ((await pusher.send({ connectionId, data: frame })) === 'sent') result.goaway += 1;
+    }
   }
   // Sessions whose one-time schedule never ran (throttled, failed): purged here, a minute late at most.
   for (let shard = 0; shard < EXPIRING_SHARDS; shard += 1) {

@@ -47,7 +47,9 @@ export interface ProjectSandboxOptions {
    */
   fanout?: { visibilityTimeoutMs?: number; maxReceiveCount?: number; duplicateDelivery?: boolean; batchSize?: number; maximumConcurrency?: number };
   /** Resumable sessions: the resume window (120 s by default) and whether a resume needs the token (`token`, default) or the user id alone (`id`). */
-  session?: { resumeWindowSeconds?: number; resume?: 'token' | 'id' };
+  session?: { resumeWindowSeconds?: number; resume?: 'token' | 'id'; goawayBeforeSeconds?: number };
+  /** API Gateway's maximum connection duration (2 h); shorter in tests, for the gateway and the sweeper's `goaway`. */
+  maxConnectionSeconds?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
   distDir?: string;
@@ -122,7 +124,14 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
           ...options.functionEnv?.message,
         },
       },
-      sweeper: { source: zip('sweeper'), env: { ...options.functionEnv?.sweeper } },
+      sweeper: {
+        source: zip('sweeper'),
+        env: {
+          ...(options.maxConnectionSeconds === undefined ? {} : { CONNECTION_MAX_SECONDS: String(options.maxConnectionSeconds) }),
+          ...(options.session?.goawayBeforeSeconds === undefined ? {} : { SESSION_GOAWAY_BEFORE_SECONDS: String(options.session.goawayBeforeSeconds) }),
+          ...options.functionEnv?.sweeper,
+        },
+      },
       fanout: { source: zip('fanout'), env: { ...options.functionEnv?.fanout }, maxInstances: options.fanout?.maximumConcurrency ?? 4 },
     },
     queues: [
@@ -147,7 +156,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
       $default: { function: 'message' },
     },
     schedules: [{ function: 'sweeper', everyMs: options.sweepEveryMs ?? 60_000, input: SWEEPER_INPUT }],
-    limits: options.limits,
+    limits: { ...(options.maxConnectionSeconds === undefined ? {} : { maxConnectionMs: options.maxConnectionSeconds * 1000 }), ...options.limits },
     injectFault: options.injectFault,
     onLog: options.onLog,
     onAccessLog: options.onAccessLog,

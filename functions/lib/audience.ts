@@ -1,5 +1,5 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EVERYONE_INDEX, EVERYONE_SHARDS, TENANT_INDEX, USER_INDEX, channelPk, everyonePk, tenantPk, userPk } from './keys';
+import { EVERYONE_INDEX, EVERYONE_SHARDS, TENANT_INDEX, USER_INDEX, channelPk, connectionIdOfEveryoneSk, everyonePk, tenantPk, userPk } from './keys';
 import type { Target } from './queue-message';
 import { nowSeconds } from './time';
 
@@ -73,7 +73,10 @@ async function* pagesOf(client: DynamoDBDocumentClient, tableName: string, query
         ConsistentRead: query.IndexName === undefined,
       }),
     );
-    const ids = (result.Items ?? []).map((item) => (item[query.sortKey] as string).slice(CONNECTION_PREFIX.length));
+    const ids = (result.Items ?? []).map((item) => {
+      const sk = item[query.sortKey] as string;
+      return query.IndexName === EVERYONE_INDEX ? connectionIdOfEveryoneSk(sk) : sk.slice(CONNECTION_PREFIX.length);
+    });
     if (ids.length > 0) yield ids;
     startKey = result.LastEvaluatedKey;
   } while (startKey);

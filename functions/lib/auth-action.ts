@@ -46,6 +46,7 @@ export function createAuthAction({
       identity,
       tokenExpiresAt: expiresAt,
       expiresAt: nowSeconds(connectedAt ?? now) + connectionTtlSeconds,
+      connectedAt: connectedAt ?? now,
     });
     if (outcome === 'gone') return [];
     if (outcome === 'other_user') {

@@ -44,6 +44,9 @@ export const hashOf = (text: string): number => {
   return hash;
 };
 export const everyoneShardOf = (connectionId: string): number => hashOf(connectionId) % EVERYONE_SHARDS;
+/** Sorted by when the connection was accepted, so the sweeper finds those near API Gateway's 2-hour cut. */
+export const everyoneSk = (connectedAt: number, connectionId: string): string => `CONNECTION#${String(connectedAt).padStart(13, '0')}#${connectionId}`;
+export const connectionIdOfEveryoneSk = (sk: string): string => sk.slice(sk.indexOf('#', 'CONNECTION#'.length) + 1);
 
 /** A channel's items share the partition `CHANNEL#{name}`: its head, its log and its subscriptions. */
 export const channelPk = (channel: string): string => `CHANNEL#${channel}`;

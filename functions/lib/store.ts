@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConnectionExistsError } from './errors';
 import type { AuthMode, Identity } from './auth/identity';
-import { METADATA, USER_INDEX, connectionKey, connectionPk, everyonePk, everyoneShardOf, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from './keys';
+import { EVERYONE_INDEX, METADATA, USER_INDEX, connectionIdOfEveryoneSk, connectionKey, connectionPk, everyonePk, everyoneShardOf, everyoneSk, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from './keys';
 import { nowSeconds } from './time';
 
 /** A live WebSocket connection as stored in the table. */
@@ -51,13 +51,14 @@ export function audienceKeys(
   connectionId: string,
   userId: string,
   tenantId: string | undefined,
+  connectedAt: number,
 ): Pick<ConnectionItem, 'GSI1PK' | 'GSI1SK' | 'GSI2PK' | 'GSI2SK' | 'GSI3PK' | 'GSI3SK'> {
   return {
     GSI1PK: userPk(userId),
     GSI1SK: connectionPk(connectionId),
     ...(tenantId === undefined ? {} : { GSI2PK: tenantPk(tenantId), GSI2SK: connectionPk(connectionId) }),
     GSI3PK: everyonePk(everyoneShardOf(connectionId)),
-    GSI3SK: connectionPk(connectionId),
+    GSI3SK: everyoneSk(connectedAt, connectionId),
   };
 }
 
@@ -73,12 +74,17 @@ export interface ConnectionStore {
   /** Stores an authenticated connection, or (without `userId`, with `authDeadline`) a pending two-phase one. */
   putConnection(connection: Connection): Promise<void>;
   /** Binds a pending connection to an identity, or refreshes the token of one bound to the same user. */
-  authenticateConnection(params: { connectionId: string; identity: Identity; tokenExpiresAt: number; expiresAt: number }): Promise<AuthenticateResult>;
+  authenticateConnection(params: { connectionId: string; identity: Identity; tokenExpiresAt: number; expiresAt: number; connectedAt: number }): Promise<AuthenticateResult>;
   /** Pending two-phase connections whose deadline has passed, from one shard. */
   listOverduePending(shard: number, limit?: number): Promise<Connection[]>;
   getConnection(connectionId: string): Promise<Connection | undefined>;
   deleteConnection(connectionId: string): Promise<Connection | undefined>;
   listUserConnections(userId: string, page?: { limit?: number; cursor?: string }): Promise<ConnectionPage>;
+  /**
+   * Connections accepted before `acceptedBefore` (epoch ms) that were not told to go away yet, from
+   * one shard of the everyone index; each is marked told (conditionally, so one sweep tells it once).
+   */
+  claimGoaway(shard: number, acceptedBefore: number, limit?: number): Promise<Array<{ connectionId: string; connectedAt: number }>>;
   /** Live connections of a user, counted up to `atMost` (enough to enforce a cap). */
   countUserConnections(userId: string, atMost: number): Promise<number>;
 }
@@ -88,7 +94,7 @@ function toItem(c: Connection): ConnectionItem {
   return {
     ...connectionKey(c.connectionId),
     ...(c.userId !== undefined
-      ? audienceKeys(c.connectionId, c.userId, c.tenantId)
+      ? audienceKeys(c.connectionId, c.userId, c.tenantId, c.connectedAt)
       : { GSI1PK: pendingPk(pendingShardOf(c.connectionId)), GSI1SK: pendingSk(c.authDeadline!, c.connectionId) }),
     type: 'connection',
     connectionId: c.connectionId,
@@ -125,6 +131,9 @@ export const fromItem = (item: Record<string, unknown>): Connection => {
     wsSession: i.wsSession,
   };
 };
+
+/** The sort position of connections already told to go away: after every real acceptance time. */
+const TOLD = 9_999_999_999_999;
 
 /** TTL deletes lag by up to two days, so an item past its `ttl` is treated as already gone. */
 const isLive = (item: Record<string, unknown>, now: number): boolean => typeof item.ttl !== 'number' || item.ttl > now;
@@ -188,13 +197,13 @@ export function createConnectionStore({
       }
     },
 
-    async authenticateConnection({ connectionId, identity, tokenExpiresAt, expiresAt }) {
+    async authenticateConnection({ connectionId, identity, tokenExpiresAt, expiresAt, connectedAt }) {
       const optional = { tenantId: identity.tenantId, roles: identity.roles?.length ? identity.roles : undefined, sessionId: identity.sessionId };
       const set = ['userId = :userId', 'tokenExpiresAt = :tokenExpiresAt', '#ttl = :ttl'];
       const remove = ['authDeadline'];
       const names: Record<string, string> = { '#ttl': 'ttl' };
       const values: Record<string, unknown> = { ':userId': identity.userId, ':tokenExpiresAt': tokenExpiresAt, ':ttl': expiresAt };
-      const keys = audienceKeys(connectionId, identity.userId, identity.tenantId);
+      const keys = audienceKeys(connectionId, identity.userId, identity.tenantId, connectedAt);
       for (const name of ['GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK'] as const) {
         const value = keys[name];
         if (value === undefined) remove.push(name);
@@ -258,6 +267,40 @@ export function createConnectionStore({
         connections: (result.Items ?? []).filter((item) => item.SK === METADATA).map(fromItem),
         cursor: encodeCursor(result.LastEvaluatedKey),
       };
+    },
+
+    async claimGoaway(shard, acceptedBefore, limit = 100) {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: EVERYONE_INDEX,
+          KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK < :before',
+          ExpressionAttributeValues: { ':pk': everyonePk(shard), ':before': everyoneSk(acceptedBefore, '') },
+          Limit: limit,
+        }),
+      );
+      const claimed: Array<{ connectionId: string; connectedAt: number }> = [];
+      for (const item of result.Items ?? []) {
+        const sk = item.GSI3SK as string;
+        const connectionId = connectionIdOfEveryoneSk(sk);
+        const connectedAt = Number(sk.slice('CONNECTION#'.length, 'CONNECTION#'.length + 13));
+        try {
+          await client.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: connectionKey(connectionId),
+              // Re-keyed to the end of its shard: still in everyone's audience, out of the next sweep's way.
+              UpdateExpression: 'SET goawayAt = :now, GSI3SK = :told',
+              ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(goawayAt)',
+              ExpressionAttributeValues: { ':now': now(), ':told': everyoneSk(TOLD, connectionId) },
+            }),
+          );
+          claimed.push({ connectionId, connectedAt });
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      return claimed;
     },
 
     async countUserConnections(userId, atMost) {

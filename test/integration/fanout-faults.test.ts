@@ -88,7 +88,7 @@ describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a cons
       await documentClient().send(
         new PutCommand({
           TableName: project.tableName,
-          Item: { ...connectionKey(connectionId), ...audienceKeys(connectionId, userId, undefined), type: 'connection', connectionId, userId, authMode: 'anonymous', connectedAt: Date.now(), ttl, subscriptionCount: 1 },
+          Item: { ...connectionKey(connectionId), ...audienceKeys(connectionId, userId, undefined, Date.now()), type: 'connection', connectionId, userId, authMode: 'anonymous', connectedAt: Date.now(), ttl, subscriptionCount: 1 },
         }),
       );
       await documentClient().send(

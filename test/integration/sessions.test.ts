@@ -216,3 +216,43 @@ describe('past the resume window', () => {
     }
   }, 30_000);
 });
+
+describe('the 2-hour cut (shortened to 10 s)', () => {
+  let project: Awaited<ReturnType<typeof startTestProject>>;
+
+  beforeAll(async () => {
+    project = await startTestProject({ maxConnectionSeconds: 10, session: { goawayBeforeSeconds: 5 }, sweepEveryMs: 200 });
+  });
+  afterAll(() => project.sandbox.stop());
+
+  it('sends goaway before the cut; the client reconnects, resumes and misses nothing', async () => {
+    const user = randomUUID();
+    const channel = `cut-${randomUUID()}`;
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    const publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs });
+    const first = await connect(project.sandbox.url, { protocols: user });
+    const { sessionId, resumeToken } = await hello(first);
+    const connectedAt = Number((await allItems(project.tableName)).find((i) => i.type === 'connection' && i.userId === user)!.connectedAt);
+    first.send({ action: 'subscribe', channel });
+    await first.next();
+    await publisher.publish(channel, 1);
+    expect(await first.next(10_000)).toMatchObject({ seq: 1 });
+    const goaway = (await first.next(10_000)) as Frame;
+    expect(goaway).toEqual({ type: 'goaway', reason: 'max_duration', closeAt: expect.any(Number) });
+    expect(goaway.closeAt).toBe(connectedAt + 10_000);
+    expect(Date.now()).toBeLessThan(connectedAt + 10_000);
+    // Only one goaway per connection, however often the sweeper runs.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await publisher.publish(channel, 2);
+    expect(await first.next(10_000)).toMatchObject({ seq: 2 });
+
+    const second = await connect(project.sandbox.url, { protocols: user });
+    second.send({ action: 'resume', sessionId, resumeToken, channels: { [channel]: 2 } });
+    expect(await second.next()).toMatchObject({ type: 'resumed', sessionId });
+    expect((await first.closed).code).toBe(1001);
+    await publisher.publish(channel, 3);
+    expect(await second.next(10_000)).toMatchObject({ seq: 3, data: 3 });
+    second.ws.close();
+    sqs.destroy();
+  }, 30_000);
+});

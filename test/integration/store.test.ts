@@ -36,7 +36,7 @@ describe('connection store on DynamoDB Local', () => {
       GSI1SK: `CONNECTION#${c.connectionId}`,
       // Everyone (sharded by the id's hash); no tenant index keys without a tenant.
       GSI3PK: expect.stringMatching(/^ALL#[0-7]$/),
-      GSI3SK: `CONNECTION#${c.connectionId}`,
+      GSI3SK: `CONNECTION#${String(c.connectedAt).padStart(13, '0')}#${c.connectionId}`,
       type: 'connection',
       connectionId: c.connectionId,
       userId: 'user-1',

@@ -101,6 +101,7 @@ function recordingStore(): { store: ConnectionStore; deleted: string[] } {
     listUserConnections: async () => ({ connections: [] }),
     countUserConnections: async () => 0,
     authenticateConnection: async () => 'gone',
+    claimGoaway: async () => [],
     listOverduePending: async () => [],
   };
   return { store, deleted };
