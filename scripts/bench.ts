@@ -12,6 +12,8 @@
  * 4. Broadcast (scripts/bench-fanout.ts): frames per second delivered end to end through the fan-out
  *    queue to BENCH_FANOUT_CLIENTS sandbox connections, against a loop awaiting each PostToConnection
  *    and against a plain `ws` server broadcasting the same frames; DynamoDB requests per publish.
+ * 5. Resume (scripts/bench-resume.ts): reconnect to last replayed message for 100 and 1,000 missed
+ *    messages against receiving them live, and DynamoDB requests per reconnect + resume.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { startProjectSandbox } from '../sandbox/project';
 import { extractZip } from '../sandbox/unzip';
 import { benchAuth } from './bench-auth';
 import { benchFanout } from './bench-fanout';
+import { benchResume } from './bench-resume';
 import { countingProxy, describe, total } from './dynamo-counter';
 import { buildAll, FUNCTIONS, type Manifest } from './build';
 
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
   await requestsPerConnection();
   await benchAuth();
   await benchFanout();
+  await benchResume();
   console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
 }
 
