@@ -30,7 +30,14 @@ export interface ChannelStore {
    * transaction with a marker for its id: a message id seen before gets its first sequence number
    * back (`duplicate`) and nothing is written.
    */
-  append(params: { channel: string; messageId: string; payload: string; publishedAt: number }): Promise<{ seq: number; duplicate: boolean; planned: boolean }>;
+  append(params: {
+    channel: string;
+    messageId: string;
+    payload: string;
+    publishedAt: number;
+    /** The head as last seen (a caller that appends to a channel in a row); a stale one costs a retry. */
+    knownHead?: number;
+  }): Promise<{ seq: number; duplicate: boolean; planned: boolean }>;
   /** Records that every deliver record of the message was enqueued, so a redelivered publish stops early. */
   markPlanned(messageId: string): Promise<void>;
   /** The channel's last sequence number (0 when nothing was ever published). */
@@ -84,9 +91,9 @@ export function createChannelStore({
   return {
     head,
 
-    async append({ channel, messageId, payload, publishedAt }) {
+    async append({ channel, messageId, payload, publishedAt, knownHead }) {
       for (let attempt = 1; ; attempt++) {
-        const previous = await head(channel);
+        const previous = attempt === 1 && knownHead !== undefined ? knownHead : await head(channel);
         const seq = previous + 1;
         const at = now();
         try {

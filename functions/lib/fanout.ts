@@ -117,6 +117,11 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
   };
 
   type Limit = ReturnType<typeof createLimiter>;
+  /** What the records of one message group, handled in a row, may reuse: channel heads and audiences. */
+  interface BatchMemory {
+    heads: Map<string, number>;
+    audiences: Map<string, string[][]>;
+  }
 
   const post = async (connectionId: string, frame: string): Promise<PostOutcome> => {
     for (let attempt = 1; ; attempt++) {
@@ -223,7 +228,7 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
   };
 
   /** Plans one publish record: sequence number and log (channels), then deliver records per partition. */
-  const plan = async (record: SQSRecord, publish: PublishRecord): Promise<void> => {
+  const plan = async (record: SQSRecord, publish: PublishRecord, batch: BatchMemory): Promise<void> => {
     const { id, target } = publish;
     const channelKey = channelKeyOf(target);
     const payload = JSON.stringify(publish.data);
@@ -236,7 +241,9 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
     if (target.type === 'connection') {
       frame = messageFrame({ id, payload });
     } else {
-      const appended = await channels.append({ channel: channelKey, messageId: id, payload, publishedAt: publish.publishedAt });
+      const appended = await channels.append({ channel: channelKey, messageId: id, payload, publishedAt: publish.publishedAt, knownHead: batch.heads.get(channelKey) });
+      if (appended.duplicate) batch.heads.delete(channelKey);
+      else batch.heads.set(channelKey, appended.seq);
       if (appended.duplicate && appended.planned) {
         log({ event: 'publish_duplicate', messageId: id, seq: appended.seq });
         return;
@@ -253,7 +260,15 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
       entries.push({ body: JSON.stringify(body), groupId: deliverGroupIdOf(channelKey, partition), deduplicationId: deliverRecordKey(id, partition, connectionIds) });
     };
     let audience = 0;
-    for await (const page of audiencePages({ client: documents, tableName, target })) {
+    // Publishes of one channel in a row (one group, one batch) share one read of the audience; a join
+    // in between (the same group) drops it.
+    let pages = batch.audiences.get(channelKey);
+    if (!pages) {
+      pages = [];
+      for await (const page of audiencePages({ client: documents, tableName, target })) pages.push(page);
+      batch.audiences.set(channelKey, pages);
+    }
+    for (const page of pages) {
       for (const connectionId of page) {
         const partition = hashOf(connectionId) % settings.partitions;
         buckets[partition]!.push(connectionId);
@@ -273,8 +288,9 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
    * to the head now is replayed to it, in deliver records of the connection's partition group, so the
    * replay is posted before any later live message of the channel.
    */
-  const join = async (joinRecord: JoinRecord): Promise<void> => {
+  const join = async (joinRecord: JoinRecord, batch: BatchMemory): Promise<void> => {
     const { id, connectionId, channel, after } = joinRecord;
+    batch.audiences.delete(channel);
     if (joinRecord.subscribe) {
       const outcome = await channels.subscribe({ channel, connectionId, expiresAt: joinRecord.expiresAt, maxSubscriptions: joinRecord.maxSubscriptions });
       if (outcome === 'gone') return;
@@ -311,7 +327,7 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
   };
 
   /** True when the record is done with (delivered, or moved to the dead-letter queue). */
-  const handleRecord = async (record: SQSRecord, limit: Limit): Promise<boolean> => {
+  const handleRecord = async (record: SQSRecord, limit: Limit, batch: BatchMemory): Promise<boolean> => {
     try {
       const parsed = parseQueueRecord(record.body);
       if (!parsed.ok) {
@@ -320,11 +336,11 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
         return true;
       }
       if (parsed.record.kind === 'publish') {
-        await plan(record, parsed.record);
+        await plan(record, parsed.record, batch);
         return true;
       }
       if (parsed.record.kind === 'join') {
-        await join(parsed.record);
+        await join(parsed.record, batch);
         return true;
       }
       return await deliver(record, parsed.record, limit);
@@ -346,10 +362,11 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
       const limit = createLimiter(settings.concurrency);
       await Promise.all(
         [...groups.values()].map(async (records) => {
+          const batch: BatchMemory = { heads: new Map(), audiences: new Map() };
           let failed = false;
           for (const record of records) {
             // FIFO: after a failure the group's later records wait for the failed one.
-            if (failed || !(await handleRecord(record, limit))) {
+            if (failed || !(await handleRecord(record, limit, batch))) {
               failed = true;
               failures.push(record.messageId);
             }
