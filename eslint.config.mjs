@@ -17,7 +17,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['sandbox/demo/**/*.js'],
+    files: ['sandbox/demo/**/*.js', 'examples/*/client/**/*.js'],
     languageOptions: { sourceType: 'script', globals: globals.browser },
   },
   {

@@ -8,7 +8,6 @@ import { readInteger } from './lib/config';
 import { readExpiryScheduler } from './lib/expiry';
 import { removeConnection } from './lib/remove-connection';
 import { createSessionStore } from './lib/sessions';
-import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();
 const documents = createDocumentClient();
@@ -29,7 +28,8 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   const removed = await removeConnection({ store, channels }, connectionId);
   if (removed?.wsSession) {
     // The session outlives its connection for the resume window; a one-time schedule purges it then.
-    const expiresAt = nowSeconds(requestTimeEpoch) + resumeWindowSeconds;
+    // Rounded up: never sooner than the window after the last contact.
+    const expiresAt = Math.ceil(requestTimeEpoch / 1000) + resumeWindowSeconds;
     const detached = await sessions.detach({ sessionId: removed.wsSession, connectionId, lastSeen: requestTimeEpoch, expiresAt });
     if (detached && expiry) await expiry.schedule(removed.wsSession, expiresAt);
   }

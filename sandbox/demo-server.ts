@@ -9,8 +9,23 @@ const FILES: Record<string, string> = {
 };
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
-/** Serves the demo page and a `config.json` telling it where the WebSocket API is. */
-export async function startDemoServer({ port, host = '127.0.0.1', websocketUrl }: { port: number; host?: string; websocketUrl: string }): Promise<{
+/**
+ * Serves the demo page (or, with `dir` and `files`, another page: its folder and URL path → file name)
+ * and a `config.json` telling it where the WebSocket API is.
+ */
+export async function startDemoServer({
+  port,
+  host = '127.0.0.1',
+  websocketUrl,
+  dir = path.join(__dirname, 'demo'),
+  files = FILES,
+}: {
+  port: number;
+  host?: string;
+  websocketUrl: string;
+  dir?: string;
+  files?: Record<string, string>;
+}): Promise<{
   url: string;
   server: Server;
   stop(): Promise<void>;
@@ -21,12 +36,12 @@ export async function startDemoServer({ port, host = '127.0.0.1', websocketUrl }
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       return void res.end(JSON.stringify({ url: websocketUrl }));
     }
-    const file = FILES[pathname];
+    const file = files[pathname];
     if (!file) {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       return void res.end('not found');
     }
-    const body = await readFile(path.join(__dirname, 'demo', file));
+    const body = await readFile(path.join(dir, file));
     res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
     res.end(body);
   });

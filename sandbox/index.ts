@@ -1,11 +1,23 @@
 import { API_GATEWAY_LIMITS, Gateway, type Limits } from './gateway';
 import { LocalFunction, type FunctionSource } from './lambda';
 import type { ManagementFault } from './management';
+import { startScheduler, type LocalScheduler } from './scheduler';
 import { startSqs, type EventSourceMappingOptions, type LocalQueue, type LocalSqs, type QueueDefinition, type SqsEventSourceMapping } from './sqs';
 
 export { API_GATEWAY_LIMITS, type Limits } from './gateway';
 export type { FunctionSource, LocalFunction } from './lambda';
 export type { EventSourceMappingOptions, LocalQueue, QueueDefinition, SqsEventSourceMapping } from './sqs';
+export {
+  atExpression,
+  DEFAULT_SCHEDULE_GROUP,
+  SANDBOX_SCHEDULER_ROLE_ARN,
+  sandboxFunctionArn,
+  sandboxScheduleArn,
+  type LocalScheduler,
+  type ScheduleFiring,
+  type ScheduleInfo,
+  type SchedulerCounters,
+} from './scheduler';
 
 /** A Lambda event source mapping: `queue` polled for `function` (names declared in the same sandbox). */
 export type EventSourceMappingDefinition = { queue: string; function: string } & EventSourceMappingOptions;
@@ -36,6 +48,15 @@ export interface SandboxOptions {
    */
   schedules?: Array<{ function: string; everyMs: number; input: unknown }>;
   /**
+   * Schedule groups of the EventBridge Scheduler emulator (sandbox/scheduler.ts) besides `default`,
+   * which always exists. The emulator always runs, on a port of its own, and every function gets
+   * `AWS_ENDPOINT_URL_SCHEDULER` pointing at it; schedules created through it invoke sandbox functions
+   * named by `arn:aws:lambda:us-east-1:000000000000:function:<name>` (`sandboxFunctionArn(name)`).
+   */
+  scheduleGroups?: string[];
+  /** Port of the scheduler emulator. Default 0: a free port. */
+  schedulerPort?: number;
+  /**
    * SQS queues, served by an in-process emulator on a port of its own (see sandbox/sqs.ts). When there
    * are any, every function gets `AWS_ENDPOINT_URL_SQS` pointing at it.
    */
@@ -65,6 +86,10 @@ export interface Sandbox {
   /** The queues by name (each with `.url`, `.arn`, `.drained()`, `.stats()`, `.messages()`). */
   queues: ReadonlyMap<string, LocalQueue>;
   eventSourceMappings: readonly SqsEventSourceMapping[];
+  /** `http://host:port` of the EventBridge Scheduler emulator, for the SDK's `endpoint`. */
+  schedulerEndpoint: string;
+  /** The scheduler emulator: `.schedules()`, `.firings()`, `.counters`, `.runNow()`, `.idle()`. */
+  scheduler: LocalScheduler;
   stop(): Promise<void>;
 }
 
@@ -97,13 +122,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     injectFault: options.injectFault,
     onAccessLog: options.onAccessLog,
   });
+  const functions = new Map<string, LocalFunction>();
+  // Schedules resolve their target when created and when they run, by then the map is filled.
+  const scheduler = await startScheduler({
+    groups: options.scheduleGroups,
+    host,
+    port: options.schedulerPort,
+    resolveFunction: (name) => functions.get(name),
+    invokeTimeoutMs: API_GATEWAY_LIMITS.integrationTimeoutMs,
+  }).catch(async (error: unknown) => {
+    await sqs?.stop();
+    throw error;
+  });
   const facts = await gateway.listen(options.port ?? 3001, host).catch(async (error: unknown) => {
+    await scheduler.stop();
     await sqs?.stop();
     throw error;
   });
   const managementEndpoint = `http://${facts.domainName}/${stage}`;
 
-  const functions = new Map<string, LocalFunction>();
   const onLog = options.onLog ?? (() => undefined);
   for (const [name, spec] of Object.entries(options.functions)) {
     const env: Record<string, string> = {
@@ -115,6 +152,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       AWS_LAMBDA_FUNCTION_NAME: name,
       MANAGEMENT_ENDPOINT: managementEndpoint,
       ...sqsEnv,
+      AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
       // Lambda runs nodejs22.x; the sandbox runs on whatever Node the machine has (20+).
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...options.env,
@@ -141,6 +179,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       sqs.addEventSourceMapping(queue, lookup(fn), mappingOptions);
     }
   } catch (error) {
+    await scheduler.stop();
     await sqs?.stop();
     await gateway.close();
     await Promise.all([...functions.values()].map((fn) => fn.stop()));
@@ -168,9 +207,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     sqsEndpoint: sqs?.endpoint ?? '',
     queues: sqs?.queues ?? new Map(),
     eventSourceMappings: sqs?.mappings ?? [],
+    schedulerEndpoint: scheduler.endpoint,
+    scheduler,
     async stop() {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
+      await scheduler.stop();
       await sqs?.stop();
       await gateway.close();
       await Promise.all([...functions.values()].map((fn) => fn.stop()));

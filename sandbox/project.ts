@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startSandbox, type FunctionSource, type Limits, type Sandbox, type SandboxOptions } from './index';
+import { SANDBOX_SCHEDULER_ROLE_ARN, sandboxFunctionArn } from './scheduler';
 import { ensureTable } from './table';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -17,6 +18,8 @@ export type ProjectFunction = (typeof PROJECT_FUNCTIONS)[number];
 /** The fan-out queue as the module declares it (FIFO, a FIFO dead-letter queue, five receives). */
 export const FANOUT_QUEUE = 'websocket-sessions-fanout.fifo';
 export const FANOUT_DLQ = 'websocket-sessions-fanout-dlq.fifo';
+/** The module's schedule group (named after the stack). */
+export const SCHEDULE_GROUP = 'websocket-sessions';
 
 export interface ProjectSandboxOptions {
   dynamoEndpoint: string;
@@ -55,6 +58,12 @@ export interface ProjectSandboxOptions {
   distDir?: string;
   /** Run another implementation of a function (tests wrap the real one to inject a crash). */
   functionSource?: Partial<Record<ProjectFunction, FunctionSource>>;
+  /**
+   * Custom routes backed by functions of your own, as the module's `custom_routes` adds them: route key
+   * → a function named by the route key, with the environment every function gets (TABLE_NAME, …) plus
+   * `env`, invoked for messages whose `action` is the route key.
+   */
+  extraRoutes?: Record<string, { source: FunctionSource; env?: Record<string, string> }>;
   injectFault?: SandboxOptions['injectFault'];
   onLog?: SandboxOptions['onLog'];
   onAccessLog?: SandboxOptions['onAccessLog'];
@@ -68,6 +77,12 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
   const distDir = options.distDir ?? DIST;
   for (const name of PROJECT_FUNCTIONS) {
     if (!existsSync(path.join(distDir, `${name}.zip`))) throw new Error(`${name}.zip is missing in ${distDir}: run npm run build`);
+  }
+  const extraRoutes = Object.entries(options.extraRoutes ?? {});
+  for (const [key] of extraRoutes) {
+    if (!/^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(key) || (PROJECT_FUNCTIONS as readonly string[]).includes(key)) {
+      throw new Error(`extraRoutes: ${JSON.stringify(key)} must match ^[A-Za-z][A-Za-z0-9._-]{0,63}$ and not be a function of the stack`);
+    }
   }
   const tableName = options.tableName ?? 'websocket-sessions';
   const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
@@ -87,6 +102,13 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
   // The resume-token key: random per sandbox (the module keeps one in an SSM SecureString).
   const sessionKey = randomBytes(32).toString('base64url');
   const resumeWindow = String(options.session?.resumeWindowSeconds ?? 120);
+  // Punctual expiry: one-time schedules in the stack's group, targeting the sweeper, as the module wires them.
+  const sessionExpiry = {
+    SESSION_RESUME_WINDOW_SECONDS: resumeWindow,
+    SESSION_SCHEDULE_GROUP: SCHEDULE_GROUP,
+    SESSION_SCHEDULER_ROLE_ARN: SANDBOX_SCHEDULER_ROLE_ARN,
+    SESSION_EXPIRY_TARGET_ARN: sandboxFunctionArn('sweeper'),
+  };
   const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
   const sandbox = await startSandbox({
     port: options.port,
@@ -112,14 +134,14 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
           ...options.functionEnv?.connect,
         },
       },
-      disconnect: { source: zip('disconnect'), env: { SESSION_RESUME_WINDOW_SECONDS: resumeWindow, ...options.functionEnv?.disconnect } },
+      disconnect: { source: zip('disconnect'), env: { ...sessionExpiry, ...options.functionEnv?.disconnect } },
       message: {
         source: zip('message'),
         env: {
           ...(authMode === 'anonymous' ? {} : { AUTH_MODE: authMode, ...options.jwt }),
           CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
           SESSION_KEY: sessionKey,
-          SESSION_RESUME_WINDOW_SECONDS: resumeWindow,
+          ...sessionExpiry,
           SESSION_RESUME: options.session?.resume ?? 'token',
           ...options.functionEnv?.message,
         },
@@ -133,6 +155,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
         },
       },
       fanout: { source: zip('fanout'), env: { ...options.functionEnv?.fanout }, maxInstances: options.fanout?.maximumConcurrency ?? 4 },
+      ...Object.fromEntries(extraRoutes.map(([key, route]) => [key, { source: route.source, env: { ...route.env } }])),
     },
     queues: [
       { name: FANOUT_DLQ, fifo: true },
@@ -154,8 +177,10 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
       $connect: { function: 'connect' },
       $disconnect: { function: 'disconnect' },
       $default: { function: 'message' },
+      ...Object.fromEntries(extraRoutes.map(([key]) => [key, { function: key }])),
     },
     schedules: [{ function: 'sweeper', everyMs: options.sweepEveryMs ?? 60_000, input: SWEEPER_INPUT }],
+    scheduleGroups: [SCHEDULE_GROUP],
     limits: { ...(options.maxConnectionSeconds === undefined ? {} : { maxConnectionMs: options.maxConnectionSeconds * 1000 }), ...options.limits },
     injectFault: options.injectFault,
     onLog: options.onLog,

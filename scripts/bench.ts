@@ -58,6 +58,7 @@ async function coldPath(manifest: Manifest): Promise<void> {
     MANAGEMENT_ENDPOINT: 'https://example.execute-api.us-east-1.amazonaws.com/dev',
     FANOUT_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-fanout.fifo',
     FANOUT_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-fanout-dlq.fifo',
+    SESSION_KEY: 'bench-resume-token-key-of-32-characters-or-more',
     AWS_REGION: 'us-east-1',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

@@ -1,5 +1,6 @@
 /**
- * Bundles each Lambda entry point with esbuild into dist/<name>.zip and writes dist/manifest.json.
+ * Bundles each Lambda entry point (functions/*.ts, and the examples' EXAMPLE_FUNCTIONS) with esbuild
+ * into dist/<name>.zip and writes dist/manifest.json.
  * Reproducible: the same commit gives byte-identical zips (fixed entry order, timestamps and modes,
  * no absolute paths), so every environment deploys the same artifact hash.
  *
@@ -13,7 +14,19 @@ import { ZipFile } from 'yazl';
 import { keepSources, type RawSourceMap } from './sourcemap';
 
 export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
+/**
+ * Functions of the examples, bundled the same way into dist/ beside the stack's (the root module never
+ * deploys them; the example that uses one does), by name → entry point.
+ */
+export const EXAMPLE_FUNCTIONS = {
+  teleprinter: 'examples/anonymous-resume/functions/teleprinter.ts',
+} as const;
+export type FunctionName = (typeof FUNCTIONS)[number] | keyof typeof EXAMPLE_FUNCTIONS;
+/** Every zip the build writes, by name → entry point, in manifest order. */
+export const ENTRY_POINTS: ReadonlyArray<readonly [FunctionName, string]> = [
+  ...FUNCTIONS.map((name) => [name, `functions/${name}.ts`] as const),
+  ...Object.entries(EXAMPLE_FUNCTIONS).map(([name, entry]) => [name as keyof typeof EXAMPLE_FUNCTIONS, entry] as const),
+];
 
 const ROOT = path.resolve(__dirname, '..');
 /** DOS time has no zone; built from local fields so the bytes do not depend on the machine's TZ. */
@@ -28,9 +41,9 @@ export interface ManifestEntry {
 }
 export type Manifest = Record<FunctionName, ManifestEntry>;
 
-async function bundle(name: FunctionName): Promise<Map<string, Buffer>> {
+async function bundle(name: FunctionName, entry: string): Promise<Map<string, Buffer>> {
   const result = await build({
-    entryPoints: [path.join(ROOT, 'functions', `${name}.ts`)],
+    entryPoints: [path.join(ROOT, entry)],
     outfile: path.join(ROOT, 'dist', 'build', name, 'index.js'),
     absWorkingDir: ROOT,
     bundle: true,
@@ -78,8 +91,8 @@ function zip(files: Map<string, Buffer>): Promise<Buffer> {
 export async function buildAll(outDir: string = path.join(ROOT, 'dist')): Promise<Manifest> {
   await mkdir(outDir, { recursive: true });
   const manifest = {} as Manifest;
-  for (const name of FUNCTIONS) {
-    const files = await bundle(name);
+  for (const [name, entry] of ENTRY_POINTS) {
+    const files = await bundle(name, entry);
     const archive = await zip(files);
     const file = `${name}.zip`;
     await writeFile(path.join(outDir, file), archive);

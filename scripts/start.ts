@@ -69,6 +69,7 @@ async function main(): Promise<void> {
         dynamoEndpoint: dynamo.endpoint,
         tableName: sandbox.tableName,
         sqsEndpoint: sandbox.sqsEndpoint,
+        schedulerEndpoint: sandbox.schedulerEndpoint,
         fanoutQueueUrl: sandbox.queues.get(FANOUT_QUEUE)!.url,
       },
       null,

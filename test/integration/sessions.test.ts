@@ -3,7 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { channelPk, logSk } from '../../functions/lib/keys';
 import { createPublisher, type Publisher } from '../../publisher';
-import { FANOUT_QUEUE } from '../../sandbox/project';
+import { FANOUT_QUEUE, SCHEDULE_GROUP } from '../../sandbox/project';
 import { connect, eventually, type TestClient } from '../helpers/clients';
 import { allItems, documentClient } from '../helpers/dynamo';
 import { startTestProject } from '../helpers/project-sandbox';
@@ -258,4 +258,55 @@ describe('the 2-hour cut (shortened to 10 s)', () => {
     second.ws.close();
     sqs.destroy();
   }, 30_000);
+});
+
+describe('punctual expiry (one-time schedules, a 2 s window)', () => {
+  let project: Awaited<ReturnType<typeof startTestProject>>;
+  const sessionItem = async (sessionId: string) => (await allItems(project.tableName)).find((i) => i.type === 'session' && i.sessionId === sessionId);
+  const inactive = (sessionId: string) => eventually(async () => ((await sessionItem(sessionId))?.status === 'inactive' ? true : undefined));
+
+  beforeAll(async () => {
+    project = await startTestProject({ session: { resumeWindowSeconds: 2 } });
+  });
+  afterAll(() => project.sandbox.stop());
+
+  it('purges a session that was not resumed within a second of its schedule, and deletes the schedule', async () => {
+    const client = await connect(project.sandbox.url, { protocols: randomUUID() });
+    const sessionId = (await hello(client)).sessionId as string;
+    client.ws.close();
+    await inactive(sessionId);
+    const name = `expire-${sessionId}`;
+    // The schedule is created right after the session goes inactive.
+    const schedule = await eventually(() => project.sandbox.scheduler.schedule(name, SCHEDULE_GROUP));
+    expect(schedule).toMatchObject({ state: 'scheduled', actionAfterCompletion: 'DELETE', input: JSON.stringify({ task: 'expire', sessionId }) });
+    const due = schedule.nextFireAt!;
+    const lastSeen = Number((await sessionItem(sessionId))!.lastSeen);
+    expect(due - (lastSeen + 2_000)).toBeGreaterThanOrEqual(0);
+    expect(due - (lastSeen + 2_000)).toBeLessThan(1_000); // whole seconds, rounded up
+    await eventually(async () => ((await sessionItem(sessionId)) === undefined ? true : undefined), 10_000, 'the session purged');
+    const firing = project.sandbox.scheduler.firings().find((f) => f.name === name)!;
+    expect(firing.firedAt - due).toBeLessThan(1_000);
+    expect(Date.now() - due).toBeLessThan(2_000);
+    expect(project.sandbox.scheduler.schedule(name, SCHEDULE_GROUP)).toBeUndefined();
+  });
+
+  it('a resumed session keeps living: its schedule is deleted and nothing purges it', async () => {
+    const user = randomUUID();
+    const first = await connect(project.sandbox.url, { protocols: user });
+    const welcome = await hello(first);
+    const sessionId = welcome.sessionId as string;
+    const resumeToken = welcome.resumeToken as string;
+    first.ws.close();
+    await inactive(sessionId);
+    const name = `expire-${sessionId}`;
+    await eventually(() => project.sandbox.scheduler.schedule(name, SCHEDULE_GROUP));
+    const second = await connect(project.sandbox.url, { protocols: user });
+    second.send({ action: 'resume', sessionId, resumeToken });
+    expect(await second.next()).toMatchObject({ type: 'resumed', sessionId });
+    expect(project.sandbox.scheduler.schedule(name, SCHEDULE_GROUP)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await sessionItem(sessionId)).toMatchObject({ status: 'active' });
+    expect(project.sandbox.scheduler.firings().filter((f) => f.name === name)).toEqual([]);
+    second.ws.close();
+  });
 });
