@@ -18,6 +18,8 @@ const sessions = createSessionStore({ client: documents, tableName: config.table
 /** API Gateway closes every connection at 2 h; `goaway` goes out this long before, so clients resume without a gap. */
 const maxConnectionSeconds = readInteger('CONNECTION_MAX_SECONDS', { default: 7200, min: 10, max: 7200 });
 const goawayBeforeSeconds = readInteger('SESSION_GOAWAY_BEFORE_SECONDS', { default: 300, min: 1, max: 3600 });
+const resumeWindowSeconds = readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 });
+const DEAD_GRACE_SECONDS = 60;
 const pusher = createPusher({ client: managementClient(endpoint), store });
 
 export interface SweepResult {
@@ -29,6 +31,8 @@ export interface SweepResult {
   expired: number;
   /** Connections near API Gateway's 2-hour cut told to reconnect (`goaway`). */
   goaway: number;
+  /** Connections past the cut whose `$disconnect` never came: deleted, their sessions made resumable. */
+  dead: number;
 }
 
 /** What a one-time expiry schedule sends: purge that session if it was not resumed. */
@@ -46,7 +50,7 @@ export interface ExpireInput {
  * sends `goaway` to connections within SESSION_GOAWAY_BEFORE_SECONDS of API Gateway's 2-hour cut.
  */
 export const handler = async (event?: Partial<ExpireInput> | { task?: string }): Promise<SweepResult> => {
-  const result: SweepResult = { closed: 0, gone: 0, expired: 0, goaway: 0 };
+  const result: SweepResult = { closed: 0, gone: 0, expired: 0, goaway: 0, dead: 0 };
   if (event?.task === 'expire') {
     const { sessionId } = event as Partial<ExpireInput>;
     if (typeof sessionId === 'string' && (await sessions.purgeIfExpired(sessionId, nowSeconds()))) result.expired += 1;
@@ -58,6 +62,16 @@ export const handler = async (event?: Partial<ExpireInput> | { task?: string }):
     for (const { connectionId, connectedAt } of await store.claimGoaway(shard, acceptedBefore)) {
       const frame = { type: 'goaway', reason: 'max_duration', closeAt: connectedAt + maxConnectionSeconds * 1000 };
       if ((await pusher.send({ connectionId, data: frame })) === 'sent') result.goaway += 1;
+    }
+  }
+  // Past the cut (and a minute's grace) API Gateway has closed them: a $disconnect that never came.
+  const deadBefore = Date.now() - (maxConnectionSeconds + DEAD_GRACE_SECONDS) * 1000;
+  for (let shard = 0; shard < EVERYONE_SHARDS; shard += 1) {
+    for (const connectionId of await store.listDead(shard, deadBefore)) {
+      const removed = await store.deleteConnection(connectionId);
+      // Its subscriptions expire with it (same TTL); its session starts its resume window now.
+      if (removed?.wsSession) await sessions.detach({ sessionId: removed.wsSession, connectionId, lastSeen: Date.now(), expiresAt: nowSeconds() + resumeWindowSeconds });
+      if (removed) result.dead += 1;
     }
   }
   // Sessions whose one-time schedule never ran (throttled, failed): purged here, a minute late at most.

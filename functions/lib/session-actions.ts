@@ -128,6 +128,11 @@ export function createSessionActions({
         return [errorFrame({ code: 'BAD_MESSAGE', message: `channels["${channel}"] = ${lastSeq} is beyond the channel's last sequence number (${heads[beyond]})`, id })];
       }
       const session = await sessions.attach({ sessionId, userId: identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), nowSeconds: now });
+      if (!session && token === undefined) {
+        // Without a token nothing proves the session was this user's: another user's live one is refused.
+        const existing = await sessions.get(sessionId, now);
+        if (existing && existing.userId !== identity.userId) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+      }
       if (!session) {
         // A token that checks out names a session this user really had: it expired (or was purged).
         const fresh = await sessionOf(context, true);

@@ -85,6 +85,11 @@ export interface ConnectionStore {
    * one shard of the everyone index; each is marked told (conditionally, so one sweep tells it once).
    */
   claimGoaway(shard: number, acceptedBefore: number, limit?: number): Promise<Array<{ connectionId: string; connectedAt: number }>>;
+  /**
+   * Connections told to go away and accepted before `acceptedBefore` (epoch ms): past API Gateway's
+   * 2-hour cut they are certainly closed, so one whose `$disconnect` never came shows up here.
+   */
+  listDead(shard: number, acceptedBefore: number, limit?: number): Promise<string[]>;
   /** Live connections of a user, counted up to `atMost` (enough to enforce a cap). */
   countUserConnections(userId: string, atMost: number): Promise<number>;
 }
@@ -132,8 +137,11 @@ export const fromItem = (item: Record<string, unknown>): Connection => {
   };
 };
 
-/** The sort position of connections already told to go away: after every real acceptance time. */
-const TOLD = 9_999_999_999_999;
+/**
+ * Connections told to go away are re-keyed `CONNECTION#9{connectedAt}#{id}`: after every untold one
+ * (acceptance times start with 1 until the year 2286), and among themselves still by acceptance time.
+ */
+const told = (connectedAt: number, connectionId: string): string => `CONNECTION#9${String(connectedAt).padStart(13, '0')}#${connectionId}`;
 
 /** TTL deletes lag by up to two days, so an item past its `ttl` is treated as already gone. */
 const isLive = (item: Record<string, unknown>, now: number): boolean => typeof item.ttl !== 'number' || item.ttl > now;
@@ -292,7 +300,7 @@ export function createConnectionStore({
               // Re-keyed to the end of its shard: still in everyone's audience, out of the next sweep's way.
               UpdateExpression: 'SET goawayAt = :now, GSI3SK = :told',
               ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(goawayAt)',
-              ExpressionAttributeValues: { ':now': now(), ':told': everyoneSk(TOLD, connectionId) },
+              ExpressionAttributeValues: { ':now': now(), ':told': told(connectedAt, connectionId) },
             }),
           );
           claimed.push({ connectionId, connectedAt });
@@ -301,6 +309,19 @@ export function createConnectionStore({
         }
       }
       return claimed;
+    },
+
+    async listDead(shard, acceptedBefore, limit = 100) {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: EVERYONE_INDEX,
+          KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': everyonePk(shard), ':from': 'CONNECTION#9', ':to': told(acceptedBefore, '') },
+          Limit: limit,
+        }),
+      );
+      return (result.Items ?? []).map((item) => connectionIdOfEveryoneSk(item.GSI3SK as string));
     },
 
     async countUserConnections(userId, atMost) {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { channelPk, logSk } from '../../functions/lib/keys';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { channelPk, connectionKey, logSk } from '../../functions/lib/keys';
+import { sessionKey } from '../../functions/lib/sessions';
+import { audienceKeys } from '../../functions/lib/store';
 import { createPublisher, type Publisher } from '../../publisher';
 import { FANOUT_QUEUE, SCHEDULE_GROUP } from '../../sandbox/project';
 import { connect, eventually, type TestClient } from '../helpers/clients';
@@ -162,6 +164,15 @@ describe('resumable sessions: hello, versioned state, resume with replay', () =>
       stranger.send({ action: 'resume', ...fields, id: 's' });
       expect(await stranger.next()).toMatchObject({ type: 'error', id: 's', ...expected });
     }
+    // A stolen anonymous id connects as its user, but takes nothing of the session without the token.
+    const thief = await connect(project.sandbox.url, { protocols: owner });
+    for (const fields of [{ sessionId }, { sessionId, resumeToken: (resumeToken as string).replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A')) }]) {
+      thief.send({ action: 'resume', ...fields, id: 't' });
+      expect(await thief.next()).toMatchObject({ type: 'error', code: 'AUTH_INVALID', id: 't' });
+    }
+    thief.send({ action: 'state.get', id: 'g' });
+    expect(await thief.next()).toMatchObject({ type: 'error', code: 'BAD_MESSAGE', id: 'g' });
+    thief.ws.close();
     const again = await connect(project.sandbox.url, { protocols: owner });
     for (const [channels, code] of [
       [[1, 2], 'BAD_MESSAGE'],
@@ -258,6 +269,41 @@ describe('the 2-hour cut (shortened to 10 s)', () => {
     second.ws.close();
     sqs.destroy();
   }, 30_000);
+  it('a connection past the cut whose $disconnect never came is deleted and its session made resumable', async () => {
+    // No real connection can lose its $disconnect here: write what one would leave behind.
+    const connectionId = `ghost${randomUUID().slice(0, 10)}=`;
+    const sessionId = randomUUID().replace(/-/g, '').slice(0, 22);
+    const connectedAt = Date.now() - 100_000;
+    const ttl = Math.floor(Date.now() / 1000) + 3600;
+    await documentClient().send(
+      new PutCommand({
+        TableName: project.tableName,
+        Item: {
+          ...connectionKey(connectionId),
+          ...audienceKeys(connectionId, 'ghost-user', undefined, connectedAt),
+          GSI3SK: `CONNECTION#9${connectedAt}#${connectionId}`, // told goaway already
+          type: 'connection',
+          connectionId,
+          userId: 'ghost-user',
+          authMode: 'anonymous',
+          connectedAt,
+          goawayAt: Math.floor(connectedAt / 1000) + 5,
+          wsSession: sessionId,
+          ttl,
+        },
+      }),
+    );
+    await documentClient().send(
+      new PutCommand({
+        TableName: project.tableName,
+        Item: { ...sessionKey(sessionId), GSI1PK: 'USER#ghost-user', GSI1SK: `SESSION#${sessionId}`, type: 'session', sessionId, userId: 'ghost-user', connectionId, status: 'active', version: 0, ttl },
+      }),
+    );
+    await eventually(async () => ((await allItems(project.tableName)).some((i) => i.connectionId === connectionId && i.type === 'connection') ? undefined : true), 10_000, 'the dead connection deleted');
+    const session = (await allItems(project.tableName)).find((i) => i.type === 'session' && i.sessionId === sessionId);
+    expect(session).toMatchObject({ status: 'inactive' });
+    expect(session!.connectionId).toBeUndefined();
+  });
 });
 
 describe('punctual expiry (one-time schedules, a 2 s window)', () => {
@@ -308,5 +354,30 @@ describe('punctual expiry (one-time schedules, a 2 s window)', () => {
     expect(await sessionItem(sessionId)).toMatchObject({ status: 'active' });
     expect(project.sandbox.scheduler.firings().filter((f) => f.name === name)).toEqual([]);
     second.ws.close();
+  });
+});
+
+describe('session.resume = "id" (the AWS sample\'s weaker way)', () => {
+  let project: Awaited<ReturnType<typeof startTestProject>>;
+
+  beforeAll(async () => {
+    project = await startTestProject({ session: { resume: 'id' } });
+  });
+  afterAll(() => project.sandbox.stop());
+
+  it('resumes with the anonymous id alone, and still refuses another user', async () => {
+    const user = randomUUID();
+    const first = await connect(project.sandbox.url, { protocols: user });
+    const { sessionId } = await hello(first);
+    first.send({ action: 'state.set', version: 0, state: { cursor: 7 } });
+    await first.next();
+    first.ws.close();
+    const other = await connect(project.sandbox.url, { protocols: randomUUID() });
+    other.send({ action: 'resume', sessionId });
+    expect(await other.next()).toMatchObject({ type: 'error', code: 'AUTH_INVALID' });
+    const same = await connect(project.sandbox.url, { protocols: user });
+    same.send({ action: 'resume', sessionId });
+    expect(await same.next()).toMatchObject({ type: 'resumed', sessionId, state: { cursor: 7 } });
+    for (const client of [other, same]) client.ws.close();
   });
 });

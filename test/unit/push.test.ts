@@ -102,6 +102,7 @@ function recordingStore(): { store: ConnectionStore; deleted: string[] } {
     countUserConnections: async () => 0,
     authenticateConnection: async () => 'gone',
     claimGoaway: async () => [],
+    listDead: async () => [],
     listOverduePending: async () => [],
   };
   return { store, deleted };
