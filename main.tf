@@ -137,6 +137,75 @@ locals {
     MAX_PAYLOAD_BYTES             = tostring(var.max_payload_bytes)
   }
 
+  # Resumable sessions: the settings the message and disconnect functions share, and what they need to
+  # schedule a session's expiry. When a resumable session's connection closes, the disconnect function
+  # creates a one-time schedule expire-<session id> (at(), flexible window OFF, deleted after it runs)
+  # in the stack's schedule group, targeting the sweeper with the scheduler's execution role; the
+  # message function deletes it when the session is resumed. The schedule ARNs are derived from the
+  # group's own ARN (partition, region, account), so no data source is read.
+  #
+  # The sweeper's ARN is built from its name and the group's ARN rather than read from
+  # module.sweeper: the sweeper's MANAGEMENT_ENDPOINT comes from the stage, which depends on the
+  # routes, so on the disconnect and message functions; reading its ARN here would close a cycle.
+  sweeper_function_name = "${var.name}-sweeper"
+  schedule_group_arn    = split(":", module.scheduler.schedule_group_arn) # arn:<partition>:scheduler:<region>:<account>:schedule-group/<name>
+  sweeper_function_arn  = "arn:${local.schedule_group_arn[1]}:lambda:${local.schedule_group_arn[3]}:${local.schedule_group_arn[4]}:function:${local.sweeper_function_name}"
+
+  session_environment = {
+    SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)
+    SESSION_HEARTBEAT_SECONDS     = tostring(var.session.heartbeat_seconds)
+    SESSION_GOAWAY_BEFORE_SECONDS = tostring(var.session.goaway_before_seconds)
+  }
+
+  # The key resume tokens are signed with (an HMAC over session and user ids): a SecureString the
+  # module creates with a random value (two uuid()s: no random provider is needed, and the value
+  # is set once, at creation), or a parameter or secret of your own. Only the message function
+  # reads it, once per container.
+  session_key = (
+    var.session.key_secret_arn != null ? { env = { SESSION_KEY_SECRET_ARN = var.session.key_secret_arn }, action = "secretsmanager:GetSecretValue", arn = var.session.key_secret_arn } :
+    var.session.key_ssm_parameter_arn != null ? { env = { SESSION_KEY_SSM_PARAMETER = var.session.key_ssm_parameter_arn }, action = "ssm:GetParameter", arn = var.session.key_ssm_parameter_arn } :
+    { env = { SESSION_KEY_SSM_PARAMETER = aws_ssm_parameter.session_key[0].name }, action = "ssm:GetParameter", arn = local.session_key_parameter_arn }
+  )
+  # Built like the sweeper's ARN above (the parameter's name starts with "/"), so it is known at plan time.
+  session_key_parameter_name = "/${var.name}/session-resume-key"
+  session_key_parameter_arn  = "arn:${local.schedule_group_arn[1]}:ssm:${local.schedule_group_arn[3]}:${local.schedule_group_arn[4]}:parameter${local.session_key_parameter_name}"
+
+  session_key_policies = {
+    session-key = [{
+      sid       = "ReadResumeTokenKey"
+      actions   = [local.session_key.action]
+      resources = [local.session_key.arn]
+    }]
+  }
+
+  session_expiry_environment = {
+    SESSION_SCHEDULE_GROUP     = module.scheduler.schedule_group_name
+    SESSION_SCHEDULER_ROLE_ARN = module.scheduler.scheduler_role_arn
+    SESSION_EXPIRY_TARGET_ARN  = local.sweeper_function_arn
+  }
+
+  session_expiry_policies = {
+    session-expiry = [
+      {
+        sid       = "ManageSessionExpirySchedules"
+        actions   = ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"]
+        resources = [module.scheduler.schedule_arn_pattern]
+      },
+      {
+        # CreateSchedule names the execution role as the target's RoleArn: passing it, and only it,
+        # only to EventBridge Scheduler.
+        sid       = "PassSchedulerRole"
+        actions   = ["iam:PassRole"]
+        resources = [module.scheduler.scheduler_role_arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "iam:PassedToService"
+          values   = ["scheduler.amazonaws.com"]
+        }]
+      },
+    ]
+  }
+
   functions = {
     authorizer = module.authorizer
     connect    = module.connect
@@ -144,6 +213,20 @@ locals {
     fanout     = module.fanout
     message    = module.message
     sweeper    = module.sweeper
+  }
+}
+
+resource "aws_ssm_parameter" "session_key" {
+  count = var.session.key_ssm_parameter_arn == null && var.session.key_secret_arn == null ? 1 : 0
+
+  name        = local.session_key_parameter_name
+  description = "Signs the resume tokens of ${var.name}'s resumable sessions (HMAC-SHA256). Rotating it invalidates the tokens issued so far."
+  type        = "SecureString"
+  value       = "${uuid()}${uuid()}"
+  tags        = var.tags
+
+  lifecycle {
+    ignore_changes = [value]
   }
 }
 
@@ -271,13 +354,14 @@ module "disconnect" {
   timeout               = var.lambda_timeout
   log_retention_in_days = var.log_retention_in_days
 
-  environment_variables = local.common_environment
+  environment_variables = merge(local.common_environment, local.session_environment, local.session_expiry_environment)
 
-  policies = {
+  policies = merge(local.session_expiry_policies, {
     table = [
       {
+        # DeleteItem the connection; UpdateItem marks its resumable session inactive.
         sid       = "ReadAndDeleteConnection"
-        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {
@@ -292,7 +376,7 @@ module "disconnect" {
         resources = [module.connection_store.table_arn]
       },
     ]
-  }
+  })
 
   allowed_triggers = {
     ApiGatewayDisconnectRoute = {
@@ -331,10 +415,14 @@ module "message" {
     },
     length(var.action_permissions) == 0 ? {} : { ACTION_PERMISSIONS = jsonencode(var.action_permissions) },
     var.management_endpoint_override == null ? {} : { MANAGEMENT_ENDPOINT = var.management_endpoint_override },
+    local.session_environment,
+    local.session_expiry_environment,
+    local.session_key.env,
+    { SESSION_RESUME = var.session.resume },
     local.auth.message_environment,
   )
 
-  policies = merge(local.auth.message_policies, {
+  policies = merge(local.auth.message_policies, local.session_expiry_policies, local.session_key_policies, {
     table = [
       {
         # UpdateItem counts each message against the connection's budget, on the connection's item.
@@ -379,7 +467,7 @@ module "message" {
 module "sweeper" {
   source = "./modules/lambda-function"
 
-  function_name         = "${var.name}-sweeper"
+  function_name         = local.sweeper_function_name
   description           = "Closes and deletes stale connections, on a schedule."
   artifact_path         = "${local.artifacts_dir}/sweeper.zip"
   architecture          = var.lambda_architecture
@@ -389,6 +477,11 @@ module "sweeper" {
 
   environment_variables = merge(local.common_environment, {
     MANAGEMENT_ENDPOINT = local.management_endpoint
+    # The sweeper expires sessions (invoked by their one-time expire-<session id> schedules with
+    # {"task":"expire","sessionId":…}) and sweeps any a missed schedule left behind.
+    SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)
+    # It also sends goaway to connections this long before API Gateway's 2-hour cut.
+    SESSION_GOAWAY_BEFORE_SECONDS = tostring(var.session.goaway_before_seconds)
   })
 
   # Created in every auth mode: it closes two-phase connections past their auth deadline and
@@ -396,13 +489,15 @@ module "sweeper" {
   policies = {
     table = [
       {
+        # GSI1: pending two-phase connections; GSI3: expired sessions and connections near the 2-hour cut.
         sid       = "FindStaleConnections"
         actions   = ["dynamodb:Query"]
-        resources = ["${module.connection_store.table_arn}/index/GSI1"]
+        resources = ["${module.connection_store.table_arn}/index/GSI1", "${module.connection_store.table_arn}/index/GSI3"]
       },
       {
+        # DeleteItem stale connections and expired sessions; UpdateItem marks a connection told goaway.
         sid       = "DeleteStaleConnections"
-        actions   = ["dynamodb:DeleteItem"]
+        actions   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
     ]
@@ -511,6 +606,11 @@ module "scheduler" {
       input = { task = "sweep" }
     }
   }
+
+  # One-time session expiry schedules (created by the disconnect function, see session_expiry_*)
+  # target the sweeper too; listing it keeps the role's invoke permission if the recurring
+  # schedule ever goes.
+  one_time_schedule_target_arns = [module.sweeper.function_arn]
 
   tags = var.tags
 }

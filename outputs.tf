@@ -24,8 +24,8 @@ output "stage_name" {
 }
 
 output "route_keys" {
-  description = "Route keys of the API, sorted."
-  value       = sort(keys(module.websocket_api.routes))
+  description = "Route keys of the API, sorted (custom_routes included)."
+  value       = sort(concat(keys(module.websocket_api.routes), keys(aws_apigatewayv2_route.custom)))
 }
 
 output "access_log_group_name" {
@@ -64,7 +64,7 @@ output "function_environment_variables" {
 }
 
 output "function_role_policy_documents" {
-  description = "Inline IAM policies (JSON) of each function's role, keyed by role (authorizer, connect, disconnect, fanout, message, sweeper) then by concern (logs, table, manage-connections, fanout-queue, key-material)."
+  description = "Inline IAM policies (JSON) of each function's role, keyed by role (authorizer, connect, disconnect, fanout, message, sweeper) then by concern (logs, table, manage-connections, fanout-queue, key-material, session-expiry, session-key)."
   value       = tomap({ for key, function in local.functions : key => function.role_policy_documents })
 }
 
@@ -74,7 +74,7 @@ output "function_source_code_hashes" {
 }
 
 output "schedule_group_name" {
-  description = "Name of the EventBridge Scheduler schedule group holding the sweeper's schedule (and, later, one-time schedules created by the functions)."
+  description = "Name of the EventBridge Scheduler schedule group holding the sweeper's schedule and the one-time session expiry schedules (expire-<session id>) the disconnect function creates."
   value       = module.scheduler.schedule_group_name
 }
 
@@ -84,7 +84,7 @@ output "schedule_group_arn" {
 }
 
 output "scheduler_role_arn" {
-  description = "ARN of the role EventBridge Scheduler invokes the group's targets with (the sweeper); the RoleArn of new schedules in the group, which their creator must be allowed to iam:PassRole."
+  description = "ARN of the role EventBridge Scheduler invokes the group's targets with (the sweeper, for its recurring schedule and the session expiry schedules); the RoleArn of new schedules in the group, which the disconnect and message functions may iam:PassRole to scheduler.amazonaws.com only."
   value       = module.scheduler.role_arn
 }
 

@@ -355,6 +355,78 @@ variable "sweeper_schedule_expression" {
   }
 }
 
+# --- Sessions -------------------------------------------------------------------------
+
+variable "session" {
+  description = <<-EOT
+    Resumable sessions (see docs/terraform.md, "Session expiry"). Every field is optional:
+    - resume_window_seconds (10-86400, default 120): how long a session outlives its connection
+      and can be resumed on a new one. When a connection of a resumable session closes, the
+      disconnect function creates a one-time EventBridge Scheduler schedule expire-<session id>
+      in the stack's schedule group, due this many seconds later, that invokes the sweeper to
+      expire the session; resuming deletes it (SESSION_RESUME_WINDOW_SECONDS of the message,
+      disconnect and sweeper functions);
+    - heartbeat_seconds (10-540, default 60): the heartbeat period of a session's connection,
+      below API Gateway's 10-minute idle timeout (SESSION_HEARTBEAT_SECONDS of the message and
+      disconnect functions);
+    - goaway_before_seconds (10-3600, default 300): how long before API Gateway's 2-hour
+      connection limit the sweeper tells the client (goaway) to move to a new connection and
+      resume (SESSION_GOAWAY_BEFORE_SECONDS);
+    - resume ("token" or "id", default "token"): what a resume needs besides being the same user:
+      the resume token issued in welcome ("token"), or nothing more ("id": the AWS sample's
+      behaviour, where an anonymous id alone takes over its user's session; weaker);
+    - key_ssm_parameter_arn / key_secret_arn (default null, at most one): the key resume tokens
+      are signed with, at least 32 characters. Without either the module creates the SecureString
+      /<name>/session-resume-key with a random value (set once; rotate it by replacing the
+      resource, which invalidates outstanding tokens).
+  EOT
+  type = object({
+    resume_window_seconds = optional(number, 120)
+    heartbeat_seconds     = optional(number, 60)
+    goaway_before_seconds = optional(number, 300)
+    resume                = optional(string, "token")
+    key_ssm_parameter_arn = optional(string)
+    key_secret_arn        = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = floor(var.session.resume_window_seconds) == var.session.resume_window_seconds && var.session.resume_window_seconds >= 10 && var.session.resume_window_seconds <= 86400
+    error_message = "session.resume_window_seconds must be a whole number of seconds from 10 to 86400 (a day)."
+  }
+
+  validation {
+    condition     = floor(var.session.heartbeat_seconds) == var.session.heartbeat_seconds && var.session.heartbeat_seconds >= 10 && var.session.heartbeat_seconds <= 540
+    error_message = "session.heartbeat_seconds must be a whole number of seconds from 10 to 540 (under API Gateway's 10-minute idle timeout)."
+  }
+
+  validation {
+    condition     = floor(var.session.goaway_before_seconds) == var.session.goaway_before_seconds && var.session.goaway_before_seconds >= 10 && var.session.goaway_before_seconds <= 3600
+    error_message = "session.goaway_before_seconds must be a whole number of seconds from 10 to 3600 (an hour of API Gateway's 2-hour connection limit)."
+  }
+
+  validation {
+    condition     = contains(["token", "id"], var.session.resume)
+    error_message = "session.resume must be \"token\" (a resume needs the resume token) or \"id\" (the user id alone, the AWS sample's weaker way)."
+  }
+
+  validation {
+    condition     = var.session.key_ssm_parameter_arn == null || var.session.key_secret_arn == null
+    error_message = "session.key_ssm_parameter_arn and session.key_secret_arn are alternatives: give at most one."
+  }
+
+  validation {
+    condition     = var.session.key_ssm_parameter_arn == null || can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+$", var.session.key_ssm_parameter_arn))
+    error_message = "session.key_ssm_parameter_arn must be an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)."
+  }
+
+  validation {
+    condition     = var.session.key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.session.key_secret_arn))
+    error_message = "session.key_secret_arn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)."
+  }
+}
+
 # --- Table ------------------------------------------------------------------------------
 
 variable "point_in_time_recovery_enabled" {

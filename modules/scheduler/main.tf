@@ -21,9 +21,17 @@ locals {
     }]
   })
 
-  # The target functions and their qualified ARNs (<arn>:<version or alias>), in the order of the
-  # schedules' keys.
-  function_arns = distinct([for schedule in values(var.schedules) : schedule.function_arn])
+  # The target functions and their qualified ARNs (<arn>:<version or alias>): those of the recurring
+  # schedules, in the order of their keys, then those of the one-time schedules the functions create
+  # at run time (one role for both: the trust policy already names this group).
+  function_arns = distinct(concat(
+    [for schedule in values(var.schedules) : schedule.function_arn],
+    var.one_time_schedule_target_arns,
+  ))
+
+  # arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*: every schedule of the group, the
+  # resource of the scheduler:CreateSchedule and DeleteSchedule grants of the functions creating them.
+  schedule_arn_pattern = "${replace(aws_scheduler_schedule_group.this.arn, ":schedule-group/", ":schedule/")}/*"
 
   invoke_policy = jsonencode({
     Version = "2012-10-17"
@@ -49,9 +57,10 @@ resource "aws_iam_role" "execution" {
 }
 
 resource "aws_iam_role_policy" "invoke" {
-  # Keyed on the schedules, known at plan time, not on their function ARNs, known only after
-  # apply. Without schedules there is nothing to invoke, and an empty Resource list is invalid.
-  count = length(var.schedules) > 0 ? 1 : 0
+  # Keyed on the number of schedules and targets, known at plan time, not on their function ARNs,
+  # known only after apply. Without either there is nothing to invoke, and an empty Resource list
+  # is invalid.
+  count = length(var.schedules) + length(var.one_time_schedule_target_arns) > 0 ? 1 : 0
 
   name   = "invoke"
   role   = aws_iam_role.execution.id

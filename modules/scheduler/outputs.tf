@@ -13,6 +13,16 @@ output "role_name" {
   value       = aws_iam_role.execution.name
 }
 
+output "schedule_arn_pattern" {
+  description = "ARN pattern of every schedule of the group, arn:<partition>:scheduler:<region>:<account>:schedule/<name>/*: the resource to grant scheduler:CreateSchedule and scheduler:DeleteSchedule on to the functions creating one-time schedules."
+  value       = local.schedule_arn_pattern
+}
+
+output "scheduler_role_arn" {
+  description = "ARN of the execution role (the same as role_arn): the RoleArn of the one-time schedules the functions create, and the only role they need iam:PassRole on."
+  value       = aws_iam_role.execution.arn
+}
+
 output "role_arn" {
   description = "ARN of the execution role; the RoleArn of every schedule's target, and what a function creating schedules must be allowed to iam:PassRole."
   value       = aws_iam_role.execution.arn
@@ -24,7 +34,7 @@ output "role_assume_role_policy" {
 }
 
 output "role_policy_document" {
-  description = "Inline invoke policy (JSON) of the execution role; null when there is no schedule."
+  description = "Inline invoke policy (JSON) of the execution role; null when there is neither a recurring schedule nor a one-time schedule target."
   value       = one(aws_iam_role_policy.invoke[*].policy)
 }
 

@@ -44,6 +44,24 @@ variable "schedules" {
   }
 }
 
+variable "one_time_schedule_target_arns" {
+  description = <<-EOT
+    Unqualified ARNs of the Lambda functions that one-time schedules target: schedules the
+    functions create at run time in the group (at() expressions, for example a session's expiry),
+    with the execution role (role_arn) as their RoleArn. The role may invoke them (and their
+    versions and aliases) besides the recurring schedules' functions; a function already targeted
+    by a recurring schedule may be listed again. Default [].
+  EOT
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for arn in var.one_time_schedule_target_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}$", arn))])
+    error_message = "one_time_schedule_target_arns entries must be unqualified Lambda function ARNs (arn:<partition>:lambda:<region>:<account>:function:<name>)."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to the schedule group and the execution role."
   type        = map(string)

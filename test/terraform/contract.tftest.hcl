@@ -305,6 +305,145 @@ run "rejects_sweeper_schedule_expression_singular_above_one" {
   expect_failures = [var.sweeper_schedule_expression]
 }
 
+# Resumable sessions: each field's range and whole-number rule.
+
+run "rejects_session_resume_window_seconds_below" {
+  command = plan
+
+  variables {
+    session = { resume_window_seconds = 9 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_resume_window_seconds_above" {
+  command = plan
+
+  variables {
+    session = { resume_window_seconds = 86401 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_resume_window_seconds_fraction" {
+  command = plan
+
+  variables {
+    session = { resume_window_seconds = 120.5 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_heartbeat_seconds_below" {
+  command = plan
+
+  variables {
+    session = { heartbeat_seconds = 9 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_heartbeat_seconds_above" {
+  command = plan
+
+  variables {
+    session = { heartbeat_seconds = 541 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_heartbeat_seconds_fraction" {
+  command = plan
+
+  variables {
+    session = { heartbeat_seconds = 60.5 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_goaway_before_seconds_below" {
+  command = plan
+
+  variables {
+    session = { goaway_before_seconds = 9 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_goaway_before_seconds_above" {
+  command = plan
+
+  variables {
+    session = { goaway_before_seconds = 3601 }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_goaway_before_seconds_fraction" {
+  command = plan
+
+  variables {
+    session = { goaway_before_seconds = 300.5 }
+  }
+
+  expect_failures = [var.session]
+}
+
+# The resume mode and the resume token key: each run breaks one rule only.
+
+run "rejects_session_resume_not_token_or_id" {
+  command = plan
+
+  variables {
+    session = { resume = "user" }
+  }
+
+  expect_failures = [var.session]
+}
+
+run "rejects_session_key_parameter_and_secret_both_given" {
+  command = plan
+
+  variables {
+    session = {
+      key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/websocket-sessions/resume-key"
+      key_secret_arn        = "arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/resume-key-AbCdEf"
+    }
+  }
+
+  expect_failures = [var.session]
+}
+
+# A parameter's name where its ARN is expected.
+run "rejects_session_key_ssm_parameter_arn_format" {
+  command = plan
+
+  variables {
+    session = { key_ssm_parameter_arn = "/websocket-sessions/resume-key" }
+  }
+
+  expect_failures = [var.session]
+}
+
+# A parameter's ARN where a secret's is expected.
+run "rejects_session_key_secret_arn_format" {
+  command = plan
+
+  variables {
+    session = { key_secret_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/websocket-sessions/resume-key" }
+  }
+
+  expect_failures = [var.session]
+}
+
 run "rejects_kms_key_arn_format" {
   command = plan
 
@@ -1100,6 +1239,21 @@ run "rejects_scheduler_schedules_function_arn" {
   }
 
   expect_failures = [var.schedules]
+}
+
+run "rejects_scheduler_one_time_schedule_target_arns" {
+  command = plan
+
+  module {
+    source = "./modules/scheduler"
+  }
+
+  variables {
+    name                          = "ws"
+    one_time_schedule_target_arns = ["arn:aws:lambda:us-east-1:123456789012:function:ws-sweeper:live"]
+  }
+
+  expect_failures = [var.one_time_schedule_target_arns]
 }
 
 # --- modules/connection-store ------------------------------------------------------

@@ -58,3 +58,36 @@ run "jwt_example_plans" {
     error_message = "With a JWKS the jwt example's authorizer needs no key-material policy."
   }
 }
+
+run "anonymous_resume_example_plans" {
+  command = plan
+
+  module {
+    source = "./examples/anonymous-resume"
+  }
+
+  assert {
+    condition     = output.route_keys == tolist(["$connect", "$default", "$disconnect", "teleprinter"])
+    error_message = "The anonymous-resume example must add the teleprinter route through custom_routes."
+  }
+
+  assert {
+    condition     = length(module.websocket_sessions.function_names) == 6 && output.teleprinter_function_name == "websocket-sessions-resume-teleprinter"
+    error_message = "The anonymous-resume example must deploy the stack's six functions and <name>-teleprinter beside them."
+  }
+
+  assert {
+    condition     = module.websocket_sessions.function_environment_variables["authorizer"]["AUTH_MODE"] == "anonymous"
+    error_message = "The anonymous-resume example must run in anonymous mode."
+  }
+
+  assert {
+    condition     = module.teleprinter.function_environment_variables["TABLE_NAME"] == module.websocket_sessions.table_name && module.teleprinter.function_environment_variables["TELEPRINTER_INTERVAL_MS"] == "100" && module.teleprinter.function_environment_variables["CONNECTION_TTL_SECONDS"] == "7800"
+    error_message = "The teleprinter must use the stack's table, print every 100 ms and keep sessions as long as connections."
+  }
+
+  assert {
+    condition     = !contains(keys(module.teleprinter.function_environment_variables), "TELEPRINTER_TEXT")
+    error_message = "Without teleprinter_text the teleprinter must print its default text."
+  }
+}

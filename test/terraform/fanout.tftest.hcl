@@ -158,7 +158,8 @@ run "message_function_publishes_through_the_queue" {
   }
 
   assert {
-    condition = { for key, value in output.function_environment_variables.message : key => value if !startswith(key, "JWT_") } == {
+    # The JWT_* and SESSION_* settings are asserted in stack.tftest.hcl and sessions.tftest.hcl.
+    condition = { for key, value in output.function_environment_variables.message : key => value if !startswith(key, "JWT_") && !startswith(key, "SESSION_") } == {
       TABLE_NAME                       = "websocket-sessions-table"
       LOG_LEVEL                        = "info"
       METRICS_NAMESPACE                = "WebSocketSessions"
@@ -186,8 +187,8 @@ run "message_function_publishes_through_the_queue" {
   }
 
   assert {
-    condition     = sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "logs", "manage-connections", "table"])
-    error_message = "A JWKS needs no key-material; the message function must hold exactly its table, manage-connections and fanout-queue policies."
+    condition     = sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "logs", "manage-connections", "session-expiry", "session-key", "table"])
+    error_message = "A JWKS needs no key-material; the message function must hold exactly its table, manage-connections, fanout-queue, session-expiry and session-key policies."
   }
 }
 

@@ -228,12 +228,18 @@ run "functions_get_their_environment" {
 
   assert {
     condition = output.function_environment_variables.disconnect == tomap({
-      TABLE_NAME        = "websocket-sessions-table"
-      LOG_LEVEL         = "info"
-      METRICS_NAMESPACE = "WebSocketSessions"
-      NODE_OPTIONS      = "--enable-source-maps"
+      TABLE_NAME                    = "websocket-sessions-table"
+      LOG_LEVEL                     = "info"
+      METRICS_NAMESPACE             = "WebSocketSessions"
+      NODE_OPTIONS                  = "--enable-source-maps"
+      SESSION_RESUME_WINDOW_SECONDS = "120"
+      SESSION_HEARTBEAT_SECONDS     = "60"
+      SESSION_GOAWAY_BEFORE_SECONDS = "300"
+      SESSION_SCHEDULE_GROUP        = "websocket-sessions"
+      SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+      SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
     })
-    error_message = "The disconnect function's environment does not match the contract."
+    error_message = "The disconnect function's environment does not match the contract (common settings, session settings and expiry schedule wiring)."
   }
 
   assert {
@@ -250,8 +256,16 @@ run "functions_get_their_environment" {
       CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      SESSION_RESUME_WINDOW_SECONDS    = "120"
+      SESSION_HEARTBEAT_SECONDS        = "60"
+      SESSION_GOAWAY_BEFORE_SECONDS    = "300"
+      SESSION_SCHEDULE_GROUP           = "websocket-sessions"
+      SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+      SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
+      SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
+      SESSION_RESUME                   = "token"
     })
-    error_message = "The message function must get the default message budget, broadcast reserved to admins, the fan-out queue, the channel settings and no MANAGEMENT_ENDPOINT unless it is set."
+    error_message = "The message function must get the default message budget, broadcast reserved to admins, the fan-out queue, the channel settings, the session settings and expiry schedule wiring, the module's resume token key parameter and the default resume mode (token), and no MANAGEMENT_ENDPOINT unless it is set."
   }
 
   assert {
@@ -261,8 +275,12 @@ run "functions_get_their_environment" {
       METRICS_NAMESPACE   = "WebSocketSessions"
       NODE_OPTIONS        = "--enable-source-maps"
       MANAGEMENT_ENDPOINT = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
+      # The sweeper expires sessions and tells connections near the 2-hour cut to go away; it
+      # creates no schedule and reads no resume token key.
+      SESSION_RESUME_WINDOW_SECONDS = "120"
+      SESSION_GOAWAY_BEFORE_SECONDS = "300"
     })
-    error_message = "The sweeper must get the common settings and the stage's own Management API endpoint (no event tells it)."
+    error_message = "The sweeper must get the common settings, the stage's own Management API endpoint (no event tells it), the resume window and the goaway lead."
   }
 
   assert {
@@ -395,9 +413,9 @@ run "policies_grant_only_what_each_function_needs" {
     condition = { for fn, documents in output.function_role_policy_documents : fn => sort(keys(documents)) } == {
       authorizer = tolist(["logs"])
       connect    = tolist(["logs", "table"])
-      disconnect = tolist(["logs", "table"])
+      disconnect = tolist(["logs", "session-expiry", "table"])
       fanout     = tolist(["fanout-queue", "logs", "manage-connections", "table"])
-      message    = tolist(["fanout-queue", "logs", "manage-connections", "table"])
+      message    = tolist(["fanout-queue", "logs", "manage-connections", "session-expiry", "session-key", "table"])
       sweeper    = tolist(["logs", "manage-connections", "table"])
     }
     error_message = "Each role must hold exactly its concerns' policies."
@@ -444,7 +462,7 @@ run "policies_grant_only_what_each_function_needs" {
         {
           Sid      = "ReadAndDeleteConnection"
           Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem"]
+          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
@@ -461,7 +479,7 @@ run "policies_grant_only_what_each_function_needs" {
         },
       ]
     }
-    error_message = "The disconnect function may only get and delete items of the table, find the connection's subscriptions on GSI1 and batch-delete them."
+    error_message = "The disconnect function may only get, delete and update (marking its session inactive) items of the table, find the connection's subscriptions on GSI1 and batch-delete them."
   }
 
   assert {
@@ -509,20 +527,23 @@ run "policies_grant_only_what_each_function_needs" {
       Version = "2012-10-17"
       Statement = [
         {
-          Sid      = "FindStaleConnections"
-          Effect   = "Allow"
-          Action   = ["dynamodb:Query"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
+          Sid    = "FindStaleConnections"
+          Effect = "Allow"
+          Action = ["dynamodb:Query"]
+          Resource = [
+            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI3",
+          ]
         },
         {
           Sid      = "DeleteStaleConnections"
           Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem"]
+          Action   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
       ]
     }
-    error_message = "The sweeper may only query GSI1 and delete items of the table."
+    error_message = "The sweeper may only query GSI1 (pending connections) and GSI3 (expired sessions, connections near the 2-hour cut), and delete and update items of the table."
   }
 
   assert {
@@ -737,6 +758,14 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
       CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      SESSION_RESUME_WINDOW_SECONDS    = "120"
+      SESSION_HEARTBEAT_SECONDS        = "60"
+      SESSION_GOAWAY_BEFORE_SECONDS    = "300"
+      SESSION_SCHEDULE_GROUP           = "websocket-sessions"
+      SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+      SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
+      SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
+      SESSION_RESUME                   = "token"
       JWT_ALGORITHMS                   = "RS256,ES256"
       JWT_ISSUER                       = "https://id.example.com/"
       JWT_AUDIENCE                     = "websocket-sessions,chat"
@@ -760,7 +789,7 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
   }
 
   assert {
-    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs"]) && sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "logs", "manage-connections", "table"])
+    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs"]) && sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "logs", "manage-connections", "session-expiry", "session-key", "table"])
     error_message = "A JWKS URL needs no IAM: neither the authorizer nor the message function may get a key-material policy."
   }
 }
@@ -853,13 +882,21 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
         CHANNEL_LOG_RETENTION_SECONDS    = "3600"
         MAX_PAYLOAD_BYTES                = "32768"
         MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+        SESSION_RESUME_WINDOW_SECONDS    = "120"
+        SESSION_HEARTBEAT_SECONDS        = "60"
+        SESSION_GOAWAY_BEFORE_SECONDS    = "300"
+        SESSION_SCHEDULE_GROUP           = "websocket-sessions"
+        SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+        SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
+        SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
+        SESSION_RESUME                   = "token"
       },
     ))
     error_message = "In jwt mode the message function must get exactly the authorizer's JWT_* settings (SSM key, key id, token sources, claims) beside its own."
   }
 
   assert {
-    condition     = sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "key-material", "logs", "manage-connections", "table"]) && output.function_role_policy_documents.message["key-material"] == output.function_role_policy_documents.authorizer["key-material"]
+    condition     = sort(keys(output.function_role_policy_documents.message)) == tolist(["fanout-queue", "key-material", "logs", "manage-connections", "session-expiry", "session-key", "table"]) && output.function_role_policy_documents.message["key-material"] == output.function_role_policy_documents.authorizer["key-material"]
     error_message = "In jwt mode the message function verifies tokens too: it must get the authorizer's key-material policy, exactly."
   }
 
@@ -1046,6 +1083,14 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      SESSION_RESUME_WINDOW_SECONDS    = "120"
+      SESSION_HEARTBEAT_SECONDS        = "60"
+      SESSION_GOAWAY_BEFORE_SECONDS    = "300"
+      SESSION_SCHEDULE_GROUP           = "websocket-sessions"
+      SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+      SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
+      SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
+      SESSION_RESUME                   = "token"
       JWT_ALGORITHMS                   = "RS256"
       JWT_ISSUER                       = "https://id.example.com/"
       JWT_AUDIENCE                     = "chat"
@@ -1065,10 +1110,16 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
 
   assert {
     condition = output.function_environment_variables.disconnect == tomap({
-      TABLE_NAME        = "websocket-sessions-table"
-      LOG_LEVEL         = "info"
-      METRICS_NAMESPACE = "WebSocketSessions"
-      NODE_OPTIONS      = "--enable-source-maps"
+      TABLE_NAME                    = "websocket-sessions-table"
+      LOG_LEVEL                     = "info"
+      METRICS_NAMESPACE             = "WebSocketSessions"
+      NODE_OPTIONS                  = "--enable-source-maps"
+      SESSION_RESUME_WINDOW_SECONDS = "120"
+      SESSION_HEARTBEAT_SECONDS     = "60"
+      SESSION_GOAWAY_BEFORE_SECONDS = "300"
+      SESSION_SCHEDULE_GROUP        = "websocket-sessions"
+      SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
+      SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
     })
     error_message = "The disconnect function's environment must not depend on the auth mode."
   }
@@ -1080,6 +1131,10 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       METRICS_NAMESPACE   = "WebSocketSessions"
       NODE_OPTIONS        = "--enable-source-maps"
       MANAGEMENT_ENDPOINT = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
+      # The sweeper expires sessions and tells connections near the 2-hour cut to go away; it
+      # creates no schedule and reads no resume token key.
+      SESSION_RESUME_WINDOW_SECONDS = "120"
+      SESSION_GOAWAY_BEFORE_SECONDS = "300"
     })
     error_message = "The sweeper's environment must not depend on the auth mode."
   }
@@ -1088,9 +1143,9 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
     condition = { for fn, documents in output.function_role_policy_documents : fn => sort(keys(documents)) } == {
       authorizer = tolist(["logs"])
       connect    = tolist(["logs", "table"])
-      disconnect = tolist(["logs", "table"])
+      disconnect = tolist(["logs", "session-expiry", "table"])
       fanout     = tolist(["fanout-queue", "logs", "manage-connections", "table"])
-      message    = tolist(["fanout-queue", "logs", "manage-connections", "table"])
+      message    = tolist(["fanout-queue", "logs", "manage-connections", "session-expiry", "session-key", "table"])
       sweeper    = tolist(["logs", "manage-connections", "table"])
     }
     error_message = "With a JWKS no role may get a key-material policy, in two-phase mode either."
