@@ -4,6 +4,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { fingerprint } from '../../functions/lib/log';
 import { DIST } from '../../sandbox/project';
+import { seededRandom } from '../../sandbox/sqs-queue';
 import { eventually, sleep } from '../helpers/clients';
 import { allItems } from '../helpers/dynamo';
 import { startTestProject } from '../helpers/project-sandbox';
@@ -18,17 +19,6 @@ const CHARACTERS = Array.from(TEXT);
 const INTERVAL_MS = 8;
 const SEED = Number(process.env.TELEPRINTER_SEED ?? 0x7e1e9);
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed (TELEPRINTER_SEED). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Printout {
   ws: WebSocket;
@@ -79,7 +69,7 @@ describe('examples/anonymous-resume: the teleprinter, resumed by anonymous id', 
   const outcomes = (id: string) => project.logs.records('teleprinter').filter((record) => record.event === 'teleprinter' && record.user === fingerprint(id));
 
   it('echoes the id, and a client cut at random points and reconnected each time with the same id receives the text exactly once', async () => {
-    const random = seeded(SEED);
+    const random = seededRandom(SEED);
     const id = randomUUID();
     // Six cut points, increasing, at least 4 characters apart, none within the last 30 characters
     // (a cut the stream outruns would end it, and the next connection would rightly start over).
