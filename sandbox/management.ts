@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebSocket } from 'ws';
 import { newId } from './events';
+import { readBody } from './http-body';
 import type { LiveConnection } from './gateway';
 
 export type ManagementOperation = 'PostToConnection' | 'GetConnection' | 'DeleteConnection';
@@ -44,20 +45,6 @@ function fail(res: ServerResponse, status: number, message: string | null): void
   res.end(JSON.stringify({ message }));
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 /**
  * Serves `POST|GET|DELETE /{stage}/@connections/{id}` (and without the stage) like the Management API.

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './http-body';
 import type { InvokeOutcome, LocalFunction } from './lambda';
 import { checkTimeZone, parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './scheduler-expression';
 
@@ -566,17 +567,11 @@ class Scheduler {
 
 // ---- HTTP (REST-JSON, as @aws-sdk/client-scheduler v3 sends it) ----
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => (size > MAX_REQUEST_BYTES ? reject(validation(`The request is larger than ${MAX_REQUEST_BYTES} bytes.`)) : resolve(Buffer.concat(chunks).toString('utf8'))));
-    req.on('error', reject);
-  });
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const body = await readBody(req, MAX_REQUEST_BYTES);
+  if (body === 'too_large') throw validation(`The request is larger than ${MAX_REQUEST_BYTES} bytes.`);
+  return body.toString('utf8');
 }
 
 function parseBody(text: string): Json {
@@ -641,7 +636,7 @@ async function route(req: IncomingMessage, scheduler: Scheduler, startedAt: numb
   const url = new URL(req.url ?? '/', 'http://scheduler');
   const segments = url.pathname.split('/').slice(1);
   const method = req.method ?? 'GET';
-  const body = method === 'POST' || method === 'PUT' ? parseBody(await readBody(req)) : {};
+  const body = method === 'POST' || method === 'PUT' ? parseBody(await readText(req)) : {};
   const [collection, rawName, ...rest] = segments;
   if (rest.length === 0 && collection === 'schedules') {
     if (rawName === undefined || rawName === '') {

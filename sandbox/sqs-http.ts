@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { readBody } from './http-body';
 import { invalidValue, missingParameter, SqsError } from './sqs-errors';
 import type { MessageAttribute } from './sqs-md5';
 import { ACCOUNT_ID, MAX_MESSAGE_BYTES, messageSize, type LocalQueue, type ReceivedMessage, type SendInput, type SendResult } from './sqs-queue';
@@ -296,21 +297,11 @@ const OPERATIONS: Record<string, Operation> = {
 
 // ---- HTTP ----
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () =>
-      size > MAX_REQUEST_BYTES
-        ? reject(new SqsError('InvalidParameterValue', `The request is larger than ${MAX_REQUEST_BYTES} bytes.`))
-        : resolve(Buffer.concat(chunks).toString('utf8')),
-    );
-    req.on('error', reject);
-  });
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const body = await readBody(req, MAX_REQUEST_BYTES);
+  if (body === 'too_large') throw new SqsError('InvalidParameterValue', `The request is larger than ${MAX_REQUEST_BYTES} bytes.`);
+  return body.toString('utf8');
 }
 
 function parseInput(text: string): Json {
@@ -356,7 +347,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: SqsApiConte
   const requestId = randomUUID();
   try {
     const operation = operationOf(req);
-    const output = await operation(parseInput(await readBody(req)), ctx);
+    const output = await operation(parseInput(await readText(req)), ctx);
     reply(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify(output));
   } catch (error) {
     if (error instanceof SqsError) {
