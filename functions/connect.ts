@@ -6,7 +6,7 @@ import { connectionStoreFor } from './lib/dynamo';
 import type { RouteResult, WebSocketEvent } from './lib/events';
 import { getHeader, offeredProtocols } from './lib/headers';
 import { readCommonConfig } from './lib/init';
-import { fingerprint, log } from './lib/log';
+import { errorFields, fingerprint, log } from './lib/log';
 import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();
@@ -41,9 +41,19 @@ const reject = (connectionId: string, reason: string): RouteResult => {
  * `$connect`: enforces the per-user connection cap (one Query), stores the connection (one PutItem)
  * and echoes the subprotocol. A two-phase connection is stored as pending, with the deadline by which
  * it must send `auth`. Runs only after the authorizer allowed the handshake; nothing can be posted
- * from here.
+ * from here. A failure is logged with its stack and refuses the handshake with 500.
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
+  try {
+    return await admit(event);
+  } catch (error) {
+    const { connectionId, requestId } = event.requestContext;
+    log({ event: 'internal_error', level: 'error', stage: 'connect', reason: 'internal', status: 500, connectionId, requestId, ...errorFields(error) }, { Errors: 1 });
+    return { statusCode: 500 };
+  }
+};
+
+async function admit(event: WebSocketEvent): Promise<RouteResult> {
   const { connectionId, connectedAt } = event.requestContext;
   const identity = fromAuthorizerContext(event.requestContext.authorizer);
   const pending = authMode === 'two-phase' && event.requestContext.authorizer?.authMode === 'two-phase' && identity === undefined;
@@ -76,4 +86,4 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   });
   log({ event: 'connect', connectionId, authMode: identity.authMode, user: fingerprint(identity.userId) }, { Connects: 1 });
   return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': protocol } };
-};
+}

@@ -3,7 +3,7 @@ import { createChannelStore } from './lib/channel-store';
 import type { RouteResult, WebSocketEvent } from './lib/events';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import { readCommonConfig } from './lib/init';
-import { log } from './lib/log';
+import { errorFields, log } from './lib/log';
 import { readInteger } from './lib/config';
 import { readExpiryScheduler } from './lib/expiry';
 import { removeConnection } from './lib/remove-connection';
@@ -21,9 +21,20 @@ const expiry = readExpiryScheduler();
  * `$disconnect`: deletes the connection item (one DeleteItem) and, if it subscribed to channels, its
  * subscriptions (a Query and BatchWriteItem); marks its resumable session inactive for the resume
  * window and schedules the session's purge at its end. Delivery is best-effort, so the TTL
- * stays the backstop. The return value is ignored by API Gateway.
+ * stays the backstop. The return value is ignored by API Gateway; a failure is logged with its stack
+ * (the TTL and the sweeper clean up after it).
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
+  try {
+    return await forget(event);
+  } catch (error) {
+    const { connectionId, requestId } = event.requestContext;
+    log({ event: 'internal_error', level: 'error', stage: 'disconnect', reason: 'internal', connectionId, requestId, ...errorFields(error) }, { Errors: 1 });
+    return { statusCode: 500 };
+  }
+};
+
+async function forget(event: WebSocketEvent): Promise<RouteResult> {
   const { connectionId, disconnectStatusCode, disconnectReason, connectedAt, requestTimeEpoch } = event.requestContext;
   const removed = await removeConnection({ store, channels }, connectionId);
   if (removed?.wsSession) {
@@ -46,4 +57,4 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
     { Disconnects: 1 },
   );
   return { statusCode: 200 };
-};
+}

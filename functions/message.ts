@@ -11,14 +11,15 @@ import { readSessionKey } from './lib/session-key';
 import { createSessionStore } from './lib/sessions';
 import { readChoice, readInteger, readOptionalString, readString } from './lib/config';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
+import type { Context } from 'aws-lambda';
 import type { RouteResult, WebSocketEvent } from './lib/events';
 import { readCommonConfig } from './lib/init';
-import { log } from './lib/log';
+import { errorFields, log } from './lib/log';
 import { readPermissions } from './lib/permissions';
-import { errorFrame } from './lib/protocol';
+import { errorFrame, parseClientFrame } from './lib/protocol';
 import { createPusher, managementClient, managementEndpoint } from './lib/push';
 import { countMessage, type RateLimit } from './lib/rate-limit';
-import { builtinActions, route, type ActionHandler } from './lib/router';
+import { builtinActions, internalError, route, type ActionHandler } from './lib/router';
 import { fromItem, type Connection } from './lib/store';
 
 const config = readCommonConfig();
@@ -76,11 +77,38 @@ const identityOf = (connection: Connection | undefined): Identity | undefined =>
  * frame, checks the action's permission, runs it and posts the answer frames through the Management
  * API. Bad input gets `BAD_MESSAGE`, a denied action `FORBIDDEN`, an unauthenticated two-phase
  * connection `AUTH_INVALID` for anything but `auth` and `ping`, a connection over its budget
- * `RATE_LIMITED` (and at twice the budget it is closed); the connection otherwise stays open.
+ * `RATE_LIMITED` (and at twice the budget it is closed); the connection otherwise stays open. Whatever
+ * throws is logged with its stack and answered with `INTERNAL` (see `serve`), never with API Gateway's
+ * `Internal server error`.
  */
-export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
-  const { connectionId, requestTimeEpoch, connectedAt } = event.requestContext;
-  const pusher = createPusher({ client: managementClient(managementEndpoint(event.requestContext, endpointOverride)), store, channels });
+export const handler = async (event: WebSocketEvent, context?: Pick<Context, 'awsRequestId'>): Promise<RouteResult> => {
+  try {
+    return await serve(event, context?.awsRequestId);
+  } catch (error) {
+    return failed(event, error, context?.awsRequestId);
+  }
+};
+
+const pusherFor = (event: WebSocketEvent) =>
+  createPusher({ client: managementClient(managementEndpoint(event.requestContext, endpointOverride)), store, channels });
+
+/** Logs a failure outside the action (the budget, the connection read, a post) and tells the client. */
+async function failed(event: WebSocketEvent, error: unknown, awsRequestId: string | undefined): Promise<RouteResult> {
+  const { connectionId, requestId } = event.requestContext;
+  log({ event: 'internal_error', level: 'error', reason: 'internal', connectionId, requestId, awsRequestId, ...errorFields(error) }, { Errors: 1 });
+  const parsed = parseClientFrame(event.body);
+  const id = parsed.ok ? parsed.frame.id : parsed.error.id;
+  try {
+    await pusherFor(event).send({ connectionId, data: internalError({ id, requestId }) });
+  } catch (postError) {
+    log({ event: 'internal_error_unsent', level: 'error', reason: 'internal', connectionId, requestId, awsRequestId, ...errorFields(postError) });
+  }
+  return { statusCode: 500 };
+}
+
+async function serve(event: WebSocketEvent, awsRequestId: string | undefined): Promise<RouteResult> {
+  const { connectionId, requestTimeEpoch, connectedAt, requestId } = event.requestContext;
+  const pusher = pusherFor(event);
 
   const rate = await countMessage({ client: documents, tableName: config.tableName, connectionId, limit: rateLimit, nowMs: requestTimeEpoch });
   if (rate.verdict === 'limited' || rate.verdict === 'close') {
@@ -101,11 +129,13 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
   };
   const result = await route(
     event.body,
-    { connectionId, identity, now: requestTimeEpoch, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined, connection, post },
+    { connectionId, identity, now: requestTimeEpoch, requestId, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined, connection, post },
     actions,
     permissions,
   );
-  if (result.reason) {
+  if (result.reason === 'internal') {
+    log({ event: 'internal_error', level: 'error', reason: 'internal', connectionId, action: result.action, requestId, awsRequestId, ...errorFields(result.error) }, { Errors: 1 });
+  } else if (result.reason) {
     log({ event: 'rejected_message', level: 'warn', connectionId, action: result.action, reason: result.reason, detail: result.rejected }, { BadMessages: 1 });
   } else {
     log({ event: 'message', level: 'debug', connectionId, action: result.action });
@@ -114,4 +144,4 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
     if ((await pusher.send({ connectionId, data: frame })) === 'gone') break;
   }
   return { statusCode: 200 };
-};
+}

@@ -76,3 +76,14 @@ export function log(entry: LogEntry, metrics?: Partial<Record<MetricName, number
 export function fingerprint(value: string): string {
   return 'sha256:' + createHash('sha256').update(value).digest('hex').slice(0, 12);
 }
+
+/**
+ * The fields an error's log line carries: its class, message and stack (a thrown non-Error as text).
+ *
+ * @example
+ * log({ event: 'internal_error', level: 'error', reason: 'internal', ...errorFields(error) }, { Errors: 1 });
+ */
+export function errorFields(error: unknown): { errorType: string; errorMessage: string; stack?: string } {
+  if (error instanceof Error) return { errorType: error.name, errorMessage: error.message, stack: error.stack };
+  return { errorType: typeof error, errorMessage: String(error) };
+}

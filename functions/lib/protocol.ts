@@ -34,6 +34,8 @@ export interface ErrorFrame {
   /** `VERSION_CONFLICT`: the session state as it is now. */
   state?: unknown;
   version?: number;
+  /** `INTERNAL`: API Gateway's id of the request that failed; the function's error log line carries it too. */
+  requestId?: string;
 }
 
 /** A session's particulars: `welcome` (after `hello`) or `resumed` (after `resume`). */
@@ -85,6 +87,20 @@ export type ServerFrame = ErrorFrame | PongFrame | AckFrame | MessageFrame | Wel
 
 export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const MAX_REQUEST_ID_LENGTH = 128;
+/** API Gateway's limit on a client message; a larger body is refused here too, whatever sits in front. */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+/**
+ * How deep a client frame may nest, the frame object itself being level 1 (so `data` and `state` may
+ * nest 31 levels of their own). Far below what a Lambda's stack allows a recursive JSON.stringify
+ * (about 4,000 levels), and DynamoDB's own nesting limit (32), should a field ever be stored as a map.
+ */
+export const MAX_FRAME_DEPTH = 32;
+/**
+ * Characters no string in a frame (key or value) may hold: lone surrogates (no UTF-8 encoding exists;
+ * other clients' decoders choke on them) and Unicode's 66 non-characters (U+FDD0–U+FDEF and the last
+ * two code points of every plane; SQS refuses U+FFFE and U+FFFF in a message body).
+ */
+const FORBIDDEN_CHARACTER = /[\p{Cs}\p{Noncharacter_Code_Point}]/u;
 
 export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
 
@@ -105,19 +121,52 @@ export function errorFrame({
   message: string;
   retryable?: boolean;
   id?: RequestId;
-} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version'>): ErrorFrame {
+} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version' | 'requestId'>): ErrorFrame {
   return id === undefined ? { type: 'error', code, message, retryable, ...extra } : { type: 'error', code, message, retryable, id, ...extra };
 }
 
 const readRequestId = (value: unknown): RequestId | undefined => {
-  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_REQUEST_ID_LENGTH) return value;
+  if (typeof value === 'string' && value.length > 0 && value.length <= MAX_REQUEST_ID_LENGTH && !FORBIDDEN_CHARACTER.test(value)) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   return undefined;
 };
 
 /**
- * Parses a MESSAGE body. Anything that is not a JSON object with a well-formed `action` yields a
- * `BAD_MESSAGE` error frame (carrying the request `id` when one could be read).
+ * What is wrong with a parsed frame as a whole, if anything: nesting deeper than MAX_FRAME_DEPTH, a
+ * string or key holding a lone surrogate or a non-character, a number JSON.parse could not represent
+ * (`1e400` becomes Infinity). Walks the value without recursion, so no input can exhaust the stack.
+ */
+export function frameProblem(value: unknown): string | undefined {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item === 'string') {
+      if (FORBIDDEN_CHARACTER.test(item)) return 'strings must not contain lone surrogates or non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF, …)';
+    } else if (typeof item === 'number') {
+      if (!Number.isFinite(item)) return 'numbers must be finite (within ±1.8e308)';
+    } else if (typeof item === 'object' && item !== null) {
+      if (depth > MAX_FRAME_DEPTH) return `the message nests deeper than ${MAX_FRAME_DEPTH} levels`;
+      if (Array.isArray(item)) {
+        for (const element of item) pending.push([element, depth + 1]);
+      } else {
+        for (const [key, field] of Object.entries(item)) {
+          if (FORBIDDEN_CHARACTER.test(key)) return 'keys must not contain lone surrogates or non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF, …)';
+          pending.push([field, depth + 1]);
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parses a MESSAGE body. Anything that is not a JSON object with a well-formed `action`, or that
+ * breaks a rule every frame keeps (at most MAX_MESSAGE_BYTES, at most MAX_FRAME_DEPTH levels, no lone
+ * surrogates or non-characters, finite numbers), yields a `BAD_MESSAGE` error frame (carrying the
+ * request `id` when one could be read). Never throws.
+ *
+ * @example
+ * const parsed = parseClientFrame('{"action":"ping","id":1}'); // { ok: true, frame: { action: 'ping', id: 1 } }
  */
 export function parseClientFrame(body: string | null | undefined): ParseResult {
   const bad = (message: string, id?: RequestId): ParseResult => ({
@@ -125,6 +174,8 @@ export function parseClientFrame(body: string | null | undefined): ParseResult {
     error: errorFrame({ code: 'BAD_MESSAGE', message, id }),
   });
   if (body === null || body === undefined || body === '') return bad('empty message');
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_MESSAGE_BYTES) return bad(`the message is ${bytes} bytes; at most ${MAX_MESSAGE_BYTES}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -139,5 +190,71 @@ export function parseClientFrame(body: string | null | undefined): ParseResult {
   }
   if (typeof record.action !== 'string') return bad('"action" must be a string', id);
   if (!ACTION_PATTERN.test(record.action)) return bad('"action" is malformed', id);
+  const problem = frameProblem(record);
+  if (problem) return bad(problem, id);
   return { ok: true, frame: { ...record, action: record.action, id } };
+}
+
+/** How a documented field of a built-in action is typed: `whole` is a safe integer ≥ 0, `json` any JSON value. */
+type FieldKind = 'string' | 'whole' | 'object' | 'json';
+interface FieldRule {
+  kind: FieldKind;
+  required?: boolean;
+  /** The error message when the field is missing (if required) or of another kind. */
+  rule: string;
+}
+
+const CHANNEL_FIELD: FieldRule = { kind: 'string', required: true, rule: '"channel" must be a channel name (a string)' };
+const DATA_FIELD: FieldRule = { kind: 'json', required: true, rule: '"data" is required (any JSON value)' };
+
+/** The documented fields of the built-in actions (docs/protocol.md); other fields are ignored. */
+export const ACTION_FIELDS: Readonly<Record<string, Readonly<Record<string, FieldRule>>>> = {
+  ping: {},
+  hello: {},
+  'state.get': {},
+  auth: { token: { kind: 'string', required: true, rule: '"token" must be a non-empty string' } },
+  subscribe: { channel: CHANNEL_FIELD, since: { kind: 'whole', rule: '"since" must be a whole number ≥ 0 (the last sequence number seen)' } },
+  unsubscribe: { channel: CHANNEL_FIELD },
+  publish: { channel: CHANNEL_FIELD, data: DATA_FIELD },
+  broadcast: { data: DATA_FIELD },
+  'state.set': {
+    version: { kind: 'whole', required: true, rule: '"version" must be the version you read (a whole number ≥ 0)' },
+    state: { kind: 'json', required: true, rule: '"state" is required (any JSON value)' },
+  },
+  resume: {
+    sessionId: { kind: 'string', required: true, rule: '"sessionId" is malformed' },
+    resumeToken: { kind: 'string', rule: '"resumeToken" must be the string `welcome` gave' },
+    channels: { kind: 'object', rule: '"channels" must be an object of channel → last sequence number seen' },
+  },
+};
+
+const fitsKind = (value: unknown, kind: FieldKind): boolean => {
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' && value !== '';
+    case 'whole':
+      return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'json':
+      return true;
+  }
+};
+
+/**
+ * The first documented field of a built-in action that is missing (when required) or of the wrong
+ * kind, as the `BAD_MESSAGE` text; undefined when the fields fit or the action is not a built-in one.
+ * The actions check the finer rules (a channel's pattern, a version against the store).
+ *
+ * @example
+ * fieldProblem({ action: 'subscribe', channel: 'news', since: -1 }); // '"since" must be a whole number ≥ 0 …'
+ */
+export function fieldProblem(frame: ClientFrame): string | undefined {
+  const fields = Object.hasOwn(ACTION_FIELDS, frame.action) ? ACTION_FIELDS[frame.action] : undefined;
+  if (!fields) return undefined;
+  for (const [name, { kind, required, rule }] of Object.entries(fields)) {
+    const value = Object.hasOwn(frame, name) ? frame[name] : undefined;
+    if (value === undefined ? required : !fitsKind(value, kind)) return rule;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import type { Identity } from './auth/identity';
 import type { Connection } from './store';
 import { missingRoles, type Permissions } from './permissions';
-import { errorFrame, parseClientFrame, type ClientFrame, type ServerFrame } from './protocol';
+import { errorFrame, fieldProblem, parseClientFrame, type ClientFrame, type ErrorFrame, type RequestId, type ServerFrame } from './protocol';
 
 /** What an action handler knows about the request it serves. */
 export interface ActionContext {
@@ -10,6 +10,8 @@ export interface ActionContext {
   identity?: Identity;
   /** Request time, epoch milliseconds. */
   now: number;
+  /** API Gateway's id of this request (`requestContext.requestId`): an `INTERNAL` frame and its log line carry it. */
+  requestId?: string;
   /** When API Gateway accepted the connection, epoch milliseconds. */
   connectedAt?: number;
   /** A two-phase connection still waiting for `auth`: only the actions in PENDING_ACTIONS run. */
@@ -34,14 +36,29 @@ export const builtinActions: Record<string, ActionHandler> = {
 export interface RouteResult {
   frames: ServerFrame[];
   action?: string;
-  reason?: 'bad_message' | 'forbidden' | 'unauthenticated';
+  reason?: 'bad_message' | 'forbidden' | 'unauthenticated' | 'internal';
   rejected?: string;
+  /** `internal`: what the action threw (the caller logs it with its stack). */
+  error?: unknown;
+}
+
+/**
+ * The answer to a request the server failed to serve: `INTERNAL`, retryable, with API Gateway's
+ * request id, which the error's log line carries too.
+ *
+ * @example
+ * internalError({ id: frame.id, requestId: event.requestContext.requestId });
+ */
+export function internalError({ id, requestId }: { id?: RequestId; requestId?: string }): ErrorFrame {
+  const message = requestId === undefined ? 'the server failed to serve this request; retry it' : `the server failed to serve this request; retry it (request ${requestId})`;
+  return errorFrame({ code: 'INTERNAL', message, retryable: true, id, ...(requestId === undefined ? {} : { requestId }) });
 }
 
 /**
  * Routes a MESSAGE body to its action handler. Bad input is answered with a `BAD_MESSAGE` frame, an
  * action the identity's roles do not allow with `FORBIDDEN`; nothing else happens and the connection
- * stays open.
+ * stays open. A handler that throws is answered with `INTERNAL` (the error is returned for the log),
+ * never passed on.
  *
  * @example
  * const frames = await route('{"action":"ping"}', { connectionId, now: Date.now() });
@@ -70,5 +87,13 @@ export async function route(
     const message = `action "${frame.action}" needs one of the roles: ${missing.join(', ')}`;
     return { frames: [errorFrame({ code: 'FORBIDDEN', message, id: frame.id })], action: frame.action, reason: 'forbidden', rejected: message };
   }
-  return { frames: await handler(frame, context), action: frame.action };
+  const problem = fieldProblem(frame);
+  if (problem) {
+    return { frames: [errorFrame({ code: 'BAD_MESSAGE', message: problem, id: frame.id })], action: frame.action, reason: 'bad_message', rejected: problem };
+  }
+  try {
+    return { frames: await handler(frame, context), action: frame.action };
+  } catch (error) {
+    return { frames: [internalError({ id: frame.id, requestId: context.requestId })], action: frame.action, reason: 'internal', error };
+  }
 }

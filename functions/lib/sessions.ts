@@ -36,10 +36,16 @@ export function resumeToken(key: Buffer, userId: string, sessionId: string): str
   return createHmac('sha256', key).update(`ws-sessions resume v1\n${userId}\n${sessionId}`).digest('base64url');
 }
 
-/** Compares in constant time. */
+/** A resume token's shape: an HMAC-SHA256 in base64url, 43 characters. */
+const RESUME_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Compares in constant time; anything not shaped like a token is false, never an exception. */
 export function checkResumeToken(key: Buffer, userId: string, sessionId: string, token: unknown): boolean {
-  if (typeof token !== 'string' || token.length !== 43) return false;
-  return timingSafeEqual(Buffer.from(resumeToken(key, userId, sessionId)), Buffer.from(token));
+  if (typeof token !== 'string' || !RESUME_TOKEN_PATTERN.test(token)) return false;
+  const expected = Buffer.from(resumeToken(key, userId, sessionId), 'ascii');
+  const given = Buffer.from(token, 'ascii');
+  // timingSafeEqual throws on buffers of different lengths.
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 const fromItem = (item: Record<string, unknown>): Session => ({

@@ -100,7 +100,7 @@ describe('parseClientFrame', () => {
   it.each([
     ['an empty string', '""'],
     ['129 characters', JSON.stringify('i'.repeat(129))],
-    ['a huge string', JSON.stringify('i'.repeat(1_000_000))],
+    ['a huge string', JSON.stringify('i'.repeat(100_000))],
     ['a fraction', '1.5'],
     ['an unsafe integer', '9007199254740993'],
     ['an overflowing number', '1e400'],

@@ -80,13 +80,52 @@ describe('router', () => {
     expect((await route('{"action":"ping"}', context, {})).rejected).toBe('unknown action "ping"');
   });
 
-  it('lets a handler failure propagate to the caller', async () => {
+  it('answers a handler that throws with a retryable INTERNAL carrying the request id, and returns the error', async () => {
+    const failure = new Error('handler failed');
     const actions: Record<string, ActionHandler> = {
       boom: () => {
-        throw new Error('handler failed');
+        throw failure;
       },
     };
-    await expect(route('{"action":"boom"}', context, actions)).rejects.toThrow('handler failed');
+    const result = await route('{"action":"boom","id":"b1"}', { ...context, requestId: 'req-42' }, actions);
+    expect(result).toStrictEqual({
+      frames: [
+        {
+          type: 'error',
+          code: 'INTERNAL',
+          message: 'the server failed to serve this request; retry it (request req-42)',
+          retryable: true,
+          id: 'b1',
+          requestId: 'req-42',
+        },
+      ],
+      action: 'boom',
+      reason: 'internal',
+      error: failure,
+    });
+  });
+
+  it('answers a handler whose promise rejects the same way', async () => {
+    const actions: Record<string, ActionHandler> = { boom: async () => Promise.reject(new RangeError('Maximum call stack size exceeded')) };
+    const result = await route('{"action":"boom"}', context, actions);
+    expect(result.frames).toStrictEqual([{ type: 'error', code: 'INTERNAL', message: 'the server failed to serve this request; retry it', retryable: true }]);
+    expect(result.reason).toBe('internal');
+  });
+
+  it.each([
+    ['subscribe without a channel', '{"action":"subscribe","id":1}', '"channel" must be a channel name (a string)'],
+    ['subscribe with a string since', '{"action":"subscribe","channel":"news","since":"5","id":1}', '"since" must be a whole number ≥ 0 (the last sequence number seen)'],
+    ['publish without data', '{"action":"publish","channel":"news","id":1}', '"data" is required (any JSON value)'],
+    ['state.set with a huge version', '{"action":"state.set","version":9007199254740993,"state":1,"id":1}', '"version" must be the version you read (a whole number ≥ 0)'],
+    ['resume with a numeric token', '{"action":"resume","sessionId":"s","resumeToken":7,"id":1}', '"resumeToken" must be the string `welcome` gave'],
+    ['resume with channels as a list', '{"action":"resume","sessionId":"s","channels":["news"],"id":1}', '"channels" must be an object of channel → last sequence number seen'],
+    ['auth with an empty token', '{"action":"auth","token":"","id":1}', '"token" must be a non-empty string'],
+  ])('answers %s with BAD_MESSAGE before the handler runs', async (_what, body, message) => {
+    const handler = jest.fn();
+    const action = (JSON.parse(body) as { action: string }).action;
+    const result = await route(body, context, { [action]: handler });
+    expect(result).toStrictEqual({ frames: [{ type: 'error', code: 'BAD_MESSAGE', message, retryable: false, id: 1 }], action, reason: 'bad_message', rejected: message });
+    expect(handler).not.toHaveBeenCalled();
   });
 
   describe('with a permission map', () => {
