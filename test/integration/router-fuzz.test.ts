@@ -151,4 +151,23 @@ describe('message router under fuzzing, through the sandbox', () => {
     expect(all.filter((frame) => frame.type === 'error' && frame.code === 'BAD_MESSAGE').length).toBeGreaterThan(bodies.length / 3);
     for (const client of clients) client.ws.close();
   }, 60_000);
+
+  it('carries __proto__ and constructor keys in data to subscribers as plain data', async () => {
+    const token = signToken(key, { ...claims, exp: Math.floor(Date.now() / 1000) + 3_600 });
+    const [reader, writer] = await Promise.all([connect(project.sandbox.url, { protocols: APP }), connect(project.sandbox.url, { protocols: APP })]);
+    for (const client of [reader, writer]) {
+      client.send({ action: 'auth', token, id: 'auth' });
+      expect(await client.next()).toMatchObject({ type: 'ack', action: 'auth' });
+    }
+    const channel = `proto-${randomUUID()}`;
+    reader.send({ action: 'subscribe', channel, id: 's' });
+    expect(await reader.next()).toMatchObject({ type: 'ack', action: 'subscribe' });
+    const data = '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"list":[{"__proto__":[]}]}';
+    sendFragmented(writer.ws, `{"action":"publish","channel":${JSON.stringify(channel)},"data":${data},"id":"p"}`);
+    expect(await writer.next()).toMatchObject({ type: 'ack', action: 'publish', id: 'p' });
+    const message = (await reader.next(10_000)) as Frame;
+    expect(message).toMatchObject({ type: 'message', channel, seq: 1 });
+    expect(JSON.stringify(message.data)).toBe(data);
+    for (const client of [reader, writer]) client.ws.close();
+  });
 });
