@@ -1,6 +1,7 @@
 /**
  * Bundles each Lambda entry point (functions/*.ts, and the examples' EXAMPLE_FUNCTIONS) with esbuild
- * into dist/<name>.zip and writes dist/manifest.json.
+ * into dist/<name>.zip and writes dist/manifest.json: each zip's hash and size, and the IAM actions
+ * its code needs (scripts/sdk-actions.ts).
  * Reproducible: the same commit gives byte-identical zips (fixed entry order, timestamps and modes,
  * no absolute paths), so every environment deploys the same artifact hash.
  *
@@ -11,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ZipFile } from 'yazl';
+import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
 
 export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
@@ -38,6 +40,11 @@ export interface ManifestEntry {
   bytes: number;
   /** Size of the bundled index.js before compression. */
   bundleBytes: number;
+  /**
+   * The AWS calls the function's code can make, as IAM actions (scripts/sdk-actions.ts): what its role
+   * must grant, no more (test/terraform/permissions.tftest.hcl checks every role against it).
+   */
+  permissions: FunctionPermissions;
 }
 export type Manifest = Record<FunctionName, ManifestEntry>;
 
@@ -87,10 +94,15 @@ function zip(files: Map<string, Buffer>): Promise<Buffer> {
   });
 }
 
+/** The permissions depend on the sources only: computed once per process (a type-checked program). */
+let permissionsOfEntries: ReturnType<typeof analyzeEntries<FunctionName>> | undefined;
+
 /** Builds every function into `outDir` (default dist/) and returns the manifest it wrote. */
 export async function buildAll(outDir: string = path.join(ROOT, 'dist')): Promise<Manifest> {
   await mkdir(outDir, { recursive: true });
   const manifest = {} as Manifest;
+  permissionsOfEntries ??= analyzeEntries(ENTRY_POINTS);
+  const permissions = permissionsOfEntries;
   for (const [name, entry] of ENTRY_POINTS) {
     const files = await bundle(name, entry);
     const archive = await zip(files);
@@ -101,6 +113,7 @@ export async function buildAll(outDir: string = path.join(ROOT, 'dist')): Promis
       sha256: createHash('sha256').update(archive).digest('hex'),
       bytes: archive.length,
       bundleBytes: files.get('index.js')?.length ?? 0,
+      permissions: permissions[name],
     };
   }
   await writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -22,5 +22,7 @@ describe('build', () => {
       expect(zipA.length).toBe(manifestA[name].bytes);
     }
     expect(JSON.parse(await readFile(path.join(a, 'manifest.json'), 'utf8'))).toEqual(manifestA);
-  });
+    expect(manifestA.disconnect.permissions.actions).toContain('dynamodb:DeleteItem');
+    // Two builds, the first type-checking the sources for the manifest's permissions.
+  }, 120_000);
 });
