@@ -158,9 +158,8 @@ locals {
   }
 
   # The key resume tokens are signed with (an HMAC over session and user ids): a SecureString the
-  # module creates with a random value (two uuid()s: no random provider is needed, and the value
-  # is set once, at creation), or a parameter or secret of your own. Only the message function
-  # reads it, once per container.
+  # module creates with a random value written write-only (see aws_ssm_parameter.session_key), or a
+  # parameter or secret of your own. Only the message function reads it, once per container.
   session_key = (
     var.session.key_secret_arn != null ? { env = { SESSION_KEY_SECRET_ARN = var.session.key_secret_arn }, action = "secretsmanager:GetSecretValue", arn = var.session.key_secret_arn } :
     var.session.key_ssm_parameter_arn != null ? { env = { SESSION_KEY_SSM_PARAMETER = var.session.key_ssm_parameter_arn }, action = "ssm:GetParameter", arn = var.session.key_ssm_parameter_arn } :
@@ -182,6 +181,17 @@ locals {
     SESSION_SCHEDULE_GROUP     = module.scheduler.schedule_group_name
     SESSION_SCHEDULER_ROLE_ARN = module.scheduler.scheduler_role_arn
     SESSION_EXPIRY_TARGET_ARN  = local.sweeper_function_arn
+  }
+
+  # The disconnect function creates a session's schedule (and deletes one an earlier disconnect of the
+  # same session left, to replace it); the message function only deletes it on resume, so it gets
+  # neither CreateSchedule nor the role to pass.
+  session_expiry_cancel_policies = {
+    session-expiry = [{
+      sid       = "CancelSessionExpirySchedules"
+      actions   = ["scheduler:DeleteSchedule"]
+      resources = [module.scheduler.schedule_arn_pattern]
+    }]
   }
 
   session_expiry_policies = {
@@ -222,12 +232,15 @@ resource "aws_ssm_parameter" "session_key" {
   name        = local.session_key_parameter_name
   description = "Signs the resume tokens of ${var.name}'s resumable sessions (HMAC-SHA256). Rotating it invalidates the tokens issued so far."
   type        = "SecureString"
-  value       = "${uuid()}${uuid()}"
   tags        = var.tags
 
-  lifecycle {
-    ignore_changes = [value]
-  }
+  # The key never enters the plan or the state: value_wo is write-only (Terraform 1.11), sent to SSM
+  # and forgotten. It is written on creation and again exactly when value_wo_version changes, so
+  # raising session_key_version rotates it. Two uuid()s are 244 random bits from Terraform's
+  # cryptographic generator; an ephemeral aws_secretsmanager_random_password would call Secrets
+  # Manager on every plan and cannot be mocked in terraform test.
+  value_wo         = "${uuid()}${uuid()}"
+  value_wo_version = var.session_key_version
 }
 
 module "connection_store" {
@@ -274,13 +287,14 @@ module "websocket_api" {
 module "authorizer" {
   source = "./modules/lambda-function"
 
-  function_name         = "${var.name}-authorizer"
-  description           = "Authorizes WebSocket $connect requests (${var.auth_mode} mode)."
-  artifact_path         = "${local.artifacts_dir}/authorizer.zip"
-  architecture          = var.lambda_architecture
-  memory_size           = var.lambda_memory_size
-  timeout               = var.lambda_timeout
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${var.name}-authorizer"
+  description                    = "Authorizes WebSocket $connect requests (${var.auth_mode} mode)."
+  artifact_path                  = "${local.artifacts_dir}/authorizer.zip"
+  architecture                   = var.lambda_architecture
+  memory_size                    = var.lambda_memory_size
+  timeout                        = var.lambda_timeout
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, "authorizer", null)
 
   environment_variables = merge(local.common_environment, local.auth.authorizer_environment, {
     AUTH_MODE            = var.auth_mode
@@ -303,13 +317,14 @@ module "authorizer" {
 module "connect" {
   source = "./modules/lambda-function"
 
-  function_name         = "${var.name}-connect"
-  description           = "Handles the WebSocket $connect route: records the connection."
-  artifact_path         = "${local.artifacts_dir}/connect.zip"
-  architecture          = var.lambda_architecture
-  memory_size           = var.lambda_memory_size
-  timeout               = var.lambda_timeout
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${var.name}-connect"
+  description                    = "Handles the WebSocket $connect route: records the connection."
+  artifact_path                  = "${local.artifacts_dir}/connect.zip"
+  architecture                   = var.lambda_architecture
+  memory_size                    = var.lambda_memory_size
+  timeout                        = var.lambda_timeout
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, "connect", null)
 
   environment_variables = merge(local.common_environment, local.auth.connect_environment, {
     AUTH_MODE                = var.auth_mode
@@ -346,13 +361,14 @@ module "connect" {
 module "disconnect" {
   source = "./modules/lambda-function"
 
-  function_name         = "${var.name}-disconnect"
-  description           = "Handles the WebSocket $disconnect route: removes the connection."
-  artifact_path         = "${local.artifacts_dir}/disconnect.zip"
-  architecture          = var.lambda_architecture
-  memory_size           = var.lambda_memory_size
-  timeout               = var.lambda_timeout
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${var.name}-disconnect"
+  description                    = "Handles the WebSocket $disconnect route: removes the connection."
+  artifact_path                  = "${local.artifacts_dir}/disconnect.zip"
+  architecture                   = var.lambda_architecture
+  memory_size                    = var.lambda_memory_size
+  timeout                        = var.lambda_timeout
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, "disconnect", null)
 
   environment_variables = merge(local.common_environment, local.session_environment, local.session_expiry_environment)
 
@@ -360,8 +376,8 @@ module "disconnect" {
     table = [
       {
         # DeleteItem the connection; UpdateItem marks its resumable session inactive.
-        sid       = "ReadAndDeleteConnection"
-        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+        sid       = "DeleteConnection"
+        actions   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {
@@ -391,13 +407,14 @@ module "disconnect" {
 module "message" {
   source = "./modules/lambda-function"
 
-  function_name         = "${var.name}-message"
-  description           = "Handles WebSocket messages: $default and the custom routes (${var.auth_mode} mode)."
-  artifact_path         = "${local.artifacts_dir}/message.zip"
-  architecture          = var.lambda_architecture
-  memory_size           = var.lambda_memory_size
-  timeout               = var.lambda_timeout
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${var.name}-message"
+  description                    = "Handles WebSocket messages: $default and the custom routes (${var.auth_mode} mode)."
+  artifact_path                  = "${local.artifacts_dir}/message.zip"
+  architecture                   = var.lambda_architecture
+  memory_size                    = var.lambda_memory_size
+  timeout                        = var.lambda_timeout
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, "message", null)
 
   environment_variables = merge(
     local.common_environment,
@@ -422,18 +439,20 @@ module "message" {
     local.auth.message_environment,
   )
 
-  policies = merge(local.auth.message_policies, local.session_expiry_policies, local.session_key_policies, {
+  policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, local.session_key_policies, {
     table = [
       {
-        # UpdateItem counts each message against the connection's budget, on the connection's item.
+        # UpdateItem counts each message against the connection's budget, on the connection's item;
+        # Query reads a channel's log (replays).
         sid       = "ReadAndDeleteItems"
         actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {
-        sid       = "QueryIndexes"
+        # A connection's subscriptions: GSI1 CONNECTION#{id} / CHANNEL#{name}.
+        sid       = "FindSubscriptions"
         actions   = ["dynamodb:Query"]
-        resources = [module.connection_store.table_index_arn_pattern]
+        resources = ["${module.connection_store.table_arn}/index/GSI1"]
       },
       {
         # subscribe puts the subscription item CHANNEL#{name} / CONNECTION#{id} (in a
@@ -467,13 +486,14 @@ module "message" {
 module "sweeper" {
   source = "./modules/lambda-function"
 
-  function_name         = local.sweeper_function_name
-  description           = "Closes and deletes stale connections, on a schedule."
-  artifact_path         = "${local.artifacts_dir}/sweeper.zip"
-  architecture          = var.lambda_architecture
-  memory_size           = var.lambda_memory_size
-  timeout               = var.lambda_timeout
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = local.sweeper_function_name
+  description                    = "Closes and deletes stale connections, on a schedule."
+  artifact_path                  = "${local.artifacts_dir}/sweeper.zip"
+  architecture                   = var.lambda_architecture
+  memory_size                    = var.lambda_memory_size
+  timeout                        = var.lambda_timeout
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, "sweeper", null)
 
   environment_variables = merge(local.common_environment, {
     MANAGEMENT_ENDPOINT = local.management_endpoint
@@ -495,9 +515,10 @@ module "sweeper" {
         resources = ["${module.connection_store.table_arn}/index/GSI1", "${module.connection_store.table_arn}/index/GSI3"]
       },
       {
-        # DeleteItem stale connections and expired sessions; UpdateItem marks a connection told goaway.
+        # DeleteItem stale connections and expired sessions; UpdateItem marks a connection told goaway;
+        # BatchWriteItem deletes a removed connection's subscriptions.
         sid       = "DeleteStaleConnections"
-        actions   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+        actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
     ]
@@ -539,13 +560,14 @@ module "fanout_queue" {
 module "fanout" {
   source = "./modules/lambda-function"
 
-  function_name         = "${var.name}-fanout"
-  description           = "Consumes the fan-out queue: plans publish records into deliver records and posts them to connections."
-  artifact_path         = "${local.artifacts_dir}/fanout.zip"
-  architecture          = var.lambda_architecture
-  memory_size           = var.lambda_memory_size
-  timeout               = var.fanout.timeout_seconds
-  log_retention_in_days = var.log_retention_in_days
+  function_name                  = "${var.name}-fanout"
+  description                    = "Consumes the fan-out queue: plans publish records into deliver records and posts them to connections."
+  artifact_path                  = "${local.artifacts_dir}/fanout.zip"
+  architecture                   = var.lambda_architecture
+  memory_size                    = var.lambda_memory_size
+  timeout                        = var.fanout.timeout_seconds
+  log_retention_in_days          = var.log_retention_in_days
+  reserved_concurrent_executions = lookup(var.reserved_concurrency, "fanout", null)
 
   environment_variables = merge(local.common_environment, local.channel_environment, {
     MANAGEMENT_ENDPOINT         = local.management_endpoint
@@ -574,7 +596,7 @@ module "fanout" {
         # Audiences: a user's (GSI1), a tenant's (GSI2) and everyone's (GSI3) connections.
         sid       = "QueryAudiences"
         actions   = ["dynamodb:Query"]
-        resources = [module.connection_store.table_index_arn_pattern]
+        resources = [for index in ["GSI1", "GSI2", "GSI3"] : "${module.connection_store.table_arn}/index/${index}"]
       },
     ]
     manage-connections = [{

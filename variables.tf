@@ -377,8 +377,8 @@ variable "session" {
       behaviour, where an anonymous id alone takes over its user's session; weaker);
     - key_ssm_parameter_arn / key_secret_arn (default null, at most one): the key resume tokens
       are signed with, at least 32 characters. Without either the module creates the SecureString
-      /<name>/session-resume-key with a random value (set once; rotate it by replacing the
-      resource, which invalidates outstanding tokens).
+      /<name>/session-resume-key with a random value, written through a write-only argument so it
+      never enters the plan or the state; session_key_version rotates it.
   EOT
   type = object({
     resume_window_seconds = optional(number, 120)
@@ -424,6 +424,18 @@ variable "session" {
   validation {
     condition     = var.session.key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.session.key_secret_arn))
     error_message = "session.key_secret_arn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)."
+  }
+}
+
+variable "session_key_version" {
+  description = "Version of the resume-token key the module creates (/<name>/session-resume-key; ignored with session.key_ssm_parameter_arn or session.key_secret_arn). The key is random and written through the parameter's write-only value_wo, so it is in neither the plan nor the state; Terraform writes a new one exactly when this number changes. Raise it to rotate the key: every resume token issued so far stops working (sessions of closed connections can no longer be resumed; live connections are unaffected). A whole number from 1."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = floor(var.session_key_version) == var.session_key_version && var.session_key_version >= 1
+    error_message = "session_key_version must be a whole number from 1."
   }
 }
 
@@ -489,6 +501,28 @@ variable "lambda_timeout" {
   validation {
     condition     = var.lambda_timeout >= 1 && var.lambda_timeout <= 29 && floor(var.lambda_timeout) == var.lambda_timeout
     error_message = "lambda_timeout must be a whole number of seconds between 1 and 29 (API Gateway's integration timeout)."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Concurrent executions reserved for functions, keyed by function (authorizer, connect, disconnect, fanout, message, sweeper); a function not listed is unreserved (the default for all) and shares the account's pool. A reservation both guarantees the function that many executions and caps it there: for example { message = 200 } keeps a flood of frames from starving $connect, and caps what the message function can cost. Each value is a whole number from 1 (0 would throttle every invocation); fanout's must be at least fanout.maximum_concurrency, or its event source mapping starts invocations Lambda throttles."
+  type        = map(number)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for fn in keys(var.reserved_concurrency) : contains(["authorizer", "connect", "disconnect", "fanout", "message", "sweeper"], fn)])
+    error_message = "reserved_concurrency keys must be functions of the stack: authorizer, connect, disconnect, fanout, message or sweeper."
+  }
+
+  validation {
+    condition     = alltrue([for value in values(var.reserved_concurrency) : floor(value) == value && value >= 1])
+    error_message = "reserved_concurrency values must be whole numbers from 1: 0 would throttle every invocation of the function."
+  }
+
+  validation {
+    condition     = lookup(var.reserved_concurrency, "fanout", null) == null || lookup(var.reserved_concurrency, "fanout", 0) >= var.fanout.maximum_concurrency
+    error_message = "reserved_concurrency.fanout must be at least fanout.maximum_concurrency: the queue's event source mapping would start invocations that Lambda throttles."
   }
 }
 

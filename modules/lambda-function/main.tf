@@ -82,6 +82,9 @@ resource "aws_lambda_function" "this" {
   memory_size      = var.memory_size
   timeout          = var.timeout
 
+  # null: the provider's -1, unreserved.
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
   dynamic "environment" {
     for_each = length(var.environment_variables) > 0 ? [var.environment_variables] : []
 

@@ -28,6 +28,11 @@ output "function_source_code_hash" {
   value       = aws_lambda_function.this.source_code_hash
 }
 
+output "function_reserved_concurrent_executions" {
+  description = "Concurrent executions reserved for the function; -1 when unreserved."
+  value       = aws_lambda_function.this.reserved_concurrent_executions
+}
+
 output "function_environment_variables" {
   description = "Environment variables the function runs with."
   value       = try(aws_lambda_function.this.environment[0].variables, {})

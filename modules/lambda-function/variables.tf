@@ -75,6 +75,17 @@ variable "timeout" {
   }
 }
 
+variable "reserved_concurrent_executions" {
+  description = "Concurrent executions reserved for the function, which are also its ceiling. null leaves it unreserved (Lambda's -1): it shares the account's unreserved pool. 0 throttles every invocation."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrent_executions == null || try(floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions && var.reserved_concurrent_executions >= 0, false)
+    error_message = "reserved_concurrent_executions must be null (unreserved) or a whole number from 0."
+  }
+}
+
 variable "environment_variables" {
   description = "Environment variables of the function."
   type        = map(string)

@@ -958,6 +958,22 @@ run "rejects_lambda_function_function_name_pattern" {
   expect_failures = [var.function_name]
 }
 
+run "rejects_lambda_function_reserved_concurrent_executions_negative" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name                  = "fn"
+    artifact_path                  = "dist/connect.zip"
+    reserved_concurrent_executions = -1
+  }
+
+  expect_failures = [var.reserved_concurrent_executions]
+}
+
 run "rejects_lambda_function_artifact_path_zip" {
   command = plan
 
@@ -1385,6 +1401,55 @@ run "rejects_websocket_api_routes_authorizer_outside_connect" {
   }
 
   expect_failures = [var.routes]
+}
+
+run "rejects_session_key_version_zero" {
+  command = plan
+  variables {
+    session_key_version = 0
+  }
+  expect_failures = [var.session_key_version]
+}
+
+run "rejects_session_key_version_fraction" {
+  command = plan
+  variables {
+    session_key_version = 1.5
+  }
+  expect_failures = [var.session_key_version]
+}
+
+run "rejects_reserved_concurrency_unknown_function" {
+  command = plan
+  variables {
+    reserved_concurrency = { teleprinter = 10 }
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "rejects_reserved_concurrency_zero" {
+  command = plan
+  variables {
+    reserved_concurrency = { message = 0 }
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "rejects_reserved_concurrency_fraction" {
+  command = plan
+  variables {
+    reserved_concurrency = { connect = 2.5 }
+  }
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "rejects_reserved_concurrency_fanout_below_maximum_concurrency" {
+  command = plan
+  variables {
+    fanout               = { maximum_concurrency = 20 }
+    reserved_concurrency = { fanout = 10 }
+  }
+  expect_failures = [var.reserved_concurrency]
 }
 
 run "rejects_max_connections_per_user_fraction" {

@@ -153,8 +153,16 @@ run "expiry_schedules_are_wired_by_default" {
   }
 
   assert {
-    condition     = output.function_role_policy_documents.message["session-expiry"] == output.function_role_policy_documents.disconnect["session-expiry"]
-    error_message = "The message function (deleting a resumed session's schedule) must hold exactly the disconnect function's session-expiry policy."
+    condition = jsondecode(output.function_role_policy_documents.message["session-expiry"]) == {
+      Version = "2012-10-17"
+      Statement = [{
+        Sid      = "CancelSessionExpirySchedules"
+        Effect   = "Allow"
+        Action   = ["scheduler:DeleteSchedule"]
+        Resource = ["arn:aws:scheduler:us-east-1:123456789012:schedule/websocket-sessions/*"]
+      }]
+    }
+    error_message = "The message function (deleting a resumed session's schedule) may only delete schedules of the stack's group: it creates none and passes no role."
   }
 
   assert {
@@ -287,9 +295,13 @@ run "resume_token_key_is_a_secure_string_parameter_by_default" {
     error_message = "The key must be the SecureString /<name>/session-resume-key."
   }
 
+  # The key is written through the write-only value_wo (never stored in the plan or the state) at
+  # version session_key_version. The provider's own validation, which runs under the mock too,
+  # requires value_wo with value_wo_version and refuses value beside value_wo: this run applying
+  # proves the configuration sets no value that would be stored.
   assert {
-    condition     = length(nonsensitive(aws_ssm_parameter.session_key[0].value)) >= 32
-    error_message = "The generated key must be at least 32 characters long, as a key of your own must be."
+    condition     = aws_ssm_parameter.session_key[0].value_wo_version == 1 && aws_ssm_parameter.session_key[0].value_wo == null
+    error_message = "The generated key must be written write-only (value_wo, version 1 by default), never through value, which the state keeps."
   }
 
   assert {
@@ -328,6 +340,36 @@ run "resume_token_key_is_a_secure_string_parameter_by_default" {
       ]
     ]))
     error_message = "ssm:* and secretsmanager:* actions may only appear in the message function's session-key policy."
+  }
+}
+
+# Planned, the key is already nowhere: value_wo reads as null, and no output carries a 72-character
+# random value (two uuid()s) or the parameter's value.
+run "resume_token_key_is_not_in_the_plan" {
+  command = plan
+
+  assert {
+    condition     = aws_ssm_parameter.session_key[0].value_wo == null && aws_ssm_parameter.session_key[0].value_wo_version == 1
+    error_message = "The planned key parameter must carry its value write-only (value_wo), at value_wo_version 1."
+  }
+
+  assert {
+    condition     = length(regexall("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", jsonencode(output.function_environment_variables))) == 0
+    error_message = "No function's environment may carry the key."
+  }
+}
+
+# Raising session_key_version is what writes a new key (rotation).
+run "resume_token_key_rotates_with_its_version" {
+  command = plan
+
+  variables {
+    session_key_version = 2
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.session_key[0].value_wo_version == 2
+    error_message = "session_key_version must reach the parameter's value_wo_version, which makes the provider write a new key."
   }
 }
 

@@ -405,6 +405,34 @@ run "functions_may_run_on_x86_64" {
   }
 }
 
+# Unreserved by default; a reservation reaches exactly the function it names.
+run "functions_are_unreserved_by_default" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.message, module.sweeper, module.fanout] : coalesce(fn.function_reserved_concurrent_executions, -1) == -1])
+    error_message = "No function may reserve concurrency unless reserved_concurrency names it."
+  }
+}
+
+run "reserved_concurrency_reaches_the_functions_it_names" {
+  command = plan
+
+  variables {
+    reserved_concurrency = { message = 200, fanout = 20 }
+  }
+
+  assert {
+    condition     = module.message.function_reserved_concurrent_executions == 200 && module.fanout.function_reserved_concurrent_executions == 20
+    error_message = "reserved_concurrency must reach the message and fanout functions' reserved_concurrent_executions."
+  }
+
+  assert {
+    condition     = alltrue([for fn in [module.authorizer, module.connect, module.disconnect, module.sweeper] : coalesce(fn.function_reserved_concurrent_executions, -1) == -1])
+    error_message = "Functions reserved_concurrency does not name must stay unreserved."
+  }
+}
+
 run "policies_grant_only_what_each_function_needs" {
   command = apply
 
@@ -460,9 +488,9 @@ run "policies_grant_only_what_each_function_needs" {
       Version = "2012-10-17"
       Statement = [
         {
-          Sid      = "ReadAndDeleteConnection"
+          Sid      = "DeleteConnection"
           Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+          Action   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
@@ -479,7 +507,7 @@ run "policies_grant_only_what_each_function_needs" {
         },
       ]
     }
-    error_message = "The disconnect function may only get, delete and update (marking its session inactive) items of the table, find the connection's subscriptions on GSI1 and batch-delete them."
+    error_message = "The disconnect function may only delete and update (marking its session inactive) items of the table, find the connection's subscriptions on GSI1 and batch-delete them."
   }
 
   assert {
@@ -493,10 +521,10 @@ run "policies_grant_only_what_each_function_needs" {
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
-          Sid      = "QueryIndexes"
+          Sid      = "FindSubscriptions"
           Effect   = "Allow"
           Action   = ["dynamodb:Query"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/*"]
+          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
         },
         {
           Sid      = "WriteSubscriptions"
@@ -506,7 +534,7 @@ run "policies_grant_only_what_each_function_needs" {
         },
       ]
     }
-    error_message = "The message function may only get, query, update and delete items of the table, query its indexes, and put (subscribe) and batch-delete (a gone connection's) subscriptions."
+    error_message = "The message function may only get, query, update and delete items of the table, query GSI1 (a connection's subscriptions), and put (subscribe) and batch-delete (a gone connection's) subscriptions."
   }
 
   assert {
@@ -538,12 +566,12 @@ run "policies_grant_only_what_each_function_needs" {
         {
           Sid      = "DeleteStaleConnections"
           Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
       ]
     }
-    error_message = "The sweeper may only query GSI1 (pending connections) and GSI3 (expired sessions, connections near the 2-hour cut), and delete and update items of the table."
+    error_message = "The sweeper may only query GSI1 (pending connections) and GSI3 (expired sessions, connections near the 2-hour cut), and delete and update items of the table and batch-delete a removed connection's subscriptions."
   }
 
   assert {
@@ -570,14 +598,18 @@ run "policies_grant_only_what_each_function_needs" {
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
-          Sid      = "QueryAudiences"
-          Effect   = "Allow"
-          Action   = ["dynamodb:Query"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/*"]
+          Sid    = "QueryAudiences"
+          Effect = "Allow"
+          Action = ["dynamodb:Query"]
+          Resource = [
+            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI2",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI3",
+          ]
         },
       ]
     }
-    error_message = "The fanout function may only read and write items of the table (no Scan, no table management) and query its indexes."
+    error_message = "The fanout function may only read and write items of the table (no Scan, no table management) and query its audience indexes GSI1, GSI2 and GSI3."
   }
 
   assert {
