@@ -84,7 +84,7 @@ output "schedule_group_arn" {
 }
 
 output "scheduler_role_arn" {
-  description = "ARN of the role EventBridge Scheduler invokes the group's targets with (the sweeper, for its recurring schedule and the session expiry schedules); the RoleArn of new schedules in the group, which the disconnect and message functions may iam:PassRole to scheduler.amazonaws.com only."
+  description = "ARN of the role EventBridge Scheduler invokes the group's targets with (the sweeper, for its recurring schedule and the session expiry schedules); the RoleArn of new schedules in the group, which the disconnect function may iam:PassRole to scheduler.amazonaws.com only."
   value       = module.scheduler.role_arn
 }
 
