@@ -330,17 +330,21 @@ module "connect" {
     AUTH_MODE                = var.auth_mode
     CONNECTION_TTL_SECONDS   = tostring(local.connection_ttl_seconds)
     MAX_CONNECTIONS_PER_USER = tostring(var.max_connections_per_user)
+    HANDSHAKES_PER_IP        = tostring(var.handshake_rate_limit.handshakes)
+    HANDSHAKE_WINDOW_SECONDS = tostring(var.handshake_rate_limit.window_seconds)
   })
 
   policies = {
     table = [
       {
+        # The connection is put in a TransactWriteItems with the UpdateItem counting it on its
+        # user's counter (read first with GetItem); UpdateItem also counts handshakes per source IP.
         sid       = "PutConnection"
-        actions   = ["dynamodb:PutItem"]
+        actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {
-        # Counting the user's live connections for the per-user cap.
+        # Recounting a user's connections to repair a counter that drifted (at the cap only).
         sid       = "CountUserConnections"
         actions   = ["dynamodb:Query"]
         resources = ["${module.connection_store.table_arn}/index/GSI1"]
@@ -375,9 +379,10 @@ module "disconnect" {
   policies = merge(local.session_expiry_policies, {
     table = [
       {
-        # DeleteItem the connection; UpdateItem marks its resumable session inactive.
-        sid       = "DeleteConnection"
-        actions   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+        # GetItem, then DeleteItem the connection in a TransactWriteItems with the UpdateItem counting
+        # it out of its user's counter; UpdateItem marks its resumable session inactive.
+        sid       = "ReadAndDeleteConnection"
+        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {
@@ -427,6 +432,8 @@ module "message" {
       # publish and broadcast frames are enqueued as publish records for the fanout function.
       FANOUT_QUEUE_URL                 = module.fanout_queue.queue_url
       MAX_SUBSCRIPTIONS_PER_CONNECTION = tostring(var.max_subscriptions_per_connection)
+      # A two-phase connection counts against its user's cap when it authenticates.
+      MAX_CONNECTIONS_PER_USER = tostring(var.max_connections_per_user)
       # A subscription expires with its connection; an auth frame also renews the connection's TTL.
       CONNECTION_TTL_SECONDS = tostring(local.connection_ttl_seconds)
     },
@@ -515,10 +522,11 @@ module "sweeper" {
         resources = ["${module.connection_store.table_arn}/index/GSI1", "${module.connection_store.table_arn}/index/GSI3"]
       },
       {
-        # DeleteItem stale connections and expired sessions; UpdateItem marks a connection told goaway;
-        # BatchWriteItem deletes a removed connection's subscriptions.
+        # BatchWriteItem deletes a removed connection's subscriptions; DeleteItem stale connections (after a GetItem, in a TransactWriteItems with the UpdateItem
+        # counting them out of their users' counters) and expired sessions; UpdateItem marks a
+        # connection told goaway and repairs a drifted connection counter.
         sid       = "DeleteStaleConnections"
-        actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+        actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
     ]

@@ -551,13 +551,33 @@ variable "metrics_namespace" {
 }
 
 variable "max_connections_per_user" {
-  description = "Live connections one user may hold; one more handshake is refused with 403. A soft cap: handshakes racing past the count can both get in. 0 turns it off (and saves the Query it costs per connect)."
+  description = "Live connections one user may hold; one more handshake is refused with 403 (and in two-phase mode one more `auth` with RATE_LIMITED and a close). Kept on a counter item per user, updated in the same transaction as the connection item, so it holds under races. 0 turns it off (and saves the counter's reads and writes)."
   type        = number
   default     = 10
 
   validation {
     condition     = floor(var.max_connections_per_user) == var.max_connections_per_user && var.max_connections_per_user >= 0 && var.max_connections_per_user <= 10000
     error_message = "max_connections_per_user must be a whole number from 0 to 10000."
+  }
+}
+
+variable "handshake_rate_limit" {
+  description = "Per-source-IP handshake limit: at most `handshakes` WebSocket handshakes from one IP per fixed window of `window_seconds` reach the connect function; more are refused with 429. Counted on a table item per IP and window (one UpdateItem per handshake). handshakes = 0 (the default) turns it off. Handshakes the authorizer refuses are not counted."
+  type = object({
+    handshakes     = optional(number, 0)
+    window_seconds = optional(number, 60)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = floor(var.handshake_rate_limit.handshakes) == var.handshake_rate_limit.handshakes && var.handshake_rate_limit.handshakes >= 0 && var.handshake_rate_limit.handshakes <= 1000000
+    error_message = "handshake_rate_limit.handshakes must be a whole number from 0 to 1000000."
+  }
+
+  validation {
+    condition     = floor(var.handshake_rate_limit.window_seconds) == var.handshake_rate_limit.window_seconds && var.handshake_rate_limit.window_seconds >= 1 && var.handshake_rate_limit.window_seconds <= 3600
+    error_message = "handshake_rate_limit.window_seconds must be a whole number from 1 to 3600."
   }
 }
 

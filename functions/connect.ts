@@ -2,8 +2,9 @@ import { readAnonymousId } from './lib/auth/anonymous';
 import { AUTH_MODES, fromAuthorizerContext, type Identity } from './lib/auth/identity';
 import { APP_PROTOCOL } from './lib/auth/token-source';
 import { readChoice, readInteger } from './lib/config';
-import { connectionStoreFor } from './lib/dynamo';
+import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import type { RouteResult, WebSocketEvent } from './lib/events';
+import { countHandshake, type HandshakeLimit } from './lib/handshake-limit';
 import { getHeader, offeredProtocols } from './lib/headers';
 import { readCommonConfig } from './lib/init';
 import { errorFields, fingerprint, log } from './lib/log';
@@ -19,7 +20,13 @@ const maxConnectionsPerUser = readInteger('MAX_CONNECTIONS_PER_USER', { default:
 const authDeadlineSeconds = readInteger('AUTH_DEADLINE_SECONDS', { default: 30, min: 1, max: 300 });
 /** A pending item outlives its deadline a little, for the sweeper to find; TTL is only the backstop. */
 const PENDING_TTL_GRACE_SECONDS = 300;
-const store = connectionStoreFor(config);
+/** Handshakes one source IP may make per window (429 beyond); 0 turns the limit and its UpdateItem off. */
+const handshakeLimit: HandshakeLimit = {
+  handshakes: readInteger('HANDSHAKES_PER_IP', { default: 0, min: 0, max: 1_000_000 }),
+  windowSeconds: readInteger('HANDSHAKE_WINDOW_SECONDS', { default: 60, min: 1, max: 3600 }),
+};
+const documents = createDocumentClient();
+const store = connectionStoreFor(config, documents);
 
 /**
  * The subprotocol to echo: the anonymous id itself (the AWS sample's contract), or in the JWT and
@@ -32,14 +39,15 @@ function echoedProtocol(identity: Identity | undefined, header: string | undefin
   return offered.ok && offered.userId === identity?.userId ? offered.userId : undefined;
 }
 
-const reject = (connectionId: string, reason: string): RouteResult => {
-  log({ event: 'reject', level: 'warn', stage: 'connect', reason, status: 403, connectionId }, { Rejects: 1 });
-  return { statusCode: 403 };
+const reject = (connectionId: string, reason: string, status = 403): RouteResult => {
+  log({ event: 'reject', level: 'warn', stage: 'connect', reason, status, connectionId }, { Rejects: 1 });
+  return { statusCode: status };
 };
 
 /**
- * `$connect`: enforces the per-user connection cap (one Query), stores the connection (one PutItem)
- * and echoes the subprotocol. A two-phase connection is stored as pending, with the deadline by which
+ * `$connect`: counts the handshake against its source IP's budget when that limit is on (one
+ * UpdateItem; 429 beyond it), stores the connection counted against its user's cap (a GetItem and a
+ * TransactWriteItems; 403 beyond it) and echoes the subprotocol. A two-phase connection is stored as pending, with the deadline by which
  * it must send `auth`. Runs only after the authorizer allowed the handshake; nothing can be posted
  * from here. A failure is logged with its stack and refuses the handshake with 500.
  */
@@ -55,6 +63,10 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
 
 async function admit(event: WebSocketEvent): Promise<RouteResult> {
   const { connectionId, connectedAt } = event.requestContext;
+  const sourceIp = event.requestContext.identity?.sourceIp;
+  if (sourceIp && !(await countHandshake({ client: documents, tableName: config.tableName, sourceIp, limit: handshakeLimit, nowMs: connectedAt }))) {
+    return reject(connectionId, 'handshake_rate', 429);
+  }
   const identity = fromAuthorizerContext(event.requestContext.authorizer);
   const pending = authMode === 'two-phase' && event.requestContext.authorizer?.authMode === 'two-phase' && identity === undefined;
   if (!identity && !pending) return reject(connectionId, 'no_identity');
@@ -71,11 +83,7 @@ async function admit(event: WebSocketEvent): Promise<RouteResult> {
     return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': protocol } };
   }
 
-  // A soft cap: two handshakes racing past the count can both get in.
-  if (maxConnectionsPerUser > 0 && (await store.countUserConnections(identity.userId, maxConnectionsPerUser)) >= maxConnectionsPerUser) {
-    return reject(connectionId, 'connection_cap');
-  }
-  await store.putConnection({
+  const connection = {
     ...common,
     userId: identity.userId,
     authMode: identity.authMode,
@@ -83,7 +91,14 @@ async function admit(event: WebSocketEvent): Promise<RouteResult> {
     roles: identity.roles,
     sessionId: identity.sessionId,
     expiresAt: nowSeconds(connectedAt) + connectionTtlSeconds,
-  });
+  };
+  // The cap holds under races: the connection is counted in the transaction that stores it.
+  let stored = await store.putConnection(connection, { maxPerUser: maxConnectionsPerUser });
+  // At the cap, a counter that drifted (connections the table's TTL deleted) is repaired, once.
+  if (stored === 'full' && (await store.repairConnectionCount(identity.userId)) !== undefined) {
+    stored = await store.putConnection(connection, { maxPerUser: maxConnectionsPerUser });
+  }
+  if (stored === 'full') return reject(connectionId, 'connection_cap');
   log({ event: 'connect', connectionId, authMode: identity.authMode, user: fingerprint(identity.userId) }, { Connects: 1 });
   return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': protocol } };
 }

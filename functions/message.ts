@@ -38,6 +38,8 @@ const channels = createChannelStore({ client: documents, tableName: config.table
 const sqs = new SQSClient({});
 const queueUrl = readString('FANOUT_QUEUE_URL');
 const maxSubscriptions = readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { default: 50, min: 0, max: 1000 });
+/** Two-phase: the per-user connection cap, checked when a pending connection authenticates (as `$connect` does). */
+const maxConnectionsPerUser = readInteger('MAX_CONNECTIONS_PER_USER', { default: 10, min: 0, max: 10_000 });
 const expiry = readExpiryScheduler();
 const actions: Record<string, ActionHandler> = {
   ...builtinActions,
@@ -63,7 +65,7 @@ const actions: Record<string, ActionHandler> = {
     },
     cancelExpiry: async (sessionId) => expiry?.cancel(sessionId),
   }),
-  ...(authMode === 'anonymous' ? {} : { auth: createAuthAction({ verify: createTokenVerifier(), store, authMode, connectionTtlSeconds }) }),
+  ...(authMode === 'anonymous' ? {} : { auth: createAuthAction({ verify: createTokenVerifier(), store, authMode, connectionTtlSeconds, maxConnectionsPerUser }) }),
 };
 
 /** A two-phase connection's identity lives on its item (it authenticates after `$connect`). */
@@ -127,9 +129,12 @@ async function serve(event: WebSocketEvent, awsRequestId: string | undefined): P
   const post = async (frame: unknown): Promise<void> => {
     await pusher.send({ connectionId, data: frame });
   };
+  const close = async (): Promise<void> => {
+    await pusher.disconnect({ connectionId });
+  };
   const result = await route(
     event.body,
-    { connectionId, identity, now: requestTimeEpoch, requestId, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined, connection, post },
+    { connectionId, identity, now: requestTimeEpoch, requestId, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined, connection, post, close },
     actions,
     permissions,
   );

@@ -43,6 +43,8 @@ export interface ProjectSandboxOptions {
   /** How often the sweeper runs (the Terraform schedule's default is every minute). */
   sweepEveryMs?: number;
   connectionTtlSeconds?: number;
+  /** The per-user connection cap, for connect and (two-phase `auth`) message, as the module wires it (default 10). */
+  maxConnectionsPerUser?: number;
   /**
    * The fan-out queue: how long a received message stays invisible (the module derives 6 × the
    * consumer's timeout; the sandbox default is 10 s), receives before the dead-letter queue, and
@@ -109,6 +111,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
     SESSION_SCHEDULER_ROLE_ARN: SANDBOX_SCHEDULER_ROLE_ARN,
     SESSION_EXPIRY_TARGET_ARN: sandboxFunctionArn('sweeper'),
   };
+  const maxConnections: Record<string, string> = options.maxConnectionsPerUser === undefined ? {} : { MAX_CONNECTIONS_PER_USER: String(options.maxConnectionsPerUser) };
   const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
   const sandbox = await startSandbox({
     port: options.port,
@@ -131,6 +134,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
           AUTH_MODE: authMode,
           CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
           ...(options.authDeadlineSeconds === undefined ? {} : { AUTH_DEADLINE_SECONDS: String(options.authDeadlineSeconds) }),
+          ...maxConnections,
           ...options.functionEnv?.connect,
         },
       },
@@ -143,6 +147,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
           SESSION_KEY: sessionKey,
           ...sessionExpiry,
           SESSION_RESUME: options.session?.resume ?? 'token',
+          ...maxConnections,
           ...options.functionEnv?.message,
         },
       },

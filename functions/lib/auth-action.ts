@@ -20,13 +20,16 @@ export function createAuthAction({
   store,
   authMode,
   connectionTtlSeconds,
+  maxConnectionsPerUser = 0,
 }: {
   verify: TokenVerifier;
   store: ConnectionStore;
   authMode: AuthMode;
   connectionTtlSeconds: number;
+  /** A pending connection counts against its user's cap once it authenticates; 0: no cap. */
+  maxConnectionsPerUser?: number;
 }): ActionHandler {
-  return async (frame, { connectionId, identity: current, connectedAt, now }) => {
+  return async (frame, { connectionId, identity: current, connectedAt, now, post, close }) => {
     const { token, id } = frame;
     if (typeof token !== 'string' || token === '') return [errorFrame({ code: 'BAD_MESSAGE', message: '"token" must be a non-empty string', id })];
     const result = await verify(token);
@@ -47,8 +50,17 @@ export function createAuthAction({
       tokenExpiresAt: expiresAt,
       expiresAt: nowSeconds(connectedAt ?? now) + connectionTtlSeconds,
       connectedAt: connectedAt ?? now,
+      maxPerUser: current ? 0 : maxConnectionsPerUser,
     });
     if (outcome === 'gone') return [];
+    if (outcome === 'full') {
+      log({ event: 'auth_rejected', level: 'warn', connectionId, reason: 'connection_cap' }, { Rejects: 1 });
+      const refused = errorFrame({ code: 'RATE_LIMITED', message: `the user already holds ${maxConnectionsPerUser} connections`, id });
+      if (!post || !close) return [refused];
+      await post(refused);
+      await close();
+      return [];
+    }
     if (outcome === 'other_user') {
       log({ event: 'auth_rejected', level: 'warn', connectionId, reason: 'other_user' }, { Rejects: 1 });
       return [errorFrame({ code: 'AUTH_INVALID', message: 'the token is for another user than the connection', id })];

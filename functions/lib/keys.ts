@@ -14,6 +14,12 @@ export const connectionKey = (connectionId: string): { PK: string; SK: string } 
   SK: METADATA,
 });
 
+/** A user's connection counter (the per-user cap): `USER#{userId}` / `CONNECTIONS`. */
+export const connectionCountKey = (userId: string): { PK: string; SK: string } => ({ PK: userPk(userId), SK: 'CONNECTIONS' });
+
+/** Handshakes from one source IP in one fixed window (the optional per-IP limit): `IP#{ip}` / `WINDOW#{n}`. */
+export const handshakeCountKey = (sourceIp: string, window: number): { PK: string; SK: string } => ({ PK: `IP#${sourceIp}`, SK: `WINDOW#${window}` });
+
 /**
  * Two-phase connections waiting for `auth` sit in GSI1 under `PENDING#{shard}`, sorted by deadline,
  * so the sweeper finds the overdue ones with a Query per shard. Sharded so one busy stage does not

@@ -15,7 +15,8 @@ export type MetricName =
   | 'Delivered'
   | 'DeliveryRetries'
   | 'DeadLettered'
-  | 'SessionsExpired';
+  | 'SessionsExpired'
+  | 'SweepFailures';
 
 export interface LogEntry {
   /** What happened: `connect`, `reject`, `disconnect`, `message`, `stale_connection`, … */

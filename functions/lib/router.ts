@@ -20,6 +20,8 @@ export interface ActionContext {
   connection?: () => Promise<Connection | undefined>;
   /** Posts a frame now, ahead of what the handler returns (e.g. `resumed` before a replay that is queued). */
   post?: (frame: ServerFrame) => Promise<void>;
+  /** Closes the connection (post the frame that says why first). */
+  close?: () => Promise<void>;
 }
 
 /** What a two-phase connection may do before it has authenticated. */

@@ -1,5 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConnectionCountError, createConnectionCounter } from './connection-count';
 import { ConnectionExistsError } from './errors';
 import type { AuthMode, Identity } from './auth/identity';
 import { EVERYONE_INDEX, METADATA, USER_INDEX, connectionIdOfEveryoneSk, connectionKey, connectionPk, everyonePk, everyoneShardOf, everyoneSk, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from './keys';
@@ -44,6 +45,8 @@ type ConnectionItem = Omit<Connection, 'expiresAt'> & {
   GSI3SK?: string;
   type: 'connection';
   ttl: number;
+  /** The generation of the user's connection counter that counted this connection (absent: not counted). */
+  countedIn?: string;
 };
 
 /** The index keys an authenticated connection carries: its user, its tenant (if any) and everyone. */
@@ -68,30 +71,68 @@ export interface ConnectionPage {
   cursor?: string;
 }
 
-export type AuthenticateResult = 'authenticated' | 'other_user' | 'gone';
+/** `full`: the user already holds `maxPerUser` connections, nothing was written. */
+/** A page of a listing: `cursor` (opaque) asks for the next one; absent on the last page. */
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
+
+export type AuthenticateResult = 'authenticated' | 'other_user' | 'gone' | 'full';
 
 export interface ConnectionStore {
-  /** Stores an authenticated connection, or (without `userId`, with `authDeadline`) a pending two-phase one. */
-  putConnection(connection: Connection): Promise<void>;
-  /** Binds a pending connection to an identity, or refreshes the token of one bound to the same user. */
-  authenticateConnection(params: { connectionId: string; identity: Identity; tokenExpiresAt: number; expiresAt: number; connectedAt: number }): Promise<AuthenticateResult>;
-  /** Pending two-phase connections whose deadline has passed, from one shard. */
-  listOverduePending(shard: number, limit?: number): Promise<Connection[]>;
+  /**
+   * Stores an authenticated connection, or (without `userId`, with `authDeadline`) a pending two-phase
+   * one. With `maxPerUser` (above 0) an authenticated connection is counted on its user's counter in
+   * the same transaction, and refused (`full`, nothing written) when the user holds that many already.
+   */
+  putConnection(connection: Connection, options?: { maxPerUser?: number }): Promise<'stored' | 'full'>;
+  /**
+   * Binds a pending connection to an identity (counted against `maxPerUser` as `putConnection` does),
+   * or refreshes the token of one bound to the same user.
+   */
+  authenticateConnection(params: {
+    connectionId: string;
+    identity: Identity;
+    tokenExpiresAt: number;
+    expiresAt: number;
+    connectedAt: number;
+    maxPerUser?: number;
+  }): Promise<AuthenticateResult>;
+  /** Pending two-phase connections whose deadline has passed, from one shard, a page at a time. */
+  listOverduePending(shard: number, page?: PageRequest): Promise<Page<Connection>>;
   getConnection(connectionId: string): Promise<Connection | undefined>;
+  /**
+   * Deletes a connection item and counts it out of its user's counter in one transaction (a GetItem,
+   * then TransactWriteItems conditional on the item still being there): of two deletes of one
+   * connection only one succeeds and decrements. Returns the deleted connection, undefined if absent.
+   */
   deleteConnection(connectionId: string): Promise<Connection | undefined>;
   listUserConnections(userId: string, page?: { limit?: number; cursor?: string }): Promise<ConnectionPage>;
   /**
    * Connections accepted before `acceptedBefore` (epoch ms) that were not told to go away yet, from
-   * one shard of the everyone index; each is marked told (conditionally, so one sweep tells it once).
+   * one shard of the everyone index, a page at a time.
    */
-  claimGoaway(shard: number, acceptedBefore: number, limit?: number): Promise<Array<{ connectionId: string; connectedAt: number }>>;
+  listNearCut(shard: number, acceptedBefore: number, page?: PageRequest): Promise<Page<{ connectionId: string; connectedAt: number }>>;
+  /** Marks a connection told to go away (conditionally, so one sweep tells it once); false if it was already, or is gone. */
+  claimGoaway(connectionId: string, connectedAt: number): Promise<boolean>;
+  /** Undoes `claimGoaway` when the `goaway` could not be posted, so the next sweep tries again. */
+  releaseGoaway(connectionId: string, connectedAt: number): Promise<void>;
   /**
    * Connections told to go away and accepted before `acceptedBefore` (epoch ms): past API Gateway's
    * 2-hour cut they are certainly closed, so one whose `$disconnect` never came shows up here.
    */
-  listDead(shard: number, acceptedBefore: number, limit?: number): Promise<string[]>;
-  /** Live connections of a user, counted up to `atMost` (enough to enforce a cap). */
-  countUserConnections(userId: string, atMost: number): Promise<number>;
+  listDead(shard: number, acceptedBefore: number, page?: PageRequest): Promise<Page<string>>;
+  /**
+   * Lowers a user's connection counter to the connection items it counted that still exist (those the
+   * table's TTL deleted were never counted out). Returns the new count when it changed.
+   */
+  repairConnectionCount(userId: string): Promise<number | undefined>;
 }
 
 function toItem(c: Connection): ConnectionItem {
@@ -182,13 +223,28 @@ export function createConnectionStore({
     ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': 'CONNECTION#', ':now': now() },
   });
 
+  const counter = createConnectionCounter({ client, tableName, nowMs: () => now() * 1000 });
+
   const getConnection = async (connectionId: string): Promise<Connection | undefined> => {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: connectionKey(connectionId), ConsistentRead: true }));
     return Item && isLive(Item, now()) ? fromItem(Item) : undefined;
   };
 
   return {
-    async putConnection(connection) {
+    async putConnection(connection, { maxPerUser = 0 } = {}) {
+      const exists = (cause?: unknown) => new ConnectionExistsError(`connection ${connection.connectionId} is already stored`, { cause });
+      if (connection.userId !== undefined && maxPerUser > 0) {
+        const counted = await counter.countIn({
+          userId: connection.userId,
+          cap: maxPerUser,
+          expiresAt: connection.expiresAt,
+          write: (generation) => ({
+            Put: { TableName: tableName, Item: { ...toItem(connection), countedIn: generation }, ConditionExpression: 'attribute_not_exists(PK)' },
+          }),
+        });
+        if (counted === 'condition_failed') throw exists();
+        return counted === 'full' ? 'full' : 'stored';
+      }
       try {
         await client.send(
           new PutCommand({
@@ -197,15 +253,14 @@ export function createConnectionStore({
             ConditionExpression: 'attribute_not_exists(PK)',
           }),
         );
+        return 'stored';
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
-          throw new ConnectionExistsError(`connection ${connection.connectionId} is already stored`, { cause: error });
-        }
+        if (error instanceof ConditionalCheckFailedException) throw exists(error);
         throw error;
       }
     },
 
-    async authenticateConnection({ connectionId, identity, tokenExpiresAt, expiresAt, connectedAt }) {
+    async authenticateConnection({ connectionId, identity, tokenExpiresAt, expiresAt, connectedAt, maxPerUser = 0 }) {
       const optional = { tenantId: identity.tenantId, roles: identity.roles?.length ? identity.roles : undefined, sessionId: identity.sessionId };
       const set = ['userId = :userId', 'tokenExpiresAt = :tokenExpiresAt', '#ttl = :ttl'];
       const remove = ['authDeadline'];
@@ -228,6 +283,26 @@ export function createConnectionStore({
           values[`:${field}`] = value;
         }
       }
+      if (maxPerUser > 0) {
+        // A pending connection counts against its user's cap from now on; one that authenticated
+        // meanwhile (a second `auth`) falls through to the refresh below.
+        const counted = await counter.countIn({
+          userId: identity.userId,
+          cap: maxPerUser,
+          expiresAt,
+          write: (generation) => ({
+            Update: {
+              TableName: tableName,
+              Key: connectionKey(connectionId),
+              UpdateExpression: `SET ${[...set, 'countedIn = :countedIn'].join(', ')} REMOVE ${remove.join(', ')}`,
+              ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(userId)',
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: { ...values, ':countedIn': generation },
+            },
+          }),
+        });
+        if (counted !== 'condition_failed') return counted === 'full' ? 'full' : 'authenticated';
+      }
       try {
         await client.send(
           new UpdateCommand({
@@ -247,7 +322,7 @@ export function createConnectionStore({
       }
     },
 
-    async listOverduePending(shard, limit = 100) {
+    async listOverduePending(shard, { limit = 100, cursor } = {}) {
       const result = await client.send(
         new QueryCommand({
           TableName: tableName,
@@ -255,18 +330,68 @@ export function createConnectionStore({
           KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK < :before',
           ExpressionAttributeValues: { ':pk': pendingPk(shard), ':before': pendingSk(now(), '') },
           Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
-      return (result.Items ?? []).map(fromItem);
+      return { items: (result.Items ?? []).map(fromItem), cursor: encodeCursor(result.LastEvaluatedKey) };
     },
 
     getConnection,
 
     async deleteConnection(connectionId) {
-      const { Attributes } = await client.send(
-        new DeleteCommand({ TableName: tableName, Key: connectionKey(connectionId), ReturnValues: 'ALL_OLD' }),
-      );
-      return Attributes ? fromItem(Attributes) : undefined;
+      const key = connectionKey(connectionId);
+      /** Deletes the item only if it is still counted in `generation` (or, without one, not counted at all). */
+      const deleteAlone = async (generation: string | undefined): Promise<Connection | undefined | 'changed'> => {
+        try {
+          const { Attributes } = await client.send(
+            new DeleteCommand({
+              TableName: tableName,
+              Key: key,
+              ReturnValues: 'ALL_OLD',
+              ...(generation === undefined
+                ? { ConditionExpression: 'attribute_not_exists(countedIn)' }
+                : { ConditionExpression: 'countedIn = :generation', ExpressionAttributeValues: { ':generation': generation } }),
+            }),
+          );
+          return Attributes ? fromItem(Attributes) : undefined;
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) return 'changed';
+          throw error;
+        }
+      };
+      // Bounded: each round follows a change another writer made (an `auth`, another delete).
+      for (let attempt = 0; attempt < 8; attempt += 1) {
+        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+        if (!Item) return undefined;
+        const generation = typeof Item.countedIn === 'string' ? Item.countedIn : undefined;
+        const userId = typeof Item.userId === 'string' ? Item.userId : undefined;
+        if (generation === undefined || userId === undefined) {
+          const removed = await deleteAlone(undefined);
+          if (removed !== 'changed') return removed;
+          continue;
+        }
+        try {
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                { Delete: { TableName: tableName, Key: key, ConditionExpression: 'countedIn = :generation', ExpressionAttributeValues: { ':generation': generation } } },
+                counter.decrement(userId, generation),
+              ],
+            }),
+          );
+          return fromItem(Item);
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const [own, count] = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+          if (own) continue; // deleted (or changed) meanwhile: look again
+          if (count) {
+            // The counter started a new generation (or is gone): this connection no longer counts.
+            const removed = await deleteAlone(generation);
+            if (removed !== 'changed') return removed;
+          }
+        }
+      }
+      throw new ConnectionCountError(`connection ${connectionId} kept changing while being deleted`);
     },
 
     async listUserConnections(userId, { limit = 100, cursor } = {}) {
@@ -277,7 +402,7 @@ export function createConnectionStore({
       };
     },
 
-    async claimGoaway(shard, acceptedBefore, limit = 100) {
+    async listNearCut(shard, acceptedBefore, { limit = 100, cursor } = {}) {
       const result = await client.send(
         new QueryCommand({
           TableName: tableName,
@@ -285,33 +410,52 @@ export function createConnectionStore({
           KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK < :before',
           ExpressionAttributeValues: { ':pk': everyonePk(shard), ':before': everyoneSk(acceptedBefore, '') },
           Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
-      const claimed: Array<{ connectionId: string; connectedAt: number }> = [];
-      for (const item of result.Items ?? []) {
+      const items = (result.Items ?? []).map((item) => {
         const sk = item.GSI3SK as string;
-        const connectionId = connectionIdOfEveryoneSk(sk);
-        const connectedAt = Number(sk.slice('CONNECTION#'.length, 'CONNECTION#'.length + 13));
-        try {
-          await client.send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: connectionKey(connectionId),
-              // Re-keyed to the end of its shard: still in everyone's audience, out of the next sweep's way.
-              UpdateExpression: 'SET goawayAt = :now, GSI3SK = :told',
-              ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(goawayAt)',
-              ExpressionAttributeValues: { ':now': now(), ':told': told(connectedAt, connectionId) },
-            }),
-          );
-          claimed.push({ connectionId, connectedAt });
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      }
-      return claimed;
+        return { connectionId: connectionIdOfEveryoneSk(sk), connectedAt: Number(sk.slice('CONNECTION#'.length, 'CONNECTION#'.length + 13)) };
+      });
+      return { items, cursor: encodeCursor(result.LastEvaluatedKey) };
     },
 
-    async listDead(shard, acceptedBefore, limit = 100) {
+    async claimGoaway(connectionId, connectedAt) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: connectionKey(connectionId),
+            // Re-keyed to the end of its shard: still in everyone's audience, out of the next sweep's way.
+            UpdateExpression: 'SET goawayAt = :now, GSI3SK = :told',
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(goawayAt)',
+            ExpressionAttributeValues: { ':now': now(), ':told': told(connectedAt, connectionId) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async releaseGoaway(connectionId, connectedAt) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: connectionKey(connectionId),
+            UpdateExpression: 'SET GSI3SK = :untold REMOVE goawayAt',
+            ConditionExpression: 'attribute_exists(goawayAt)',
+            ExpressionAttributeValues: { ':untold': everyoneSk(connectedAt, connectionId) },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
+    async listDead(shard, acceptedBefore, { limit = 100, cursor } = {}) {
       const result = await client.send(
         new QueryCommand({
           TableName: tableName,
@@ -319,20 +463,12 @@ export function createConnectionStore({
           KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': everyonePk(shard), ':from': 'CONNECTION#9', ':to': told(acceptedBefore, '') },
           Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
-      return (result.Items ?? []).map((item) => connectionIdOfEveryoneSk(item.GSI3SK as string));
+      return { items: (result.Items ?? []).map((item) => connectionIdOfEveryoneSk(item.GSI3SK as string)), cursor: encodeCursor(result.LastEvaluatedKey) };
     },
 
-    async countUserConnections(userId, atMost) {
-      let count = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result = await client.send(new QueryCommand({ ...userConnectionsQuery(userId), Select: 'COUNT', ExclusiveStartKey: startKey }));
-        count += result.Count ?? 0;
-        startKey = result.LastEvaluatedKey;
-      } while (startKey && count < atMost);
-      return count;
-    },
+    repairConnectionCount: (userId) => counter.repair(userId),
   };
 }

@@ -1468,6 +1468,38 @@ run "rejects_max_connections_per_user_negative" {
   expect_failures = [var.max_connections_per_user]
 }
 
+run "rejects_handshake_rate_limit_negative" {
+  command = plan
+  variables {
+    handshake_rate_limit = { handshakes = -1 }
+  }
+  expect_failures = [var.handshake_rate_limit]
+}
+
+run "rejects_handshake_rate_limit_fraction" {
+  command = plan
+  variables {
+    handshake_rate_limit = { handshakes = 2.5 }
+  }
+  expect_failures = [var.handshake_rate_limit]
+}
+
+run "rejects_handshake_rate_limit_zero_window" {
+  command = plan
+  variables {
+    handshake_rate_limit = { handshakes = 10, window_seconds = 0 }
+  }
+  expect_failures = [var.handshake_rate_limit]
+}
+
+run "rejects_handshake_rate_limit_window_over_an_hour" {
+  command = plan
+  variables {
+    handshake_rate_limit = { handshakes = 10, window_seconds = 3601 }
+  }
+  expect_failures = [var.handshake_rate_limit]
+}
+
 run "rejects_message_rate_limit_messages_out_of_range" {
   command = plan
   variables {

@@ -172,6 +172,7 @@ run "message_function_publishes_through_the_queue" {
       CHANNEL_LOG_RETENTION_SECONDS    = "86400"
       MAX_PAYLOAD_BYTES                = "65536"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "0"
+      MAX_CONNECTIONS_PER_USER         = "10"
     }
     error_message = "The message function must get the fan-out queue, the channel settings, the subscription cap and the connection TTL (its subscriptions expire with it); action_permissions = {} must drop ACTION_PERMISSIONS."
   }

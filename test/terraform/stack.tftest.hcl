@@ -222,6 +222,8 @@ run "functions_get_their_environment" {
       AUTH_MODE                = "anonymous"
       CONNECTION_TTL_SECONDS   = "7800"
       MAX_CONNECTIONS_PER_USER = "10"
+      HANDSHAKES_PER_IP        = "0"
+      HANDSHAKE_WINDOW_SECONDS = "60"
     })
     error_message = "The connect function's environment does not match the contract (CONNECTION_TTL_SECONDS = 7200 + 600 by default)."
   }
@@ -256,6 +258,7 @@ run "functions_get_their_environment" {
       CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      MAX_CONNECTIONS_PER_USER         = "10"
       SESSION_RESUME_WINDOW_SECONDS    = "120"
       SESSION_HEARTBEAT_SECONDS        = "60"
       SESSION_GOAWAY_BEFORE_SECONDS    = "300"
@@ -469,7 +472,7 @@ run "policies_grant_only_what_each_function_needs" {
         {
           Sid      = "PutConnection"
           Effect   = "Allow"
-          Action   = ["dynamodb:PutItem"]
+          Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
@@ -566,7 +569,7 @@ run "policies_grant_only_what_each_function_needs" {
         {
           Sid      = "DeleteStaleConnections"
           Effect   = "Allow"
-          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
       ]
@@ -790,6 +793,7 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
       CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      MAX_CONNECTIONS_PER_USER         = "10"
       SESSION_RESUME_WINDOW_SECONDS    = "120"
       SESSION_HEARTBEAT_SECONDS        = "60"
       SESSION_GOAWAY_BEFORE_SECONDS    = "300"
@@ -914,6 +918,7 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
         CHANNEL_LOG_RETENTION_SECONDS    = "3600"
         MAX_PAYLOAD_BYTES                = "32768"
         MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+        MAX_CONNECTIONS_PER_USER         = "10"
         SESSION_RESUME_WINDOW_SECONDS    = "120"
         SESSION_HEARTBEAT_SECONDS        = "60"
         SESSION_GOAWAY_BEFORE_SECONDS    = "300"
@@ -1096,6 +1101,8 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       AUTH_DEADLINE_SECONDS    = "30"
       CONNECTION_TTL_SECONDS   = "7800"
       MAX_CONNECTIONS_PER_USER = "10"
+      HANDSHAKES_PER_IP        = "0"
+      HANDSHAKE_WINDOW_SECONDS = "60"
     })
     error_message = "In two-phase mode the connect function must get AUTH_DEADLINE_SECONDS (default 30)."
   }
@@ -1115,6 +1122,7 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
+      MAX_CONNECTIONS_PER_USER         = "10"
       SESSION_RESUME_WINDOW_SECONDS    = "120"
       SESSION_HEARTBEAT_SECONDS        = "60"
       SESSION_GOAWAY_BEFORE_SECONDS    = "300"
@@ -1539,13 +1547,19 @@ run "limits_and_permissions_reach_the_functions" {
 
   variables {
     max_connections_per_user = 3
+    handshake_rate_limit     = { handshakes = 30, window_seconds = 10 }
     message_rate_limit       = { messages = 20, window_seconds = 60 }
     action_permissions       = { broadcast = ["admin", "ops"] }
   }
 
   assert {
-    condition     = output.function_environment_variables.connect.MAX_CONNECTIONS_PER_USER == "3"
-    error_message = "max_connections_per_user must reach the connect function as MAX_CONNECTIONS_PER_USER."
+    condition     = output.function_environment_variables.connect.MAX_CONNECTIONS_PER_USER == "3" && output.function_environment_variables.message.MAX_CONNECTIONS_PER_USER == "3"
+    error_message = "max_connections_per_user must reach the connect and message functions as MAX_CONNECTIONS_PER_USER."
+  }
+
+  assert {
+    condition     = output.function_environment_variables.connect.HANDSHAKES_PER_IP == "30" && output.function_environment_variables.connect.HANDSHAKE_WINDOW_SECONDS == "10"
+    error_message = "handshake_rate_limit must reach the connect function as HANDSHAKES_PER_IP and HANDSHAKE_WINDOW_SECONDS."
   }
 
   assert {

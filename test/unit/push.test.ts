@@ -92,18 +92,20 @@ function clientAnswering(outcome: Error | 'ok'): { client: ApiGatewayManagementA
 function recordingStore(): { store: ConnectionStore; deleted: string[] } {
   const deleted: string[] = [];
   const store: ConnectionStore = {
-    putConnection: async () => undefined,
+    putConnection: async () => 'stored',
     getConnection: async () => undefined,
     deleteConnection: async (connectionId) => {
       deleted.push(connectionId);
       return undefined;
     },
     listUserConnections: async () => ({ connections: [] }),
-    countUserConnections: async () => 0,
+    repairConnectionCount: async () => undefined,
     authenticateConnection: async () => 'gone',
-    claimGoaway: async () => [],
-    listDead: async () => [],
-    listOverduePending: async () => [],
+    listNearCut: async () => ({ items: [] }),
+    claimGoaway: async () => false,
+    releaseGoaway: async () => undefined,
+    listDead: async () => ({ items: [] }),
+    listOverduePending: async () => ({ items: [] }),
   };
   return { store, deleted };
 }
