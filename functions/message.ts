@@ -41,13 +41,15 @@ const maxSubscriptions = readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { defau
 /** Two-phase: the per-user connection cap, checked when a pending connection authenticates (as `$connect` does). */
 const maxConnectionsPerUser = readInteger('MAX_CONNECTIONS_PER_USER', { default: 10, min: 0, max: 10_000 });
 const expiry = readExpiryScheduler();
+// Log entries one subscribe or resume may replay (over all its channels); a RESUME_GAP names the rest.
+const replayLimit = readInteger('REPLAY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 });
 const actions: Record<string, ActionHandler> = {
   ...builtinActions,
   ...createChannelActions({
     channels,
     sqs,
     queueUrl,
-    settings: { maxPayloadBytes: channelConfig.maxPayloadBytes, maxSubscriptions, connectionTtlSeconds },
+    settings: { maxPayloadBytes: channelConfig.maxPayloadBytes, maxSubscriptions, connectionTtlSeconds, replayLimit },
   }),
   ...createSessionActions({
     sessions: createSessionStore({ client: documents, tableName: config.tableName }),
@@ -62,6 +64,7 @@ const actions: Record<string, ActionHandler> = {
       maxStateBytes: readInteger('SESSION_MAX_STATE_BYTES', { default: 16_384, min: 1, max: 100_000 }),
       maxSubscriptions,
       connectionTtlSeconds,
+      replayLimit,
     },
     cancelExpiry: async (sessionId) => expiry?.cancel(sessionId),
   }),

@@ -2,7 +2,8 @@
  * The publisher library: how backend services push to WebSocket clients. Every call enqueues one
  * `publish` record on the fan-out queue (docs/fanout.md) and resolves with the message id, which is
  * the `id` the clients see on the frame. Calls made in the same tick are sent together with
- * SendMessageBatch (up to 10 messages or 256 KiB per request).
+ * SendMessageBatch (up to 10 messages or 256 KiB per request); a record is sized by the UTF-8 bytes of
+ * its JSON body, by the rule every writer of the queue uses (`MAX_RECORD_BYTES`).
  *
  * @example
  * import { createPublisher } from 'websocket-sessions/publisher';
@@ -97,6 +98,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       results.forEach((result, index) => {
         const item = batch[index]!;
         if (result.ok) item.resolve(item.id);
+        else if (result.tooLarge) item.reject(new PublishError(`message ${item.id} is too large for one queue record (${result.error})`, 'PAYLOAD_TOO_LARGE'));
         else item.reject(new PublishError(`SQS refused message ${item.id}: ${result.error}`, 'QUEUE_REJECTED'));
       });
     } catch (error) {

@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { ChannelStore } from './channel-store';
+import type { ChannelStore, SubscribeResult } from './channel-store';
 import { classifyChannel } from './channels';
 import { fingerprint, log } from './log';
 import { errorFrame, type RequestId, type ServerFrame } from './protocol';
-import { channelKeyOf, groupIdOf, payloadBytes, type PublishRecord, type Target } from './queue-message';
+import { channelKeyOf, groupIdOf, joinEntry, payloadBytes, type JoinRecord, type PublishRecord, type Target } from './queue-message';
 import type { ActionContext, ActionHandler } from './router';
 import { sendBatched } from './sqs-batch';
 import { nowSeconds } from './time';
-
-/** At most this many log entries are replayed per `subscribe`; `ack.seq` tells the client where the head is. */
-export const REPLAY_LIMIT = 1000;
 
 export interface ChannelActionSettings {
   maxPayloadBytes: number;
@@ -18,6 +15,8 @@ export interface ChannelActionSettings {
   maxSubscriptions: number;
   /** A subscription lives as long as its connection can: connectedAt + this. */
   connectionTtlSeconds: number;
+  /** Log entries one request may replay (`REPLAY_MAX_MESSAGES`); a RESUME_GAP names the rest. */
+  replayLimit: number;
 }
 
 const CHANNEL_RULE = '"channel" must be 1–128 characters of A–Z a–z 0–9 _ . - starting with a letter or digit';
@@ -66,12 +65,22 @@ export function createChannelActions({
     }
     const messageId = randomUUID();
     const record: PublishRecord = { v: 1, kind: 'publish', id: messageId, target, data, publishedAt: context.now };
-    await sendBatched(sqs, queueUrl, [{ body: JSON.stringify(record), groupId: groupIdOf(channelKeyOf(target)), deduplicationId: messageId }]);
+    try {
+      await sendBatched(sqs, queueUrl, [{ body: JSON.stringify(record), groupId: groupIdOf(channelKeyOf(target)), deduplicationId: messageId }]);
+    } catch (error) {
+      log({ event: 'publish_failed', level: 'error', reason: 'queue_unavailable', connectionId: context.connectionId, error: String(error) }, { Errors: 1 });
+      return [errorFrame({ code: 'INTERNAL', message: 'the message could not be queued: send it again', retryable: true, id })];
+    }
     log({ event: 'client_publish', connectionId: context.connectionId, target: target.type, messageId });
     return [{ type: 'ack', action, ...(id === undefined ? {} : { id }), messageId }];
   };
 
   return {
+    // The subscription is written first (so the cap and an `unsubscribe` after it answer at once), then
+    // a join goes into the channel's group, handled in order with the channel's publishes: the planner
+    // reads the head there and sends the ack (then the replay after `since`) ahead of every message
+    // planned after it, whose audience read comes after the subscription. So after an ack with seq N
+    // the client gets N+1, N+2, … (docs/fanout.md, "Subscribing").
     async subscribe(frame, context) {
       const { id, channel, since } = frame;
       const kind = classifyChannel(channel, context.identity);
@@ -81,30 +90,40 @@ export function createChannelActions({
       if (since !== undefined && (typeof since !== 'number' || !Number.isSafeInteger(since) || since < 0)) {
         return [errorFrame({ code: 'BAD_MESSAGE', message: '"since" must be a whole number ≥ 0 (the last sequence number seen)', id })];
       }
-      const head = await channels.head(name);
-      if (since !== undefined && since > head) {
-        return [errorFrame({ code: 'BAD_MESSAGE', message: `"since" is beyond the channel's last sequence number (${head})`, id })];
+      if (since !== undefined) {
+        const head = await channels.head(name);
+        if (since > head) return [errorFrame({ code: 'BAD_MESSAGE', message: `"since" is beyond the channel's last sequence number (${head})`, id })];
       }
+      const expiresAt = nowSeconds(context.connectedAt ?? context.now) + settings.connectionTtlSeconds;
+      let outcome: SubscribeResult | undefined;
       if (kind === 'subscribable') {
-        const expiresAt = nowSeconds(context.connectedAt ?? context.now) + settings.connectionTtlSeconds;
-        const outcome = await channels.subscribe({ channel: name, connectionId: context.connectionId, expiresAt, maxSubscriptions: settings.maxSubscriptions });
+        outcome = await channels.subscribe({ channel: name, connectionId: context.connectionId, expiresAt, maxSubscriptions: settings.maxSubscriptions });
         if (outcome === 'gone') return [];
-        if (outcome === 'limit') {
-          return [errorFrame({ code: 'RATE_LIMITED', message: `at most ${settings.maxSubscriptions} subscriptions per connection`, id })];
-        }
+        if (outcome === 'limit') return [errorFrame({ code: 'RATE_LIMITED', message: `at most ${settings.maxSubscriptions} subscriptions per connection`, id })];
       }
-      const frames: ServerFrame[] = [{ type: 'ack', action: 'subscribe', ...(id === undefined ? {} : { id }), channel: name, seq: head }];
-      if (since === undefined || since === head) return frames;
-      const entries = await channels.readLog(name, since, REPLAY_LIMIT);
-      const first = entries[0]?.seq ?? head + 1;
-      if (first > since + 1) {
-        frames.push(
-          errorFrame({ code: 'RESUME_GAP', message: 'the channel log no longer reaches back that far', id, channel: name, lost: { from: since + 1, to: Math.min(first - 1, head) } }),
-        );
+      const join: JoinRecord = {
+        v: 1,
+        kind: 'join',
+        id: randomUUID(),
+        connectionId: context.connectionId,
+        channel: name,
+        ...(since === undefined ? {} : { after: since }),
+        subscribe: false,
+        expiresAt,
+        maxSubscriptions: settings.maxSubscriptions,
+        limit: settings.replayLimit,
+        ack: id === undefined ? {} : { id },
+      };
+      try {
+        await sendBatched(sqs, queueUrl, [joinEntry(join)]);
+      } catch (error) {
+        // Nothing half-done: a subscription this request wrote goes again, and the client may retry.
+        if (outcome === 'subscribed') await channels.unsubscribe({ channel: name, connectionId: context.connectionId });
+        log({ event: 'subscribe_failed', level: 'error', reason: 'queue_unavailable', connectionId: context.connectionId, error: String(error) }, { Errors: 1 });
+        return [errorFrame({ code: 'INTERNAL', message: 'the subscription could not be queued: send it again', retryable: true, id })];
       }
-      for (const entry of entries) frames.push({ type: 'message', channel: name, seq: entry.seq, id: entry.id, data: JSON.parse(entry.payload) as unknown });
-      log({ event: 'subscribe', connectionId: context.connectionId, channel: fingerprint(name), since, replayed: entries.length });
-      return frames;
+      log({ event: 'subscribe', connectionId: context.connectionId, channel: fingerprint(name), since, outcome });
+      return [];
     },
 
     async unsubscribe(frame, context) {

@@ -7,9 +7,19 @@ import { audiencePages } from './audience';
 import type { ChannelStore } from './channel-store';
 import { deliveryKey, hashOf } from './keys';
 import { fingerprint, log } from './log';
-import { errorFrame } from './protocol';
-import { channelKeyOf, deliverGroupIdOf, parseQueueRecord, payloadBytes, type DeliverRecord, type JoinRecord, type PublishRecord } from './queue-message';
-import { sendBatched, type QueueEntry } from './sqs-batch';
+import { errorFrame, type ErrorFrame } from './protocol';
+import {
+  channelKeyOf,
+  deliverGroupIdOf,
+  joinEntry,
+  parseQueueRecord,
+  payloadBytes,
+  type DeliverRecord,
+  type JoinRecord,
+  type PublishRecord,
+  type ResumeRecord,
+} from './queue-message';
+import { MAX_RECORD_BYTES, fitsRecord, packRecords, recordBytes, sendBatched, type QueueEntry } from './sqs-batch';
 import { nowSeconds } from './time';
 
 export interface FanoutSettings {
@@ -76,11 +86,6 @@ export function createLimiter(permits: number): <R>(task: () => Promise<R>) => P
   };
 }
 
-/** At most this many messages are replayed per channel on resume. */
-export const MAX_REPLAY = 10_000;
-/** A replay's frames are split into deliver records of about this size (SQS takes 256 KiB per message). */
-const REPLAY_RECORD_BYTES = 200_000;
-
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** A deliver record's identity: its message, partition and connection ids (also its SQS deduplication id). */
@@ -93,6 +98,78 @@ export function messageFrame({ channel, seq, id, payload }: { channel?: string; 
   return `{"type":"message",${head}"id":${JSON.stringify(id)},"data":${payload}}`;
 }
 
+/** A RESUME_GAP frame naming the sequence numbers `from`…`to` of a channel the connection will not get. */
+const gapFrame = (channel: string, from: number, to: number, message: string, id?: ErrorFrame['id']): string =>
+  JSON.stringify(errorFrame({ code: 'RESUME_GAP', message, id, channel, lost: { from, to } }));
+
+const seqOf = (frame: string): number | undefined => {
+  const match = /^\{"type":"message","channel":(?:"(?:[^"\\]|\\.)*"),"seq":(\d+),/.exec(frame);
+  return match ? Number(match[1]) : undefined;
+};
+
+/**
+ * A dead letter's body within one record: where it would be larger, its big text fields (`frame`,
+ * `body`) keep a prefix and say so.
+ */
+export function deadLetterBody(fields: Record<string, unknown>): string {
+  const body = JSON.stringify(fields);
+  if (fitsRecord(body)) return body;
+  const cut: Record<string, unknown> = { ...fields, truncated: true };
+  for (const name of ['frame', 'body']) {
+    const value = cut[name];
+    if (typeof value === 'string') cut[name] = Buffer.from(value, 'utf8').subarray(0, 16_384).toString('utf8');
+  }
+  if (Array.isArray(cut.connectionIds) && cut.connectionIds.length > 100) cut.connectionIds = cut.connectionIds.slice(0, 100);
+  return JSON.stringify(cut);
+}
+
+/**
+ * The deliver records of one frame: per partition, chunks of at most `chunkSize` connection ids,
+ * each record within `MAX_RECORD_BYTES` (the rule every writer uses); undefined when the frame does
+ * not fit a record even for one connection.
+ */
+function deliverEntriesOf(settings: Pick<FanoutSettings, 'chunkSize'>) {
+  return ({ id, frame, channelKey, buckets }: { id: string; frame: string; channelKey: string; buckets: string[][] }): QueueEntry[] | undefined => {
+    const entries: QueueEntry[] = [];
+    for (const [partition, connectionIds] of buckets.entries()) {
+      const build = (chunk: string[]): string => JSON.stringify({ v: 1, kind: 'deliver', id, frame, partition, connectionIds: chunk } satisfies DeliverRecord);
+      const { records, oversized } = packRecords(connectionIds, build, { maxItems: settings.chunkSize });
+      if (oversized.length > 0) return undefined;
+      for (const { body, items } of records) entries.push({ body, groupId: deliverGroupIdOf(channelKey, partition), deduplicationId: deliverRecordKey(id, partition, items) });
+    }
+    return entries;
+  };
+}
+
+/**
+ * The deliver records of a join's frames (the ack, gaps, the replay) to its one connection, in order,
+ * each within `MAX_RECORD_BYTES`. A frame too large for a record even alone is replaced by a
+ * RESUME_GAP naming its sequence number, and reported.
+ */
+function replayEntries({ id, connectionId, channel, partition, frames }: { id: string; connectionId: string; channel: string; partition: number; frames: string[] }): {
+  entries: QueueEntry[];
+  oversized: Array<{ seq: number | undefined; bytes: number }>;
+} {
+  // Bodies are measured with the longest record id they can get, then written with their own.
+  const build = (chunk: string[], recordId = `${id}-${'9'.repeat(String(frames.length).length)}`): string =>
+    JSON.stringify({ v: 1, kind: 'deliver', id: recordId, frames: chunk, partition, connectionIds: [connectionId] } satisfies DeliverRecord);
+  let packed = packRecords(frames, (chunk) => build(chunk));
+  const oversized = packed.oversized.map(({ item }) => ({ seq: seqOf(item), bytes: recordBytes(item) }));
+  if (packed.oversized.length > 0) {
+    const replaced = [...frames];
+    for (const { item, index } of packed.oversized) {
+      const seq = seqOf(item);
+      replaced[index] = seq === undefined ? JSON.stringify(errorFrame({ code: 'INTERNAL', message: 'a frame too large to deliver was dropped' })) : gapFrame(channel, seq, seq, 'the message is too large to deliver');
+    }
+    packed = packRecords(replaced, (chunk) => build(chunk));
+  }
+  const entries = packed.records.map(({ items }, n) => {
+    const recordId = `${id}-${n}`;
+    return { body: build(items, recordId), groupId: deliverGroupIdOf(channel, partition), deduplicationId: deliverRecordKey(recordId, partition, [connectionId]) };
+  });
+  return { entries, oversized };
+}
+
 /**
  * The fan-out consumer: plans `publish` records (sequence number, log, audience → deliver records)
  * and serves `deliver` records (posts with bounded concurrency, a ledger against redelivery). Records
@@ -101,17 +178,18 @@ export function messageFrame({ channel, seq, id, payload }: { channel?: string; 
  */
 export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promise<SQSBatchResponse> } {
   const { documents, tableName, sqs, management, channels, settings } = deps;
+  const deliverEntries = deliverEntriesOf(settings);
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   const toDeadLetter = async (record: SQSRecord, reason: string, details: Record<string, unknown>): Promise<void> => {
-    const body = JSON.stringify({ v: 1, kind: 'dead_letter', reason, ...details, queueMessageId: record.messageId, failedAt: Date.now() });
+    const body = deadLetterBody({ v: 1, kind: 'dead_letter', reason, ...details, queueMessageId: record.messageId, failedAt: Date.now() });
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: settings.deadLetterQueueUrl,
         MessageBody: body,
         MessageGroupId: record.attributes.MessageGroupId ?? 'dead-letter',
-        MessageDeduplicationId: sha256(`${record.messageId}\n${reason}\n${JSON.stringify(details.connectionIds ?? '')}`),
+        MessageDeduplicationId: sha256(`${record.messageId}\n${reason}\n${JSON.stringify(details.connectionIds ?? '')}\n${JSON.stringify(details.seq ?? '')}`),
       }),
     );
   };
@@ -251,17 +329,10 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
       frame = messageFrame({ channel: channelKey, seq: appended.seq, id, payload });
     }
     const buckets: string[][] = Array.from({ length: settings.partitions }, () => []);
-    const entries: QueueEntry[] = [];
-    const flush = (partition: number): void => {
-      const connectionIds = buckets[partition]!;
-      if (connectionIds.length === 0) return;
-      buckets[partition] = [];
-      const body: DeliverRecord = { v: 1, kind: 'deliver', id, frame, partition, connectionIds };
-      entries.push({ body: JSON.stringify(body), groupId: deliverGroupIdOf(channelKey, partition), deduplicationId: deliverRecordKey(id, partition, connectionIds) });
-    };
     let audience = 0;
     // Publishes of one channel in a row (one group, one batch) share one read of the audience; a join
-    // in between (the same group) drops it.
+    // in between (the same group: a subscribe or a resume) drops it, so the joined connection is in
+    // the audience of every publish planned after it.
     let pages = batch.audiences.get(channelKey);
     if (!pages) {
       pages = [];
@@ -270,60 +341,85 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
     }
     for (const page of pages) {
       for (const connectionId of page) {
-        const partition = hashOf(connectionId) % settings.partitions;
-        buckets[partition]!.push(connectionId);
+        buckets[hashOf(connectionId) % settings.partitions]!.push(connectionId);
         audience++;
-        if (buckets[partition]!.length >= settings.chunkSize) flush(partition);
       }
     }
-    for (let partition = 0; partition < settings.partitions; partition++) flush(partition);
+    let entries = deliverEntries({ id, frame, channelKey, buckets });
+    if (!entries) {
+      // The frame does not fit a record even for one connection: it goes to the dead-letter queue, and
+      // the channel's audience gets a RESUME_GAP naming its sequence number instead.
+      const bytes = recordBytes(frame);
+      await toDeadLetter(record, 'record_too_large', { messageId: id, seq: seqOf(frame), bytes, limit: MAX_RECORD_BYTES });
+      log({ event: 'publish_rejected', level: 'warn', reason: 'record_too_large', messageId: id, bytes }, { DeadLettered: 1 });
+      const seq = seqOf(frame);
+      entries = seq === undefined ? [] : (deliverEntries({ id, frame: gapFrame(channelKey, seq, seq, 'the message is too large to deliver'), channelKey, buckets }) ?? []);
+    }
     await sendBatched(sqs, settings.queueUrl, entries);
     if (target.type !== 'connection') await channels.markPlanned(id);
     log({ event: 'publish', messageId: id, channel: target.type === 'connection' ? undefined : fingerprint(channelKey), target: target.type, audience, records: entries.length }, { Published: 1 });
   };
 
   /**
-   * A resumed connection rejoins a channel. Handled in the channel's group, in order with its
-   * publishes: after the subscription, everything later reaches the connection live; everything up
-   * to the head now is replayed to it, in deliver records of the connection's partition group, so the
-   * replay is posted before any later live message of the channel.
+   * A connection joins a channel (a `subscribe`, or a channel of a `resume`). Handled in the channel's
+   * group, in order with its publishes: after the subscription, everything later reaches the
+   * connection live; the ack (seq = the head now) and the log from `after` up to that head go to it
+   * in deliver records of the connection's partition group, so they are posted before any later live
+   * message of the channel. At most `limit` log entries are replayed; a RESUME_GAP names the rest.
    */
-  const join = async (joinRecord: JoinRecord, batch: BatchMemory): Promise<void> => {
-    const { id, connectionId, channel, after } = joinRecord;
+  const join = async (record: SQSRecord, joinRecord: JoinRecord, batch: BatchMemory): Promise<void> => {
+    const { id, connectionId, channel, after, limit, ack } = joinRecord;
     batch.audiences.delete(channel);
+    const frames: string[] = [];
+    // A resume's join subscribes here; a `subscribe` wrote its subscription before enqueueing the join.
     if (joinRecord.subscribe) {
       const outcome = await channels.subscribe({ channel, connectionId, expiresAt: joinRecord.expiresAt, maxSubscriptions: joinRecord.maxSubscriptions });
       if (outcome === 'gone') return;
     }
     const head = await channels.head(channel);
-    if (head <= after) return;
-    const entries = await channels.readLog(channel, after, Math.min(head - after, MAX_REPLAY));
-    const frames: string[] = [];
-    const first = entries[0]?.seq ?? head + 1;
-    if (first > after + 1) {
-      const lost = { from: after + 1, to: Math.min(first - 1, head) };
-      frames.push(JSON.stringify(errorFrame({ code: 'RESUME_GAP', message: 'the channel log no longer reaches back that far', channel, lost })));
+    if (ack) frames.push(JSON.stringify({ type: 'ack', action: 'subscribe', ...(ack.id === undefined ? {} : { id: ack.id }), channel, seq: head }));
+    let replayed = 0;
+    if (after !== undefined && head > after) {
+      const entries = (limit > 0 ? await channels.readLog(channel, after, Math.min(head - after, limit)) : []).filter((entry) => entry.seq <= head);
+      const first = entries[0]?.seq ?? head + 1;
+      if (entries.length > 0 && first > after + 1) frames.push(gapFrame(channel, after + 1, first - 1, 'the channel log no longer reaches back that far', ack?.id));
+      for (const entry of entries) frames.push(messageFrame({ channel, seq: entry.seq, id: entry.id, payload: entry.payload }));
+      const last = entries.at(-1)?.seq ?? after;
+      if (last < head) {
+        const why = entries.length < limit && limit > 0 ? 'the channel log no longer reaches back that far' : `at most ${limit} messages are replayed per request: subscribe with "since" to read on`;
+        frames.push(gapFrame(channel, last + 1, head, why, ack?.id));
+      }
+      replayed = entries.length;
     }
-    for (const entry of entries) frames.push(messageFrame({ channel, seq: entry.seq, id: entry.id, payload: entry.payload }));
-    const partition = hashOf(connectionId) % settings.partitions;
-    const queueEntries: QueueEntry[] = [];
-    let chunk: string[] = [];
-    let bytes = 0;
-    const flush = (): void => {
-      if (chunk.length === 0) return;
-      const body: DeliverRecord = { v: 1, kind: 'deliver', id: `${id}-${queueEntries.length}`, frames: chunk, partition, connectionIds: [connectionId] };
-      queueEntries.push({ body: JSON.stringify(body), groupId: deliverGroupIdOf(channel, partition), deduplicationId: deliverRecordKey(body.id, partition, [connectionId]) });
-      chunk = [];
-      bytes = 0;
-    };
-    for (const frame of frames) {
-      if (bytes + frame.length > REPLAY_RECORD_BYTES) flush();
-      chunk.push(frame);
-      bytes += frame.length;
+    if (frames.length > 0) {
+      const queued = replayEntries({ id, connectionId, channel, partition: hashOf(connectionId) % settings.partitions, frames });
+      for (const { seq, bytes } of queued.oversized) {
+        await toDeadLetter(record, 'record_too_large', { messageId: id, channel: fingerprint(channel), seq, connectionIds: [connectionId], bytes, limit: MAX_RECORD_BYTES });
+      }
+      await sendBatched(sqs, settings.queueUrl, queued.entries);
     }
-    flush();
-    await sendBatched(sqs, settings.queueUrl, queueEntries);
-    log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed: entries.length, gap: first > after + 1 });
+    log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed, limit, ack: ack !== undefined });
+  };
+
+  /**
+   * A `resume` is answered: `resumed` is posted (once: a ledger keeps a redelivery from posting it
+   * again), then the joins are enqueued, so every replayed frame comes after the answer.
+   */
+  const resume = async (record: SQSRecord, resumeRecord: ResumeRecord): Promise<boolean> => {
+    const { id, connectionId, joins } = resumeRecord;
+    const key = deliverRecordKey(id, 0, [connectionId]);
+    const done = await served(id, key);
+    if (!done.has('answered')) {
+      const outcome = await post(connectionId, resumeRecord.frame);
+      if (outcome.kind === 'retry') return false;
+      // The frame carries the resume token: the dead letter names the connection, not the frame.
+      if (outcome.kind === 'rejected') await toDeadLetter(record, outcome.reason, { messageId: id, status: outcome.status, connectionIds: [connectionId] });
+      await recordServed(id, key, ['answered']);
+      if (outcome.kind !== 'sent') return true;
+    }
+    await sendBatched(sqs, settings.queueUrl, joins.map(joinEntry));
+    log({ event: 'resume', connectionId, channels: joins.length });
+    return true;
   };
 
   /** True when the record is done with (delivered, or moved to the dead-letter queue). */
@@ -340,9 +436,10 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
         return true;
       }
       if (parsed.record.kind === 'join') {
-        await join(parsed.record, batch);
+        await join(record, parsed.record, batch);
         return true;
       }
+      if (parsed.record.kind === 'resume') return await resume(record, parsed.record);
       return await deliver(record, parsed.record, limit);
     } catch (error) {
       log({ event: 'fanout_error', level: 'error', reason: 'record_failed', queueMessageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { Errors: 1 });

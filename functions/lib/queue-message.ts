@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BROADCAST_CHANNEL, CLIENT_CHANNEL_PATTERN, tenantChannel, userChannel } from './channels';
+import type { RequestId } from './protocol';
+import type { QueueEntry } from './sqs-batch';
 
 /**
  * The fan-out queue's message schema, version 1 (docs/fanout.md). Publishers write `publish`
@@ -37,9 +39,11 @@ export interface DeliverRecord {
 }
 
 /**
- * A resumed connection rejoining a channel (written by the `resume` action, in the channel's group so
- * it is handled in order with the channel's publishes): subscribe it again, then replay the log after
- * `after` to it before anything published later.
+ * A connection joining a channel, written in the channel's group so it is handled in order with the
+ * channel's publishes: by the `subscribe` action (with `ack`) and, through a `resume` record, by the
+ * `resume` action. The planner subscribes the connection (a channel of the client's choosing), reads
+ * the head, and enqueues, in the connection's deliver group of the channel, the ack (seq = that head)
+ * and the log after `after` up to the head: so the answer and the replay come before any later message.
  */
 export interface JoinRecord {
   v: 1;
@@ -47,16 +51,37 @@ export interface JoinRecord {
   id: string;
   connectionId: string;
   channel: string;
-  /** The last sequence number the client saw. */
-  after: number;
+  /** The last sequence number the client saw; absent: nothing to replay (a `subscribe` without `since`). */
+  after?: number;
   /** Subscribe (a channel of the client's choosing) or not (an implicit channel). */
   subscribe: boolean;
   /** When the subscription expires with its connection, epoch s. */
   expiresAt: number;
   maxSubscriptions: number;
+  /** At most this many log entries are replayed (the join's share of its request's budget); the rest is named by a `RESUME_GAP`. */
+  limit: number;
+  /** A `subscribe` is answered by the planner: the ack, with the request's id. */
+  ack?: { id?: RequestId };
 }
 
-export type QueueRecord = PublishRecord | DeliverRecord | JoinRecord;
+/**
+ * A `resume` whose answer is due: the planner posts `frame` (the `resumed` frame) to the connection,
+ * then enqueues the joins, so every replayed frame comes after the answer. Written by the `resume`
+ * action in the connection's own group (`connection:{id}`).
+ */
+export interface ResumeRecord {
+  v: 1;
+  kind: 'resume';
+  id: string;
+  connectionId: string;
+  frame: string;
+  joins: JoinRecord[];
+}
+
+export type QueueRecord = PublishRecord | DeliverRecord | JoinRecord | ResumeRecord;
+
+/** At most this many log entries are replayed by one join, whatever its record says. */
+export const MAX_REPLAY = 10_000;
 
 export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 /** User, tenant and connection ids inside targets: printable, no spaces, at most 256 characters. */
@@ -145,13 +170,20 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
     }
     return { ok: true, record: { v: 1, kind: 'publish', id: parsed.id, target: target.target, data: parsed.data, publishedAt: parsed.publishedAt } };
   }
-  if (parsed.kind === 'join') {
-    const { connectionId, channel, after, subscribe, expiresAt, maxSubscriptions } = parsed;
-    const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (parsed.kind === 'join') return readJoin(parsed);
+  if (parsed.kind === 'resume') {
+    const { connectionId, frame, joins } = parsed;
     if (typeof connectionId !== 'string' || !ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
-    if (typeof channel !== 'string' || channel === '' || channel.length > 300) return { ok: false, problem: 'channel is malformed' };
-    if (!whole(after) || !whole(expiresAt) || !whole(maxSubscriptions) || typeof subscribe !== 'boolean') return { ok: false, problem: 'join fields are malformed' };
-    return { ok: true, record: { v: 1, kind: 'join', id: parsed.id, connectionId, channel, after, subscribe, expiresAt, maxSubscriptions } };
+    if (typeof frame !== 'string' || frame === '') return { ok: false, problem: 'frame must be a non-empty string' };
+    if (!Array.isArray(joins)) return { ok: false, problem: 'joins must be a list' };
+    const read: JoinRecord[] = [];
+    for (const join of joins) {
+      const result = isObject(join) && join.kind === 'join' ? readJoin(join) : ({ ok: false, problem: 'a join is malformed' } as const);
+      if (!result.ok) return result;
+      if (result.record.connectionId !== connectionId) return { ok: false, problem: 'a join is for another connection' };
+      read.push(result.record);
+    }
+    return { ok: true, record: { v: 1, kind: 'resume', id: parsed.id, connectionId, frame, joins: read } };
   }
   if (parsed.kind === 'deliver') {
     const { partition, connectionIds } = parsed;
@@ -170,8 +202,51 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
       record: { v: 1, kind: 'deliver', id: parsed.id, ...(oneFrame ? { frame: frame as string } : { frames: frames as string[] }), partition, connectionIds: connectionIds as string[] },
     };
   }
-  return { ok: false, problem: 'kind must be publish, deliver or join' };
+  return { ok: false, problem: 'kind must be publish, deliver, join or resume' };
 }
+
+const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isRequestId = (id: unknown): id is RequestId =>
+  (typeof id === 'string' && id.length > 0 && id.length <= 128) || (typeof id === 'number' && Number.isSafeInteger(id));
+
+/** Reads a join record (alone, or inside a resume record). */
+function readJoin(parsed: Record<string, unknown>): { ok: true; record: JoinRecord } | { ok: false; problem: string } {
+  const { id, connectionId, channel, after, subscribe, expiresAt, maxSubscriptions, ack } = parsed;
+  // Records written before `limit` existed replay what they always could.
+  const limit = parsed.limit ?? MAX_REPLAY;
+  if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) return { ok: false, problem: 'id is malformed' };
+  if (typeof connectionId !== 'string' || !ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
+  if (typeof channel !== 'string' || channel === '' || channel.length > 300) return { ok: false, problem: 'channel is malformed' };
+  if ((after !== undefined && !whole(after)) || !whole(expiresAt) || !whole(maxSubscriptions) || typeof subscribe !== 'boolean') return { ok: false, problem: 'join fields are malformed' };
+  if (!whole(limit) || limit > MAX_REPLAY) return { ok: false, problem: `limit must be a whole number up to ${MAX_REPLAY}` };
+  if (ack !== undefined && !(isObject(ack) && (ack.id === undefined || isRequestId(ack.id)))) return { ok: false, problem: 'ack is malformed' };
+  return {
+    ok: true,
+    record: {
+      v: 1,
+      kind: 'join',
+      id,
+      connectionId,
+      channel,
+      ...(after === undefined ? {} : { after }),
+      subscribe,
+      expiresAt,
+      maxSubscriptions,
+      limit,
+      ...(ack === undefined ? {} : { ack: ack.id === undefined ? {} : { id: ack.id as RequestId } }),
+    },
+  };
+}
+
+/** The queue entry of a join: in the channel's publish group, deduplicated by its id. */
+export const joinEntry = (join: JoinRecord): QueueEntry => ({ body: JSON.stringify(join), groupId: groupIdOf(join.channel), deduplicationId: join.id });
+
+/** The queue entry of a resume record: in the connection's own group. */
+export const resumeEntry = (resume: ResumeRecord): QueueEntry => ({
+  body: JSON.stringify(resume),
+  groupId: groupIdOf(`connection:${resume.connectionId}`),
+  deduplicationId: resume.id,
+});
 
 /** Byte length of a value's JSON text: what the payload cap measures. */
 export const payloadBytes = (data: unknown): number => Buffer.byteLength(JSON.stringify(data) ?? '', 'utf8');

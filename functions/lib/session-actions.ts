@@ -4,10 +4,10 @@ import type { ChannelStore } from './channel-store';
 import { classifyChannel } from './channels';
 import { log } from './log';
 import { errorFrame, type RequestId, type WelcomeFrame } from './protocol';
-import { groupIdOf, payloadBytes, type JoinRecord } from './queue-message';
+import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from './queue-message';
 import type { ActionContext, ActionHandler } from './router';
 import { SESSION_ID_PATTERN, checkResumeToken, resumeToken, type Session, type SessionStore } from './sessions';
-import { sendBatched } from './sqs-batch';
+import { fitsRecord, sendBatched } from './sqs-batch';
 import { nowSeconds } from './time';
 
 export interface SessionSettings {
@@ -18,6 +18,8 @@ export interface SessionSettings {
   maxStateBytes: number;
   maxSubscriptions: number;
   connectionTtlSeconds: number;
+  /** Log entries one `resume` may replay over all its channels (`REPLAY_MAX_MESSAGES`); a RESUME_GAP names the rest. */
+  replayLimit: number;
 }
 
 const withId = (id: RequestId | undefined) => (id === undefined ? {} : { id });
@@ -141,29 +143,77 @@ export function createSessionActions({
         return fresh ? [gap, await welcome(fresh, id)] : [gap];
       }
       await cancelExpiry(sessionId);
-      // `resumed` goes out before any replayed frame: those come through the fan-out queue.
-      await context.post?.(await welcome(session, id, 'resumed'));
+      const answer = await welcome(session, id, 'resumed');
+      if (wanted.channels.length === 0) return [answer];
+      // `resumed` goes through the queue ahead of the joins (docs/fanout.md): the answer is posted only
+      // once the record holding everything it promises is durable, and before any replayed frame.
       const expiresAt = connectionExpiry(context);
-      const joins = wanted.channels.map(([channel, after]): JoinRecord => ({
-        v: 1,
-        kind: 'join',
-        id: randomUUID(),
-        connectionId: context.connectionId,
-        channel,
-        after,
-        subscribe: classifyChannel(channel, identity) === 'subscribable',
-        expiresAt,
-        maxSubscriptions: settings.maxSubscriptions,
-      }));
-      await sendBatched(
-        sqs,
-        queueUrl,
-        joins.map((join) => ({ body: JSON.stringify(join), groupId: groupIdOf(join.channel), deduplicationId: join.id })),
+      const shares = shareReplayBudget(
+        wanted.channels.map(([, after], index) => heads[index]! - after),
+        settings.replayLimit,
       );
-      log({ event: 'resume', connectionId: context.connectionId, channels: joins.length });
+      const resumeId = randomUUID();
+      const record: ResumeRecord = {
+        v: 1,
+        kind: 'resume',
+        id: resumeId,
+        connectionId: context.connectionId,
+        frame: JSON.stringify(answer),
+        joins: wanted.channels.map(([channel, after], index): JoinRecord => ({
+          v: 1,
+          kind: 'join',
+          id: `${resumeId}-${index}`,
+          connectionId: context.connectionId,
+          channel,
+          after,
+          subscribe: classifyChannel(channel, identity) === 'subscribable',
+          expiresAt,
+          maxSubscriptions: settings.maxSubscriptions,
+          limit: shares[index]!,
+        })),
+      };
+      const entry = resumeEntry(record);
+      if (!fitsRecord(entry.body)) {
+        return [errorFrame({ code: 'BAD_MESSAGE', message: `the resume (its state and ${record.joins.length} channels) is too large for one queue record: name fewer channels`, id })];
+      }
+      try {
+        await sendBatched(sqs, queueUrl, [entry]);
+      } catch (error) {
+        // The session is linked to this connection already: a retry of the same resume links it again.
+        log({ event: 'resume_failed', level: 'error', reason: 'queue_unavailable', connectionId: context.connectionId, error: String(error) }, { Errors: 1 });
+        return [errorFrame({ code: 'INTERNAL', message: 'the resume could not be queued: send it again', retryable: true, id })];
+      }
+      log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length });
       return [];
     },
   };
+}
+
+/**
+ * Shares a request's replay budget between its channels: each gets what it needs where the budget
+ * allows, the rest is split evenly (fairly where it does not), and what is left over is spread over
+ * all of them (a channel may have grown by the time its join runs). The shares add up to the budget.
+ *
+ * @example
+ * shareReplayBudget([5, 2000, 0], 1000); // [5, 995, 0]
+ * shareReplayBudget([5, 20], 1000); // [493, 507]: what each needs, and the 975 left spread
+ */
+export function shareReplayBudget(needs: readonly number[], budget: number): number[] {
+  const shares = needs.map(() => 0);
+  if (needs.length === 0) return shares;
+  let left = budget;
+  let open = needs.flatMap((need, index) => (need > 0 ? [index] : []));
+  while (left > 0 && open.length > 0) {
+    const each = Math.max(1, Math.floor(left / open.length));
+    for (const index of open) {
+      const give = Math.min(each, needs[index]! - shares[index]!, left);
+      shares[index]! += give;
+      left -= give;
+    }
+    open = open.filter((index) => shares[index]! < needs[index]!);
+  }
+  const each = Math.floor(left / needs.length);
+  return shares.map((share, index) => share + each + (index < left - each * needs.length ? 1 : 0));
 }
 
 type ChannelMap = { ok: true; channels: Array<[string, number]> } | { ok: false; code: 'BAD_MESSAGE' | 'FORBIDDEN'; message: string };

@@ -1,7 +1,8 @@
 import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../functions/lib/channels';
 import { classifyPostError, createLimiter, deliverRecordKey, messageFrame } from '../../functions/lib/fanout';
 import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../functions/lib/queue-message';
-import { MAX_BATCH_BYTES, toBatches } from '../../functions/lib/sqs-batch';
+import { shareReplayBudget } from '../../functions/lib/session-actions';
+import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../functions/lib/sqs-batch';
 
 const publish = (fields: Record<string, unknown> = {}): string =>
   JSON.stringify({ v: 1, kind: 'publish', id: 'm-1', target: { type: 'channel', channel: 'news' }, data: { a: 1 }, publishedAt: 1, ...fields });
@@ -25,7 +26,7 @@ describe('queue records', () => {
     ['another version', publish({ v: 2 }), 'v must be 1'],
     ['a malformed id', publish({ id: 'a b' }), 'id is malformed'],
     ['an id too long', publish({ id: 'x'.repeat(129) }), 'id is malformed'],
-    ['an unknown kind', publish({ kind: 'shout' }), 'kind must be publish, deliver or join'],
+    ['an unknown kind', publish({ kind: 'shout' }), 'kind must be publish, deliver, join or resume'],
     ['an unknown target type', publish({ target: { type: 'planet' } }), 'target.type must be channel, user, tenant, broadcast or connection'],
     ['an implicit channel as a channel target', publish({ target: { type: 'channel', channel: 'user:x' } }), 'target.channel is malformed'],
     ['a user id with spaces', publish({ target: { type: 'user', userId: 'a b' } }), 'target.userId is malformed'],
@@ -69,6 +70,60 @@ describe('SQS batches', () => {
     expect(toBatches(Array.from({ length: 23 }, () => entry(10))).map((batch) => batch.length)).toEqual([10, 10, 3]);
     expect(toBatches([entry(100_000), entry(100_000), entry(100_000)]).map((batch) => batch.length)).toEqual([2, 1]);
     expect(() => toBatches([entry(MAX_BATCH_BYTES + 1)])).toThrow(/exceeds/);
+  });
+
+  it('cuts by the UTF-8 bytes of the batch, not its characters', () => {
+    const wide = (chars: number) => ({ body: 'é'.repeat(chars), groupId: 'g', deduplicationId: 'd' });
+    expect(toBatches([wide(70_000), wide(70_000)]).map((batch) => batch.length)).toEqual([1, 1]);
+  });
+});
+
+describe('the record size rule (one for every writer)', () => {
+  const frameOf = (data: string) => JSON.stringify({ type: 'message', channel: 'c', seq: 1, id: 'm', data });
+  const deliver = (frames: string[]) => JSON.stringify({ v: 1, kind: 'deliver', id: 'j-99', frames, partition: 0, connectionIds: ['c1'] });
+
+  it.each([
+    ['quotes', '"'.repeat(15_000)],
+    ['é', 'é'.repeat(15_000)],
+    ['emoji', '😀'.repeat(7_500)],
+    ['backslashes', '\\'.repeat(15_000)],
+  ])('packs frames of 30 KB of %s into records that SQS takes, in order', (_what, data) => {
+    const frames = Array.from({ length: 20 }, () => frameOf(data));
+    const { records, oversized } = packRecords(frames, deliver);
+    expect(oversized).toEqual([]);
+    expect(records.flatMap((record) => record.items)).toEqual(frames);
+    for (const { body } of records) expect(recordBytes(body)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    // Full records: the next frame would not have fitted.
+    for (const { items } of records.slice(0, -1)) expect(recordBytes(deliver([...items, frames[0]!]))).toBeGreaterThan(MAX_RECORD_BYTES);
+  });
+
+  it('keeps a chunk limit, and reports an item too large even alone without blocking the others', () => {
+    expect(packRecords(['a', 'b', 'c', 'd', 'e'], (chunk) => JSON.stringify({ ids: chunk }), { maxItems: 2 }).records.map((r) => r.items)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    const huge = frameOf('"'.repeat(140_000));
+    const { records, oversized } = packRecords(['x', huge, 'y'], deliver);
+    expect(oversized).toEqual([{ item: huge, index: 1 }]);
+    expect(records.map((r) => r.items)).toEqual([['x', 'y']]);
+  });
+
+  it('halves a chunk whose measured body is over, when the builder is not a plain array', () => {
+    const doubled = (chunk: string[]) => JSON.stringify({ twice: [...chunk, ...chunk] });
+    const { records, oversized } = packRecords(Array.from({ length: 6 }, () => 'x'.repeat(60_000)), doubled);
+    expect(oversized).toEqual([]);
+    expect(records.flatMap((r) => r.items)).toHaveLength(6);
+    for (const { body } of records) expect(recordBytes(body)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+  });
+});
+
+describe('the replay budget of one request', () => {
+  it.each([
+    [[5, 2000, 0], 1000, [5, 995, 0]],
+    [[5, 20], 1000, [493, 507]],
+    [[600, 600], 1000, [500, 500]],
+    [[0, 0, 0], 10, [4, 3, 3]],
+    [[3, 3, 3], 2, [1, 1, 0]],
+  ])('shares %j within %d as %j', (needs, budget, shares) => {
+    expect(shareReplayBudget(needs, budget)).toEqual(shares);
+    expect(shareReplayBudget(needs, budget).reduce((a, b) => a + b, 0)).toBe(budget);
   });
 });
 
