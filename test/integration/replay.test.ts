@@ -151,6 +151,21 @@ describe('replays: records sized in UTF-8 bytes, a bounded amount per request, a
     for (const c of [reader, client]) c.ws.close();
   }, 60_000);
 
+  it('subscribing to an implicit channel with since replays it after the ack', async () => {
+    const user = randomUUID();
+    const client = await connect(project.sandbox.url, { protocols: user });
+    for (let n = 1; n <= 3; n++) await publisher.sendToUser(user, n);
+    const live = await frames(client, 3);
+    expect(live.map((f) => f.seq)).toEqual([1, 2, 3]);
+    client.send({ action: 'subscribe', channel: `user:${user}`, since: 1, id: 'u' });
+    expect(await frames(client, 3)).toEqual([
+      { type: 'ack', action: 'subscribe', id: 'u', channel: `user:${user}`, seq: 3 },
+      expect.objectContaining({ seq: 2, data: 2 }),
+      expect.objectContaining({ seq: 3, data: 3 }),
+    ]);
+    client.ws.close();
+  });
+
   it('a resume or subscribe whose record SQS cannot take (SQS unreachable) answers a retryable error and leaves nothing half-done; sent again, it resumes', async () => {
     const channel = `durable-${randomUUID()}`;
     const { user, sessionId, resumeToken } = await droppedSession();

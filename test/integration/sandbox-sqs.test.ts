@@ -185,6 +185,7 @@ describe('sandbox SQS emulator', () => {
       ['two entries with one id', [{ Id: 'same', MessageBody: 'a' }, { Id: 'same', MessageBody: 'b' }], BatchEntryIdsNotDistinct],
       ['an id with a space', [{ Id: 'not ok', MessageBody: 'a' }], InvalidBatchEntryId],
       ['262 145 bytes in all', [{ Id: 'a', MessageBody: 'x'.repeat(131_072) }, { Id: 'b', MessageBody: 'y'.repeat(131_073) }], BatchRequestTooLong],
+      ['262 146 UTF-8 bytes in 131 073 characters', [{ Id: 'a', MessageBody: 'é'.repeat(131_073) }], BatchRequestTooLong],
     ])('refuses a whole batch with %s', async (_what, entries: SendMessageBatchRequestEntry[], exception) => {
       const error = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url('plain'), Entries: entries })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(exception);
@@ -207,6 +208,8 @@ describe('sandbox SQS emulator', () => {
         { QueueUrl: url('orders.fifo'), MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd', DelaySeconds: 5 },
         { QueueUrl: url('plain'), MessageBody: 'x', MessageDeduplicationId: 'd' },
         { QueueUrl: url('plain'), MessageBody: 'x'.repeat(262_145) },
+        // The limit counts UTF-8 bytes, not characters: 65 537 emoji are 262 148 bytes.
+        { QueueUrl: url('plain'), MessageBody: '😀'.repeat(65_537) },
       ];
       for (const input of invalid) {
         await expect(sqs.send(new SendMessageCommand(input))).rejects.toMatchObject({ name: 'InvalidParameterValue', $metadata: { httpStatusCode: 400 } });

@@ -12,7 +12,7 @@ const random = (() => {
   return (): number => createHash('sha256').update(`${SEED}\n${counter++}`).digest().readUInt32BE(0) / 2 ** 32;
 })();
 
-const CLIENTS = 30;
+const CLIENTS = 20;
 
 type Frame = Record<string, unknown>;
 

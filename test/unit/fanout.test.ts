@@ -37,6 +37,25 @@ describe('queue records', () => {
     expect(parseQueueRecord(body)).toEqual({ ok: false, problem });
   });
 
+  const join = (fields: Record<string, unknown> = {}) => ({ v: 1, kind: 'join', id: 'j-1', connectionId: 'c=', channel: 'news', subscribe: false, expiresAt: 1, maxSubscriptions: 5, limit: 10, ...fields });
+
+  it('reads join and resume records; a join written before `limit` existed replays what it always could', () => {
+    expect(parseQueueRecord(JSON.stringify(join({ after: 3, ack: { id: 7 } })))).toEqual({ ok: true, record: join({ after: 3, ack: { id: 7 } }) });
+    expect(parseQueueRecord(JSON.stringify(join({ limit: undefined })))).toMatchObject({ ok: true, record: { limit: 10_000 } });
+    const resume = { v: 1, kind: 'resume', id: 'r-1', connectionId: 'c=', frame: '{"type":"resumed"}', joins: [join({ after: 0 })] };
+    expect(parseQueueRecord(JSON.stringify(resume))).toEqual({ ok: true, record: resume });
+  });
+
+  it.each([
+    ['a join with a limit over 10,000', join({ limit: 10_001 }), 'limit must be a whole number up to 10000'],
+    ['a join with a malformed ack id', join({ ack: { id: '' } }), 'ack is malformed'],
+    ['a join with a negative after', join({ after: -1 }), 'join fields are malformed'],
+    ['a resume whose join is for another connection', { v: 1, kind: 'resume', id: 'r', connectionId: 'other=', frame: '{}', joins: [join()] }, 'a join is for another connection'],
+    ['a resume without its frame', { v: 1, kind: 'resume', id: 'r', connectionId: 'c=', joins: [] }, 'frame must be a non-empty string'],
+  ])('refuses %s as poison', (_name, record, problem) => {
+    expect(parseQueueRecord(JSON.stringify(record))).toEqual({ ok: false, problem });
+  });
+
   it('maps targets to channel keys and FIFO groups of at most 128 characters', () => {
     expect(channelKeyOf({ type: 'user', userId: 'u1' })).toBe('user:u1');
     expect(channelKeyOf({ type: 'tenant', tenantId: 't1' })).toBe('tenant:t1');
