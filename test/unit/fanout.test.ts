@@ -1,5 +1,5 @@
 import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../functions/lib/channels';
-import { classifyPostError, createLimiter, deliverRecordKey, messageFrame } from '../../functions/lib/fanout';
+import { classifyPostError, createLimiter, deadLetterBody, deliverRecordKey, messageFrame } from '../../functions/lib/fanout';
 import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../functions/lib/queue-message';
 import { shareReplayBudget } from '../../functions/lib/session-actions';
 import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../functions/lib/sqs-batch';
@@ -130,6 +130,17 @@ describe('the record size rule (one for every writer)', () => {
     expect(oversized).toEqual([]);
     expect(records.flatMap((r) => r.items)).toHaveLength(6);
     for (const { body } of records) expect(recordBytes(body)).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+  });
+});
+
+describe('dead letters', () => {
+  it('fit one record: a frame or body too large keeps a prefix and says so', () => {
+    const small = { kind: 'dead_letter', reason: 'forbidden', frame: '{"a":1}' };
+    expect(JSON.parse(deadLetterBody(small))).toEqual(small);
+    const large = JSON.parse(deadLetterBody({ kind: 'dead_letter', reason: 'malformed', body: 'é'.repeat(200_000) })) as { body: string; truncated: boolean };
+    expect(large.truncated).toBe(true);
+    expect(recordBytes(JSON.stringify(large))).toBeLessThanOrEqual(MAX_RECORD_BYTES);
+    expect(large.body.startsWith('éé')).toBe(true);
   });
 });
 
