@@ -449,10 +449,10 @@ module "message" {
   policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, local.session_key_policies, {
     table = [
       {
-        # UpdateItem counts each message against the connection's budget, on the connection's item;
-        # Query reads a channel's log (replays).
+        # UpdateItem counts each message against the connection's budget, on the connection's item.
+        # Replays read a channel's log in the fanout function, so the table itself is not queried here.
         sid       = "ReadAndDeleteItems"
-        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+        actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {

@@ -81,6 +81,17 @@ const CONNECTION_METHODS: Record<string, string> = {
   GetConnectionCommand: 'GET',
 };
 
+/** `{ Put: { TableName: … } }` and its kin: one item of a TransactWriteItems. */
+function isTransactItem(node: ts.Node): node is ts.PropertyAssignment & { name: ts.Identifier } {
+  return (
+    ts.isPropertyAssignment(node) &&
+    ts.isIdentifier(node.name) &&
+    TRANSACT_ITEM_ACTIONS[node.name.text] !== undefined &&
+    ts.isObjectLiteralExpression(node.initializer) &&
+    node.initializer.properties.some((property) => property.name !== undefined && ts.isIdentifier(property.name) && property.name.text === 'TableName')
+  );
+}
+
 const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
   Put: 'dynamodb:PutItem',
   Update: 'dynamodb:UpdateItem',
@@ -179,6 +190,9 @@ export function analyzeEntry(program: ts.Program, entry: string): FunctionPermis
   const filesStarted = new Set<ts.SourceFile>();
   const queue: ts.Node[] = [];
   const commands: Array<{ node: ts.NewExpression; module: string; name: string }> = [];
+  // Transaction items the entry's reachable code builds anywhere (`{ Update: { TableName, … } }`): a
+  // TransactWriteItems whose items are made by helpers or passed in by a caller may send any of them.
+  const transactItemsBuilt = new Set<string>();
 
   const reach = (node: ts.Node) => {
     if (reached.has(node)) return;
@@ -280,6 +294,7 @@ export function analyzeEntry(program: ts.Program, entry: string): FunctionPermis
     // Types call nothing; visiting an interface's members would reach every implementation.
     if (ts.isTypeNode(node) || ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node) || ts.isImportDeclaration(node)) return;
     if (ts.isHeritageClause(node)) return;
+    if (isTransactItem(node)) transactItemsBuilt.add(TRANSACT_ITEM_ACTIONS[node.name.text]!);
     if (ts.isNewExpression(node) && ts.isIdentifier(node.expression)) {
       const symbol = checker.getSymbolAtLocation(node.expression);
       const imported = symbol && importOf(symbol);
@@ -356,8 +371,12 @@ export function analyzeEntry(program: ts.Program, entry: string): FunctionPermis
       ts.forEachChild(child, scan);
     };
     for (const argument of node.arguments ?? []) scan(argument);
-    if (found.size === 0) throw new AnalysisError(`${where(node)}: the TransactWriteItems items must be literal { Put | Update | Delete | ConditionCheck: … } objects`);
-    return [...found];
+    if (found.size > 0) return [...found];
+    // Items built elsewhere: every item the function's reachable code builds.
+    if (transactItemsBuilt.size === 0) {
+      throw new AnalysisError(`${where(node)}: the TransactWriteItems items must be { Put | Update | Delete | ConditionCheck: { TableName, … } } literals the function's code builds`);
+    }
+    return [...transactItemsBuilt];
   }
 
   function indexesOf(node: ts.NewExpression): string[] {

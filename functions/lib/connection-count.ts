@@ -57,7 +57,7 @@ export function createConnectionCounter({
   client: DynamoDBDocumentClient;
   tableName: string;
   nowMs?: () => number;
-}) {
+}): ConnectionCounter {
   const read = async (userId: string): Promise<Counter | undefined> => {
     const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: connectionCountKey(userId), ConsistentRead: true }));
     return Item as Counter | undefined;
@@ -106,12 +106,7 @@ export function createConnectionCounter({
   };
 
   return {
-    /**
-     * Writes `write(generation)` (a connection item, which must record the generation as
-     * `countedIn`) and counts it in, atomically, unless the user already holds `cap` counted
-     * connections. `condition_failed` when the caller's own item's condition failed.
-     */
-    async countIn({ userId, cap, expiresAt, write }: { userId: string; cap: number; expiresAt: number; write: (generation: string) => TransactItem }): Promise<CountInResult> {
+    async countIn({ userId, cap, expiresAt, write }) {
       for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
         const counter = await read(userId);
         if (counter && counter.ttl > Math.floor(nowMs() / 1000) && counter.count >= cap) return 'full';
@@ -130,8 +125,7 @@ export function createConnectionCounter({
       throw new ConnectionCountError(`the connection counter of ${fingerprint(userId)} stayed contended for ${ATTEMPTS} attempts`);
     },
 
-    /** The counter update counting one connection of `generation` out (a no-op condition for another generation). */
-    decrement(userId: string, generation: string): TransactItem {
+    decrement(userId, generation) {
       return {
         Update: {
           TableName: tableName,
@@ -144,12 +138,7 @@ export function createConnectionCounter({
       };
     },
 
-    /**
-     * Recounts the user's connection items of the counter's generation (a Query on GSI1, counting at
-     * most one more than the counter) and lowers a counter that says more: items the table's TTL
-     * deleted were never counted out. Skipped while a count-in is recent. Returns the count it set.
-     */
-    async repair(userId: string): Promise<number | undefined> {
+    async repair(userId) {
       const counter = await read(userId);
       if (!counter || nowMs() - counter.countedAt < REPAIR_MIN_AGE_MS) return undefined;
       let found = 0;
@@ -192,4 +181,23 @@ export function createConnectionCounter({
   };
 }
 
-export type ConnectionCounter = ReturnType<typeof createConnectionCounter>;
+/**
+ * The counter's operations. An interface (not the factory's inferred type) so that a function's
+ * permissions follow the members it calls (scripts/sdk-actions.ts).
+ */
+export interface ConnectionCounter {
+  /**
+   * Writes `write(generation)` (a connection item, which must record the generation as
+   * `countedIn`) and counts it in, atomically, unless the user already holds `cap` counted
+   * connections. `condition_failed` when the caller's own item's condition failed.
+   */
+  countIn(input: { userId: string; cap: number; expiresAt: number; write: (generation: string) => TransactItem }): Promise<CountInResult>;
+  /** The counter update counting one connection of `generation` out (a no-op condition for another generation). */
+  decrement(userId: string, generation: string): TransactItem;
+  /**
+   * Recounts the user's connection items of the counter's generation (a Query on GSI1, counting at
+   * most one more than the counter) and lowers a counter that says more: items the table's TTL
+   * deleted were never counted out. Skipped while a count-in is recent. Returns the count it set.
+   */
+  repair(userId: string): Promise<number | undefined>;
+}

@@ -491,9 +491,9 @@ run "policies_grant_only_what_each_function_needs" {
       Version = "2012-10-17"
       Statement = [
         {
-          Sid      = "DeleteConnection"
+          Sid      = "ReadAndDeleteConnection"
           Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
@@ -520,7 +520,7 @@ run "policies_grant_only_what_each_function_needs" {
         {
           Sid      = "ReadAndDeleteItems"
           Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
         {
