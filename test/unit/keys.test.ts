@@ -2,6 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../../functions/lib/errors';
 import { verifyJwt, type JwtSettings } from '../../functions/lib/auth/jwt';
 import { createJwksResolver, createStaticKeyResolver, KeyUnavailableError } from '../../functions/lib/auth/keys';
+import { signingKey, signToken, startJwksServer } from '../helpers/jwks';
 import { craftToken } from '../helpers/tokens';
 
 const SECRET = 's'.repeat(32);
@@ -156,17 +157,34 @@ describe('createJwksResolver', () => {
     expect(state.fetches).toBe(0);
   });
 
-  it('refetches for an unknown kid at most once per interval', async () => {
+  it('refetches for an unknown kid at most once per 10 s', async () => {
     const { keys, state, advance } = setup({ keys: [rsaJwk('r1')] });
     await keys.resolve({ alg: 'RS256', kid: 'r1' });
     state.document = { keys: [rsaJwk('r1'), rsaJwk('r2')] };
     await expect(keys.resolve({ alg: 'RS256', kid: 'r2' })).resolves.toBeUndefined();
     await expect(keys.resolve({ alg: 'RS256', kid: 'ghost' })).resolves.toBeUndefined();
     expect(state.fetches).toBe(1);
-    advance(60);
+    advance(10);
     await expect(keys.resolve({ alg: 'RS256', kid: 'r2' })).resolves.toBeDefined();
     await expect(keys.resolve({ alg: 'RS256', kid: 'ghost' })).resolves.toBeUndefined();
     expect(state.fetches).toBe(2);
+  });
+
+  it.each([
+    ['two keys of one type', () => [rsaJwk('k1'), { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), kid: 'k1' }]],
+    ['the same key twice', () => [rsaJwk('k1'), rsaJwk('k1')]],
+    ['an RSA and an EC key', () => [rsaJwk('k1'), ecJwk('k1')]],
+  ])('refuses a JWKS listing %s under one kid, rather than letting the last one win', async (_label, jwks) => {
+    const { keys, state, advance } = setup({ keys: jwks() });
+    await expect(keys.resolve({ alg: 'RS256', kid: 'k1' })).rejects.toThrow(KeyUnavailableError);
+    // With keys cached, such a JWKS is a failed fetch: the cached keys stay.
+    state.document = { keys: [rsaJwk('k1')] };
+    advance(10);
+    await expect(keys.resolve({ alg: 'RS256', kid: 'k1' })).resolves.toBeDefined();
+    state.document = { keys: jwks() };
+    advance(60);
+    expect((await keys.resolve({ alg: 'RS256', kid: 'k1' }))?.equals(rsa.publicKey)).toBe(true);
+    expect(state.fetches).toBe(3);
   });
 
   it('shares one fetch between concurrent lookups', async () => {
@@ -203,12 +221,14 @@ describe('createJwksResolver', () => {
     advance(5);
     expect((await keys.resolve({ alg: 'RS256', kid: 'r1' }))?.asymmetricKeyType).toBe('rsa');
     expect(state.fetches).toBe(2);
-    // Once a fetch succeeded, an unknown kid waits for the full interval again.
-    advance(10);
-    await expect(keys.resolve({ alg: 'RS256', kid: 'r9' })).resolves.toBeUndefined();
-    advance(10);
+    // Known keys are not refetched before the interval; an unknown kid waits the same 10 s as a failure.
+    advance(5);
+    expect((await keys.resolve({ alg: 'RS256', kid: 'r1' }))?.asymmetricKeyType).toBe('rsa');
     await expect(keys.resolve({ alg: 'RS256', kid: 'r9' })).resolves.toBeUndefined();
     expect(state.fetches).toBe(2);
+    advance(5);
+    await expect(keys.resolve({ alg: 'RS256', kid: 'r9' })).resolves.toBeUndefined();
+    expect(state.fetches).toBe(3);
   });
 
   it('keeps serving cached keys when a later fetch fails', async () => {
@@ -288,5 +308,52 @@ describe('createJwksResolver', () => {
       state.fail = true;
       await expect(verifyJwt(token({ alg: 'RS256', kid: 'r1' }, rsa.privateKey), settings, keys, NOW)).resolves.toEqual({ ok: false, reason: 'key_unavailable' });
     });
+  });
+});
+
+describe('createJwksResolver against a JWKS endpoint', () => {
+  const settings: JwtSettings = {
+    algorithms: ['ES256'],
+    clockToleranceSeconds: 5,
+    maxLifetimeSeconds: 86_400,
+    maxTokenLength: 8192,
+    claims: { userId: 'sub', tenantId: 'tenant_id', roles: 'roles', sessionId: 'sid' },
+  };
+  const current = signingKey('ES256', 'key-2024');
+  const next = signingKey('ES256', 'key-2025');
+  let served: typeof current[];
+  let jwks: Awaited<ReturnType<typeof startJwksServer>>;
+  let clock: number;
+  let keys: ReturnType<typeof createJwksResolver>;
+
+  beforeEach(async () => {
+    served = [current];
+    jwks = await startJwksServer(served);
+    clock = 1_000_000;
+    keys = createJwksResolver({ url: jwks.url, refreshIntervalSeconds: 300, now: () => clock });
+  });
+  afterEach(() => jwks.stop());
+
+  it('accepts a token signed with a key rotated in after the cache was warm, without waiting for the refresh interval', async () => {
+    expect(await verifyJwt(signToken(current, { sub: 'u-1' }), settings, keys)).toMatchObject({ ok: true });
+    expect(jwks.requests()).toBe(1);
+    served.push(next);
+    clock += 60_000;
+    expect(await verifyJwt(signToken(next, { sub: 'u-1' }), settings, keys)).toMatchObject({ ok: true, identity: { userId: 'u-1' } });
+    expect(jwks.requests()).toBe(2);
+  });
+
+  it('fetches at most once per 10 s for a flood of unknown kids', async () => {
+    await keys.resolve({ alg: 'ES256', kid: current.kid });
+    clock += 10_000;
+    const flood = Array.from({ length: 50 }, (_, i) => verifyJwt(craftToken({ alg: 'ES256', kid: `made-up-${i}` }, { sub: 'u-1', exp: 2_000_000_000 }, next.privateKey), settings, keys));
+    expect((await Promise.all(flood)).map((result) => result.ok || result.reason)).toEqual(Array(50).fill('kid_unknown'));
+    expect(jwks.requests()).toBe(2);
+    for (let i = 0; i < 20; i += 1) {
+      clock += 500;
+      await keys.resolve({ alg: 'ES256', kid: `made-up-again-${i}` });
+    }
+    // 10 s after the flood's fetch, one more.
+    expect(jwks.requests()).toBe(3);
   });
 });

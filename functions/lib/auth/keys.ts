@@ -2,6 +2,7 @@ import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } fro
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError } from '../errors';
+import { log } from '../log';
 import { KID_PATTERN, type JwtAlgorithm, type KeyResolver } from './jwt';
 
 /** Shorter HMAC secrets can be brute-forced offline from a single token (RFC 7518 §3.2 asks for ≥ 256 bits). */
@@ -83,17 +84,23 @@ function publicKeyProblem(algorithm: 'RS256' | 'ES256', key: KeyObject): string 
   return undefined;
 }
 
-/** After a failed fetch, retry sooner than the interval: an outage of the IdP should not lock everyone out for minutes. */
-const FAILED_FETCH_RETRY_MS = 10_000;
+/**
+ * The least time between two fetches of the JWKS, whatever asks for them: an unknown kid (a key the
+ * identity provider just rotated in) or a failed fetch. A flood of made-up kids costs one fetch per
+ * this interval, and a rotation takes effect at the first token that uses the new key.
+ */
+export const JWKS_MIN_REFETCH_SECONDS = 10;
 
 type KeySet = Map<string, Partial<Record<JwtAlgorithm, KeyObject>>>;
 
 /**
- * Keys from a JWKS URL, cached by `kid`. An unknown kid triggers at most one refetch per
- * `refreshIntervalSeconds` (concurrent callers share it), so a flood of made-up kids cannot hammer the
- * identity provider. The same interval bounds how long a key removed from the JWKS is still honoured.
- * A failed or malformed fetch keeps the cached keys and is retried after at most 10 s; with nothing
- * cached, resolving throws {@link KeyUnavailableError} (fail closed).
+ * Keys from a JWKS URL, cached by `kid`. An unknown kid triggers a refetch at once, but at most one per
+ * `minRefetchSeconds` (10 s; concurrent callers share it), so a rotated-in key works at once and a
+ * flood of made-up kids cannot hammer the identity provider. Cached keys are refetched after
+ * `refreshIntervalSeconds`, which bounds how long a key removed from the JWKS is still honoured.
+ * A failed or malformed fetch keeps the cached keys and is retried after `minRefetchSeconds`; with
+ * nothing cached, resolving throws {@link KeyUnavailableError} (fail closed). A JWKS listing two usable
+ * keys under one kid is malformed: which one a token means cannot be told, so it is not used.
  *
  * @example
  * const keys = createJwksResolver({ url: 'https://id.example.com/.well-known/jwks.json', refreshIntervalSeconds: 300 });
@@ -101,6 +108,8 @@ type KeySet = Map<string, Partial<Record<JwtAlgorithm, KeyObject>>>;
 export function createJwksResolver(options: {
   url: string;
   refreshIntervalSeconds: number;
+  /** The least time between two fetches; defaults to {@link JWKS_MIN_REFETCH_SECONDS}, at most the refresh interval. */
+  minRefetchSeconds?: number;
   fetchJwks?: (url: string) => Promise<unknown>;
   /** Clock in epoch milliseconds; tests move it. */
   now?: () => number;
@@ -113,23 +122,23 @@ export function createJwksResolver(options: {
   const fetchJwks = options.fetchJwks ?? fetchJwksOverHttp;
   const now = options.now ?? Date.now;
   const intervalMs = refreshIntervalSeconds * 1000;
+  const minRefetchMs = Math.min(options.minRefetchSeconds ?? JWKS_MIN_REFETCH_SECONDS, refreshIntervalSeconds) * 1000;
 
   let keys: KeySet | undefined;
   let loadedAt = 0;
   let attemptedAt: number | undefined;
-  let lastAttemptFailed = false;
   let inFlight: Promise<void> | undefined;
 
   const refresh = (): Promise<void> => {
     attemptedAt = now();
     inFlight = (async () => {
-      lastAttemptFailed = true;
       try {
         const parsed = parseJwks(await fetchJwks(url));
-        if (parsed) {
+        if (parsed === 'duplicate_kid') {
+          log({ event: 'jwks_rejected', level: 'error', reason: 'duplicate_kid', url });
+        } else if (parsed) {
           keys = parsed;
           loadedAt = now();
-          lastAttemptFailed = false;
         }
       } catch {
         // Fail closed: keep serving what was cached; an empty cache makes resolve throw below.
@@ -148,9 +157,7 @@ export function createJwksResolver(options: {
       const stale = keys !== undefined && now() - loadedAt >= intervalMs;
       if (cached && !stale) return cached;
       if (inFlight) await inFlight;
-      else if (attemptedAt === undefined || now() - attemptedAt >= (lastAttemptFailed ? Math.min(intervalMs, FAILED_FETCH_RETRY_MS) : intervalMs)) {
-        await refresh();
-      }
+      else if (attemptedAt === undefined || now() - attemptedAt >= minRefetchMs) await refresh();
       if (keys === undefined) throw new KeyUnavailableError('no JWKS has been loaded yet');
       return keys.get(kid)?.[alg];
     },
@@ -179,14 +186,18 @@ async function fetchJwksOverHttp(url: string): Promise<unknown> {
   return JSON.parse(text) as unknown;
 }
 
-/** The usable signing keys of a JWKS, or undefined when the document is malformed or holds none. */
-function parseJwks(document: unknown): KeySet | undefined {
+/**
+ * The usable signing keys of a JWKS, undefined when the document is malformed or holds none, or
+ * `duplicate_kid` when two usable keys share a kid (never "the last one wins").
+ */
+function parseJwks(document: unknown): KeySet | 'duplicate_kid' | undefined {
   if (!isRecord(document) || !Array.isArray(document.keys)) return undefined;
   const set: KeySet = new Map();
   for (const entry of document.keys) {
     const imported = importJwk(entry);
     if (!imported) continue;
-    const forKid = set.get(imported.kid) ?? {};
+    if (set.has(imported.kid)) return 'duplicate_kid';
+    const forKid: Partial<Record<JwtAlgorithm, KeyObject>> = {};
     forKid[imported.alg] = imported.key;
     set.set(imported.kid, forKid);
   }

@@ -1,4 +1,4 @@
-import { getHeader, offeredProtocols } from '../headers';
+import { getHeader, getHeaderValues, offeredProtocols } from '../headers';
 
 /** The application subprotocol; in JWT mode it is the one `$connect` echoes. */
 export const APP_PROTOCOL = 'ws-sessions.v1';
@@ -18,15 +18,20 @@ export type TokenResult =
   | { ok: true; token: string; source: TokenSource }
   | { ok: false; reason: 'app_protocol_missing' | 'token_missing' | 'multiple_tokens' };
 
-type RequestLike = Parameters<typeof getHeader>[0] & { queryStringParameters?: Record<string, string | undefined> | null };
+type RequestLike = Parameters<typeof getHeader>[0] & {
+  queryStringParameters?: Record<string, string | undefined> | null;
+  multiValueQueryStringParameters?: Record<string, string[] | undefined> | null;
+};
 
-function cookieValue(header: string | undefined, name: string): string[] {
-  if (!header) return [];
-  return header
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter((pair) => pair.startsWith(`${name}=`))
-    .map((pair) => pair.slice(name.length + 1));
+/** Every cookie of that name, in every `Cookie` header (a client may send several). */
+function cookieValues(headers: string[], name: string): string[] {
+  return headers.flatMap((header) =>
+    header
+      .split(';')
+      .map((pair) => pair.trim())
+      .filter((pair) => pair.startsWith(`${name}=`))
+      .map((pair) => pair.slice(name.length + 1)),
+  );
 }
 
 function tokensIn(source: TokenSource, event: RequestLike, offered: string[], settings: TokenSourceSettings): string[] {
@@ -34,8 +39,11 @@ function tokensIn(source: TokenSource, event: RequestLike, offered: string[], se
     case 'subprotocol':
       return offered.filter((protocol) => protocol.startsWith(BEARER_PREFIX)).map((protocol) => protocol.slice(BEARER_PREFIX.length));
     case 'cookie':
-      return cookieValue(getHeader(event, 'Cookie'), settings.cookieName);
+      return cookieValues(getHeaderValues(event, 'Cookie'), settings.cookieName);
     case 'query': {
+      // `queryStringParameters` keeps only the last of a repeated parameter; the multi-value map has them all.
+      const values = event.multiValueQueryStringParameters?.[settings.queryParameter];
+      if (values && values.length > 0) return values;
       const value = event.queryStringParameters?.[settings.queryParameter];
       return value === undefined || value === null ? [] : [value];
     }
@@ -43,10 +51,11 @@ function tokensIn(source: TokenSource, event: RequestLike, offered: string[], se
 }
 
 /**
- * Finds the client's token in the enabled sources, in the order subprotocol, cookie, query string.
- * The app protocol must be offered whatever the source (it is what `$connect` echoes, and API Gateway
- * requires the `Sec-WebSocket-Protocol` identity source). A source holding two tokens is ambiguous and
- * rejected.
+ * Finds the client's one token in the enabled sources (subprotocol, cookie, query string). The app
+ * protocol must be offered whatever the source (it is what `$connect` echoes, and API Gateway requires
+ * the `Sec-WebSocket-Protocol` identity source). Two tokens are ambiguous and refused, whether in one
+ * source (two `bearer.` subprotocols, two cookies of the name, a repeated parameter) or in two (a
+ * subprotocol and a cookie): no order decides which one counts. Sources not enabled are not read.
  *
  * @example
  * readToken(event, { sources: ['subprotocol'], cookieName: 'ws_token', queryParameter: 'token' });
@@ -54,11 +63,11 @@ function tokensIn(source: TokenSource, event: RequestLike, offered: string[], se
 export function readToken(event: RequestLike, settings: TokenSourceSettings): TokenResult {
   const offered = offeredProtocols(getHeader(event, 'Sec-WebSocket-Protocol'));
   if (!offered.includes(APP_PROTOCOL)) return { ok: false, reason: 'app_protocol_missing' };
-  for (const source of TOKEN_SOURCES) {
-    if (!settings.sources.includes(source)) continue;
-    const found = tokensIn(source, event, offered, settings);
-    if (found.length > 1) return { ok: false, reason: 'multiple_tokens' };
-    if (found.length === 1 && found[0] !== '') return { ok: true, token: found[0]!, source };
-  }
-  return { ok: false, reason: 'token_missing' };
+  const found = TOKEN_SOURCES.filter((source) => settings.sources.includes(source)).flatMap((source) =>
+    tokensIn(source, event, offered, settings).map((token) => ({ token, source })),
+  );
+  if (found.length > 1) return { ok: false, reason: 'multiple_tokens' };
+  const [only] = found;
+  if (only === undefined || only.token === '') return { ok: false, reason: 'token_missing' };
+  return { ok: true, token: only.token, source: only.source };
 }
