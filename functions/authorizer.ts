@@ -15,7 +15,11 @@ const authMode = readChoice('AUTH_MODE', AUTH_MODES, undefined);
 const originPolicy = createOriginPolicy(readList('ALLOWED_ORIGINS'), readBoolean('ALLOW_MISSING_ORIGIN', true));
 const authenticate = { anonymous: createAnonymousAuthenticator, jwt: createJwtAuthenticator, 'two-phase': createTwoPhaseAuthenticator }[authMode]();
 
-/** The principal of a two-phase connection until it authenticates (API Gateway requires one). */
+/**
+ * The principal of a two-phase connection until it authenticates (API Gateway requires one). An
+ * identified connection's principal is its user id's fingerprint: API Gateway may log `principalId`,
+ * and an anonymous id is a bearer credential.
+ */
 const PENDING_PRINCIPAL = 'pending';
 
 /** API Gateway answers 401 when the authorizer throws exactly this message. */
@@ -55,5 +59,5 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     return { ...policy(PENDING_PRINCIPAL, 'Allow', event.methodArn), context: { authMode } };
   }
   log({ event: 'authorize', connectionId, authMode, user: fingerprint(verdict.identity.userId) });
-  return policy(verdict.identity.userId, 'Allow', event.methodArn, verdict.identity);
+  return policy(fingerprint(verdict.identity.userId), 'Allow', event.methodArn, verdict.identity);
 };

@@ -23,7 +23,8 @@ locals {
     authorizerError    = "$context.authorizer.error"
     authorizerStatus   = "$context.authorizer.status"
     authorizerLatency  = "$context.authorizer.latency"
-    principalId        = "$context.authorizer.principalId"
+    # Nothing the authorizer returns about the caller ($context.authorizer.principalId or its
+    # context): in anonymous mode the user id is a bearer credential.
   })
 }
 

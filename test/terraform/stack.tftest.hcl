@@ -1426,6 +1426,14 @@ run "api_is_a_websocket_api_with_a_request_authorizer" {
   }
 
   assert {
+    condition = alltrue([
+      for field, value in jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format) :
+      !startswith(value, "$context.authorizer.") || contains(["$context.authorizer.error", "$context.authorizer.status", "$context.authorizer.latency"], value)
+    ]) && !strcontains(aws_apigatewayv2_stage.this.access_log_settings[0].format, "principalId")
+    error_message = "The access log must not record what the authorizer returns about the caller (principalId, context): an anonymous id is a credential."
+  }
+
+  assert {
     condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.api_gateway_cloudwatch) == 0
     error_message = "The account-level API Gateway role must not be managed unless asked for."
   }

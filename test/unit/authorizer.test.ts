@@ -3,6 +3,8 @@ import sample from '../fixtures/events/authorizer-request.json';
 
 const ORIGINAL_ENV = process.env;
 const USER_ID = '739bb5b7-3236-4cbd-8132-b281bbe83b42';
+/** What the authorizer answers as the principal: the id's fingerprint, never the id (a bearer credential). */
+const PRINCIPAL = 'sha256:dccabceaf7b9';
 const METHOD_ARN = sample.methodArn;
 
 type Handler = (event: APIGatewayRequestAuthorizerEvent) => Promise<APIGatewayAuthorizerResult>;
@@ -68,10 +70,19 @@ describe('authorizer handler', () => {
     const handler = await loadHandler();
     const result = await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }));
     expect(result).toStrictEqual({
-      principalId: USER_ID,
+      principalId: PRINCIPAL,
       policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: METHOD_ARN }] },
       context: { userId: USER_ID, authMode: 'anonymous' },
     });
+  });
+
+  it('never makes the anonymous id the principal, which API Gateway may log', async () => {
+    const handler = await loadHandler();
+    for (const id of [USER_ID, 'another-anonymous-id-0123456789']) {
+      const result = await handler(request({ origin: 'https://app.example.com', protocol: id }));
+      expect(result.principalId).not.toContain(id);
+      expect(result.principalId).toMatch(/^sha256:[0-9a-f]{12}$/);
+    }
   });
 
   it('logs the decision with a fingerprint, never the id', async () => {
@@ -87,24 +98,24 @@ describe('authorizer handler', () => {
     const event = request({});
     event.headers = { origin: 'https://app.example.com', 'sec-websocket-protocol': USER_ID };
     event.multiValueHeaders = {};
-    expect((await handler(event)).principalId).toBe(USER_ID);
+    expect((await handler(event)).principalId).toBe(PRINCIPAL);
   });
 
   it('allows a missing origin by default (a non-browser client)', async () => {
     const handler = await loadHandler();
-    expect((await handler(request({ protocol: USER_ID }))).principalId).toBe(USER_ID);
+    expect((await handler(request({ protocol: USER_ID }))).principalId).toBe(PRINCIPAL);
   });
 
   it('allows any origin with ALLOWED_ORIGINS=*', async () => {
     process.env.ALLOWED_ORIGINS = '*';
     const handler = await loadHandler();
-    expect((await handler(request({ origin: 'https://elsewhere.example.org', protocol: USER_ID }))).principalId).toBe(USER_ID);
+    expect((await handler(request({ origin: 'https://elsewhere.example.org', protocol: USER_ID }))).principalId).toBe(PRINCIPAL);
   });
 
   it('allows an origin listed among several, normalised', async () => {
     process.env.ALLOWED_ORIGINS = ' https://other.example.com , HTTPS://APP.example.com:443 ';
     const handler = await loadHandler();
-    expect((await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }))).principalId).toBe(USER_ID);
+    expect((await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }))).principalId).toBe(PRINCIPAL);
   });
 
   it.each([
