@@ -274,6 +274,13 @@ variable "jwt" {
   }
 
   validation {
+    # A browser sends the cookie with a WebSocket any page opens; only the Origin check keeps a
+    # foreign site from using it (cross-site WebSocket hijacking).
+    condition     = var.jwt == null || var.auth_mode != "jwt" ? true : !(contains(var.jwt.token_sources, "cookie") && contains(var.allowed_origins, "*"))
+    error_message = "jwt.token_sources must not include \"cookie\" while allowed_origins is [\"*\"]: list the origins allowed to connect."
+  }
+
+  validation {
     condition     = var.jwt == null ? true : can(regex("^[A-Za-z0-9_-]{1,64}$", var.jwt.cookie_name))
     error_message = "jwt.cookie_name must be 1-64 characters of letters, digits, '_' or '-' (^[A-Za-z0-9_-]{1,64}$)."
   }

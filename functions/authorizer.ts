@@ -13,7 +13,11 @@ import { fingerprint, log } from './lib/log';
 readCommonConfig();
 const authMode = readChoice('AUTH_MODE', AUTH_MODES, undefined);
 const originPolicy = createOriginPolicy(readList('ALLOWED_ORIGINS'), readBoolean('ALLOW_MISSING_ORIGIN', true));
-const authenticate = { anonymous: createAnonymousAuthenticator, jwt: createJwtAuthenticator, 'two-phase': createTwoPhaseAuthenticator }[authMode]();
+const authenticate = {
+  anonymous: createAnonymousAuthenticator,
+  jwt: () => createJwtAuthenticator(process.env, { anyOrigin: originPolicy.allowed.has('*') }),
+  'two-phase': createTwoPhaseAuthenticator,
+}[authMode]();
 
 /**
  * The principal of a two-phase connection until it authenticates (API Gateway requires one). An

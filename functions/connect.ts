@@ -67,7 +67,10 @@ async function admit(event: WebSocketEvent): Promise<RouteResult> {
   if (sourceIp && !(await countHandshake({ client: documents, tableName: config.tableName, sourceIp, limit: handshakeLimit, nowMs: connectedAt }))) {
     return reject(connectionId, 'handshake_rate', 429);
   }
-  const identity = fromAuthorizerContext(event.requestContext.authorizer);
+  const read = fromAuthorizerContext(event.requestContext.authorizer);
+  // Only a bug or a tampered authorizer could write such a context: refuse it rather than guess.
+  if (!read.ok) return reject(connectionId, 'context_invalid');
+  const { identity } = read;
   const pending = authMode === 'two-phase' && event.requestContext.authorizer?.authMode === 'two-phase' && identity === undefined;
   if (!identity && !pending) return reject(connectionId, 'no_identity');
   const protocol = echoedProtocol(identity, getHeader(event, 'Sec-WebSocket-Protocol'));

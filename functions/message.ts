@@ -127,7 +127,8 @@ async function serve(event: WebSocketEvent, awsRequestId: string | undefined): P
   // The budget's update already returned the item; read it (once) only when the budget is off.
   let item: Promise<Connection | undefined> | undefined = rate.item ? Promise.resolve(fromItem(rate.item)) : undefined;
   const connection = (): Promise<Connection | undefined> => (item ??= store.getConnection(connectionId));
-  let identity = fromAuthorizerContext(event.requestContext.authorizer);
+  const read = fromAuthorizerContext(event.requestContext.authorizer);
+  let identity = read.ok ? read.identity : undefined;
   if (authMode === 'two-phase') identity = identityOf(await connection());
   const post = async (frame: unknown): Promise<void> => {
     await pusher.send({ connectionId, data: frame });

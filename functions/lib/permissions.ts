@@ -1,5 +1,5 @@
 import { ConfigError } from './errors';
-import type { Identity } from './auth/identity';
+import { ROLE_PATTERN, type Identity } from './auth/identity';
 import { ACTION_PATTERN } from './protocol';
 
 /** Action → the roles allowed to perform it (any one suffices). Actions not listed are open to all. */
@@ -26,8 +26,9 @@ export function readPermissions(raw: string | undefined): Permissions {
   }
   for (const [action, roles] of Object.entries(parsed)) {
     if (!ACTION_PATTERN.test(action)) throw new ConfigError(`ACTION_PERMISSIONS has a malformed action ${JSON.stringify(action)}`);
-    if (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => typeof role === 'string' && /^[^\s]{1,64}$/.test(role))) {
-      throw new ConfigError(`ACTION_PERMISSIONS.${action} must be a non-empty list of roles (1–64 characters, no spaces)`);
+    if (!Array.isArray(roles) || roles.length === 0 || !roles.every((role) => typeof role === 'string' && ROLE_PATTERN.test(role))) {
+      // The rule tokens' roles keep: a role no token can hold would silently lock the action.
+      throw new ConfigError(`ACTION_PERMISSIONS.${action} must be a non-empty list of roles (1–64 characters of A–Z a–z 0–9 _ . : @ / -)`);
     }
     permissions.set(action, new Set(roles as string[]));
   }

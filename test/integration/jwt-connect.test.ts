@@ -81,6 +81,10 @@ describe('JWT connections through the real handlers', () => {
       ['a token for another audience', () => signToken(rsa, { ...claims, aud: 'someone-else' }), 'audience_invalid'],
       ['a token with an unknown kid', () => signToken({ ...rsa, kid: 'rsa-404' }, claims), 'kid_unknown'],
       ['garbage', () => 'not-a-jwt', 'malformed'],
+      // Split on the way, these would have granted `admin`.
+      ['a token whose role holds a space (a group name)', () => signToken(rsa, { ...claims, roles: ['team admin'] }), 'roles_invalid'],
+      ['a token whose role starts with a blank', () => signToken(rsa, { ...claims, roles: [' admin'] }), 'roles_invalid'],
+      ['a token whose user id holds a control character', () => signToken(rsa, { ...claims, sub: 'user-42\u0000' }), 'user_id_invalid'],
     ])('%s', async (_what, makeToken, reason) => {
       const token = makeToken();
       expect(await handshakeStatus(project.sandbox.url, { protocols: [APP, `bearer.${token}`] })).toBe(401);
@@ -88,6 +92,13 @@ describe('JWT connections through the real handlers', () => {
       expect(rejection).toMatchObject({ reason, status: 401 });
       expect(project.logs.text()).not.toContain(token);
       expect(await written()).toEqual([]);
+    });
+
+    it('a token offered both as a subprotocol and in a cookie, even the same one', async () => {
+      const token = signToken(rsa, claims);
+      expect(await handshakeStatus(project.sandbox.url, { protocols: [APP, `bearer.${token}`], headers: { Cookie: `ws_token=${token}` } })).toBe(401);
+      expect(await eventually(() => project.logs.records('authorizer').find((r) => r.event === 'reject'))).toMatchObject({ reason: 'multiple_tokens', status: 401 });
+      expect(await allItems(project.tableName)).toEqual([]);
     });
 
     it('a token in the query string, which is not an enabled source', async () => {

@@ -864,6 +864,22 @@ run "rejects_jwt_token_sources_empty" {
   expect_failures = [var.jwt]
 }
 
+run "rejects_jwt_cookie_source_with_any_origin" {
+  command = plan
+
+  variables {
+    auth_mode       = "jwt"
+    allowed_origins = ["*"]
+    jwt = {
+      algorithms    = ["RS256"]
+      jwks_url      = "https://id.example.com/.well-known/jwks.json"
+      token_sources = ["subprotocol", "cookie"]
+    }
+  }
+
+  expect_failures = [var.jwt]
+}
+
 run "rejects_jwt_token_sources_allowed_values" {
   command = plan
 

@@ -213,12 +213,18 @@ describe('authorizer handler', () => {
     ['exactly one of', { JWT_ALGORITHMS: 'RS256' }],
     ['exactly one of', { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_KEY_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k' }],
     ['JWT_ALGORITHMS', { JWT_ALGORITHMS: 'RS256,ES256', JWT_KEY_SSM_PARAMETER: 'arn:aws:ssm:us-east-1:123456789012:parameter/k' }],
+    ['JWT_TOKEN_SOURCES', { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_TOKEN_SOURCES: 'subprotocol,cookie', ALLOWED_ORIGINS: '*' }],
   ])('in jwt mode, fails at import with a ConfigError naming %s', async (name, settings) => {
     Object.assign(process.env, { AUTH_MODE: 'jwt' }, settings);
     const { ConfigError } = await import('../../functions/lib/errors');
     const error: unknown = await loadHandler().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(new RegExp(`^${name} `));
+  });
+
+  it('in jwt mode, takes the token from a cookie when the origins are listed', async () => {
+    Object.assign(process.env, { AUTH_MODE: 'jwt', JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_TOKEN_SOURCES: 'cookie' });
+    await expect(loadHandler()).resolves.toBeInstanceOf(Function);
   });
 
   it('fails at import when TABLE_NAME is missing', async () => {

@@ -26,7 +26,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export const handler = async (event: WebSocketEvent, context?: { awsRequestId?: string; getRemainingTimeInMillis(): number }): Promise<RouteResult> => {
   const { connectionId, connectedAt, requestTimeEpoch } = event.requestContext;
-  const identity = fromAuthorizerContext(event.requestContext.authorizer);
+  const read = fromAuthorizerContext(event.requestContext.authorizer);
+  const identity = read.ok ? read.identity : undefined;
   if (!identity) {
     // A two-phase connection before `auth`: nobody to keep a cursor for.
     log({ event: 'teleprinter', level: 'warn', connectionId, reason: 'unauthenticated' }, { Rejects: 1 });

@@ -7,12 +7,17 @@ import type { Authenticator } from './verdict';
 
 type Env = Record<string, string | undefined>;
 
-function readTokenSources(env: Env): TokenSourceSettings {
+function readTokenSources(env: Env, anyOrigin: boolean): TokenSourceSettings {
   const sources = readList('JWT_TOKEN_SOURCES', env);
   for (const source of sources) {
     if (!(TOKEN_SOURCES as readonly string[]).includes(source)) {
       throw new ConfigError(`JWT_TOKEN_SOURCES entries must be ${TOKEN_SOURCES.join(', ')}, got ${JSON.stringify(source)}`);
     }
+  }
+  // A browser sends the cookie with a WebSocket opened by any page: only the Origin check stops a
+  // foreign site from riding on it (cross-site WebSocket hijacking).
+  if (sources.includes('cookie') && anyOrigin) {
+    throw new ConfigError('JWT_TOKEN_SOURCES must not include cookie while ALLOWED_ORIGINS is "*": list the origins allowed to connect');
   }
   const name = (variable: string, fallback: string) => {
     const value = readOptionalString(variable, env) ?? fallback;
@@ -90,22 +95,23 @@ export function createTokenVerifier(env: Env = process.env): TokenVerifier {
 
 /**
  * The `jwt` mode: the token from the enabled sources, verified with the configured keys and claim
- * policy (see functions/lib/auth/jwt.ts). Reads and checks every setting at init.
+ * policy (see functions/lib/auth/jwt.ts). Reads and checks every setting at init; `anyOrigin` (the
+ * stage allows every origin) refuses the cookie source.
  *
  * @example
  * const authenticate = createJwtAuthenticator(process.env);
  * const verdict = await authenticate(event);
  */
-export function createJwtAuthenticator(env: Env = process.env): Authenticator {
+export function createJwtAuthenticator(env: Env = process.env, { anyOrigin = false }: { anyOrigin?: boolean } = {}): Authenticator {
   readChoice('AUTH_MODE', ['jwt'] as const, undefined, env);
-  const tokenSources = readTokenSources(env);
+  const tokenSources = readTokenSources(env, anyOrigin);
   const verify = createTokenVerifier(env);
   return async (event) => {
     const token = readToken(event, tokenSources);
     if (!token.ok) return { allow: false, status: 401, reason: token.reason };
     const result = await verify(token.token);
     if (!result.ok) return { allow: false, status: 401, reason: result.reason };
-    const { userId, tenantId, roles, sessionId } = result.identity;
-    return { allow: true, identity: { userId, authMode: 'jwt', tenantId, roles, sessionId } };
+    const { userId, tenantId, roles, sessionId, expiresAt } = result.identity;
+    return { allow: true, identity: { userId, authMode: 'jwt', tenantId, roles, sessionId, tokenExpiresAt: expiresAt } };
   };
 }

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError, verify, type VerifyOptions } from 'jsonwebtoken';
 import { readInteger, readList, readOptionalString } from '../config';
 import { ConfigError } from '../errors';
+import { ID_PATTERN, MAX_ROLES, ROLE_PATTERN } from './identity';
 
 type Env = Record<string, string | undefined>;
 
@@ -88,9 +89,6 @@ export const KID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const DEFAULT_CLAIMS = { userId: 'sub', tenantId: 'tenant_id', roles: 'roles', sessionId: 'sid' } as const;
 /** Reading these by name would reach Object.prototype instead of the token's claims. */
 const UNSAFE_CLAIM_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
-const MAX_ID_LENGTH = 256;
-const MAX_ROLE_LENGTH = 64;
-const MAX_ROLES = 50;
 
 /**
  * Reads the verifier's settings from the environment once at init. Every malformed or out-of-range value
@@ -243,13 +241,13 @@ function checkClaims(payload: Record<string, unknown>, settings: JwtSettings, no
 
   const { claims } = settings;
   const userId = ownValue(payload, claims.userId);
-  if (!isBoundedString(userId, MAX_ID_LENGTH)) return reject('user_id_invalid');
+  if (!isId(userId)) return reject('user_id_invalid');
   const identity: JwtIdentity = { userId, roles: [], expiresAt: Math.floor(exp) };
 
   if (claims.tenantId !== undefined) {
     const tenantId = ownValue(payload, claims.tenantId);
     if (tenantId !== undefined) {
-      if (!isBoundedString(tenantId, MAX_ID_LENGTH)) return reject('tenant_id_invalid');
+      if (!isId(tenantId)) return reject('tenant_id_invalid');
       identity.tenantId = tenantId;
     }
   }
@@ -261,14 +259,18 @@ function checkClaims(payload: Record<string, unknown>, settings: JwtSettings, no
   if (claims.sessionId !== undefined) {
     const sessionId = ownValue(payload, claims.sessionId);
     if (sessionId !== undefined) {
-      if (!isBoundedString(sessionId, MAX_ID_LENGTH)) return reject('session_id_invalid');
+      if (!isId(sessionId)) return reject('session_id_invalid');
       identity.sessionId = sessionId;
     }
   }
   return { ok: true, identity };
 }
 
-/** Roles come as a JSON array or as an OAuth-style space-separated `scope` string. */
+/**
+ * Roles come as a JSON array, or as an OAuth-style `scope` string whose entries are separated by
+ * spaces. Every role must keep the role rule (functions/lib/auth/identity.ts): a token with a role
+ * such as `"team admin"` in an array is refused, never split or trimmed into other roles.
+ */
 function readRoles(value: unknown): string[] | undefined {
   if (value === undefined) return [];
   let entries: unknown[];
@@ -276,7 +278,7 @@ function readRoles(value: unknown): string[] | undefined {
   else if (Array.isArray(value)) entries = value;
   else return undefined;
   if (entries.length > MAX_ROLES) return undefined;
-  if (!entries.every((entry) => isBoundedString(entry, MAX_ROLE_LENGTH))) return undefined;
+  if (!entries.every((entry) => typeof entry === 'string' && ROLE_PATTERN.test(entry))) return undefined;
   return [...new Set(entries as string[])];
 }
 
@@ -335,5 +337,5 @@ function ownValue(object: Record<string, unknown>, name: string): unknown {
   return Object.getOwnPropertyDescriptor(object, name)?.value;
 }
 
-const isBoundedString = (value: unknown, maxLength: number): value is string =>
-  typeof value === 'string' && value.length >= 1 && value.length <= maxLength;
+/** User, tenant and session ids: the id rule of functions/lib/auth/identity.ts (1–256 code points, no control character). */
+const isId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value);
