@@ -15,6 +15,7 @@ locals {
       connect_environment    = tomap({})
       message_environment    = tomap({})
       message_policies       = {}
+      sweeper_environment    = tomap({})
     }
     jwt = {
       # The client always offers the app protocol ws-sessions.v1, beside bearer.<jwt> or alone
@@ -25,8 +26,9 @@ locals {
       authorizer_environment = local.jwt_environment
       authorizer_policies    = local.jwt_policies
       connect_environment    = tomap({})
-      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment)
+      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment, local.auth_expiry_environment)
       message_policies       = local.jwt_policies
+      sweeper_environment    = local.auth_expiry_environment
     }
     two-phase = {
       # The client offers the app protocol ws-sessions.v1 alone; the authorizer checks the
@@ -37,11 +39,16 @@ locals {
       authorizer_environment = tomap({})
       authorizer_policies    = {}
       connect_environment    = tomap({ AUTH_DEADLINE_SECONDS = tostring(var.auth_deadline_seconds) })
-      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment)
+      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment, local.auth_expiry_environment)
       message_policies       = local.jwt_policies
+      sweeper_environment    = local.auth_expiry_environment
     }
   }
   auth = local.auth_modes[var.auth_mode]
+
+  # With tokens, a connection whose token expired this long ago is closed: by the message
+  # function on its next message, by the sweeper if it stays idle.
+  auth_expiry_environment = tomap({ AUTH_EXPIRY_GRACE_SECONDS = tostring(var.auth_expiry_grace_seconds) })
 
   # The contract with functions/lib/auth/jwt*.ts: lists are comma-joined and settings left
   # unset are omitted rather than passed as empty strings.
@@ -502,7 +509,7 @@ module "sweeper" {
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "sweeper", null)
 
-  environment_variables = merge(local.common_environment, {
+  environment_variables = merge(local.common_environment, local.auth.sweeper_environment, {
     MANAGEMENT_ENDPOINT = local.management_endpoint
     # The sweeper expires sessions (invoked by their one-time expire-<session id> schedules with
     # {"task":"expire","sessionId":…}) and sweeps any a missed schedule left behind.
@@ -522,11 +529,13 @@ module "sweeper" {
         resources = ["${module.connection_store.table_arn}/index/GSI1", "${module.connection_store.table_arn}/index/GSI3"]
       },
       {
-        # BatchWriteItem deletes a removed connection's subscriptions; DeleteItem stale connections (after a GetItem, in a TransactWriteItems with the UpdateItem
-        # counting them out of their users' counters) and expired sessions; UpdateItem marks a
-        # connection told goaway and repairs a drifted connection counter.
+        # BatchWriteItem deletes a removed connection's subscriptions; DeleteItem stale connections
+        # (after a GetItem, in a TransactWriteItems with the UpdateItem counting them out of their
+        # users' counters) and expired sessions; UpdateItem marks a connection told goaway and repairs a
+        # drifted connection counter; GetItem reads the token expiry of a connection whose deadline
+        # record is due, and PutItem moves the record when the token was refreshed.
         sid       = "DeleteStaleConnections"
-        actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+        actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
     ]

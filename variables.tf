@@ -128,6 +128,18 @@ variable "auth_deadline_seconds" {
   }
 }
 
+variable "auth_expiry_grace_seconds" {
+  description = "Seconds a connection may go on past its token's expiry (exp) before it is closed with AUTH_EXPIRED, unless it refreshed the token with {\"action\":\"auth\",\"token\":…} (whole number, 0-300). Applies in \"jwt\" and \"two-phase\" modes (AUTH_EXPIRY_GRACE_SECONDS of the message function, which closes the connection on its next message, and of the sweeper, which closes idle ones up to one sweeper_schedule_expression period later); ignored in \"anonymous\" mode."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.auth_expiry_grace_seconds >= 0 && var.auth_expiry_grace_seconds <= 300 && floor(var.auth_expiry_grace_seconds) == var.auth_expiry_grace_seconds
+    error_message = "auth_expiry_grace_seconds must be a whole number of seconds between 0 and 300."
+  }
+}
+
 variable "jwt" {
   description = <<-EOT
     Token verification of the "jwt" and "two-phase" auth modes; required when auth_mode is

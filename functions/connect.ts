@@ -47,7 +47,7 @@ const reject = (connectionId: string, reason: string, status = 403): RouteResult
 /**
  * `$connect`: counts the handshake against its source IP's budget when that limit is on (one
  * UpdateItem; 429 beyond it), stores the connection counted against its user's cap (a GetItem and a
- * TransactWriteItems; 403 beyond it) and echoes the subprotocol. A two-phase connection is stored as pending, with the deadline by which
+ * TransactWriteItems; 403 beyond it) (and its token's deadline, one PutItem, when it has a token) and echoes the subprotocol. A two-phase connection is stored as pending, with the deadline by which
  * it must send `auth`. Runs only after the authorizer allowed the handshake; nothing can be posted
  * from here. A failure is logged with its stack and refuses the handshake with 500.
  */
@@ -93,6 +93,7 @@ async function admit(event: WebSocketEvent): Promise<RouteResult> {
     tenantId: identity.tenantId,
     roles: identity.roles,
     sessionId: identity.sessionId,
+    tokenExpiresAt: identity.tokenExpiresAt,
     expiresAt: nowSeconds(connectedAt) + connectionTtlSeconds,
   };
   // The cap holds under races: the connection is counted in the transaction that stores it.
@@ -102,6 +103,10 @@ async function admit(event: WebSocketEvent): Promise<RouteResult> {
     stored = await store.putConnection(connection, { maxPerUser: maxConnectionsPerUser });
   }
   if (stored === 'full') return reject(connectionId, 'connection_cap');
+  // The sweeper closes the connection once its token expired, even if it never sends a message.
+  if (identity.tokenExpiresAt !== undefined) {
+    await store.putTokenDeadline({ connectionId, tokenExpiresAt: identity.tokenExpiresAt, expiresAt: connection.expiresAt });
+  }
   log({ event: 'connect', connectionId, authMode: identity.authMode, user: fingerprint(identity.userId) }, { Connects: 1 });
   return { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': protocol } };
 }

@@ -21,6 +21,7 @@ import { createPusher, managementClient, managementEndpoint } from './lib/push';
 import { countMessage, type RateLimit } from './lib/rate-limit';
 import { builtinActions, internalError, route, type ActionHandler } from './lib/router';
 import { fromItem, type Connection } from './lib/store';
+import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();
 const authMode = readChoice('AUTH_MODE', AUTH_MODES, 'anonymous');
@@ -31,6 +32,8 @@ const rateLimit: RateLimit = {
   windowSeconds: readInteger('MESSAGE_RATE_WINDOW_SECONDS', { default: 10, min: 1, max: 3_600 }),
 };
 const connectionTtlSeconds = readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 });
+/** How long past its token's `exp` a connection may still act (clock skew, a refresh in flight). */
+const authExpiryGraceSeconds = readInteger('AUTH_EXPIRY_GRACE_SECONDS', { default: 30, min: 0, max: 300 });
 const channelConfig = readChannelConfig();
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
@@ -71,18 +74,35 @@ const actions: Record<string, ActionHandler> = {
   ...(authMode === 'anonymous' ? {} : { auth: createAuthAction({ verify: createTokenVerifier(), store, authMode, connectionTtlSeconds, maxConnectionsPerUser }) }),
 };
 
-/** A two-phase connection's identity lives on its item (it authenticates after `$connect`). */
+/** With tokens (`jwt`, `two-phase`) the identity lives on the connection's item: `auth` sets and refreshes it. */
 const identityOf = (connection: Connection | undefined): Identity | undefined =>
   connection?.userId === undefined
     ? undefined
-    : { userId: connection.userId, authMode: connection.authMode, tenantId: connection.tenantId, roles: connection.roles, sessionId: connection.sessionId };
+    : {
+        userId: connection.userId,
+        authMode: connection.authMode,
+        tenantId: connection.tenantId,
+        roles: connection.roles,
+        sessionId: connection.sessionId,
+        tokenExpiresAt: connection.tokenExpiresAt,
+      };
+
+/** An anonymous connection's identity, from the authorizer's context ($connect refused any that does not parse). */
+const contextIdentity = (context: Record<string, unknown> | null | undefined, connectionId: string): Identity | undefined => {
+  const read = fromAuthorizerContext(context);
+  if (read.ok) return read.identity;
+  log({ event: 'reject', level: 'warn', stage: 'message', reason: 'context_invalid', connectionId }, { Rejects: 1 });
+  return undefined;
+};
 
 /**
  * `$default` and custom routes: counts the message against the connection's budget, parses the
  * frame, checks the action's permission, runs it and posts the answer frames through the Management
  * API. Bad input gets `BAD_MESSAGE`, a denied action `FORBIDDEN`, an unauthenticated two-phase
  * connection `AUTH_INVALID` for anything but `auth` and `ping`, a connection over its budget
- * `RATE_LIMITED` (and at twice the budget it is closed); the connection otherwise stays open. Whatever
+ * `RATE_LIMITED` (and at twice the budget it is closed), a connection whose token expired more than
+ * AUTH_EXPIRY_GRACE_SECONDS ago `AUTH_EXPIRED` for anything but `auth` (and it is closed); the
+ * connection otherwise stays open. Whatever
  * throws is logged with its stack and answered with `INTERNAL` (see `serve`), never with API Gateway's
  * `Internal server error`.
  */
@@ -127,9 +147,10 @@ async function serve(event: WebSocketEvent, awsRequestId: string | undefined): P
   // The budget's update already returned the item; read it (once) only when the budget is off.
   let item: Promise<Connection | undefined> | undefined = rate.item ? Promise.resolve(fromItem(rate.item)) : undefined;
   const connection = (): Promise<Connection | undefined> => (item ??= store.getConnection(connectionId));
-  const read = fromAuthorizerContext(event.requestContext.authorizer);
-  let identity = read.ok ? read.identity : undefined;
-  if (authMode === 'two-phase') identity = identityOf(await connection());
+  // With tokens the item is the truth: `auth` refreshes the roles and the expiry there, not in the
+  // authorizer's context, which stays as it was at $connect.
+  const identity = authMode === 'anonymous' ? contextIdentity(event.requestContext.authorizer, connectionId) : identityOf(await connection());
+  const authExpired = identity?.tokenExpiresAt !== undefined && nowSeconds(requestTimeEpoch) > identity.tokenExpiresAt + authExpiryGraceSeconds;
   const post = async (frame: unknown): Promise<void> => {
     await pusher.send({ connectionId, data: frame });
   };
@@ -138,7 +159,7 @@ async function serve(event: WebSocketEvent, awsRequestId: string | undefined): P
   };
   const result = await route(
     event.body,
-    { connectionId, identity, now: requestTimeEpoch, requestId, connectedAt, pendingAuth: authMode === 'two-phase' && identity === undefined, connection, post, close },
+    { connectionId, identity, now: requestTimeEpoch, requestId, connectedAt, pendingAuth: authMode !== 'anonymous' && identity === undefined, authExpired, connection, post, close },
     actions,
     permissions,
   );
@@ -149,8 +170,14 @@ async function serve(event: WebSocketEvent, awsRequestId: string | undefined): P
   } else {
     log({ event: 'message', level: 'debug', connectionId, action: result.action });
   }
+  let gone = false;
   for (const frame of result.frames) {
-    if ((await pusher.send({ connectionId, data: frame })) === 'gone') break;
+    if ((await pusher.send({ connectionId, data: frame })) === 'gone') {
+      gone = true;
+      break;
+    }
   }
+  // API Gateway's $disconnect then removes the connection's items and detaches its session.
+  if (result.reason === 'auth_expired' && !gone) await pusher.disconnect({ connectionId });
   return { statusCode: 200 };
 }

@@ -26,10 +26,12 @@ const pageSize = readInteger('SWEEP_PAGE_SIZE', { default: 100, min: 1, max: 100
 const DEAD_GRACE_SECONDS = 60;
 /** Time kept in reserve for the last item and the summary line (capped at a quarter of the run). */
 const MARGIN_MS = 2_000;
+/** How long past its token's `exp` a connection is left open (the message function's grace too). */
+const authExpiryGraceSeconds = readInteger('AUTH_EXPIRY_GRACE_SECONDS', { default: 30, min: 0, max: 300 });
 const pusher = createPusher({ client: managementClient(endpoint), store });
 
 export interface SweepResult {
-  /** Two-phase connections closed for not authenticating in time. */
+  /** Connections closed for not authenticating in time (two-phase) or for a token past its expiry and grace. */
   closed: number;
   /** Ones that were already gone (410); their items were deleted. */
   gone: number;
@@ -55,6 +57,25 @@ export interface ExpireInput {
 
 /** Whether there is time left to start on one more item. */
 type Budget = () => boolean;
+
+/**
+ * Whether a connection whose token deadline record is past should be closed now. The connection's
+ * item is the truth: a refresh (`auth`) may have moved its expiry, and the record follows it here;
+ * a record outliving its connection is deleted.
+ */
+async function tokenExpired(connectionId: string, recordedExpiresAt: number): Promise<boolean> {
+  const connection = await store.getConnection(connectionId);
+  const tokenExpiresAt = connection?.tokenExpiresAt;
+  if (tokenExpiresAt === undefined) {
+    await store.deleteTokenDeadline(connectionId);
+    return false;
+  }
+  if (tokenExpiresAt !== recordedExpiresAt) {
+    await store.putTokenDeadline({ connectionId, tokenExpiresAt, expiresAt: connection!.expiresAt });
+    return false;
+  }
+  return nowSeconds() > tokenExpiresAt + authExpiryGraceSeconds;
+}
 
 /**
  * Visits every item of every page of `list` while the budget lasts; one item's failure is logged,
@@ -173,18 +194,25 @@ async function purgeExpired(result: SweepResult, budget: Budget): Promise<boolea
   return complete;
 }
 
-/** Closes two-phase connections that did not authenticate by their deadline, telling them why first. */
+/**
+ * Closes two-phase connections that did not authenticate by their deadline, and connections whose
+ * token expired more than AUTH_EXPIRY_GRACE_SECONDS ago without a refresh (idle or not), telling them
+ * why first (`AUTH_EXPIRED`).
+ */
 async function closeOverduePending(result: SweepResult, budget: Budget): Promise<boolean> {
   let complete = true;
   for (let shard = 0; shard < PENDING_SHARDS; shard += 1) {
     complete &&= await sweepPages(
       { job: 'pending', result, budget },
       (cursor) => store.listOverduePending(shard, { limit: pageSize, cursor }),
-      async ({ connectionId }) => {
-        const frame = errorFrame({ code: 'AUTH_EXPIRED', message: 'no auth before the deadline' });
-        const sent = await pusher.send({ connectionId, data: frame });
+      async (overdue) => {
+        const { connectionId } = overdue;
+        if (overdue.reason === 'token_expired' && !(await tokenExpired(connectionId, overdue.tokenExpiresAt))) return;
+        const message = overdue.reason === 'token_expired' ? 'the token expired' : 'no auth before the deadline';
+        const sent = await pusher.send({ connectionId, data: errorFrame({ code: 'AUTH_EXPIRED', message }) });
         if (sent === 'sent') await pusher.disconnect({ connectionId });
-        await store.deleteConnection(connectionId);
+        // A pending connection has nothing else; an authenticated one is cleaned up by its $disconnect.
+        if (overdue.reason === 'auth_deadline') await store.deleteConnection(connectionId);
         if (sent === 'sent') result.closed += 1;
         else result.gone += 1;
       },
@@ -198,8 +226,9 @@ async function closeOverduePending(result: SweepResult, budget: Budget): Promise
  * Runs on the recurring schedule (EventBridge Scheduler, every minute by default): sends `goaway` to
  * connections within SESSION_GOAWAY_BEFORE_SECONDS of API Gateway's 2-hour cut, deletes connections
  * past the cut whose `$disconnect` never came (and repairs their users' connection counters), purges
- * inactive sessions past their resume window, and closes two-phase connections that did not
- * authenticate by their deadline (`AUTH_EXPIRED` first). Finds each by Query, shard by shard and page
+ * inactive sessions past their resume window, closes two-phase connections that did not
+ * authenticate by their deadline and connections whose token expired more than
+ * AUTH_EXPIRY_GRACE_SECONDS ago without a refresh (`AUTH_EXPIRED` first). Finds each by Query, shard by shard and page
  * by page (SWEEP_PAGE_SIZE); never scans. One item's failure is logged (`sweep_failure`), counted
  * (`SweepFailures`) and tried again next run; the sweep goes on. When the run's time runs short it
  * stops and the next run, reading from the start, goes on where it stopped.

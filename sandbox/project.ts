@@ -40,6 +40,8 @@ export interface ProjectSandboxOptions {
   functionEnv?: Partial<Record<ProjectFunction, Record<string, string>>>;
   /** Two-phase: seconds a connection may wait before `auth` (default 30). */
   authDeadlineSeconds?: number;
+  /** `jwt` and `two-phase`: seconds past its token's expiry before a connection is closed (default 30). */
+  authExpiryGraceSeconds?: number;
   /** How often the sweeper runs (the Terraform schedule's default is every minute). */
   sweepEveryMs?: number;
   connectionTtlSeconds?: number;
@@ -112,6 +114,9 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
     SESSION_EXPIRY_TARGET_ARN: sandboxFunctionArn('sweeper'),
   };
   const maxConnections: Record<string, string> = options.maxConnectionsPerUser === undefined ? {} : { MAX_CONNECTIONS_PER_USER: String(options.maxConnectionsPerUser) };
+  // As the module wires it: to the message function and the sweeper, when tokens can expire.
+  const authExpiry: Record<string, string> =
+    authMode === 'anonymous' || options.authExpiryGraceSeconds === undefined ? {} : { AUTH_EXPIRY_GRACE_SECONDS: String(options.authExpiryGraceSeconds) };
   const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
   const sandbox = await startSandbox({
     port: options.port,
@@ -143,6 +148,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
         source: zip('message'),
         env: {
           ...(authMode === 'anonymous' ? {} : { AUTH_MODE: authMode, ...options.jwt }),
+          ...authExpiry,
           CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
           SESSION_KEY: sessionKey,
           ...sessionExpiry,
@@ -156,6 +162,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
         env: {
           ...(options.maxConnectionSeconds === undefined ? {} : { CONNECTION_MAX_SECONDS: String(options.maxConnectionSeconds) }),
           ...(options.session?.goawayBeforeSeconds === undefined ? {} : { SESSION_GOAWAY_BEFORE_SECONDS: String(options.session.goawayBeforeSeconds) }),
+          ...authExpiry,
           ...options.functionEnv?.sweeper,
         },
       },

@@ -10,7 +10,8 @@ import { nowSeconds } from './time';
  * The `auth` action: `{"action":"auth","token":"<jwt>"}`. On a pending two-phase connection it binds
  * the connection to the token's user; on an authenticated one it refreshes the token, which must be
  * for the same user. Answers `ack` with the user id and the token's expiry (epoch s), or
- * `AUTH_EXPIRED` / `AUTH_INVALID`. The token is never logged.
+ * `AUTH_EXPIRED` / `AUTH_INVALID`. A refresh replaces the roles and the expiry the connection is held
+ * to (see `tokenExpiresAt`: past it, and a grace, the connection is closed). The token is never logged.
  *
  * @example
  * const actions = { ...builtinActions, auth: createAuthAction({ verify, store, authMode: 'two-phase', connectionTtlSeconds: 7800 }) };
@@ -43,12 +44,13 @@ export function createAuthAction({
       log({ event: 'auth_rejected', level: 'warn', connectionId, reason: 'other_user' }, { Rejects: 1 });
       return [errorFrame({ code: 'AUTH_INVALID', message: 'the token is for another user than the connection', id })];
     }
-    const identity: Identity = { userId, authMode, tenantId, roles, sessionId };
+    const identity: Identity = { userId, authMode, tenantId, roles, sessionId, tokenExpiresAt: expiresAt };
+    const connectionExpiresAt = nowSeconds(connectedAt ?? now) + connectionTtlSeconds;
     const outcome = await store.authenticateConnection({
       connectionId,
       identity,
       tokenExpiresAt: expiresAt,
-      expiresAt: nowSeconds(connectedAt ?? now) + connectionTtlSeconds,
+      expiresAt: connectionExpiresAt,
       connectedAt: connectedAt ?? now,
       maxPerUser: current ? 0 : maxConnectionsPerUser,
     });
@@ -61,6 +63,8 @@ export function createAuthAction({
       await close();
       return [];
     }
+    // After the item: should this write fail, the sweeper finds the older record and reads the item's expiry.
+    if (outcome === 'authenticated') await store.putTokenDeadline({ connectionId, tokenExpiresAt: expiresAt, expiresAt: connectionExpiresAt });
     if (outcome === 'other_user') {
       log({ event: 'auth_rejected', level: 'warn', connectionId, reason: 'other_user' }, { Rejects: 1 });
       return [errorFrame({ code: 'AUTH_INVALID', message: 'the token is for another user than the connection', id })];

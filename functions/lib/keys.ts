@@ -31,6 +31,14 @@ export const pendingSk = (deadlineSeconds: number, connectionId: string): string
   `DEADLINE#${String(deadlineSeconds).padStart(10, '0')}#${connectionId}`;
 export const pendingShardOf = (connectionId: string): number => hashOf(connectionId) % PENDING_SHARDS;
 
+/**
+ * When a connection's token expires: a companion item `CONNECTION#{id}` / `TOKEN` in the pending index,
+ * `PENDING#{shard}` / `DEADLINE#{exp}#{id}`, so the sweeper's one Query per shard finds both the
+ * two-phase connections past their auth deadline and the connections whose token expired.
+ */
+export const TOKEN_DEADLINE = 'TOKEN';
+export const tokenDeadlineKey = (connectionId: string): { PK: string; SK: string } => ({ PK: connectionPk(connectionId), SK: TOKEN_DEADLINE });
+
 /** Connections of a tenant: GSI2 `TENANT#{tenantId}` / `CONNECTION#{id}` (authenticated ones with a tenant). */
 export const TENANT_INDEX = 'GSI2';
 export const tenantPk = (tenantId: string): string => `TENANT#${tenantId}`;

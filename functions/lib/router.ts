@@ -16,6 +16,8 @@ export interface ActionContext {
   connectedAt?: number;
   /** A two-phase connection still waiting for `auth`: only the actions in PENDING_ACTIONS run. */
   pendingAuth?: boolean;
+  /** The connection's token expired (past its grace): only `auth` runs; anything else is answered `AUTH_EXPIRED`. */
+  authExpired?: boolean;
   /** The connection's stored item (read at most once per request). */
   connection?: () => Promise<Connection | undefined>;
   /** Posts a frame now, ahead of what the handler returns (e.g. `resumed` before a replay that is queued). */
@@ -38,7 +40,8 @@ export const builtinActions: Record<string, ActionHandler> = {
 export interface RouteResult {
   frames: ServerFrame[];
   action?: string;
-  reason?: 'bad_message' | 'forbidden' | 'unauthenticated' | 'internal';
+  /** `auth_expired`: the caller closes the connection after posting the frames. */
+  reason?: 'bad_message' | 'forbidden' | 'unauthenticated' | 'internal' | 'auth_expired';
   rejected?: string;
   /** `internal`: what the action threw (the caller logs it with its stack). */
   error?: unknown;
@@ -72,6 +75,12 @@ export async function route(
   permissions: Permissions = new Map(),
 ): Promise<RouteResult> {
   const parsed = parseClientFrame(body);
+  // A refresh is the one thing an expired connection may still do; anything else ends it.
+  if (context.authExpired && !(parsed.ok && parsed.frame.action === 'auth')) {
+    const message = 'the token expired: refresh it with {"action":"auth","token":…} before it does';
+    const id = parsed.ok ? parsed.frame.id : undefined;
+    return { frames: [errorFrame({ code: 'AUTH_EXPIRED', message, id })], action: parsed.ok ? parsed.frame.action : undefined, reason: 'auth_expired', rejected: message };
+  }
   if (!parsed.ok) return { frames: [parsed.error], reason: 'bad_message', rejected: parsed.error.message };
   const { frame } = parsed;
   // Before the action lookup: a connection that has not authenticated learns nothing about the actions.

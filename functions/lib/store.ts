@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import { ConnectionCountError, createConnectionCounter } from './connection-count';
 import { ConnectionExistsError } from './errors';
 import type { AuthMode, Identity } from './auth/identity';
-import { EVERYONE_INDEX, METADATA, USER_INDEX, connectionIdOfEveryoneSk, connectionKey, connectionPk, everyonePk, everyoneShardOf, everyoneSk, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from './keys';
+import { EVERYONE_INDEX, METADATA, TOKEN_DEADLINE, USER_INDEX, tokenDeadlineKey, connectionIdOfEveryoneSk, connectionKey, connectionPk, everyonePk, everyoneShardOf, everyoneSk, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from './keys';
 import { nowSeconds } from './time';
 
 /** A live WebSocket connection as stored in the table. */
@@ -85,6 +85,9 @@ export interface PageRequest {
 
 export type AuthenticateResult = 'authenticated' | 'other_user' | 'gone' | 'full';
 
+/** Found past its deadline: a two-phase connection that did not authenticate, or a connection's token deadline. */
+export type OverdueConnection = { connectionId: string; reason: 'auth_deadline' } | { connectionId: string; reason: 'token_expired'; tokenExpiresAt: number };
+
 export interface ConnectionStore {
   /**
    * Stores an authenticated connection, or (without `userId`, with `authDeadline`) a pending two-phase
@@ -104,13 +107,21 @@ export interface ConnectionStore {
     connectedAt: number;
     maxPerUser?: number;
   }): Promise<AuthenticateResult>;
-  /** Pending two-phase connections whose deadline has passed, from one shard, a page at a time. */
-  listOverduePending(shard: number, page?: PageRequest): Promise<Page<Connection>>;
+  /**
+   * Records when the connection's token expires (epoch s) in the pending index, where the sweeper
+   * finds it; overwrites an earlier record. `expiresAt` is the record's TTL, the connection's.
+   */
+  putTokenDeadline(params: { connectionId: string; tokenExpiresAt: number; expiresAt: number }): Promise<void>;
+  /** Deletes a connection's token deadline record (absent is fine). */
+  deleteTokenDeadline(connectionId: string): Promise<void>;
+  /** Pending two-phase connections whose deadline has passed, and token deadlines past, from one shard, a page at a time. */
+  listOverduePending(shard: number, page?: PageRequest): Promise<Page<OverdueConnection>>;
   getConnection(connectionId: string): Promise<Connection | undefined>;
   /**
    * Deletes a connection item and counts it out of its user's counter in one transaction (a GetItem,
    * then TransactWriteItems conditional on the item still being there): of two deletes of one
-   * connection only one succeeds and decrements. Returns the deleted connection, undefined if absent.
+   * connection only one succeeds and decrements. Its token deadline record goes too. Returns the deleted
+   * connection, undefined if absent.
    */
   deleteConnection(connectionId: string): Promise<Connection | undefined>;
   listUserConnections(userId: string, page?: { limit?: number; cursor?: string }): Promise<ConnectionPage>;
@@ -230,6 +241,66 @@ export function createConnectionStore({
     return Item && isLive(Item, now()) ? fromItem(Item) : undefined;
   };
 
+  /**
+   * Deletes a connection item and counts it out of its user's counter in one transaction (see
+   * `deleteConnection`). Returns the deleted connection, undefined if absent.
+   */
+  const deleteCounted = async (connectionId: string): Promise<Connection | undefined> => {
+    const key = connectionKey(connectionId);
+    /** Deletes the item only if it is still counted in `generation` (or, without one, not counted at all). */
+    const deleteAlone = async (generation: string | undefined): Promise<Connection | undefined | 'changed'> => {
+      try {
+        const { Attributes } = await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: key,
+            ReturnValues: 'ALL_OLD',
+            ...(generation === undefined
+              ? { ConditionExpression: 'attribute_not_exists(countedIn)' }
+              : { ConditionExpression: 'countedIn = :generation', ExpressionAttributeValues: { ':generation': generation } }),
+          }),
+        );
+        return Attributes ? fromItem(Attributes) : undefined;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return 'changed';
+        throw error;
+      }
+    };
+    // Bounded: each round follows a change another writer made (an `auth`, another delete).
+    for (let attempt = 0; attempt < 8; attempt += 1) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (!Item) return undefined;
+      const generation = typeof Item.countedIn === 'string' ? Item.countedIn : undefined;
+      const userId = typeof Item.userId === 'string' ? Item.userId : undefined;
+      if (generation === undefined || userId === undefined) {
+        const removed = await deleteAlone(undefined);
+        if (removed !== 'changed') return removed;
+        continue;
+      }
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Delete: { TableName: tableName, Key: key, ConditionExpression: 'countedIn = :generation', ExpressionAttributeValues: { ':generation': generation } } },
+              counter.decrement(userId, generation),
+            ],
+          }),
+        );
+        return fromItem(Item);
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const [own, count] = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (own) continue; // deleted (or changed) meanwhile: look again
+        if (count) {
+          // The counter started a new generation (or is gone): this connection no longer counts.
+          const removed = await deleteAlone(generation);
+          if (removed !== 'changed') return removed;
+        }
+      }
+    }
+    throw new ConnectionCountError(`connection ${connectionId} kept changing while being deleted`);
+  };
+
   return {
     async putConnection(connection, { maxPerUser = 0 } = {}) {
       const exists = (cause?: unknown) => new ConnectionExistsError(`connection ${connection.connectionId} is already stored`, { cause });
@@ -333,66 +404,44 @@ export function createConnectionStore({
           ExclusiveStartKey: decodeCursor(cursor),
         }),
       );
-      return { items: (result.Items ?? []).map(fromItem), cursor: encodeCursor(result.LastEvaluatedKey) };
+      const items = (result.Items ?? []).map((item): OverdueConnection =>
+        item.SK === TOKEN_DEADLINE
+          ? { connectionId: item.connectionId as string, reason: 'token_expired', tokenExpiresAt: Number(item.tokenExpiresAt) }
+          : { connectionId: item.connectionId as string, reason: 'auth_deadline' },
+      );
+      return { items, cursor: encodeCursor(result.LastEvaluatedKey) };
+    },
+
+    async putTokenDeadline({ connectionId, tokenExpiresAt, expiresAt }) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...tokenDeadlineKey(connectionId),
+            GSI1PK: pendingPk(pendingShardOf(connectionId)),
+            GSI1SK: pendingSk(tokenExpiresAt, connectionId),
+            type: 'token_deadline',
+            connectionId,
+            tokenExpiresAt,
+            ttl: expiresAt,
+          },
+        }),
+      );
+    },
+
+    async deleteTokenDeadline(connectionId) {
+      await client.send(new DeleteCommand({ TableName: tableName, Key: tokenDeadlineKey(connectionId) }));
     },
 
     getConnection,
 
     async deleteConnection(connectionId) {
-      const key = connectionKey(connectionId);
-      /** Deletes the item only if it is still counted in `generation` (or, without one, not counted at all). */
-      const deleteAlone = async (generation: string | undefined): Promise<Connection | undefined | 'changed'> => {
-        try {
-          const { Attributes } = await client.send(
-            new DeleteCommand({
-              TableName: tableName,
-              Key: key,
-              ReturnValues: 'ALL_OLD',
-              ...(generation === undefined
-                ? { ConditionExpression: 'attribute_not_exists(countedIn)' }
-                : { ConditionExpression: 'countedIn = :generation', ExpressionAttributeValues: { ':generation': generation } }),
-            }),
-          );
-          return Attributes ? fromItem(Attributes) : undefined;
-        } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) return 'changed';
-          throw error;
-        }
-      };
-      // Bounded: each round follows a change another writer made (an `auth`, another delete).
-      for (let attempt = 0; attempt < 8; attempt += 1) {
-        const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-        if (!Item) return undefined;
-        const generation = typeof Item.countedIn === 'string' ? Item.countedIn : undefined;
-        const userId = typeof Item.userId === 'string' ? Item.userId : undefined;
-        if (generation === undefined || userId === undefined) {
-          const removed = await deleteAlone(undefined);
-          if (removed !== 'changed') return removed;
-          continue;
-        }
-        try {
-          await client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                { Delete: { TableName: tableName, Key: key, ConditionExpression: 'countedIn = :generation', ExpressionAttributeValues: { ':generation': generation } } },
-                counter.decrement(userId, generation),
-              ],
-            }),
-          );
-          return fromItem(Item);
-        } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          const [own, count] = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
-          if (own) continue; // deleted (or changed) meanwhile: look again
-          if (count) {
-            // The counter started a new generation (or is gone): this connection no longer counts.
-            const removed = await deleteAlone(generation);
-            if (removed !== 'changed') return removed;
-          }
-        }
-      }
-      throw new ConnectionCountError(`connection ${connectionId} kept changing while being deleted`);
+      const removed = await deleteCounted(connectionId);
+      // Left behind, the record would only cost the sweeper a look when the token expires.
+      if (removed?.tokenExpiresAt !== undefined) await client.send(new DeleteCommand({ TableName: tableName, Key: tokenDeadlineKey(connectionId) }));
+      return removed;
     },
+
 
     async listUserConnections(userId, { limit = 100, cursor } = {}) {
       const result = await client.send(new QueryCommand({ ...userConnectionsQuery(userId), Limit: limit, ExclusiveStartKey: decodeCursor(cursor) }));

@@ -145,6 +145,36 @@ run "rejects_auth_deadline_seconds_whole_number" {
   expect_failures = [var.auth_deadline_seconds]
 }
 
+run "rejects_auth_expiry_grace_seconds_negative" {
+  command = plan
+
+  variables {
+    auth_expiry_grace_seconds = -1
+  }
+
+  expect_failures = [var.auth_expiry_grace_seconds]
+}
+
+run "rejects_auth_expiry_grace_seconds_maximum" {
+  command = plan
+
+  variables {
+    auth_expiry_grace_seconds = 301
+  }
+
+  expect_failures = [var.auth_expiry_grace_seconds]
+}
+
+run "rejects_auth_expiry_grace_seconds_whole_number" {
+  command = plan
+
+  variables {
+    auth_expiry_grace_seconds = 2.5
+  }
+
+  expect_failures = [var.auth_expiry_grace_seconds]
+}
+
 run "rejects_allowed_origins_path" {
   command = plan
 

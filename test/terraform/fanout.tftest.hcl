@@ -167,6 +167,7 @@ run "message_function_publishes_through_the_queue" {
       MESSAGE_RATE_LIMIT               = "100"
       MESSAGE_RATE_WINDOW_SECONDS      = "10"
       AUTH_MODE                        = "jwt"
+      AUTH_EXPIRY_GRACE_SECONDS        = "30"
       CONNECTION_TTL_SECONDS           = "7500"
       FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
       CHANNEL_LOG_RETENTION_SECONDS    = "86400"

@@ -569,12 +569,12 @@ run "policies_grant_only_what_each_function_needs" {
         {
           Sid      = "DeleteStaleConnections"
           Effect   = "Allow"
-          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
+          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
           Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
         },
       ]
     }
-    error_message = "The sweeper may only query GSI1 (pending connections) and GSI3 (expired sessions, connections near the 2-hour cut), and delete and update items of the table and batch-delete a removed connection's subscriptions."
+    error_message = "The sweeper may only query GSI1 (pending connections, token deadlines) and GSI3 (expired sessions, connections near the 2-hour cut), delete, get, put (a moved token deadline) and update items of the table and batch-delete a removed connection's subscriptions."
   }
 
   assert {
@@ -787,6 +787,7 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
       MESSAGE_RATE_LIMIT               = "100"
       MESSAGE_RATE_WINDOW_SECONDS      = "10"
       AUTH_MODE                        = "jwt"
+      AUTH_EXPIRY_GRACE_SECONDS        = "30"
       CONNECTION_TTL_SECONDS           = "7800"
       ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
       FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
@@ -912,6 +913,7 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
         MESSAGE_RATE_LIMIT               = "100"
         MESSAGE_RATE_WINDOW_SECONDS      = "10"
         AUTH_MODE                        = "jwt"
+        AUTH_EXPIRY_GRACE_SECONDS        = "30"
         CONNECTION_TTL_SECONDS           = "7800"
         ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
         FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
@@ -1116,6 +1118,7 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       MESSAGE_RATE_LIMIT               = "100"
       MESSAGE_RATE_WINDOW_SECONDS      = "10"
       AUTH_MODE                        = "two-phase"
+      AUTH_EXPIRY_GRACE_SECONDS        = "30"
       CONNECTION_TTL_SECONDS           = "7800"
       ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
       FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
@@ -1175,8 +1178,10 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       # creates no schedule and reads no resume token key.
       SESSION_RESUME_WINDOW_SECONDS = "120"
       SESSION_GOAWAY_BEFORE_SECONDS = "300"
+      # It closes connections whose token expired this long ago.
+      AUTH_EXPIRY_GRACE_SECONDS = "30"
     })
-    error_message = "The sweeper's environment must not depend on the auth mode."
+    error_message = "The sweeper's environment must depend on the auth mode only through AUTH_EXPIRY_GRACE_SECONDS (tokens expire)."
   }
 
   assert {
@@ -1196,8 +1201,9 @@ run "two_phase_mode_with_a_secret_gives_the_key_to_the_message_function" {
   command = apply
 
   variables {
-    auth_mode             = "two-phase"
-    auth_deadline_seconds = 120
+    auth_mode                 = "two-phase"
+    auth_deadline_seconds     = 120
+    auth_expiry_grace_seconds = 0
     jwt = {
       algorithms      = ["HS256"]
       key_secret_arn  = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:websocket-sessions/jwt-secret-AbC123"
@@ -1209,6 +1215,11 @@ run "two_phase_mode_with_a_secret_gives_the_key_to_the_message_function" {
   assert {
     condition     = output.function_environment_variables.connect.AUTH_DEADLINE_SECONDS == "120"
     error_message = "auth_deadline_seconds must reach the connect function as AUTH_DEADLINE_SECONDS."
+  }
+
+  assert {
+    condition     = output.function_environment_variables.message.AUTH_EXPIRY_GRACE_SECONDS == "0" && output.function_environment_variables.sweeper.AUTH_EXPIRY_GRACE_SECONDS == "0"
+    error_message = "auth_expiry_grace_seconds must reach the message function and the sweeper as AUTH_EXPIRY_GRACE_SECONDS."
   }
 
   assert {

@@ -106,6 +106,8 @@ function recordingStore(): { store: ConnectionStore; deleted: string[] } {
     releaseGoaway: async () => undefined,
     listDead: async () => ({ items: [] }),
     listOverduePending: async () => ({ items: [] }),
+    putTokenDeadline: async () => undefined,
+    deleteTokenDeadline: async () => undefined,
   };
   return { store, deleted };
 }

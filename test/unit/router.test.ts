@@ -176,4 +176,29 @@ describe('router', () => {
       });
     });
   });
+
+  describe('for a connection whose token expired', () => {
+    const expired = { ...context, authExpired: true };
+    const message = 'the token expired: refresh it with {"action":"auth","token":…} before it does';
+
+    it('runs auth, the refresh', async () => {
+      const auth = jest.fn(() => [{ type: 'ack' as const, action: 'auth' }]);
+      expect((await route('{"action":"auth","token":"t"}', expired, { ...builtinActions, auth })).frames).toStrictEqual([{ type: 'ack', action: 'auth' }]);
+    });
+
+    it.each(['ping', 'publish', 'unknown'])('answers %j with AUTH_EXPIRED for the caller to close the connection', async (action) => {
+      const publish = jest.fn();
+      expect(await route(JSON.stringify({ action, id: 7 }), expired, { ...builtinActions, publish })).toStrictEqual({
+        frames: [{ type: 'error', code: 'AUTH_EXPIRED', message, retryable: false, id: 7 }],
+        action,
+        reason: 'auth_expired',
+        rejected: message,
+      });
+      expect(publish).not.toHaveBeenCalled();
+    });
+
+    it('answers a frame that does not parse with AUTH_EXPIRED too', async () => {
+      expect((await route('not json', expired)).frames).toStrictEqual([{ type: 'error', code: 'AUTH_EXPIRED', message, retryable: false }]);
+    });
+  });
 });
