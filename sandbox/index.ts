@@ -2,11 +2,11 @@ import { API_GATEWAY_LIMITS, Gateway, type Limits } from './gateway';
 import { LocalFunction, type FunctionSource } from './lambda';
 import type { ManagementFault } from './management';
 import { startScheduler, type LocalScheduler } from './scheduler';
-import { startSqs, type EventSourceMappingOptions, type LocalQueue, type LocalSqs, type QueueDefinition, type SqsEventSourceMapping } from './sqs';
+import { startSqs, type EventSourceMappingOptions, type SqsFault, type LocalQueue, type LocalSqs, type QueueDefinition, type SqsEventSourceMapping } from './sqs';
 
 export { API_GATEWAY_LIMITS, type Limits } from './gateway';
 export type { FunctionSource, LocalFunction } from './lambda';
-export type { EventSourceMappingOptions, LocalQueue, QueueDefinition, SqsEventSourceMapping } from './sqs';
+export type { EventSourceMappingOptions, LocalQueue, QueueDefinition, SqsCall, SqsEventSourceMapping, SqsFault, SqsFaultKind } from './sqs';
 export {
   atExpression,
   DEFAULT_SCHEDULE_GROUP,
@@ -67,6 +67,12 @@ export interface SandboxOptions {
   queueUrlEnv?: Record<string, string>;
   /** Port of the SQS emulator. Default 0: a free port. */
   sqsPort?: number;
+  /**
+   * Fails SQS calls made over HTTP (the functions' sends, a test's SDK client) on SQS's side: throttling,
+   * 500s, failed batch entries (see `SqsFault`). The event source mappings poll the queues in-process,
+   * as Lambda's pollers are AWS's own, and meet no fault. Tests only; default none.
+   */
+  injectSqsFault?: SqsFault;
   /** Each line a function writes to stdout/stderr. Default: dropped. */
   onLog?: (functionName: string, line: string) => void;
   onAccessLog?: (entry: Record<string, unknown>) => void;
@@ -104,7 +110,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const stage = options.stage ?? 'dev';
   // First, so a bad queue declaration fails before anything else listens.
-  const sqs = options.queues?.length ? await startSqs({ queues: options.queues, host, port: options.sqsPort }) : undefined;
+  const sqs = options.queues?.length ? await startSqs({ queues: options.queues, host, port: options.sqsPort, injectFault: options.injectSqsFault }) : undefined;
   let sqsEnv: Record<string, string>;
   try {
     sqsEnv = sqsEnvironment(sqs, options.queueUrlEnv);

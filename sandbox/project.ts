@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynamoFaultProxy, type DynamoFault, type DynamoFaultProxy } from './dynamo-faults';
 import { startSandbox, type FunctionSource, type Limits, type Sandbox, type SandboxOptions } from './index';
 import { SANDBOX_SCHEDULER_ROLE_ARN, sandboxFunctionArn } from './scheduler';
 import { ensureTable } from './table';
@@ -69,6 +70,16 @@ export interface ProjectSandboxOptions {
    */
   extraRoutes?: Record<string, { source: FunctionSource; env?: Record<string, string> }>;
   injectFault?: SandboxOptions['injectFault'];
+  /** Fails the functions' SQS sends on SQS's side (see `SqsFault`). Tests only; default none. */
+  injectSqsFault?: SandboxOptions['injectSqsFault'];
+  /**
+   * Puts a fault proxy (sandbox/dynamo-faults.ts) between the functions and DynamoDB Local that fails
+   * the calls this picks: throttling, a cancelled transaction, a 500, a timeout or a dropped socket.
+   * Tests only; without it the functions reach DynamoDB Local directly.
+   */
+  injectDynamoFault?: DynamoFault;
+  /** How long an injected DynamoDB `timeout` holds a request before dropping the socket (default 5000 ms). */
+  dynamoFaultHoldMs?: number;
   onLog?: SandboxOptions['onLog'];
   onAccessLog?: SandboxOptions['onAccessLog'];
 }
@@ -77,7 +88,9 @@ export interface ProjectSandboxOptions {
  * The project's stack in the sandbox: the built zips from dist/, wired with the routes, identity source
  * and environment variables the Terraform module gives them, on a table created from the module's schema.
  */
-export async function startProjectSandbox(options: ProjectSandboxOptions): Promise<Sandbox & { tableName: string; env: Record<string, string> }> {
+export async function startProjectSandbox(
+  options: ProjectSandboxOptions,
+): Promise<Sandbox & { tableName: string; env: Record<string, string>; dynamoFaultProxy?: DynamoFaultProxy }> {
   const distDir = options.distDir ?? DIST;
   for (const name of PROJECT_FUNCTIONS) {
     if (!existsSync(path.join(distDir, `${name}.zip`))) throw new Error(`${name}.zip is missing in ${distDir}: run npm run build`);
@@ -95,11 +108,15 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
   } finally {
     dynamo.destroy();
   }
+  // Only when a test asks for DynamoDB faults does a proxy stand between the functions and DynamoDB Local.
+  const proxy = options.injectDynamoFault
+    ? await startDynamoFaultProxy({ target: options.dynamoEndpoint, injectFault: options.injectDynamoFault, holdMs: options.dynamoFaultHoldMs })
+    : undefined;
   const env: Record<string, string> = {
     TABLE_NAME: tableName,
     LOG_LEVEL: options.logLevel ?? 'info',
     METRICS_NAMESPACE: 'WebSocketSessions',
-    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: proxy?.endpoint ?? options.dynamoEndpoint,
     ACTION_PERMISSIONS: JSON.stringify({ broadcast: ['admin'] }),
   };
   const authMode = options.authMode ?? 'anonymous';
@@ -118,7 +135,7 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
   const authExpiry: Record<string, string> =
     authMode === 'anonymous' || options.authExpiryGraceSeconds === undefined ? {} : { AUTH_EXPIRY_GRACE_SECONDS: String(options.authExpiryGraceSeconds) };
   const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
-  const sandbox = await startSandbox({
+  const started = startSandbox({
     port: options.port,
     stage: options.stage,
     env,
@@ -195,8 +212,23 @@ export async function startProjectSandbox(options: ProjectSandboxOptions): Promi
     scheduleGroups: [SCHEDULE_GROUP],
     limits: { ...(options.maxConnectionSeconds === undefined ? {} : { maxConnectionMs: options.maxConnectionSeconds * 1000 }), ...options.limits },
     injectFault: options.injectFault,
+    injectSqsFault: options.injectSqsFault,
     onLog: options.onLog,
     onAccessLog: options.onAccessLog,
   });
-  return { ...sandbox, tableName, env };
+  const sandbox = await started.catch(async (error: unknown) => {
+    await proxy?.stop();
+    throw error;
+  });
+  if (!proxy) return { ...sandbox, tableName, env };
+  return {
+    ...sandbox,
+    tableName,
+    env,
+    dynamoFaultProxy: proxy,
+    async stop() {
+      await sandbox.stop();
+      await proxy.stop();
+    },
+  };
 }

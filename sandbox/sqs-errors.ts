@@ -32,7 +32,12 @@ const ERRORS = {
     queryCode: 'MissingAuthenticationToken',
     status: 403,
   },
-} as const;
+  // Service-side faults: only an injected fault (SqsOptions.injectFault) answers with these.
+  RequestThrottled: { type: 'com.amazonaws.sqs#RequestThrottled', queryCode: 'RequestThrottled', status: 403 },
+  ThrottlingException: { type: 'com.amazon.coral.availability#ThrottlingException', queryCode: 'ThrottlingException', status: 400 },
+  InternalFailure: { type: 'com.amazon.coral.service#InternalFailure', queryCode: 'InternalFailure', status: 500, receiver: true },
+  ServiceUnavailable: { type: 'com.amazon.coral.service#ServiceUnavailableException', queryCode: 'ServiceUnavailable', status: 503, receiver: true },
+} as const satisfies Record<string, { type: string; queryCode: string; status: number; receiver?: true }>;
 
 export type SqsErrorCode = keyof typeof ERRORS;
 
@@ -53,12 +58,14 @@ export class SqsError extends Error {
 
   /** Status, headers and body of the JSON protocol's error response. */
   toResponse(requestId: string): { status: number; headers: Record<string, string>; body: string } {
-    const { type, queryCode, status } = ERRORS[this.code];
+    const error: { type: string; queryCode: string; status: number; receiver?: true } = ERRORS[this.code];
+    const { type, queryCode, status } = error;
     return {
       status,
       headers: {
         'Content-Type': 'application/x-amz-json-1.0',
-        'x-amzn-query-error': `${queryCode};Sender`,
+        // The fault side: Sender for the caller's errors, Receiver for the service's own.
+        'x-amzn-query-error': `${queryCode};${error.receiver ? 'Receiver' : 'Sender'}`,
         'x-amzn-RequestId': requestId,
       },
       body: JSON.stringify({ __type: type, message: this.message }),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { readBody } from './http-body';
 import { invalidValue, missingParameter, SqsError } from './sqs-errors';
+import { failedEntry, faultError, type SqsFault } from './sqs-faults';
 import type { MessageAttribute } from './sqs-md5';
 import { ACCOUNT_ID, MAX_MESSAGE_BYTES, messageSize, type LocalQueue, type ReceivedMessage, type SendInput, type SendResult } from './sqs-queue';
 
@@ -12,6 +13,8 @@ export interface SqsApiContext {
   queues: ReadonlyMap<string, LocalQueue>;
   /** True once the emulator stops: long polls return at once. */
   isClosed: () => boolean;
+  /** Fails calls (or batch entries) on SQS's side; tests only. */
+  injectFault?: SqsFault;
 }
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -135,11 +138,27 @@ function checkBatch(entries: Json[], entryName: string): void {
   }
 }
 
-/** Runs each entry; an SqsError becomes the entry's `Failed` item, as SQS reports per-entry failures. */
-function runBatch(entries: Json[], run: (entry: Json) => Json): Json {
+/** What the fault hook needs to judge a batch's entries. */
+interface BatchFaults {
+  ctx: SqsApiContext;
+  operation: string;
+  queue: LocalQueue;
+}
+
+/**
+ * Runs each entry; an SqsError becomes the entry's `Failed` item, as SQS reports per-entry failures,
+ * and so does an entry the fault hook fails.
+ */
+function runBatch(entries: Json[], run: (entry: Json) => Json, faults: BatchFaults): Json {
   const Successful: Json[] = [];
   const Failed: Json[] = [];
   for (const entry of entries) {
+    const body = typeof entry.MessageBody === 'string' ? entry.MessageBody : undefined;
+    const fault = faults.ctx.injectFault?.({ operation: faults.operation, queue: faults.queue.name, entryId: String(entry.Id), body, input: entry });
+    if (fault) {
+      Failed.push(failedEntry(entry.Id, fault));
+      continue;
+    }
     try {
       Successful.push({ Id: entry.Id, ...run(entry) });
     } catch (error) {
@@ -183,11 +202,15 @@ function sendMessageBatch(input: Json, ctx: SqsApiContext): Json {
   if (total > MAX_MESSAGE_BYTES) {
     throw new SqsError('BatchRequestTooLong', `Batch requested message too long. Total size: ${total} bytes, maximum: ${MAX_MESSAGE_BYTES} bytes.`);
   }
-  return runBatch(entries, (entry) => {
-    const input = parsed.get(entry)!;
-    if (input instanceof SqsError) throw input;
-    return sendOutput(queue.send(input));
-  });
+  return runBatch(
+    entries,
+    (entry) => {
+      const input = parsed.get(entry)!;
+      if (input instanceof SqsError) throw input;
+      return sendOutput(queue.send(input));
+    },
+    { ctx, operation: 'SendMessageBatch', queue },
+  );
 }
 
 function attempt<T>(run: () => T): T | SqsError {
@@ -253,10 +276,14 @@ function deleteMessageBatch(input: Json, ctx: SqsApiContext): Json {
   const queue = queueOf(input, ctx);
   const entries = objectList(input, 'Entries');
   checkBatch(entries, 'DeleteMessageBatchRequestEntry');
-  return runBatch(entries, (entry) => {
-    queue.delete(requiredString(entry, 'ReceiptHandle'));
-    return {};
-  });
+  return runBatch(
+    entries,
+    (entry) => {
+      queue.delete(requiredString(entry, 'ReceiptHandle'));
+      return {};
+    },
+    { ctx, operation: 'DeleteMessageBatch', queue },
+  );
 }
 
 function getQueueUrl(input: Json, ctx: SqsApiContext): Json {
@@ -316,7 +343,7 @@ function parseInput(text: string): Json {
 }
 
 /** The operation an `X-Amz-Target: AmazonSQS.<Operation>` POST names, after the protocol checks. */
-function operationOf(req: IncomingMessage): Operation {
+function operationOf(req: IncomingMessage): { name: string; run: Operation } {
   const target = req.headers['x-amz-target'];
   const contentType = req.headers['content-type'] ?? '';
   if (req.method !== 'POST' || typeof target !== 'string' || !target.startsWith('AmazonSQS.') || !contentType.startsWith(JSON_CONTENT_TYPE)) {
@@ -334,7 +361,16 @@ function operationOf(req: IncomingMessage): Operation {
       `${name} is not supported by the sandbox's SQS (queues are declared in SandboxOptions.queues). Supported: ${Object.keys(OPERATIONS).join(', ')}.`,
     );
   }
-  return operation;
+  return { name, run: operation };
+}
+
+/** The name of the queue a request's QueueUrl names, for the fault hook ('' when it names none). */
+function queueNameOf(input: Json, ctx: SqsApiContext): string {
+  try {
+    return queueOf(input, ctx).name;
+  } catch {
+    return '';
+  }
 }
 
 function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
@@ -347,7 +383,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: SqsApiConte
   const requestId = randomUUID();
   try {
     const operation = operationOf(req);
-    const output = await operation(parseInput(await readText(req)), ctx);
+    const input = parseInput(await readText(req));
+    const body = typeof input.MessageBody === 'string' ? input.MessageBody : undefined;
+    const fault = ctx.injectFault?.({ operation: operation.name, queue: queueNameOf(input, ctx), body, input });
+    if (fault) throw faultError(fault);
+    const output = await operation.run(input, ctx);
     reply(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify(output));
   } catch (error) {
     if (error instanceof SqsError) {

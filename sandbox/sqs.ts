@@ -1,11 +1,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalFunction } from './lambda';
+import type { SqsFault } from './sqs-faults';
 import { sqsRequestListener } from './sqs-http';
 import { SqsEventSourceMapping, type EventSourceMappingOptions } from './sqs-mapping';
 import { LocalQueue, type QueueDefinition } from './sqs-queue';
 
 export { SqsError, type SqsErrorCode } from './sqs-errors';
+export { SQS_FAULT_KINDS, type SqsCall, type SqsFault, type SqsFaultKind } from './sqs-faults';
 export { md5Hex, md5OfMessageAttributes, type MessageAttribute } from './sqs-md5';
 export {
   readBatchResponse,
@@ -38,6 +40,8 @@ export interface SqsOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
+  /** Fails calls (or batch entries) on SQS's side, as a test decides (see `SqsFault`). Default: none. */
+  injectFault?: SqsFault;
 }
 
 /** A running SQS emulator: its queues, their event source mappings and the HTTP endpoint serving them. */
@@ -80,7 +84,7 @@ export async function startSqs(options: SqsOptions): Promise<LocalSqs> {
   // The listener serves this map; it is filled once the port, and so the queue URLs, are known.
   const queues = new Map<string, LocalQueue>();
   let closed = false;
-  const server = createServer(sqsRequestListener({ queues, isClosed: () => closed }));
+  const server = createServer(sqsRequestListener({ queues, isClosed: () => closed, injectFault: options.injectFault }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
