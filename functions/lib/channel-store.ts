@@ -222,25 +222,35 @@ export function createChannelStore({
     },
 
     async unsubscribe({ channel, connectionId }) {
+      // One transaction: a failure between the delete and the count's update would leave the count
+      // one too high for the connection's life (and its subscription limit one lower).
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Delete: { TableName: tableName, Key: subscriptionKey(channel, connectionId), ConditionExpression: 'attribute_exists(PK)' } },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: connectionKey(connectionId),
+                  UpdateExpression: 'ADD subscriptionCount :minusOne',
+                  ConditionExpression: 'attribute_exists(PK) AND subscriptionCount > :zero',
+                  ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (cancelled(error, 0)) return false;
+        if (!cancelled(error, 1)) throw error;
+      }
+      // The connection is gone (or never counted this subscription): nothing to decrement.
       const { Attributes } = await client.send(
         new DeleteCommand({ TableName: tableName, Key: subscriptionKey(channel, connectionId), ReturnValues: 'ALL_OLD' }),
       );
-      if (!Attributes) return false;
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: connectionKey(connectionId),
-            UpdateExpression: 'ADD subscriptionCount :minusOne',
-            ConditionExpression: 'attribute_exists(PK) AND subscriptionCount > :zero',
-            ExpressionAttributeValues: { ':minusOne': -1, ':zero': 0 },
-          }),
-        );
-      } catch (error) {
-        // The connection is gone (or was never counted): nothing left to decrement.
-        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-      }
-      return true;
+      return Attributes !== undefined;
     },
 
     async deleteSubscriptions(connectionId) {
