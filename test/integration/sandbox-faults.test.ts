@@ -10,7 +10,15 @@ import {
   TransactWriteItemsCommand,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
-import { RequestThrottled, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  RequestThrottled,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { startDynamoFaultProxy, type DynamoCall, type DynamoFaultKind, type DynamoFaultProxy } from '../../sandbox/dynamo-faults';
 import { startSqs, type LocalSqs, type SqsCall, type SqsFaultKind } from '../../sandbox/sqs';
 import { connect } from '../helpers/clients';
@@ -22,7 +30,7 @@ const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
 describe('sandbox SQS faults', () => {
   let sqs: LocalSqs;
   let client: SQSClient;
-  /** The test's plan: body (or `body#entryId`) → the faults its attempts meet, in order. */
+  /** The test's plan: body or operation (and `#entryId` for a batch entry) → the faults its attempts meet, in order. */
   const plan = new Map<string, SqsFaultKind[]>();
   const calls: SqsCall[] = [];
 
@@ -31,8 +39,9 @@ describe('sandbox SQS faults', () => {
       queues: [{ name: 'faults' }],
       injectFault: (call) => {
         calls.push(call);
-        const key = call.entryId === undefined ? call.body : `${call.body}#${call.entryId}`;
-        return key === undefined ? undefined : plan.get(key)?.shift();
+        // A send by its body; a call without one (ReceiveMessage, DeleteMessageBatch) by its operation.
+        const subject = call.body ?? call.operation;
+        return plan.get(call.entryId === undefined ? subject : `${subject}#${call.entryId}`)?.shift();
       },
     });
     client = new SQSClient({ endpoint: sqs.endpoint, region: 'us-east-1', credentials });
@@ -87,6 +96,20 @@ describe('sandbox SQS faults', () => {
       { Id: 'c', SenderFault: false, Code: 'RequestThrottled', Message: 'Request is throttled.' },
     ]);
     expect(bodies().filter((b) => b.startsWith(prefix))).toEqual([`${prefix}-0`]);
+  });
+
+  it('on the consumer side, a throttled ReceiveMessage is retried by the SDK, and a DeleteMessageBatch entry failed on its side stays in flight', async () => {
+    await client.send(new PurgeQueueCommand({ QueueUrl: url() }));
+    const body = `consume-${randomUUID()}`;
+    await client.send(new SendMessageCommand({ QueueUrl: url(), MessageBody: body }));
+    plan.set('ReceiveMessage', ['RequestThrottled']);
+    const received = await client.send(new ReceiveMessageCommand({ QueueUrl: url(), MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
+    expect(plan.get('ReceiveMessage')).toEqual([]);
+    const message = received.Messages!.find((m) => m.Body === body)!;
+    plan.set('DeleteMessageBatch#d', ['InternalFailure']);
+    const result = await client.send(new DeleteMessageBatchCommand({ QueueUrl: url(), Entries: [{ Id: 'd', ReceiptHandle: message.ReceiptHandle! }] }));
+    expect(result.Failed).toEqual([{ Id: 'd', SenderFault: false, Code: 'InternalError', Message: 'An internal error occurred.' }]);
+    expect(sqs.queue('faults').messages().find((m) => m.body === body)).toMatchObject({ state: 'inFlight' });
   });
 });
 
