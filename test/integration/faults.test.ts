@@ -178,8 +178,10 @@ describe('seeded faults on SQS sends and DynamoDB calls: every action completes 
       if (!GATEWAY_500_TOLERATED) expect(outcome).not.toBe('gateway_500');
       if (!RESUMED_THEN_FAILED_TOLERATED) expect(outcome).not.toBe('resumed_then_failed');
       if (outcome === 'ok') return answers;
-      // Only failures the client can retry: nothing here is the client's fault.
-      if (outcome.startsWith('error:')) expect(['error:INTERNAL', 'error:VERSION_CONFLICT']).toContain(outcome);
+      // Only failures the client can act on: nothing here is the client's fault, so a retryable error
+      // (INTERNAL, or any marked `retryable`), or a VERSION_CONFLICT carrying the current state.
+      const error = answers.find((f) => f.type === 'error');
+      if (error) expect({ code: error.code, actionable: error.retryable === true || error.code === 'INTERNAL' || error.code === 'VERSION_CONFLICT' }).toEqual({ code: error.code, actionable: true });
     }
     throw new Error(`${JSON.stringify(frame())} did not complete in ${MAX_TRIES} tries`);
   };
