@@ -6,6 +6,7 @@ import { fingerprint, log } from './log';
 import { errorFrame, type RequestId, type ServerFrame } from './protocol';
 import { channelKeyOf, groupIdOf, joinEntry, payloadBytes, type JoinRecord, type PublishRecord, type Target } from './queue-message';
 import type { ActionContext, ActionHandler } from './router';
+import { QueueUnavailableError } from './errors';
 import { sendBatched } from './sqs-batch';
 import { nowSeconds } from './time';
 
@@ -68,8 +69,8 @@ export function createChannelActions({
     try {
       await sendBatched(sqs, queueUrl, [{ body: JSON.stringify(record), groupId: groupIdOf(channelKeyOf(target)), deduplicationId: messageId }]);
     } catch (error) {
-      log({ event: 'publish_failed', level: 'error', reason: 'queue_unavailable', connectionId: context.connectionId, error: String(error) }, { Errors: 1 });
-      return [errorFrame({ code: 'INTERNAL', message: 'the message could not be queued: send it again', retryable: true, id })];
+      // Nothing was queued: the router answers INTERNAL (retryable) and the function logs the error.
+      throw new QueueUnavailableError('the message could not be queued', { cause: error });
     }
     log({ event: 'client_publish', connectionId: context.connectionId, target: target.type, messageId });
     return [{ type: 'ack', action, ...(id === undefined ? {} : { id }), messageId }];
@@ -119,8 +120,7 @@ export function createChannelActions({
       } catch (error) {
         // Nothing half-done: a subscription this request wrote goes again, and the client may retry.
         if (outcome === 'subscribed') await channels.unsubscribe({ channel: name, connectionId: context.connectionId });
-        log({ event: 'subscribe_failed', level: 'error', reason: 'queue_unavailable', connectionId: context.connectionId, error: String(error) }, { Errors: 1 });
-        return [errorFrame({ code: 'INTERNAL', message: 'the subscription could not be queued: send it again', retryable: true, id })];
+        throw new QueueUnavailableError('the subscription could not be queued', { cause: error });
       }
       log({ event: 'subscribe', connectionId: context.connectionId, channel: fingerprint(name), since, outcome });
       return [];

@@ -19,3 +19,11 @@ export class PushError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The fan-out queue refused a record an action needs (SQS unavailable or throttling past the SDK's
+ * retries). Nothing the action promises was done; the router answers `INTERNAL` (retryable).
+ */
+export class QueueUnavailableError extends Error {
+  override readonly name = 'QueueUnavailableError';
+}

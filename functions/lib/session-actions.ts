@@ -6,6 +6,7 @@ import { log } from './log';
 import { errorFrame, type RequestId, type WelcomeFrame } from './protocol';
 import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from './queue-message';
 import type { ActionContext, ActionHandler } from './router';
+import { QueueUnavailableError } from './errors';
 import { SESSION_ID_PATTERN, checkResumeToken, resumeToken, type Session, type SessionStore } from './sessions';
 import { fitsRecord, sendBatched } from './sqs-batch';
 import { nowSeconds } from './time';
@@ -180,8 +181,7 @@ export function createSessionActions({
         await sendBatched(sqs, queueUrl, [entry]);
       } catch (error) {
         // The session is linked to this connection already: a retry of the same resume links it again.
-        log({ event: 'resume_failed', level: 'error', reason: 'queue_unavailable', connectionId: context.connectionId, error: String(error) }, { Errors: 1 });
-        return [errorFrame({ code: 'INTERNAL', message: 'the resume could not be queued: send it again', retryable: true, id })];
+        throw new QueueUnavailableError('the resume could not be queued', { cause: error });
       }
       log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length });
       return [];

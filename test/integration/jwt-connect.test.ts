@@ -98,7 +98,7 @@ describe('JWT connections through the real handlers', () => {
       const token = signToken(rsa, claims);
       expect(await handshakeStatus(project.sandbox.url, { protocols: [APP, `bearer.${token}`], headers: { Cookie: `ws_token=${token}` } })).toBe(401);
       expect(await eventually(() => project.logs.records('authorizer').find((r) => r.event === 'reject'))).toMatchObject({ reason: 'multiple_tokens', status: 401 });
-      expect(await allItems(project.tableName)).toEqual([]);
+      expect(await written()).toEqual([]);
     });
 
     it('a token in the query string, which is not an enabled source', async () => {

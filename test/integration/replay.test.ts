@@ -3,8 +3,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createChannelActions } from '../../functions/lib/channel-actions';
 import { createChannelStore } from '../../functions/lib/channel-store';
+import { QueueUnavailableError } from '../../functions/lib/errors';
 import { HEAD, channelPk, logSk } from '../../functions/lib/keys';
 import type { ServerFrame } from '../../functions/lib/protocol';
+import { internalError, route } from '../../functions/lib/router';
 import { createSessionActions } from '../../functions/lib/session-actions';
 import { createSessionStore } from '../../functions/lib/sessions';
 import { createPublisher, type Publisher } from '../../publisher';
@@ -189,17 +191,20 @@ describe('replays: records sized in UTF-8 bytes, a bounded amount per request, a
       settings: { resumeWindowSeconds: 120, heartbeatSeconds: 60, resume: 'token', maxStateBytes: 16_384, maxSubscriptions: 50, connectionTtlSeconds: 7800, replayLimit: 1000 },
     });
     const posted: ServerFrame[] = [];
-    const answer = await actions.resume!(
-      { action: 'resume', sessionId, resumeToken, channels: { [channel]: 0 }, id: 'r1' },
-      { connectionId, identity, now: Date.now(), post: async (frame) => void posted.push(frame) },
+    // Through the router, as the message function runs it: the action's error becomes INTERNAL.
+    const answer = await route(
+      JSON.stringify({ action: 'resume', sessionId, resumeToken, channels: { [channel]: 0 }, id: 'r1' }),
+      { connectionId, identity, now: Date.now(), requestId: 'req-r1', post: async (frame) => void posted.push(frame) },
+      actions,
     );
-    expect(answer).toEqual([{ type: 'error', code: 'INTERNAL', message: 'the resume could not be queued: send it again', retryable: true, id: 'r1' }]);
+    expect(answer.frames).toEqual([internalError({ id: 'r1', requestId: 'req-r1' })]);
+    expect(answer.error).toBeInstanceOf(QueueUnavailableError);
     expect(posted).toEqual([]);
     // A subscribe likewise: a retryable error, and the subscription it wrote is gone again.
-    const subscribe = createChannelActions({ channels, sqs: unreachable, queueUrl, settings: { maxPayloadBytes: 32_768, maxSubscriptions: 50, connectionTtlSeconds: 7800, replayLimit: 1000 } }).subscribe!;
-    expect(await subscribe({ action: 'subscribe', channel, id: 's1' }, { connectionId, identity, now: Date.now() })).toEqual([
-      { type: 'error', code: 'INTERNAL', message: 'the subscription could not be queued: send it again', retryable: true, id: 's1' },
-    ]);
+    const channelActions = createChannelActions({ channels, sqs: unreachable, queueUrl, settings: { maxPayloadBytes: 32_768, maxSubscriptions: 50, connectionTtlSeconds: 7800, replayLimit: 1000 } });
+    const subscribed = await route(JSON.stringify({ action: 'subscribe', channel, id: 's1' }), { connectionId, identity, now: Date.now(), requestId: 'req-s1' }, channelActions);
+    expect(subscribed.frames).toEqual([internalError({ id: 's1', requestId: 'req-s1' })]);
+    expect(subscribed.error).toBeInstanceOf(QueueUnavailableError);
     expect((await allItems(project.tableName)).filter((i) => i.type === 'subscription' && i.connectionId === connectionId)).toEqual([]);
     unreachable.destroy();
     await drained();

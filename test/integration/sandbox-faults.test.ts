@@ -245,8 +245,8 @@ describe('the project sandbox and the DynamoDB fault proxy', () => {
       ws.send({ action: 'ping', id: 1 });
       expect(await ws.next()).toMatchObject({ type: 'pong', id: 1 });
       ws.ws.close();
-      // $connect's PutItem and the message budget's UpdateItem went through the proxy.
-      expect(seen).toEqual(expect.arrayContaining(['PutItem', 'UpdateItem']));
+      // $connect's TransactWriteItems (the connection counted in) and the message budget's UpdateItem went through the proxy.
+      expect(seen).toEqual(expect.arrayContaining(['TransactWriteItems', 'UpdateItem']));
     } finally {
       await faulty.sandbox.stop();
     }
