@@ -1,6 +1,7 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { withRequestTimeouts } from './lib/aws-client';
 import { createChannelStore } from './lib/channel-store';
 import { readChannelConfig } from './lib/channel-config';
 import { readInteger, readString } from './lib/config';
@@ -30,15 +31,17 @@ const channels = createChannelStore({ client: documents, tableName: config.table
 // with jitter, then SQS redelivery), and the socket pool matches the posts in flight (the SDK's
 // default is 50 sockets, which would queue posts past that silently).
 const agent = { keepAlive: true, maxSockets: concurrency };
-const management = new ApiGatewayManagementApiClient({
-  endpoint: readString('MANAGEMENT_ENDPOINT'),
-  maxAttempts: 1,
-  requestHandler: { httpAgent: agent, httpsAgent: agent },
-});
+const management = new ApiGatewayManagementApiClient(
+  withRequestTimeouts({
+    endpoint: readString('MANAGEMENT_ENDPOINT'),
+    maxAttempts: 1,
+    requestHandler: { httpAgent: agent, httpsAgent: agent },
+  }),
+);
 const fanout = createFanout({
   documents,
   tableName: config.tableName,
-  sqs: new SQSClient({}),
+  sqs: new SQSClient(withRequestTimeouts({})),
   management,
   channels,
   forgetConnection: async (connectionId) => {

@@ -1,5 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAuthAction } from './lib/auth-action';
+import { withRequestTimeouts } from './lib/aws-client';
 import { AUTH_MODES, fromAuthorizerContext, type Identity } from './lib/auth/identity';
 import { createTokenVerifier } from './lib/auth/jwt-mode';
 import { createChannelActions } from './lib/channel-actions';
@@ -38,7 +39,7 @@ const channelConfig = readChannelConfig();
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 const channels = createChannelStore({ client: documents, tableName: config.tableName, ...channelConfig });
-const sqs = new SQSClient({});
+const sqs = new SQSClient(withRequestTimeouts({}));
 const queueUrl = readString('FANOUT_QUEUE_URL');
 const maxSubscriptions = readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { default: 50, min: 0, max: 1000 });
 /** Two-phase: the per-user connection cap, checked when a pending connection authenticates (as `$connect` does). */

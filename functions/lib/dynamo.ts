@@ -1,13 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withRequestTimeouts } from './aws-client';
 import type { CommonConfig } from './init';
 import { createConnectionStore, type ConnectionStore } from './store';
 
 /**
  * A document client with the marshalling options this project relies on. The endpoint comes from the
- * SDK's own settings (`AWS_ENDPOINT_URL_DYNAMODB` points it at DynamoDB Local).
+ * SDK's own settings (`AWS_ENDPOINT_URL_DYNAMODB` points it at DynamoDB Local); the default client has
+ * the functions' request timeouts (see aws-client.ts).
  */
-export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+export function createDocumentClient(client: DynamoDBClient = new DynamoDBClient(withRequestTimeouts({}))): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

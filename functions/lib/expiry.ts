@@ -1,4 +1,5 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { withRequestTimeouts } from './aws-client';
 import { readOptionalString } from './config';
 import { ConfigError } from './errors';
 
@@ -25,7 +26,7 @@ export function readExpiryScheduler(env: Record<string, string | undefined> = pr
   const given = [group, roleArn, targetArn].filter((value) => value !== undefined).length;
   if (given === 0) return undefined;
   if (given !== 3) throw new ConfigError('SESSION_SCHEDULE_GROUP, SESSION_SCHEDULER_ROLE_ARN and SESSION_EXPIRY_TARGET_ARN go together');
-  return createExpiryScheduler({ client: new SchedulerClient({}), group: group!, roleArn: roleArn!, targetArn: targetArn! });
+  return createExpiryScheduler({ client: new SchedulerClient(withRequestTimeouts({})), group: group!, roleArn: roleArn!, targetArn: targetArn! });
 }
 
 export function createExpiryScheduler({ client, group, roleArn, targetArn }: { client: SchedulerClient; group: string; roleArn: string; targetArn: string }): ExpiryScheduler {

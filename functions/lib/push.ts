@@ -3,6 +3,7 @@ import {
   DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
+import { withRequestTimeouts } from './aws-client';
 import { PushError } from './errors';
 import { log } from './log';
 import type { ChannelStore } from './channel-store';
@@ -45,7 +46,7 @@ export function managementEndpoint(
 export function managementClient(endpoint: string): ApiGatewayManagementApiClient {
   let client = clients.get(endpoint);
   if (!client) {
-    client = new ApiGatewayManagementApiClient({ endpoint });
+    client = new ApiGatewayManagementApiClient(withRequestTimeouts({ endpoint }));
     clients.set(endpoint, client);
   }
   return client;

@@ -1,6 +1,7 @@
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { withRequestTimeouts } from '../aws-client';
 import { ConfigError } from '../errors';
 import { log } from '../log';
 import { KID_PATTERN, type JwtAlgorithm, type KeyResolver } from './jwt';
@@ -261,7 +262,7 @@ export function loadKeyMaterial(options: { source: KeyMaterialSource; id: string
 
 async function readKeyMaterial({ source, id }: { source: KeyMaterialSource; id: string }): Promise<string> {
   if (source === 'ssm') {
-    ssm ??= new SSMClient({});
+    ssm ??= new SSMClient(withRequestTimeouts({}));
     let value: string | undefined;
     try {
       value = (await ssm.send(new GetParameterCommand({ Name: id, WithDecryption: true }))).Parameter?.Value;
@@ -271,7 +272,7 @@ async function readKeyMaterial({ source, id }: { source: KeyMaterialSource; id: 
     if (!value) throw new KeyMaterialError(`SSM parameter ${id} has no value`);
     return value;
   }
-  secretsManager ??= new SecretsManagerClient({});
+  secretsManager ??= new SecretsManagerClient(withRequestTimeouts({}));
   let value: string | undefined;
   try {
     value = (await secretsManager.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
