@@ -8,8 +8,9 @@ import { readInteger } from './config';
  * function gives up on a hung DynamoDB call after about 8.2 s and can still post its `INTERNAL` error
  * frame before `lambda_timeout` (10 s by default) ends it, well before API Gateway's 29 s. In-region,
  * DynamoDB, SQS and the Management API answer in milliseconds: 2 s cuts only calls that hang.
- * The bounds: below 100 ms a healthy call on a new connection (TLS included) may not finish; above
- * 5000 ms DynamoDB's 4 attempts (20 s) and the error frame's post would no longer fit in 29 s.
+ * The bounds: below 100 ms a healthy call on a new connection (TLS included) may not finish; at
+ * 5000 ms DynamoDB's 4 attempts take 20 s, which still leaves the error frame's post (and the calls
+ * before the hung one) room inside API Gateway's 29 s, with `lambda_timeout` raised to match.
  */
 export const REQUEST_TIMEOUT_RULE = { default: 2000, min: 100, max: 5000 } as const;
 
