@@ -595,6 +595,9 @@ module "fanout" {
     FANOUT_PARTITIONS           = tostring(var.fanout.partitions)
     FANOUT_RETRY_ATTEMPTS       = tostring(var.fanout.retry_attempts)
     DELIVERY_LEDGER_TTL_SECONDS = tostring(module.fanout_queue.queue_message_retention_seconds)
+    # A connection found gone (410) on a post makes its resumable session inactive for the window;
+    # the sweeper purges it at the window's end (no one-time schedule from here).
+    SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)
   })
 
   policies = {
@@ -603,8 +606,8 @@ module "fanout" {
         # Channel heads and logs: a TransactWriteItems of an Update and Puts, which IAM authorizes
         # as UpdateItem and PutItem (there is no TransactWriteItems action; a ConditionCheck in it
         # would need dynamodb:ConditionCheckItem, and none is used). Delivery ledgers (GetItem,
-        # UpdateItem), subscribers (Query on CHANNEL#{name}), a gone connection's items (DeleteItem,
-        # BatchWriteItem).
+        # UpdateItem), subscribers (Query on CHANNEL#{name}), a gone connection's items (GetItem,
+        # DeleteItem, BatchWriteItem) and its session made inactive (UpdateItem).
         sid       = "ReadAndWriteItems"
         actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]

@@ -13,15 +13,18 @@ const config = readCommonConfig();
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 const channels = createChannelStore({ client: documents, tableName: config.tableName, ...readChannelConfig() });
-const sessions = createSessionStore({ client: documents, tableName: config.tableName });
-const resumeWindowSeconds = readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 });
+const sessions = {
+  store: createSessionStore({ client: documents, tableName: config.tableName }),
+  resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+};
 const expiry = readExpiryScheduler();
 
 /**
- * `$disconnect`: deletes the connection item (one DeleteItem) and, if it subscribed to channels, its
- * subscriptions (a Query and BatchWriteItem); marks its resumable session inactive for the resume
- * window and schedules the session's purge at its end. Delivery is best-effort, so the TTL
- * stays the backstop. The return value is ignored by API Gateway; a failure is logged with its stack
+ * `$disconnect`: marks the connection's resumable session inactive for the resume window, deletes the
+ * connection item and, if it subscribed to channels, its subscriptions (`removeConnection`), and
+ * schedules the session's purge at the window's end. When a 410 on a post removed the connection
+ * first, its session is detached already (without a schedule: the sweeper purges it). Delivery is
+ * best-effort, so the TTL stays the backstop. The return value is ignored by API Gateway; a failure is logged with its stack
  * (the TTL and the sweeper clean up after it).
  */
 export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
@@ -36,14 +39,9 @@ export const handler = async (event: WebSocketEvent): Promise<RouteResult> => {
 
 async function forget(event: WebSocketEvent): Promise<RouteResult> {
   const { connectionId, disconnectStatusCode, disconnectReason, connectedAt, requestTimeEpoch } = event.requestContext;
-  const removed = await removeConnection({ store, channels }, connectionId);
-  if (removed?.wsSession) {
-    // The session outlives its connection for the resume window; a one-time schedule purges it then.
-    // Rounded up: never sooner than the window after the last contact.
-    const expiresAt = Math.ceil(requestTimeEpoch / 1000) + resumeWindowSeconds;
-    const detached = await sessions.detach({ sessionId: removed.wsSession, connectionId, lastSeen: requestTimeEpoch, expiresAt });
-    if (detached && expiry) await expiry.schedule(removed.wsSession, expiresAt);
-  }
+  const { removed, detached } = await removeConnection({ store, channels, sessions }, connectionId, { lastSeen: requestTimeEpoch });
+  // The session outlives its connection for the resume window; a one-time schedule purges it then.
+  if (detached && expiry) await expiry.schedule(detached.sessionId, detached.expiresAt);
   log(
     {
       event: 'disconnect',

@@ -9,6 +9,7 @@ import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import { createFanout } from './lib/fanout';
 import { readCommonConfig } from './lib/init';
 import { removeConnection } from './lib/remove-connection';
+import { createSessionStore } from './lib/sessions';
 
 const config = readCommonConfig();
 const channelConfig = readChannelConfig();
@@ -27,6 +28,11 @@ const settings = {
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 const channels = createChannelStore({ client: documents, tableName: config.tableName, ...channelConfig });
+// A connection found gone (410) makes its session resumable: the sweeper purges it at the window's end.
+const sessions = {
+  store: createSessionStore({ client: documents, tableName: config.tableName }),
+  resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+};
 // No event carries the stage's domain here: the endpoint is a setting. Retries are ours (backoff
 // with jitter, then SQS redelivery), and the socket pool matches the posts in flight (the SDK's
 // default is 50 sockets, which would queue posts past that silently).
@@ -45,7 +51,7 @@ const fanout = createFanout({
   management,
   channels,
   forgetConnection: async (connectionId) => {
-    await removeConnection({ store, channels }, connectionId);
+    await removeConnection({ store, channels, sessions }, connectionId);
   },
   settings,
 });

@@ -45,6 +45,11 @@ const maxSubscriptions = readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { defau
 /** Two-phase: the per-user connection cap, checked when a pending connection authenticates (as `$connect` does). */
 const maxConnectionsPerUser = readInteger('MAX_CONNECTIONS_PER_USER', { default: 10, min: 0, max: 10_000 });
 const expiry = readExpiryScheduler();
+/** Sessions, and how long one outlives its connection (a connection found gone on a post detaches its session too). */
+const sessions = {
+  store: createSessionStore({ client: documents, tableName: config.tableName }),
+  resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+};
 // Log entries one subscribe or resume may replay (over all its channels); a RESUME_GAP names the rest.
 const replayLimit = readInteger('REPLAY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 });
 const actions: Record<string, ActionHandler> = {
@@ -56,13 +61,13 @@ const actions: Record<string, ActionHandler> = {
     settings: { maxPayloadBytes: channelConfig.maxPayloadBytes, maxSubscriptions, connectionTtlSeconds, replayLimit },
   }),
   ...createSessionActions({
-    sessions: createSessionStore({ client: documents, tableName: config.tableName }),
+    sessions: sessions.store,
     channels,
     sqs,
     queueUrl,
     key: readSessionKey(),
     settings: {
-      resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+      resumeWindowSeconds: sessions.resumeWindowSeconds,
       heartbeatSeconds: readInteger('SESSION_HEARTBEAT_SECONDS', { default: 60, min: 10, max: 540 }),
       resume: readChoice('SESSION_RESUME', ['token', 'id'] as const, 'token'),
       maxStateBytes: readInteger('SESSION_MAX_STATE_BYTES', { default: 16_384, min: 1, max: 100_000 }),
@@ -116,7 +121,7 @@ export const handler = async (event: WebSocketEvent, context?: Pick<Context, 'aw
 };
 
 const pusherFor = (event: WebSocketEvent) =>
-  createPusher({ client: managementClient(managementEndpoint(event.requestContext, endpointOverride)), store, channels });
+  createPusher({ client: managementClient(managementEndpoint(event.requestContext, endpointOverride)), store, channels, sessions });
 
 /** Logs a failure outside the action (the budget, the connection read, a post) and tells the client. */
 async function failed(event: WebSocketEvent, error: unknown, awsRequestId: string | undefined): Promise<RouteResult> {

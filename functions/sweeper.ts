@@ -9,6 +9,7 @@ import { EVERYONE_SHARDS, PENDING_SHARDS } from './lib/keys';
 import { log } from './lib/log';
 import { errorFrame } from './lib/protocol';
 import { createPusher, managementClient } from './lib/push';
+import { removeConnection } from './lib/remove-connection';
 import type { Page } from './lib/store';
 
 const config = readCommonConfig();
@@ -28,7 +29,9 @@ const DEAD_GRACE_SECONDS = 60;
 const MARGIN_MS = 2_000;
 /** How long past its token's `exp` a connection is left open (the message function's grace too). */
 const authExpiryGraceSeconds = readInteger('AUTH_EXPIRY_GRACE_SECONDS', { default: 30, min: 0, max: 300 });
-const pusher = createPusher({ client: managementClient(endpoint), store });
+// A connection found gone, past the cut or on a post, makes its session resumable; this sweeper purges it later.
+const removal = { store, sessions: { store: sessions, resumeWindowSeconds } };
+const pusher = createPusher({ client: managementClient(endpoint), ...removal });
 
 export interface SweepResult {
   /** Connections closed for not authenticating in time (two-phase) or for a token past its expiry and grace. */
@@ -143,12 +146,11 @@ async function deleteDead(result: SweepResult, budget: Budget): Promise<boolean>
       { job: 'dead', result, budget },
       (cursor) => store.listDead(shard, deadBefore, { limit: pageSize, cursor }),
       async (connectionId) => {
-        const removed = await store.deleteConnection(connectionId);
+        // Its subscriptions expire with it (same TTL); its session starts its resume window now.
+        const { removed } = await removeConnection(removal, connectionId);
         if (!removed) return;
         result.dead += 1;
         if (removed.userId) users.add(removed.userId);
-        // Its subscriptions expire with it (same TTL); its session starts its resume window now.
-        if (removed.wsSession) await sessions.detach({ sessionId: removed.wsSession, connectionId, lastSeen: Date.now(), expiresAt: nowSeconds() + resumeWindowSeconds });
       },
       (connectionId) => connectionId,
     );

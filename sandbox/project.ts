@@ -180,10 +180,11 @@ export async function startProjectSandbox(
           ...(options.maxConnectionSeconds === undefined ? {} : { CONNECTION_MAX_SECONDS: String(options.maxConnectionSeconds) }),
           ...(options.session?.goawayBeforeSeconds === undefined ? {} : { SESSION_GOAWAY_BEFORE_SECONDS: String(options.session.goawayBeforeSeconds) }),
           ...authExpiry,
+          SESSION_RESUME_WINDOW_SECONDS: resumeWindow,
           ...options.functionEnv?.sweeper,
         },
       },
-      fanout: { source: zip('fanout'), env: { ...options.functionEnv?.fanout }, maxInstances: options.fanout?.maximumConcurrency ?? 4 },
+      fanout: { source: zip('fanout'), env: { SESSION_RESUME_WINDOW_SECONDS: resumeWindow, ...options.functionEnv?.fanout }, maxInstances: options.fanout?.maximumConcurrency ?? 4 },
       ...Object.fromEntries(extraRoutes.map(([key, route]) => [key, { source: route.source, env: { ...route.env } }])),
     },
     queues: [

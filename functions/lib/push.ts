@@ -6,14 +6,12 @@ import {
 import { withRequestTimeouts } from './aws-client';
 import { PushError } from './errors';
 import { log } from './log';
-import type { ChannelStore } from './channel-store';
-import { removeConnection } from './remove-connection';
-import type { ConnectionStore } from './store';
+import { removeConnection, type RemovalDeps } from './remove-connection';
 
 export type SendResult = 'sent' | 'gone';
 
 export interface Pusher {
-  /** Posts one frame; a connection that is gone (410) has its item deleted and yields `'gone'`. */
+  /** Posts one frame; a connection that is gone (410) is removed (`removeConnection`) and yields `'gone'`. */
   send(params: { connectionId: string; data: unknown }): Promise<SendResult>;
   /** Closes a connection (API Gateway always closes with 1000: send a reason frame first). */
   disconnect(params: { connectionId: string }): Promise<SendResult>;
@@ -54,21 +52,12 @@ export function managementClient(endpoint: string): ApiGatewayManagementApiClien
 
 /**
  * @example
- * const pusher = createPusher({ client: managementClient(endpoint), store });
+ * const pusher = createPusher({ client: managementClient(endpoint), store, sessions: { store: sessionStore, resumeWindowSeconds } });
  * await pusher.send({ connectionId, data: { type: 'pong' } });
  */
-export function createPusher({
-  client,
-  store,
-  channels,
-}: {
-  client: ApiGatewayManagementApiClient;
-  store: ConnectionStore;
-  /** When given, a gone connection's subscriptions are deleted too. */
-  channels?: ChannelStore;
-}): Pusher {
+export function createPusher({ client, ...removal }: { client: ApiGatewayManagementApiClient } & RemovalDeps): Pusher {
   const forget = async (connectionId: string): Promise<'gone'> => {
-    await removeConnection({ store, channels }, connectionId);
+    await removeConnection(removal, connectionId);
     log({ event: 'stale_connection', connectionId }, { StaleConnections: 1 });
     return 'gone';
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createPusher } from '../../functions/lib/push';
+import { createSessionStore } from '../../functions/lib/sessions';
 import { createConnectionStore } from '../../functions/lib/store';
 import { managementClient } from '../helpers/clients';
 import { allItems, documentClient } from '../helpers/dynamo';
@@ -18,6 +19,7 @@ describe('pushing through the Management API', () => {
     createPusher({
       client: managementClient(project.sandbox.managementEndpoint),
       store: createConnectionStore({ client: documentClient(), tableName: project.tableName }),
+      sessions: { store: createSessionStore({ client: documentClient(), tableName: project.tableName }), resumeWindowSeconds: 120 },
     });
 
   it('delivers a frame to a live connection found through the store', async () => {

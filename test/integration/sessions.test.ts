@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { channelPk, connectionKey, logSk } from '../../functions/lib/keys';
 import { sessionKey } from '../../functions/lib/sessions';
 import { audienceKeys } from '../../functions/lib/store';
 import { createPublisher, type Publisher } from '../../publisher';
-import { FANOUT_QUEUE, SCHEDULE_GROUP } from '../../sandbox/project';
+import { FANOUT_QUEUE, ROOT, SCHEDULE_GROUP } from '../../sandbox/project';
 import { connect, eventually, type TestClient } from '../helpers/clients';
 import { allItems, documentClient } from '../helpers/dynamo';
 import { startTestProject } from '../helpers/project-sandbox';
@@ -380,4 +381,65 @@ describe('session.resume = "id" (the AWS sample\'s weaker way)', () => {
     expect(await same.next()).toMatchObject({ type: 'resumed', sessionId, state: { cursor: 7 } });
     for (const client of [other, same]) client.ws.close();
   });
+});
+
+describe('a connection found gone before its $disconnect (a 5 s window)', () => {
+  let project: Awaited<ReturnType<typeof startTestProject>>;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    // The fixture stands in for $disconnect and does nothing: the 410 on the next post is all the stack learns.
+    project = await startTestProject({
+      session: { resumeWindowSeconds: 5 },
+      sweepEveryMs: 200,
+      functionSource: { disconnect: { file: path.join(ROOT, 'test/fixtures/handlers/disconnect.js') } },
+    });
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+  });
+  afterAll(async () => {
+    sqs.destroy();
+    await project.sandbox.stop();
+  });
+
+  it('the fan-out detaches its session on the 410: inactive with lastSeen, resumed with every missed message, or purged after the window', async () => {
+    const publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs });
+    const channel = `gone-${randomUUID()}`;
+    const users = [randomUUID(), randomUUID()];
+    const clients = await Promise.all(users.map((user) => connect(project.sandbox.url, { protocols: user })));
+    const welcomes = [];
+    for (const client of clients) {
+      welcomes.push(await hello(client));
+      client.send({ action: 'subscribe', channel });
+      expect(await client.next()).toMatchObject({ type: 'ack', action: 'subscribe' });
+    }
+    await publisher.publish(channel, { n: 1 });
+    for (const client of clients) expect(await client.next(10_000)).toMatchObject({ channel, seq: 1 });
+    const closedAt = Date.now();
+    await Promise.all(clients.map((client) => (client.ws.close(), client.closed)));
+    await project.logs.waitForFixture('disconnect', 2);
+
+    for (let n = 2; n <= 3; n++) await publisher.publish(channel, { n });
+    await project.sandbox.queues.get(FANOUT_QUEUE)!.drained();
+    const items = await allItems(project.tableName);
+    const [kept, left] = welcomes.map(({ sessionId }) => items.find((i) => i.type === 'session' && i.sessionId === sessionId)!);
+    for (const [index, session] of [kept!, left!].entries()) {
+      expect(items.filter((i) => i.type === 'connection' && i.userId === users[index])).toEqual([]);
+      expect(session).toMatchObject({ status: 'inactive' });
+      expect(session.connectionId).toBeUndefined();
+      expect(Number(session.lastSeen)).toBeGreaterThanOrEqual(closedAt);
+      expect(Number(session.ttl)).toBe(Math.ceil(Number(session.lastSeen) / 1000) + 5);
+    }
+
+    const again = await connect(project.sandbox.url, { protocols: users[0] });
+    again.send({ action: 'resume', sessionId: kept!.sessionId, resumeToken: welcomes[0]!.resumeToken, channels: { [channel]: 1 } });
+    expect(await again.next()).toMatchObject({ type: 'resumed', sessionId: kept!.sessionId });
+    expect((await frames(again, 2)).map((f) => [f.seq, (f.data as { n: number }).n])).toEqual([
+      [2, 2],
+      [3, 3],
+    ]);
+    // The other one was not resumed: the sweeper purges it once its window is over.
+    await eventually(async () => ((await allItems(project.tableName)).some((i) => i.type === 'session' && i.sessionId === left!.sessionId) ? undefined : true), 15_000, 'the unresumed session purged');
+    expect((await allItems(project.tableName)).find((i) => i.type === 'session' && i.sessionId === kept!.sessionId)).toMatchObject({ status: 'active' });
+    again.ws.close();
+  }, 30_000);
 });

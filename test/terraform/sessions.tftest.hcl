@@ -124,8 +124,15 @@ run "expiry_schedules_are_wired_by_default" {
   }
 
   assert {
-    condition     = alltrue([for fn in ["authorizer", "connect", "fanout"] : length([for key in keys(output.function_environment_variables[fn]) : key if startswith(key, "SESSION_")]) == 0])
-    error_message = "Only the disconnect, message and sweeper functions take session settings."
+    condition     = alltrue([for fn in ["authorizer", "connect"] : length([for key in keys(output.function_environment_variables[fn]) : key if startswith(key, "SESSION_")]) == 0])
+    error_message = "Only the disconnect, message, sweeper and fanout functions take session settings."
+  }
+
+  assert {
+    condition = { for key, value in output.function_environment_variables.fanout : key => value if startswith(key, "SESSION_") } == {
+      SESSION_RESUME_WINDOW_SECONDS = "120"
+    }
+    error_message = "The fanout function must get the resume window (a connection found gone on a post detaches its session), and nothing to create schedules with: the sweeper purges those sessions."
   }
 
   assert {
@@ -245,8 +252,8 @@ run "session_settings_reach_the_functions" {
   }
 
   assert {
-    condition     = output.function_environment_variables.sweeper.SESSION_RESUME_WINDOW_SECONDS == "600"
-    error_message = "session.resume_window_seconds must reach the sweeper."
+    condition     = output.function_environment_variables.sweeper.SESSION_RESUME_WINDOW_SECONDS == "600" && output.function_environment_variables.fanout.SESSION_RESUME_WINDOW_SECONDS == "600"
+    error_message = "session.resume_window_seconds must reach the sweeper and the fanout function (both detach the sessions of connections they find gone)."
   }
 }
 

@@ -302,8 +302,9 @@ run "functions_get_their_environment" {
       CHANNEL_LOG_RETENTION_SECONDS = "3600"
       DELIVERY_LEDGER_TTL_SECONDS   = "345600"
       MAX_PAYLOAD_BYTES             = "32768"
+      SESSION_RESUME_WINDOW_SECONDS = "120"
     })
-    error_message = "The fanout function must get the common settings, the stage's Management API endpoint (no event tells it), both queues, the default fan-out settings, the channel settings and the queue's retention as its ledger TTL."
+    error_message = "The fanout function must get the common settings, the stage's Management API endpoint (no event tells it), both queues, the default fan-out settings, the channel settings, the queue's retention as its ledger TTL and the resume window (a connection found gone detaches its session)."
   }
 }
 

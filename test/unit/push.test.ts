@@ -2,7 +2,11 @@ import { ApiGatewayManagementApiClient, ApiGatewayManagementApiServiceException,
 import { PushError } from '../../functions/lib/errors';
 import { configureLog } from '../../functions/lib/log';
 import { createPusher, isGone, managementClient, managementEndpoint } from '../../functions/lib/push';
+import type { SessionStore } from '../../functions/lib/sessions';
 import type { ConnectionStore } from '../../functions/lib/store';
+
+/** These connections have no session (the store finds none), so nothing is detached. */
+const sessions = { store: {} as SessionStore, resumeWindowSeconds: 120 };
 
 describe('isGone', () => {
   it('recognises the SDK GoneException', () => {
@@ -122,7 +126,7 @@ describe('pusher', () => {
   it('posts an object as JSON and reports sent', async () => {
     const { client, inputs } = clientAnswering('ok');
     const { store, deleted } = recordingStore();
-    const result = await createPusher({ client, store }).send({ connectionId: 'c-1', data: { type: 'pong', ts: 1 } });
+    const result = await createPusher({ client, store, sessions }).send({ connectionId: 'c-1', data: { type: 'pong', ts: 1 } });
     expect(result).toBe('sent');
     expect(inputs).toHaveLength(1);
     expect(inputs[0]?.name).toBe('PostToConnectionCommand');
@@ -132,14 +136,14 @@ describe('pusher', () => {
 
   it('posts a string as is', async () => {
     const { client, inputs } = clientAnswering('ok');
-    await createPusher({ client, store: recordingStore().store }).send({ connectionId: 'c-1', data: 'raw' });
+    await createPusher({ client, store: recordingStore().store, sessions }).send({ connectionId: 'c-1', data: 'raw' });
     expect(inputs[0]?.input).toEqual({ ConnectionId: 'c-1', Data: 'raw' });
   });
 
   it('deletes a gone connection, logs it and reports gone', async () => {
     const { client } = clientAnswering(new GoneException({ $metadata: { httpStatusCode: 410 }, message: 'gone' }));
     const { store, deleted } = recordingStore();
-    expect(await createPusher({ client, store }).send({ connectionId: 'c-gone', data: {} })).toBe('gone');
+    expect(await createPusher({ client, store, sessions }).send({ connectionId: 'c-gone', data: {} })).toBe('gone');
     expect(deleted).toEqual(['c-gone']);
     const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
     expect(record.event).toBe('stale_connection');
@@ -150,7 +154,7 @@ describe('pusher', () => {
   it('treats a gone connection on disconnect the same way', async () => {
     const { client, inputs } = clientAnswering(new GoneException({ $metadata: { httpStatusCode: 410 }, message: 'gone' }));
     const { store, deleted } = recordingStore();
-    expect(await createPusher({ client, store }).disconnect({ connectionId: 'c-gone' })).toBe('gone');
+    expect(await createPusher({ client, store, sessions }).disconnect({ connectionId: 'c-gone' })).toBe('gone');
     expect(inputs[0]?.name).toBe('DeleteConnectionCommand');
     expect(deleted).toEqual(['c-gone']);
   });
@@ -159,7 +163,7 @@ describe('pusher', () => {
     const cause = new ForbiddenException({ $metadata: { httpStatusCode: 403 }, message: 'Forbidden' });
     const { client } = clientAnswering(cause);
     const { store, deleted } = recordingStore();
-    const pusher = createPusher({ client, store });
+    const pusher = createPusher({ client, store, sessions });
     const attempt = verb === 'send' ? pusher.send({ connectionId: 'c-1', data: {} }) : pusher.disconnect({ connectionId: 'c-1' });
     const error: unknown = await attempt.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PushError);
