@@ -15,12 +15,17 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CLIENT_CHANNEL_PATTERN } from '../functions/lib/channels';
-import { MESSAGE_ID_PATTERN, channelKeyOf, groupIdOf, payloadBytes, readTarget, type PublishRecord, type Target } from '../functions/lib/queue-message';
+import { MAX_FRAME_DEPTH, jsonProblem } from '../functions/lib/protocol';
+import { MESSAGE_ID_PATTERN, channelKeyOf, groupIdOf, readTarget, type PublishRecord, type Target } from '../functions/lib/queue-message';
 import { sendEntries, type QueueEntry } from '../functions/lib/sqs-batch';
 
 export type { Target } from '../functions/lib/queue-message';
 
-/** A call the publisher refused before sending anything (bad target, payload too large), or SQS refused. */
+/**
+ * A call the publisher refused before sending anything (bad target; `BAD_DATA`: not JSON, a lone
+ * surrogate or a non-character such as U+FFFE in a string or key, more than 31 levels of nesting;
+ * payload too large), or SQS refused.
+ */
 export class PublishError extends Error {
   override readonly name = 'PublishError';
   constructor(
@@ -110,12 +115,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const checked = readTarget(target);
     if (!checked.ok) return Promise.reject(new PublishError(checked.problem, 'BAD_TARGET'));
     if (data === undefined) return Promise.reject(new PublishError('data is required (any JSON value)', 'BAD_DATA'));
-    let bytes: number;
+    let text: string | undefined;
     try {
-      bytes = payloadBytes(data);
+      text = JSON.stringify(data);
     } catch (error) {
       return Promise.reject(new PublishError('data must be serializable as JSON', 'BAD_DATA', { cause: error }));
     }
+    if (text === undefined) return Promise.reject(new PublishError('data must be serializable as JSON', 'BAD_DATA'));
+    // What clients and the consumer will see is the JSON, not the value (toJSON, NaN as null): check that.
+    const problem = jsonProblem(JSON.parse(text), { maxDepth: MAX_FRAME_DEPTH - 1, name: 'the value' });
+    if (problem) return Promise.reject(new PublishError(`data: ${problem}`, 'BAD_DATA'));
+    const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > maxPayloadBytes) return Promise.reject(new PublishError(`data is ${bytes} bytes; at most ${maxPayloadBytes}`, 'PAYLOAD_TOO_LARGE'));
     const id = sendOptions.id ?? newId();
     if (!MESSAGE_ID_PATTERN.test(id)) return Promise.reject(new PublishError('a message id must match ^[A-Za-z0-9_-]{1,128}$', 'BAD_TARGET'));

@@ -96,9 +96,11 @@ export const MAX_MESSAGE_BYTES = 128 * 1024;
  */
 export const MAX_FRAME_DEPTH = 32;
 /**
- * Characters no string in a frame (key or value) may hold: lone surrogates (no UTF-8 encoding exists;
- * other clients' decoders choke on them) and Unicode's 66 non-characters (U+FDD0–U+FDEF and the last
- * two code points of every plane; SQS refuses U+FFFE and U+FFFF in a message body).
+ * Characters no string in a frame (key or value) may hold, nor any queue record: lone surrogates (no
+ * UTF-8 encoding exists; other clients' decoders choke on them) and Unicode's 66 non-characters
+ * (U+FDD0–U+FDEF and the last two code points of every plane). JSON.stringify escapes lone surrogates
+ * and U+0000–U+001F, but writes non-characters as they are, and SQS refuses U+FFFE and U+FFFF in a
+ * message body (InvalidMessageContents): this rule is the superset that keeps both clients and SQS safe.
  */
 const FORBIDDEN_CHARACTER = /[\p{Cs}\p{Noncharacter_Code_Point}]/u;
 
@@ -134,9 +136,20 @@ const readRequestId = (value: unknown): RequestId | undefined => {
 /**
  * What is wrong with a parsed frame as a whole, if anything: nesting deeper than MAX_FRAME_DEPTH, a
  * string or key holding a lone surrogate or a non-character, a number JSON.parse could not represent
- * (`1e400` becomes Infinity). Walks the value without recursion, so no input can exhaust the stack.
+ * (`1e400` becomes Infinity).
  */
-export function frameProblem(value: unknown): string | undefined {
+export const frameProblem = (value: unknown): string | undefined => jsonProblem(value, { maxDepth: MAX_FRAME_DEPTH, name: 'the message' });
+
+/**
+ * What is wrong with a JSON value against the rules every frame keeps, if anything: nesting deeper
+ * than `maxDepth` (the value itself being level 1), a string or key holding a lone surrogate or a
+ * non-character, a number that is not finite. The one rule for client frames, queue records and the
+ * publisher's `data`. Walks the value without recursion, so no input can exhaust the stack.
+ *
+ * @example
+ * jsonProblem({ note: '\uFFFF' }, { maxDepth: 31, name: 'data' }); // 'strings must not contain lone surrogates or non-characters (…)'
+ */
+export function jsonProblem(value: unknown, { maxDepth, name }: { maxDepth: number; name: string }): string | undefined {
   const pending: Array<[unknown, number]> = [[value, 1]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, depth] = next;
@@ -145,7 +158,7 @@ export function frameProblem(value: unknown): string | undefined {
     } else if (typeof item === 'number') {
       if (!Number.isFinite(item)) return 'numbers must be finite (within ±1.8e308)';
     } else if (typeof item === 'object' && item !== null) {
-      if (depth > MAX_FRAME_DEPTH) return `the message nests deeper than ${MAX_FRAME_DEPTH} levels`;
+      if (depth > maxDepth) return `${name} nests deeper than ${maxDepth} levels`;
       if (Array.isArray(item)) {
         for (const element of item) pending.push([element, depth + 1]);
       } else {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BROADCAST_CHANNEL, CLIENT_CHANNEL_PATTERN, tenantChannel, userChannel } from './channels';
-import type { RequestId } from './protocol';
+import { MAX_FRAME_DEPTH, jsonProblem, type RequestId } from './protocol';
 import type { QueueEntry } from './sqs-batch';
 
 /**
@@ -149,7 +149,11 @@ export function readTarget(value: unknown): { ok: true; target: Target } | { ok:
 
 /**
  * Parses a queue message body. Anything that is not a well-formed v1 record is a poison message:
- * the answer says why, and the consumer moves it to the dead-letter queue.
+ * the answer says why, and the consumer moves it to the dead-letter queue. A record keeps the rules of
+ * a client frame (`jsonProblem`): no lone surrogate or non-character in any string or key (SQS refuses
+ * a raw U+FFFE or U+FFFF; JSON's `\udxxx` escapes let lone surrogates through it), finite numbers, at
+ * most MAX_FRAME_DEPTH levels, the record being the first (so a publish's `data` may nest 31 levels of
+ * its own, as a client's may).
  */
 export function parseQueueRecord(body: string): { ok: true; record: QueueRecord } | { ok: false; problem: string } {
   let parsed: unknown;
@@ -159,6 +163,8 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
     return { ok: false, problem: 'body is not JSON' };
   }
   if (!isObject(parsed)) return { ok: false, problem: 'body must be a JSON object' };
+  const problem = jsonProblem(parsed, { maxDepth: MAX_FRAME_DEPTH, name: 'the record' });
+  if (problem) return { ok: false, problem };
   if (parsed.v !== 1) return { ok: false, problem: 'v must be 1' };
   if (typeof parsed.id !== 'string' || !MESSAGE_ID_PATTERN.test(parsed.id)) return { ok: false, problem: 'id is malformed' };
   if (parsed.kind === 'publish') {

@@ -237,14 +237,18 @@ describe('push through the fan-out queue (publisher → SQS → planner → deli
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url,
-        Entries: [good(1), '{"v":1,"kind":"publish"', good(2)].map((body, n) => ({ Id: String(n), MessageBody: body, MessageGroupId: group, MessageDeduplicationId: randomUUID() })),
+        // A lone surrogate written as a JSON escape (`\ud800`): SQS takes it, no client could have sent it.
+        Entries: [good(1), '{"v":1,"kind":"publish"', good(3).replace('"data":3', '"data":"\\ud800"'), good(2)].map((body, n) => ({ Id: String(n), MessageBody: body, MessageGroupId: group, MessageDeduplicationId: randomUUID() })),
       }),
     );
     const frames = await messages(client, 2);
     expect(frames.map((f) => f.data)).toEqual([1, 2]);
     await drained();
     const dead = dlq.messages().slice(before).map((m) => JSON.parse(m.body) as Frame);
-    expect(dead).toEqual([expect.objectContaining({ kind: 'dead_letter', reason: 'malformed', problem: 'body is not JSON' })]);
+    expect(dead).toEqual([
+      expect.objectContaining({ kind: 'dead_letter', reason: 'malformed', problem: 'body is not JSON' }),
+      expect.objectContaining({ kind: 'dead_letter', reason: 'malformed', problem: expect.stringContaining('lone surrogates') }),
+    ]);
     client.ws.close();
   });
 });

@@ -37,6 +37,25 @@ describe('queue records', () => {
     expect(parseQueueRecord(body)).toEqual({ ok: false, problem });
   });
 
+  const nested = (levels: number): unknown => JSON.parse('['.repeat(levels) + ']'.repeat(levels));
+  const characters = 'strings must not contain lone surrogates or non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF, …)';
+
+  it.each([
+    ['a lone surrogate in data (JSON.stringify escapes it as \\ud800, so SQS takes it)', publish({ data: { note: 'a\ud800b' } }), characters],
+    ['U+FFFF escaped in the body (\\uffff)', publish({ data: '\\uffff' }).replace('\\\\uffff', '\\uffff'), characters],
+    ['U+FFFE written raw', publish({ data: 'x\ufffe' }), characters],
+    ['a non-character in a key of data', publish({ data: { '\ufdd0': 1 } }), 'keys must not contain lone surrogates or non-characters (U+FFFE, U+FFFF, U+FDD0–U+FDEF, …)'],
+    ['U+1FFFF in a deliver frame', JSON.stringify({ v: 1, kind: 'deliver', id: 'm', frame: '{"data":"\u{1FFFF}"}', partition: 0, connectionIds: ['c'] }), characters],
+    ['data nested 32 levels of its own', publish({ data: nested(32) }), 'the record nests deeper than 32 levels'],
+    ['a number beyond a double', publish({ data: 1 }).replace('"data":1', '"data":1e400'), 'numbers must be finite (within ±1.8e308)'],
+  ])('refuses %s as poison, as a client frame would be refused', (_name, body, problem) => {
+    expect(parseQueueRecord(body)).toEqual({ ok: false, problem });
+  });
+
+  it('passes data a client may publish: 31 levels of its own, astral characters, U+FFFD, escaped control characters', () => {
+    for (const data of [nested(31), '😀\ufffd\u0000\t\r\n', { '\u{10FFFD}': 'é' }]) expect(parseQueueRecord(publish({ data }))).toMatchObject({ ok: true, record: { data } });
+  });
+
   const join = (fields: Record<string, unknown> = {}) => ({ v: 1, kind: 'join', id: 'j-1', connectionId: 'c=', channel: 'news', subscribe: false, expiresAt: 1, maxSubscriptions: 5, limit: 10, ...fields });
 
   it('reads join and resume records; a join written before `limit` existed replays what it always could', () => {
