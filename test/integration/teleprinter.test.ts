@@ -4,7 +4,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { fingerprint } from '../../functions/lib/log';
 import { DIST } from '../../sandbox/project';
-import { seededRandom } from '../../sandbox/sqs-queue';
+import { seededRandom } from '../../sandbox/sqs/queue';
 import { eventually, sleep } from '../helpers/clients';
 import { allItems } from '../helpers/dynamo';
 import { startTestProject } from '../helpers/project-sandbox';

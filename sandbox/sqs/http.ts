@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { readBody } from './http-body';
-import { invalidValue, missingParameter, SqsError } from './sqs-errors';
-import { failedEntry, faultError, type SqsFault } from './sqs-faults';
-import type { MessageAttribute } from './sqs-md5';
-import { ACCOUNT_ID, MAX_MESSAGE_BYTES, messageSize, type LocalQueue, type ReceivedMessage, type SendInput, type SendResult } from './sqs-queue';
+import { readBody } from '../http-body';
+import { invalidValue, missingParameter, SqsError } from './errors';
+import { failedEntry, faultError, type SqsFault } from './faults';
+import type { MessageAttribute } from './md5';
+import { ACCOUNT_ID, MAX_MESSAGE_BYTES, messageSize, type LocalQueue, type ReceivedMessage, type SendInput, type SendResult } from './queue';
 
 type Json = Record<string, unknown>;
 type Operation = (input: Json, ctx: SqsApiContext) => Json | Promise<Json>;

@@ -1,4 +1,4 @@
-import { SqsError } from './sqs-errors';
+import { SqsError } from './errors';
 
 /** The failures on SQS's side a call can meet (the error codes SQS and the SDK use). */
 export const SQS_FAULT_KINDS = ['RequestThrottled', 'ThrottlingException', 'InternalFailure', 'ServiceUnavailable'] as const;

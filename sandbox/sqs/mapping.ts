@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { InvokeOutcome, LocalFunction } from './lambda';
-import { Signal } from './signal';
-import { REGION, type LocalQueue, type ReceivedMessage } from './sqs-queue';
+import type { InvokeOutcome, LocalFunction } from '../lambda';
+import { Signal } from '../signal';
+import { REGION, type LocalQueue, type ReceivedMessage } from './queue';
 
 export interface EventSourceMappingOptions {
   /** Records per invocation. Default 10; FIFO 1–10; standard 1–10, up to 10 000 with a batching window of at least 1 s. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './http-body';
-import type { InvokeOutcome, LocalFunction } from './lambda';
-import { checkTimeZone, parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './scheduler-expression';
+import { readBody } from '../http-body';
+import type { InvokeOutcome, LocalFunction } from '../lambda';
+import { checkTimeZone, parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './expression';
 
-export { atExpression, parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './scheduler-expression';
+export { atExpression, parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './expression';
 
 export const SCHEDULER_REGION = 'us-east-1';
 export const SCHEDULER_ACCOUNT_ID = '000000000000';

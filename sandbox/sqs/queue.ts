@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Signal } from './signal';
-import { invalidValue, missingParameter, SqsError } from './sqs-errors';
-import { attributeSize, md5Hex, md5OfMessageAttributes, type MessageAttribute } from './sqs-md5';
+import { Signal } from '../signal';
+import { invalidValue, missingParameter, SqsError } from './errors';
+import { attributeSize, md5Hex, md5OfMessageAttributes, type MessageAttribute } from './md5';
 
 export const ACCOUNT_ID = '000000000000';
 export const REGION = 'us-east-1';

@@ -1,14 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LocalFunction } from './lambda';
-import type { SqsFault } from './sqs-faults';
-import { sqsRequestListener } from './sqs-http';
-import { SqsEventSourceMapping, type EventSourceMappingOptions } from './sqs-mapping';
-import { LocalQueue, type QueueDefinition } from './sqs-queue';
+import type { LocalFunction } from '../lambda';
+import type { SqsFault } from './faults';
+import { sqsRequestListener } from './http';
+import { SqsEventSourceMapping, type EventSourceMappingOptions } from './mapping';
+import { LocalQueue, type QueueDefinition } from './queue';
 
-export { SqsError, type SqsErrorCode } from './sqs-errors';
-export { SQS_FAULT_KINDS, type SqsCall, type SqsFault, type SqsFaultKind } from './sqs-faults';
-export { md5Hex, md5OfMessageAttributes, type MessageAttribute } from './sqs-md5';
+export { SqsError, type SqsErrorCode } from './errors';
+export { SQS_FAULT_KINDS, type SqsCall, type SqsFault, type SqsFaultKind } from './faults';
+export { md5Hex, md5OfMessageAttributes, type MessageAttribute } from './md5';
 export {
   readBatchResponse,
   SqsEventSourceMapping,
@@ -16,7 +16,7 @@ export {
   type BatchFailure,
   type EventSourceMappingOptions,
   type MappingCounters,
-} from './sqs-mapping';
+} from './mapping';
 export {
   ACCOUNT_ID,
   LocalQueue,
@@ -32,7 +32,7 @@ export {
   type ReceivedMessage,
   type SendInput,
   type SendResult,
-} from './sqs-queue';
+} from './queue';
 
 export interface SqsOptions {
   queues: QueueDefinition[];
