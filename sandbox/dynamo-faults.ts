@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAll, replyJson } from './aws-json';
 
 /**
  * What a DynamoDB call can meet besides its answer. The first four are DynamoDB's own error responses;
@@ -72,24 +73,8 @@ const ERRORS: Record<'ThrottlingException' | 'ProvisionedThroughputExceededExcep
   InternalServerError: { status: 500, type: `${DYNAMODB}#InternalServerError`, message: 'Internal server error' },
 };
 
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function answer(res: ServerResponse, status: number, errorType: string, body: Record<string, unknown>): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': JSON_CONTENT_TYPE,
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': randomUUID(),
-    'x-amzn-ErrorType': errorType,
-  });
-  res.end(text);
+  replyJson(res, { status, contentType: JSON_CONTENT_TYPE, errorType, body });
 }
 
 /**

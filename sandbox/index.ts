@@ -48,7 +48,7 @@ export interface SandboxOptions {
    */
   schedules?: Array<{ function: string; everyMs: number; input: unknown }>;
   /**
-   * Schedule groups of the EventBridge Scheduler emulator (sandbox/scheduler.ts) besides `default`,
+   * Schedule groups of the EventBridge Scheduler emulator (sandbox/scheduler/) besides `default`,
    * which always exists. The emulator always runs, on a port of its own, and every function gets
    * `AWS_ENDPOINT_URL_SCHEDULER` pointing at it; schedules created through it invoke sandbox functions
    * named by `arn:aws:lambda:us-east-1:000000000000:function:<name>` (`sandboxFunctionArn(name)`).
@@ -57,7 +57,7 @@ export interface SandboxOptions {
   /** Port of the scheduler emulator. Default 0: a free port. */
   schedulerPort?: number;
   /**
-   * SQS queues, served by an in-process emulator on a port of its own (see sandbox/sqs.ts). When there
+   * SQS queues, served by an in-process emulator on a port of its own (see sandbox/sqs/). When there
    * are any, every function gets `AWS_ENDPOINT_URL_SQS` pointing at it.
    */
   queues?: QueueDefinition[];

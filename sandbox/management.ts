@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WebSocket } from 'ws';
 import { newId } from './events';
-import { readBody } from './http-body';
+import { readBody, replyJson } from './aws-json';
 import type { LiveConnection } from './gateway';
 
 export type ManagementOperation = 'PostToConnection' | 'GetConnection' | 'DeleteConnection';
@@ -37,12 +37,7 @@ export interface ManagementContext {
 }
 
 function fail(res: ServerResponse, status: number, message: string | null): void {
-  res.writeHead(status, {
-    'Content-Type': 'application/json',
-    'x-amzn-ErrorType': ERROR_TYPES[status] ?? 'InternalServerErrorException',
-    'x-amzn-RequestId': newId(),
-  });
-  res.end(JSON.stringify({ message }));
+  replyJson(res, { status, requestId: newId(), errorType: ERROR_TYPES[status] ?? 'InternalServerErrorException', body: { message } });
 }
 
 
@@ -103,23 +98,22 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: ManagementC
       connection.socket.send((body as Buffer).toString('utf8'));
       ctx.onActivity(connection);
       log(200);
-      res.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': newId() });
-      return void res.end();
+      return replyJson(res, { status: 200, contentType: 'application/json', requestId: newId() });
     case 'GetConnection':
       log(200);
-      res.writeHead(200, { 'Content-Type': 'application/json', 'x-amzn-RequestId': newId() });
-      return void res.end(
-        JSON.stringify({
+      return replyJson(res, {
+        status: 200,
+        requestId: newId(),
+        body: {
           connectedAt: new Date(connection.facts.connectedAt).toISOString(),
           identity: { sourceIp: connection.facts.sourceIp, userAgent: connection.facts.userAgent },
           lastActiveAt: new Date(connection.lastActiveAt).toISOString(),
-        }),
-      );
+        },
+      });
     case 'DeleteConnection':
       // DeleteConnection always closes with 1000; an application reason must be sent as a frame first.
       connection.socket.close(1000);
       log(204);
-      res.writeHead(204, { 'x-amzn-RequestId': newId() });
-      return void res.end();
+      return replyJson(res, { status: 204, requestId: newId() });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * EventBridge Scheduler's schedule expressions, as the sandbox's scheduler emulator (sandbox/scheduler.ts)
+ * EventBridge Scheduler's schedule expressions, as the sandbox's scheduler emulator (sandbox/scheduler/)
  * validates and runs them:
  * - `at(yyyy-mm-ddThh:mm:ss)`: one time, a wall-clock time in the schedule's time zone (UTC by default);
  * - `rate(<n> minute|minutes|hour|hours|day|days)`: every n units;

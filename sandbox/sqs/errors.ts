@@ -1,3 +1,5 @@
+import type { AwsJsonReply } from '../aws-json';
+
 /**
  * The SQS errors the emulator answers with. `type` is the Smithy shape (the JSON body's `__type`),
  * `queryCode` the code of the `x-amzn-query-error` header, which the SDK reads first (SQS is
@@ -56,20 +58,11 @@ export class SqsError extends Error {
     return ERRORS[this.code].queryCode;
   }
 
-  /** Status, headers and body of the JSON protocol's error response. */
-  toResponse(requestId: string): { status: number; headers: Record<string, string>; body: string } {
+  /** The JSON protocol's error response: status, `x-amzn-query-error` and the `{__type, message}` body. */
+  toReply(): AwsJsonReply {
     const error: { type: string; queryCode: string; status: number; receiver?: true } = ERRORS[this.code];
-    const { type, queryCode, status } = error;
-    return {
-      status,
-      headers: {
-        'Content-Type': 'application/x-amz-json-1.0',
-        // The fault side: Sender for the caller's errors, Receiver for the service's own.
-        'x-amzn-query-error': `${queryCode};${error.receiver ? 'Receiver' : 'Sender'}`,
-        'x-amzn-RequestId': requestId,
-      },
-      body: JSON.stringify({ __type: type, message: this.message }),
-    };
+    // The fault side: Sender for the caller's errors, Receiver for the service's own.
+    return { status: error.status, queryError: `${error.queryCode};${error.receiver ? 'Receiver' : 'Sender'}`, body: { __type: error.type, message: this.message } };
   }
 }
 

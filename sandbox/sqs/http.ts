@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { readBody } from '../http-body';
+import { fieldReaders, isSigned, readJsonObject, replyJson, type Json } from '../aws-json';
 import { invalidValue, missingParameter, SqsError } from './errors';
 import { failedEntry, faultError, type SqsFault } from './faults';
 import type { MessageAttribute } from './md5';
 import { ACCOUNT_ID, MAX_MESSAGE_BYTES, messageSize, type LocalQueue, type ReceivedMessage, type SendInput, type SendResult } from './queue';
 
-type Json = Record<string, unknown>;
 type Operation = (input: Json, ctx: SqsApiContext) => Json | Promise<Json>;
 
 export interface SqsApiContext {
@@ -35,47 +34,11 @@ const SYSTEM_ATTRIBUTE_NAMES = new Set([
 /** Queue attributes SQS knows but the sandbox's queues never set: asked for, they are simply absent. */
 const UNSET_QUEUE_ATTRIBUTES = new Set(['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds']);
 
-// ---- input helpers: the SDK sends well-typed JSON, other clients may not ----
-
-function optionalString(input: Json, name: string): string | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidValue(name, JSON.stringify(value), 'It must be a string.');
-  return value;
-}
-
-function requiredString(input: Json, name: string): string {
-  const value = optionalString(input, name);
-  if (value === undefined) throw missingParameter(name);
-  return value;
-}
-
-/** An integer parameter; out of `[min, max]` (when given) it is invalid, with SQS's wording. */
-function optionalInteger(input: Json, name: string, min?: number, max?: number): number | undefined {
-  const value = input[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidValue(name, JSON.stringify(value), 'It must be an integer.');
-  if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-    throw invalidValue(name, value, `Must be >= ${min} and <= ${max}, if provided.`);
-  }
-  return value;
-}
-
-function stringList(input: Json, name: string): string[] {
-  const value = input[name];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw invalidValue(name, JSON.stringify(value), 'It must be a list of strings.');
-  return value as string[];
-}
-
-function objectList(input: Json, name: string): Json[] {
-  const value = input[name];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'object' || item === null)) {
-    throw invalidValue(name, JSON.stringify(value), 'It must be a list of structures.');
-  }
-  return value as Json[];
-}
+const { optionalString, requiredString, optionalInteger, stringList, objectList } = fieldReaders({
+  wrongType: (member, value, expected) => invalidValue(member, JSON.stringify(value), `It must be ${expected}.`),
+  missing: missingParameter,
+  outOfRange: (member, value, _bound, min, max) => invalidValue(member, value, `Must be >= ${min} and <= ${max}, if provided.`),
+});
 
 /** `{name: {DataType, StringValue | BinaryValue (base64)}}` → attributes with decoded binary values. */
 function parseAttributes(value: unknown, parameter: string): Record<string, MessageAttribute> {
@@ -239,9 +202,9 @@ function selectMessageAttributes(message: ReceivedMessage, patterns: string[]): 
 
 async function receiveMessage(input: Json, ctx: SqsApiContext): Promise<Json> {
   const queue = queueOf(input, ctx);
-  const max = optionalInteger(input, 'MaxNumberOfMessages', 1, 10) ?? 1;
-  const visibilitySeconds = optionalInteger(input, 'VisibilityTimeout', 0, 43_200);
-  const waitSeconds = optionalInteger(input, 'WaitTimeSeconds', 0, 20) ?? 0;
+  const max = optionalInteger(input, 'MaxNumberOfMessages', { min: 1, max: 10 }) ?? 1;
+  const visibilitySeconds = optionalInteger(input, 'VisibilityTimeout', { min: 0, max: 43_200 });
+  const waitSeconds = optionalInteger(input, 'WaitTimeSeconds', { min: 0, max: 20 }) ?? 0;
   const systemNames = new Set([...stringList(input, 'AttributeNames'), ...stringList(input, 'MessageSystemAttributeNames')]);
   for (const name of systemNames) {
     if (name !== 'All' && !SYSTEM_ATTRIBUTE_NAMES.has(name)) throw new SqsError('InvalidAttributeName', `Unknown Attribute ${name}.`);
@@ -325,23 +288,6 @@ const OPERATIONS: Record<string, Operation> = {
 // ---- HTTP ----
 
 
-async function readText(req: IncomingMessage): Promise<string> {
-  const body = await readBody(req, MAX_REQUEST_BYTES);
-  if (body === 'too_large') throw new SqsError('InvalidParameterValue', `The request is larger than ${MAX_REQUEST_BYTES} bytes.`);
-  return body.toString('utf8');
-}
-
-function parseInput(text: string): Json {
-  let input: unknown;
-  try {
-    input = text === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new SqsError('SerializationException', 'The request body is not valid JSON.');
-  }
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new SqsError('SerializationException', 'The request body must be a JSON object.');
-  return input as Json;
-}
-
 /** The operation an `X-Amz-Target: AmazonSQS.<Operation>` POST names, after the protocol checks. */
 function operationOf(req: IncomingMessage): { name: string; run: Operation } {
   const target = req.headers['x-amz-target'];
@@ -352,7 +298,7 @@ function operationOf(req: IncomingMessage): { name: string; run: Operation } {
       `The sandbox's SQS speaks the JSON protocol only: POST with X-Amz-Target: AmazonSQS.<Operation> and Content-Type: ${JSON_CONTENT_TYPE}.`,
     );
   }
-  if (!(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) throw new SqsError('MissingAuthenticationToken', 'Missing Authentication Token');
+  if (!isSigned(req)) throw new SqsError('MissingAuthenticationToken', 'Missing Authentication Token');
   const name = target.slice('AmazonSQS.'.length);
   const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
   if (!operation) {
@@ -373,29 +319,24 @@ function queueNameOf(input: Json, ctx: SqsApiContext): string {
   }
 }
 
-function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  if (res.headersSent) return;
-  res.writeHead(status, headers);
-  res.end(body);
-}
-
 async function serve(req: IncomingMessage, res: ServerResponse, ctx: SqsApiContext): Promise<void> {
   const requestId = randomUUID();
   try {
     const operation = operationOf(req);
-    const input = parseInput(await readText(req));
+    const input = await readJsonObject(req, MAX_REQUEST_BYTES, (problem) =>
+      problem === 'too_large'
+        ? new SqsError('InvalidParameterValue', `The request is larger than ${MAX_REQUEST_BYTES} bytes.`)
+        : new SqsError('SerializationException', problem === 'not_json' ? 'The request body is not valid JSON.' : 'The request body must be a JSON object.'),
+    );
     const body = typeof input.MessageBody === 'string' ? input.MessageBody : undefined;
     const fault = ctx.injectFault?.({ operation: operation.name, queue: queueNameOf(input, ctx), body, input });
     if (fault) throw faultError(fault);
     const output = await operation.run(input, ctx);
-    reply(res, 200, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify(output));
+    replyJson(res, { status: 200, contentType: JSON_CONTENT_TYPE, requestId, body: output });
   } catch (error) {
-    if (error instanceof SqsError) {
-      const { status, headers, body } = error.toResponse(requestId);
-      return reply(res, status, headers, body);
-    }
+    if (error instanceof SqsError) return replyJson(res, { ...error.toReply(), contentType: JSON_CONTENT_TYPE, requestId });
     const message = error instanceof Error ? error.message : String(error);
-    reply(res, 500, { 'Content-Type': JSON_CONTENT_TYPE, 'x-amzn-RequestId': requestId }, JSON.stringify({ __type: 'InternalFailure', message }));
+    replyJson(res, { status: 500, contentType: JSON_CONTENT_TYPE, requestId, body: { __type: 'InternalFailure', message } });
   }
 }
 
