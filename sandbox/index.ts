@@ -1,7 +1,8 @@
 import { API_GATEWAY_LIMITS, Gateway, type Limits } from './gateway';
 import { LocalFunction, type FunctionSource } from './lambda';
 import type { ManagementFault } from './management';
-import { startScheduler, type LocalScheduler } from './scheduler';
+import { startScheduler, type DeclaredSchedule, type LocalScheduler } from './scheduler';
+import { Teardown } from './teardown';
 import { startSqs, type EventSourceMappingOptions, type SqsFault, type LocalQueue, type LocalSqs, type QueueDefinition, type SqsEventSourceMapping } from './sqs';
 
 export { API_GATEWAY_LIMITS, type Limits } from './gateway';
@@ -13,6 +14,7 @@ export {
   SANDBOX_SCHEDULER_ROLE_ARN,
   sandboxFunctionArn,
   sandboxScheduleArn,
+  type DeclaredSchedule,
   type LocalScheduler,
   type ScheduleFiring,
   type ScheduleInfo,
@@ -43,10 +45,11 @@ export interface SandboxOptions {
   limits?: Partial<Limits>;
   injectFault?: ManagementFault;
   /**
-   * Recurring schedules (EventBridge Scheduler): the function is invoked with `input` every `everyMs`,
-   * never twice at once (a run that outlasts the period delays the next).
+   * Recurring schedules, created in the EventBridge Scheduler emulator once the functions run, as the
+   * stack's Terraform creates them (`aws_scheduler_schedule`): the emulator invokes the function with
+   * `input` on the schedule's `rate()`, or every `periodMs` in tests (then never two runs at once).
    */
-  schedules?: Array<{ function: string; everyMs: number; input: unknown }>;
+  schedules?: DeclaredSchedule[];
   /**
    * Schedule groups of the EventBridge Scheduler emulator (sandbox/scheduler/) besides `default`,
    * which always exists. The emulator always runs, on a port of its own, and every function gets
@@ -73,6 +76,11 @@ export interface SandboxOptions {
    * as Lambda's pollers are AWS's own, and meet no fault. Tests only; default none.
    */
   injectSqsFault?: SqsFault;
+  /**
+   * Parts started for this sandbox before it (the DynamoDB fault proxy): `stop()` stops them last,
+   * and so does a failed start.
+   */
+  owns?: Array<{ stop(): Promise<void> }>;
   /** Each line a function writes to stdout/stderr. Default: dropped. */
   onLog?: (functionName: string, line: string) => void;
   onAccessLog?: (entry: Record<string, unknown>) => void;
@@ -96,6 +104,11 @@ export interface Sandbox {
   schedulerEndpoint: string;
   /** The scheduler emulator: `.schedules()`, `.firings()`, `.counters`, `.runNow()`, `.idle()`. */
   scheduler: LocalScheduler;
+  /**
+   * Stops everything the sandbox started, in reverse order, once (later calls get the same promise):
+   * the scheduler and the event source mappings, then the gateway (closing connections with 1001 and
+   * running `$disconnect`), then the functions, then `owns`.
+   */
   stop(): Promise<void>;
 }
 
@@ -109,15 +122,22 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const host = options.host ?? '127.0.0.1';
   const stage = options.stage ?? 'dev';
-  // First, so a bad queue declaration fails before anything else listens.
-  const sqs = options.queues?.length ? await startSqs({ queues: options.queues, host, port: options.sqsPort, injectFault: options.injectSqsFault }) : undefined;
-  let sqsEnv: Record<string, string>;
+  const teardown = new Teardown();
+  for (const part of options.owns ?? []) teardown.add(() => part.stop());
   try {
-    sqsEnv = sqsEnvironment(sqs, options.queueUrlEnv);
+    return await start(options, host, stage, teardown);
   } catch (error) {
-    await sqs?.stop();
+    await teardown.run().catch(() => undefined);
     throw error;
   }
+}
+
+async function start(options: SandboxOptions, host: string, stage: string, teardown: Teardown): Promise<Sandbox> {
+  // First, so a bad queue declaration fails before anything else listens.
+  const sqs = options.queues?.length ? await startSqs({ queues: options.queues, host, port: options.sqsPort, injectFault: options.injectSqsFault }) : undefined;
+  const stopSqs = () => sqs?.stop();
+  teardown.add(stopSqs);
+  const sqsEnv = sqsEnvironment(sqs, options.queueUrlEnv);
   const gateway = new Gateway({
     stage,
     apiId: 'sandbox000',
@@ -136,15 +156,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     port: options.schedulerPort,
     resolveFunction: (name) => functions.get(name),
     invokeTimeoutMs: API_GATEWAY_LIMITS.integrationTimeoutMs,
-  }).catch(async (error: unknown) => {
-    await sqs?.stop();
-    throw error;
   });
-  const facts = await gateway.listen(options.port ?? 3001, host).catch(async (error: unknown) => {
-    await scheduler.stop();
-    await sqs?.stop();
-    throw error;
-  });
+  const stopScheduler = () => scheduler.stop();
+  teardown.add(stopScheduler);
+  const facts = await gateway.listen(options.port ?? 3001, host);
+  const closeGateway = () => gateway.close();
+  teardown.add(closeGateway);
   const managementEndpoint = `http://${facts.domainName}/${stage}`;
 
   const onLog = options.onLog ?? (() => undefined);
@@ -165,6 +182,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ...spec.env,
     };
     const fn = new LocalFunction(name, spec.source, env, onLog, spec.maxInstances);
+    teardown.add(() => fn.stop());
     await fn.start();
     functions.set(name, fn);
   }
@@ -177,32 +195,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     authorizer: options.authorizer && { fn: lookup(options.authorizer.function), identitySources: options.authorizer.identitySources },
     routes: Object.fromEntries(Object.entries(options.routes).map(([key, route]) => [key, { fn: lookup(route.function), twoWay: route.twoWay }])),
   });
-
-  try {
-    for (const mapping of options.eventSourceMappings ?? []) {
-      if (!sqs) throw new Error(`event source mapping of queue ${mapping.queue}: the sandbox declares no queues`);
-      const { queue, function: fn, ...mappingOptions } = mapping;
-      sqs.addEventSourceMapping(queue, lookup(fn), mappingOptions);
-    }
-  } catch (error) {
-    await scheduler.stop();
-    await sqs?.stop();
-    await gateway.close();
-    await Promise.all([...functions.values()].map((fn) => fn.stop()));
-    throw error;
+  // The emulators listen before the functions start (the functions need their endpoints) and invoke
+  // them once wired: registered again here, they stop before the functions do.
+  teardown.add(closeGateway);
+  for (const mapping of options.eventSourceMappings ?? []) {
+    if (!sqs) throw new Error(`event source mapping of queue ${mapping.queue}: the sandbox declares no queues`);
+    const { queue, function: fn, ...mappingOptions } = mapping;
+    sqs.addEventSourceMapping(queue, lookup(fn), mappingOptions);
   }
-
-  const timers: NodeJS.Timeout[] = [];
-  let stopped = false;
+  teardown.add(stopSqs);
   for (const schedule of options.schedules ?? []) {
-    const fn = lookup(schedule.function);
-    const run = async (): Promise<void> => {
-      if (stopped) return;
-      await fn.invoke(schedule.input, API_GATEWAY_LIMITS.integrationTimeoutMs);
-      if (!stopped) timers.push(setTimeout(() => void run(), schedule.everyMs));
-    };
-    timers.push(setTimeout(() => void run(), schedule.everyMs));
+    lookup(schedule.function);
+    scheduler.declare(schedule);
   }
+  teardown.add(stopScheduler);
 
   return {
     url: `ws://${facts.domainName}/${stage}`,
@@ -215,14 +221,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     eventSourceMappings: sqs?.mappings ?? [],
     schedulerEndpoint: scheduler.endpoint,
     scheduler,
-    async stop() {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
-      await scheduler.stop();
-      await sqs?.stop();
-      await gateway.close();
-      await Promise.all([...functions.values()].map((fn) => fn.stop()));
-    },
+    stop: () => teardown.run(),
   };
 }
 

@@ -21,6 +21,8 @@ export const FANOUT_QUEUE = 'websocket-sessions-fanout.fifo';
 export const FANOUT_DLQ = 'websocket-sessions-fanout-dlq.fifo';
 /** The module's schedule group (named after the stack). */
 export const SCHEDULE_GROUP = 'websocket-sessions';
+/** The module's recurring sweeper schedule in that group (`<name>-sweeper`), `rate(1 minute)` by default. */
+export const SWEEPER_SCHEDULE = 'websocket-sessions-sweeper';
 
 export interface ProjectSandboxOptions {
   dynamoEndpoint: string;
@@ -43,7 +45,7 @@ export interface ProjectSandboxOptions {
   authDeadlineSeconds?: number;
   /** `jwt` and `two-phase`: seconds past its token's expiry before a connection is closed (default 30). */
   authExpiryGraceSeconds?: number;
-  /** How often the sweeper runs (the Terraform schedule's default is every minute). */
+  /** How often the sweeper's schedule runs it, in place of its `rate(1 minute)` (the Terraform default); runs never overlap. */
   sweepEveryMs?: number;
   connectionTtlSeconds?: number;
   /** The per-user connection cap, for connect and (two-phase `auth`) message, as the module wires it (default 10). */
@@ -135,7 +137,7 @@ export async function startProjectSandbox(
   const authExpiry: Record<string, string> =
     authMode === 'anonymous' || options.authExpiryGraceSeconds === undefined ? {} : { AUTH_EXPIRY_GRACE_SECONDS: String(options.authExpiryGraceSeconds) };
   const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
-  const started = startSandbox({
+  const sandbox = await startSandbox({
     port: options.port,
     stage: options.stage,
     env,
@@ -209,27 +211,15 @@ export async function startProjectSandbox(
       $default: { function: 'message' },
       ...Object.fromEntries(extraRoutes.map(([key]) => [key, { function: key }])),
     },
-    schedules: [{ function: 'sweeper', everyMs: options.sweepEveryMs ?? 60_000, input: SWEEPER_INPUT }],
+    // The recurring sweeper schedule the module creates (modules/scheduler), run by the Scheduler emulator.
+    schedules: [{ name: SWEEPER_SCHEDULE, group: SCHEDULE_GROUP, expression: 'rate(1 minute)', function: 'sweeper', input: SWEEPER_INPUT, periodMs: options.sweepEveryMs }],
     scheduleGroups: [SCHEDULE_GROUP],
     limits: { ...(options.maxConnectionSeconds === undefined ? {} : { maxConnectionMs: options.maxConnectionSeconds * 1000 }), ...options.limits },
     injectFault: options.injectFault,
     injectSqsFault: options.injectSqsFault,
+    owns: proxy && [proxy],
     onLog: options.onLog,
     onAccessLog: options.onAccessLog,
   });
-  const sandbox = await started.catch(async (error: unknown) => {
-    await proxy?.stop();
-    throw error;
-  });
-  if (!proxy) return { ...sandbox, tableName, env };
-  return {
-    ...sandbox,
-    tableName,
-    env,
-    dynamoFaultProxy: proxy,
-    async stop() {
-      await sandbox.stop();
-      await proxy.stop();
-    },
-  };
+  return { ...sandbox, tableName, env, ...(proxy && { dynamoFaultProxy: proxy }) };
 }

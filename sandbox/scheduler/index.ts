@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InvokeOutcome } from '../lambda';
 import { schedulerRequestListener } from './http';
-import { DEFAULT_SCHEDULE_GROUP, info, NAME, NAME_PATTERN_TEXT, Scheduler, type ResolveFunction, type ScheduleFiring, type ScheduleInfo, type SchedulerCounters } from './schedules';
+import { DEFAULT_SCHEDULE_GROUP, info, NAME, NAME_PATTERN_TEXT, SANDBOX_SCHEDULER_ROLE_ARN, sandboxFunctionArn, Scheduler, type ResolveFunction, type ScheduleFiring, type ScheduleInfo, type SchedulerCounters } from './schedules';
 
 export { SchedulerError, type SchedulerErrorName } from './errors';
 export { atExpression, parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './expression';
@@ -35,6 +35,26 @@ export interface SchedulerOptions {
   invokeTimeoutMs?: number;
 }
 
+/**
+ * A recurring schedule the sandbox creates when it starts, as the stack's Terraform creates its
+ * `aws_scheduler_schedule`s: `name` in `group` (default `default`), running `expression` with the
+ * flexible time window off, invoking the sandbox function `function` with `input` (as the target's
+ * JSON Input) under `SANDBOX_SCHEDULER_ROLE_ARN`.
+ */
+export interface DeclaredSchedule {
+  name: string;
+  group?: string;
+  /** `rate(…)` (or `cron(…)`, which the emulator stores and never runs). */
+  expression: string;
+  function: string;
+  input: unknown;
+  /**
+   * Replaces a `rate()`'s period, for tests (AWS's shortest is a minute); the next run is then armed
+   * when a run ends, so runs never overlap.
+   */
+  periodMs?: number;
+}
+
 /** A running EventBridge Scheduler emulator: its schedules, its counters and the HTTP endpoint serving them. */
 export interface LocalScheduler {
   /** `http://host:port`, for `new SchedulerClient({ endpoint })` and `AWS_ENDPOINT_URL_SCHEDULER`. */
@@ -47,6 +67,8 @@ export interface LocalScheduler {
   /** Every run so far, oldest first, including those of schedules deleted since. */
   firings(): readonly ScheduleFiring[];
   readonly counters: Readonly<SchedulerCounters>;
+  /** Creates a schedule the way the stack's Terraform does at deploy time; a bad one throws (SchedulerError). */
+  declare(schedule: DeclaredSchedule): void;
   /** Runs a schedule now as if its time had come (then deletes it, or keeps it done, like a timed run). */
   runNow(name: string, group?: string): Promise<InvokeOutcome>;
   /** Resolves once no run has its invocation in flight. */
@@ -86,6 +108,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<LocalSc
     schedule(name, group = DEFAULT_SCHEDULE_GROUP) {
       const found = scheduler.list().find((s) => s.name === name && s.group === group);
       return found && info(found);
+    },
+    declare({ name, group, expression, function: fn, input, periodMs }) {
+      const body = {
+        ...(group !== undefined && { GroupName: group }),
+        ScheduleExpression: expression,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: sandboxFunctionArn(fn), RoleArn: SANDBOX_SCHEDULER_ROLE_ARN, Input: JSON.stringify(input) },
+      };
+      scheduler.declare(name, body, periodMs);
     },
     firings: () => scheduler.firings,
     counters: scheduler.counters,

@@ -73,6 +73,8 @@ export interface Schedule {
   createdAt: number;
   modifiedAt: number;
   // The sandbox's bookkeeping.
+  /** A declared schedule's period in place of its rate's (tests); its next run is armed when a run ends. */
+  periodMs?: number;
   lifecycle: ScheduleLifecycle;
   timer?: NodeJS.Timeout;
   nextFireAt?: number;
@@ -326,6 +328,21 @@ export class Scheduler {
     return { ScheduleArn: sandboxScheduleArn(schedule.group, name) };
   }
 
+  /**
+   * A schedule the sandbox creates at start, as Terraform creates the stack's: CreateSchedule's body,
+   * and optionally a period that replaces its rate's (runs then never overlap: the next is armed when
+   * one ends).
+   */
+  declare(name: string, body: Json, periodMs?: number): void {
+    this.create(name, body);
+    if (periodMs === undefined) return;
+    const schedule = this.find(name, (body.GroupName as string | undefined) ?? DEFAULT_SCHEDULE_GROUP);
+    if (schedule.parsed.kind !== 'rate') throw new Error(`schedule ${name}: periodMs replaces a rate() expression's period, not ${schedule.expression}'s`);
+    if (!Number.isInteger(periodMs) || periodMs < 1) throw new Error(`schedule ${name}: periodMs must be a positive integer, not ${periodMs}`);
+    schedule.periodMs = periodMs;
+    this.arm(schedule, schedule.createdAt);
+  }
+
   /** UpdateSchedule replaces the whole definition, as AWS does (unset members go back to their defaults). */
   update(name: string, body: Json): Json {
     const definition = parseDefinition(name, body, this.resolveFunction);
@@ -373,7 +390,7 @@ export class Scheduler {
       at = parsed.at;
     } else {
       // The first run one period after creation, or at StartDate when that is later; none after EndDate.
-      at = Math.max(from + parsed.everyMs, schedule.startDate ?? 0);
+      at = Math.max(from + (schedule.periodMs ?? parsed.everyMs), schedule.startDate ?? 0);
       if (schedule.endDate !== undefined && at > schedule.endDate) {
         this.complete(schedule);
         return;
@@ -426,7 +443,8 @@ export class Scheduler {
 
     // The next state comes before the invocation ends: Scheduler invokes Lambda asynchronously, so a
     // one-time schedule with ActionAfterCompletion DELETE is gone while its function still runs.
-    if (schedule.parsed.kind !== 'at') this.arm(schedule, firedAt);
+    // A declared schedule with a period of its own (a test's short one) waits for the run to end.
+    if (schedule.parsed.kind !== 'at' && schedule.periodMs === undefined) this.arm(schedule, firedAt);
     else if (schedule.actionAfterCompletion === 'DELETE') this.complete(schedule);
     else schedule.lifecycle = 'running';
 
@@ -442,6 +460,7 @@ export class Scheduler {
       schedule.lastOutcome = outcome;
       if (outcome.status !== 'ok') this.counters.failed += 1;
       if (schedule.lifecycle === 'running') schedule.lifecycle = 'done';
+      if (schedule.periodMs !== undefined && this.byKey.get(`${schedule.group}/${schedule.name}`) === schedule && !schedule.timer) this.arm(schedule, Date.now());
       return outcome;
     });
     const tracked = settled.then(() => undefined);

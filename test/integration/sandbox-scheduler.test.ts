@@ -443,6 +443,77 @@ describe('sandbox scheduler emulator life cycle', () => {
     expect(refused).toHaveProperty('code', 'ECONNREFUSED');
   });
 
+  it('runs a declared recurring schedule (as Terraform creates the sweeper schedule) every periodMs, never two runs at once', async () => {
+    const logs = new LogCapture();
+    const sandbox = await startSandbox({
+      port: 0,
+      functions: { target: { source: file('scheduled') } },
+      routes: {},
+      scheduleGroups: [GROUP],
+      // Each run outlasts the period: a timer of the period alone would start the next one during it.
+      schedules: [{ name: 'stack-sweeper', group: GROUP, expression: 'rate(1 minute)', function: 'target', input: { do: 'wait', ms: 150 }, periodMs: 20 }],
+      onLog: logs.sink,
+    });
+    const client = new SchedulerClient({ endpoint: sandbox.schedulerEndpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+    try {
+      const described = await client.send(new GetScheduleCommand({ Name: 'stack-sweeper', GroupName: GROUP }));
+      expect(described).toMatchObject({
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: sandboxFunctionArn('target'), RoleArn: SANDBOX_SCHEDULER_ROLE_ARN, Input: JSON.stringify({ do: 'wait', ms: 150 }) },
+      });
+      const deadline = Date.now() + 5_000;
+      while (logs.records('target').filter((r) => r.fixture === 'scheduled-done').length < 3) {
+        if (Date.now() > deadline) throw new Error('the declared schedule did not run three times');
+        await sleep(20);
+      }
+    } finally {
+      client.destroy();
+      await sandbox.stop();
+    }
+    const records = logs.records('target').filter((r) => r.fixture === 'scheduled' || r.fixture === 'scheduled-done');
+    // Started, ended, started, ended, …: each run starts after the previous one ended.
+    expect(records.map((r) => r.fixture).slice(0, 6)).toEqual(['scheduled', 'scheduled-done', 'scheduled', 'scheduled-done', 'scheduled', 'scheduled-done']);
+    expect(records[0]!.event).toEqual({ do: 'wait', ms: 150 });
+    expect(sandbox.scheduler.schedule('stack-sweeper', GROUP)).toMatchObject({ expression: 'rate(1 minute)', targetArn: sandboxFunctionArn('target') });
+  });
+
+  it('refuses a declared schedule whose target is not one of its functions, and stops what it had started', async () => {
+    let stops = 0;
+    const owned = { stop: async () => void (stops += 1) };
+    const failed = startSandbox({
+      port: 0,
+      functions: { target: { source: file('scheduled') } },
+      routes: {},
+      schedules: [{ name: 'sweeper', expression: 'rate(1 minute)', function: 'missing', input: {} }],
+      owns: [owned],
+    });
+    await expect(failed).rejects.toThrow(/no function named "missing"/);
+    expect(stops).toBe(1);
+  });
+
+  it('stop() stops everything once, the parts it owns last; a second call changes nothing', async () => {
+    const order: string[] = [];
+    const sandbox = await startSandbox({
+      port: 0,
+      functions: { target: { source: file('scheduled') } },
+      routes: {},
+      owns: [{ stop: async () => void order.push('owned') }],
+    });
+    const target = sandbox.functions.get('target')!;
+    const stopTarget = target.stop.bind(target);
+    target.stop = async () => {
+      order.push('function');
+      await stopTarget();
+    };
+    await Promise.all([sandbox.stop(), sandbox.stop()]);
+    await sandbox.stop();
+    expect(order).toEqual(['function', 'owned']);
+    const refused = await rawRequest(`${sandbox.schedulerEndpoint}/schedules`, { headers: SIGNED }).catch((error: NodeJS.ErrnoException) => error);
+    expect(refused).toHaveProperty('code', 'ECONNREFUSED');
+  });
+
   it('refuses a schedule group declared twice, or named default', async () => {
     await expect(startSandbox({ port: 0, functions: {}, routes: {}, scheduleGroups: ['a', 'a'] })).rejects.toThrow(/declared twice/);
     await expect(startSandbox({ port: 0, functions: {}, routes: {}, scheduleGroups: ['default'] })).rejects.toThrow(/declared twice/);
