@@ -26,7 +26,7 @@ locals {
       authorizer_environment = local.jwt_environment
       authorizer_policies    = local.jwt_policies
       connect_environment    = tomap({})
-      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment, local.auth_expiry_environment)
+      message_environment    = merge(local.jwt_environment, local.auth_expiry_environment)
       message_policies       = local.jwt_policies
       sweeper_environment    = local.auth_expiry_environment
     }
@@ -39,7 +39,7 @@ locals {
       authorizer_environment = tomap({})
       authorizer_policies    = {}
       connect_environment    = tomap({ AUTH_DEADLINE_SECONDS = tostring(var.auth_deadline_seconds) })
-      message_environment    = merge({ AUTH_MODE = var.auth_mode }, local.jwt_environment, local.auth_expiry_environment)
+      message_environment    = merge(local.jwt_environment, local.auth_expiry_environment)
       message_policies       = local.jwt_policies
       sweeper_environment    = local.auth_expiry_environment
     }
@@ -137,12 +137,8 @@ locals {
   # from one as the message function does.
   management_endpoint = var.management_endpoint_override != null ? var.management_endpoint_override : module.websocket_api.stage_management_endpoint
 
-  # Settings of channels shared by the functions that publish (message) and plan (fanout): both
-  # validate a message's size and write the channel's log with the same retention.
-  channel_environment = {
-    CHANNEL_LOG_RETENTION_SECONDS = tostring(var.channel_log_retention_seconds)
-    MAX_PAYLOAD_BYTES             = tostring(var.max_payload_bytes)
-  }
+  # Each function's environment holds exactly the settings its `<name>.settings.ts` declares as
+  # passed by Terraform (dist/manifest.json `settings`; test/terraform/settings.tftest.hcl checks it).
 
   # Resumable sessions: the settings the message and disconnect functions share, and what they need to
   # schedule a session's expiry. When a resumable session's connection closes, the disconnect function
@@ -160,8 +156,6 @@ locals {
 
   session_environment = {
     SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)
-    SESSION_HEARTBEAT_SECONDS     = tostring(var.session.heartbeat_seconds)
-    SESSION_GOAWAY_BEFORE_SECONDS = tostring(var.session.goaway_before_seconds)
   }
 
   # The key resume tokens are signed with (an HMAC over session and user ids): a SecureString the
@@ -431,10 +425,12 @@ module "message" {
   environment_variables = merge(
     local.common_environment,
     {
+      AUTH_MODE                   = var.auth_mode
       MESSAGE_RATE_LIMIT          = tostring(var.message_rate_limit.messages)
       MESSAGE_RATE_WINDOW_SECONDS = tostring(var.message_rate_limit.window_seconds)
+      # Checks a message's size before enqueueing it; only the fanout function writes channel logs.
+      MAX_PAYLOAD_BYTES = tostring(var.max_payload_bytes)
     },
-    local.channel_environment,
     {
       # publish and broadcast frames are enqueued as publish records for the fanout function.
       FANOUT_QUEUE_URL                 = module.fanout_queue.queue_url
@@ -449,7 +445,7 @@ module "message" {
     local.session_environment,
     local.session_expiry_environment,
     local.session_key.env,
-    { SESSION_RESUME = var.session.resume },
+    { SESSION_RESUME = var.session.resume, SESSION_HEARTBEAT_SECONDS = tostring(var.session.heartbeat_seconds) },
     local.auth.message_environment,
   )
 
@@ -586,15 +582,17 @@ module "fanout" {
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "fanout", null)
 
-  environment_variables = merge(local.common_environment, local.channel_environment, {
-    MANAGEMENT_ENDPOINT         = local.management_endpoint
-    FANOUT_QUEUE_URL            = module.fanout_queue.queue_url
-    FANOUT_DLQ_URL              = module.fanout_queue.dlq_url
-    FANOUT_CONCURRENCY          = tostring(var.fanout.concurrency)
-    FANOUT_CHUNK_SIZE           = tostring(var.fanout.chunk_size)
-    FANOUT_PARTITIONS           = tostring(var.fanout.partitions)
-    FANOUT_RETRY_ATTEMPTS       = tostring(var.fanout.retry_attempts)
-    DELIVERY_LEDGER_TTL_SECONDS = tostring(module.fanout_queue.queue_message_retention_seconds)
+  environment_variables = merge(local.common_environment, {
+    CHANNEL_LOG_RETENTION_SECONDS = tostring(var.channel_log_retention_seconds)
+    MAX_PAYLOAD_BYTES             = tostring(var.max_payload_bytes)
+    MANAGEMENT_ENDPOINT           = local.management_endpoint
+    FANOUT_QUEUE_URL              = module.fanout_queue.queue_url
+    FANOUT_DLQ_URL                = module.fanout_queue.dlq_url
+    FANOUT_CONCURRENCY            = tostring(var.fanout.concurrency)
+    FANOUT_CHUNK_SIZE             = tostring(var.fanout.chunk_size)
+    FANOUT_PARTITIONS             = tostring(var.fanout.partitions)
+    FANOUT_RETRY_ATTEMPTS         = tostring(var.fanout.retry_attempts)
+    DELIVERY_LEDGER_TTL_SECONDS   = tostring(module.fanout_queue.queue_message_retention_seconds)
     # A connection found gone (410) on a post makes its resumable session inactive for the window;
     # the sweeper purges it at the window's end (no one-time schedule from here).
     SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)

@@ -117,14 +117,14 @@ variable "auth_mode" {
 }
 
 variable "auth_deadline_seconds" {
-  description = "Seconds an unauthenticated connection may stay open before it sends {\"action\":\"auth\",\"token\":…} (whole number, 5-300). Applies in \"two-phase\" mode only (AUTH_DEADLINE_SECONDS of the connect function); ignored otherwise. The sweeper closes late connections, so one may linger up to one sweeper_schedule_expression period longer."
+  description = "Seconds an unauthenticated connection may stay open before it sends {\"action\":\"auth\",\"token\":…} (whole number, 1-300). Applies in \"two-phase\" mode only (AUTH_DEADLINE_SECONDS of the connect function); ignored otherwise. The sweeper closes late connections, so one may linger up to one sweeper_schedule_expression period longer."
   type        = number
   default     = 30
   nullable    = false
 
   validation {
-    condition     = var.auth_deadline_seconds >= 5 && var.auth_deadline_seconds <= 300 && floor(var.auth_deadline_seconds) == var.auth_deadline_seconds
-    error_message = "auth_deadline_seconds must be a whole number of seconds between 5 and 300."
+    condition     = var.auth_deadline_seconds >= 1 && var.auth_deadline_seconds <= 300 && floor(var.auth_deadline_seconds) == var.auth_deadline_seconds
+    error_message = "auth_deadline_seconds must be a whole number of seconds between 1 and 300."
   }
 }
 
@@ -379,16 +379,16 @@ variable "sweeper_schedule_expression" {
 variable "session" {
   description = <<-EOT
     Resumable sessions (see docs/terraform.md, "Session expiry"). Every field is optional:
-    - resume_window_seconds (10-86400, default 120): how long a session outlives its connection
+    - resume_window_seconds (1-86400, default 120): how long a session outlives its connection
       and can be resumed on a new one. When a connection of a resumable session closes, the
       disconnect function creates a one-time EventBridge Scheduler schedule expire-<session id>
       in the stack's schedule group, due this many seconds later, that invokes the sweeper to
       expire the session; resuming deletes it (SESSION_RESUME_WINDOW_SECONDS of the message,
-      disconnect and sweeper functions);
+      disconnect, sweeper and fanout functions);
     - heartbeat_seconds (10-540, default 60): the heartbeat period of a session's connection,
-      below API Gateway's 10-minute idle timeout (SESSION_HEARTBEAT_SECONDS of the message and
-      disconnect functions);
-    - goaway_before_seconds (10-3600, default 300): how long before API Gateway's 2-hour
+      below API Gateway's 10-minute idle timeout (SESSION_HEARTBEAT_SECONDS of the message
+      function);
+    - goaway_before_seconds (1-3600, default 300): how long before API Gateway's 2-hour
       connection limit the sweeper tells the client (goaway) to move to a new connection and
       resume (SESSION_GOAWAY_BEFORE_SECONDS);
     - resume ("token" or "id", default "token"): what a resume needs besides being the same user:
@@ -411,8 +411,8 @@ variable "session" {
   nullable = false
 
   validation {
-    condition     = floor(var.session.resume_window_seconds) == var.session.resume_window_seconds && var.session.resume_window_seconds >= 10 && var.session.resume_window_seconds <= 86400
-    error_message = "session.resume_window_seconds must be a whole number of seconds from 10 to 86400 (a day)."
+    condition     = floor(var.session.resume_window_seconds) == var.session.resume_window_seconds && var.session.resume_window_seconds >= 1 && var.session.resume_window_seconds <= 86400
+    error_message = "session.resume_window_seconds must be a whole number of seconds from 1 to 86400 (a day)."
   }
 
   validation {
@@ -421,8 +421,8 @@ variable "session" {
   }
 
   validation {
-    condition     = floor(var.session.goaway_before_seconds) == var.session.goaway_before_seconds && var.session.goaway_before_seconds >= 10 && var.session.goaway_before_seconds <= 3600
-    error_message = "session.goaway_before_seconds must be a whole number of seconds from 10 to 3600 (an hour of API Gateway's 2-hour connection limit)."
+    condition     = floor(var.session.goaway_before_seconds) == var.session.goaway_before_seconds && var.session.goaway_before_seconds >= 1 && var.session.goaway_before_seconds <= 3600
+    error_message = "session.goaway_before_seconds must be a whole number of seconds from 1 to 3600 (an hour of API Gateway's 2-hour connection limit)."
   }
 
   validation {

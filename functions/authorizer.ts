@@ -1,18 +1,20 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createAnonymousAuthenticator } from './lib/auth/anonymous-mode';
-import { AUTH_MODES, toAuthorizerContext, type Identity } from './lib/auth/identity';
+import { toAuthorizerContext, type Identity } from './lib/auth/identity';
 import { createJwtAuthenticator } from './lib/auth/jwt-mode';
 import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
 import type { Verdict } from './lib/auth/verdict';
-import { readBoolean, readChoice, readList } from './lib/config';
+import { readBooleanSetting, readChoiceSetting, readListSetting } from './lib/settings';
+import { ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN } from './authorizer.settings';
+import { AUTH_MODE } from './settings/shared';
 import { getHeader } from './lib/headers';
 import { readCommonConfig } from './lib/init';
 import { fingerprint, log } from './lib/log';
 
 readCommonConfig();
-const authMode = readChoice('AUTH_MODE', AUTH_MODES, undefined);
-const originPolicy = createOriginPolicy(readList('ALLOWED_ORIGINS'), readBoolean('ALLOW_MISSING_ORIGIN', true));
+const authMode = readChoiceSetting(AUTH_MODE);
+const originPolicy = createOriginPolicy(readListSetting(ALLOWED_ORIGINS), readBooleanSetting(ALLOW_MISSING_ORIGIN));
 const authenticate = {
   anonymous: createAnonymousAuthenticator,
   jwt: () => createJwtAuthenticator(process.env, { anyOrigin: originPolicy.allowed.has('*') }),

@@ -1,7 +1,9 @@
 import { readAnonymousId } from './lib/auth/anonymous';
-import { AUTH_MODES, fromAuthorizerContext, type Identity } from './lib/auth/identity';
+import { fromAuthorizerContext, type Identity } from './lib/auth/identity';
 import { APP_PROTOCOL } from './lib/auth/token-source';
-import { readChoice, readInteger } from './lib/config';
+import { readChoiceSetting, readIntegerSetting } from './lib/settings';
+import { AUTH_DEADLINE_SECONDS, HANDSHAKES_PER_IP, HANDSHAKE_WINDOW_SECONDS } from './connect.settings';
+import { AUTH_MODE, CONNECTION_TTL_SECONDS, MAX_CONNECTIONS_PER_USER } from './settings/shared';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import type { RouteResult, WebSocketEvent } from './lib/events';
 import { countHandshake, type HandshakeLimit } from './lib/handshake-limit';
@@ -11,19 +13,19 @@ import { errorFields, fingerprint, log } from './lib/log';
 import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();
-const authMode = readChoice('AUTH_MODE', AUTH_MODES, undefined);
+const authMode = readChoiceSetting(AUTH_MODE);
 /** API Gateway's 2 h cap plus a grace period: the TTL backstop for a `$disconnect` that never came. */
-const connectionTtlSeconds = readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 });
+const connectionTtlSeconds = readIntegerSetting(CONNECTION_TTL_SECONDS);
 /** Live connections one user may hold; 0 turns the cap off. Counting them costs one Query per connect. */
-const maxConnectionsPerUser = readInteger('MAX_CONNECTIONS_PER_USER', { default: 10, min: 0, max: 10_000 });
+const maxConnectionsPerUser = readIntegerSetting(MAX_CONNECTIONS_PER_USER);
 /** Two-phase: how long a connection may stay unauthenticated before the sweeper closes it. */
-const authDeadlineSeconds = readInteger('AUTH_DEADLINE_SECONDS', { default: 30, min: 1, max: 300 });
+const authDeadlineSeconds = readIntegerSetting(AUTH_DEADLINE_SECONDS);
 /** A pending item outlives its deadline a little, for the sweeper to find; TTL is only the backstop. */
 const PENDING_TTL_GRACE_SECONDS = 300;
 /** Handshakes one source IP may make per window (429 beyond); 0 turns the limit and its UpdateItem off. */
 const handshakeLimit: HandshakeLimit = {
-  handshakes: readInteger('HANDSHAKES_PER_IP', { default: 0, min: 0, max: 1_000_000 }),
-  windowSeconds: readInteger('HANDSHAKE_WINDOW_SECONDS', { default: 60, min: 1, max: 3600 }),
+  handshakes: readIntegerSetting(HANDSHAKES_PER_IP),
+  windowSeconds: readIntegerSetting(HANDSHAKE_WINDOW_SECONDS),
 };
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);

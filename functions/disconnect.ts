@@ -1,10 +1,10 @@
-import { readChannelConfig } from './lib/channel-config';
 import { createChannelStore } from './lib/channel-store';
 import type { RouteResult, WebSocketEvent } from './lib/events';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import { readCommonConfig } from './lib/init';
 import { errorFields, log } from './lib/log';
-import { readInteger } from './lib/config';
+import { readIntegerSetting } from './lib/settings';
+import { SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 import { readExpiryScheduler } from './lib/expiry';
 import { removeConnection } from './lib/remove-connection';
 import { createSessionStore } from './lib/sessions';
@@ -12,10 +12,11 @@ import { createSessionStore } from './lib/sessions';
 const config = readCommonConfig();
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
-const channels = createChannelStore({ client: documents, tableName: config.tableName, ...readChannelConfig() });
+// Only to delete the connection's subscriptions: it never appends to a channel's log.
+const channels = createChannelStore({ client: documents, tableName: config.tableName });
 const sessions = {
   store: createSessionStore({ client: documents, tableName: config.tableName }),
-  resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+  resumeWindowSeconds: readIntegerSetting(SESSION_RESUME_WINDOW_SECONDS),
 };
 const expiry = readExpiryScheduler();
 

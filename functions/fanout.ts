@@ -4,7 +4,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { withRequestTimeouts } from './lib/aws-client';
 import { createChannelStore } from './lib/channel-store';
 import { readChannelConfig } from './lib/channel-config';
-import { readInteger, readString } from './lib/config';
+import { readIntegerSetting, readStringSetting } from './lib/settings';
+import { FANOUT_CHUNK_SIZE, FANOUT_CONCURRENCY, FANOUT_DLQ_URL, FANOUT_PARTITIONS, FANOUT_RETRY_ATTEMPTS, FANOUT_RETRY_BASE_MS } from './fanout.settings';
+import { FANOUT_QUEUE_URL, MANAGEMENT_ENDPOINT, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import { createFanout } from './lib/fanout';
 import { readCommonConfig } from './lib/init';
@@ -13,15 +15,15 @@ import { createSessionStore } from './lib/sessions';
 
 const config = readCommonConfig();
 const channelConfig = readChannelConfig();
-const concurrency = readInteger('FANOUT_CONCURRENCY', { default: 16, min: 1, max: 200 });
+const concurrency = readIntegerSetting(FANOUT_CONCURRENCY);
 const settings = {
-  queueUrl: readString('FANOUT_QUEUE_URL'),
-  deadLetterQueueUrl: readString('FANOUT_DLQ_URL'),
+  queueUrl: readStringSetting(FANOUT_QUEUE_URL) as string,
+  deadLetterQueueUrl: readStringSetting(FANOUT_DLQ_URL) as string,
   concurrency,
-  chunkSize: readInteger('FANOUT_CHUNK_SIZE', { default: 100, min: 1, max: 1000 }),
-  partitions: readInteger('FANOUT_PARTITIONS', { default: 8, min: 1, max: 64 }),
-  retryAttempts: readInteger('FANOUT_RETRY_ATTEMPTS', { default: 3, min: 1, max: 10 }),
-  retryBaseMs: readInteger('FANOUT_RETRY_BASE_MS', { default: 50, min: 1, max: 10_000 }),
+  chunkSize: readIntegerSetting(FANOUT_CHUNK_SIZE),
+  partitions: readIntegerSetting(FANOUT_PARTITIONS),
+  retryAttempts: readIntegerSetting(FANOUT_RETRY_ATTEMPTS),
+  retryBaseMs: readIntegerSetting(FANOUT_RETRY_BASE_MS),
   maxPayloadBytes: channelConfig.maxPayloadBytes,
   ledgerTtlSeconds: channelConfig.markerTtlSeconds,
 };
@@ -31,7 +33,7 @@ const channels = createChannelStore({ client: documents, tableName: config.table
 // A connection found gone (410) makes its session resumable: the sweeper purges it at the window's end.
 const sessions = {
   store: createSessionStore({ client: documents, tableName: config.tableName }),
-  resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+  resumeWindowSeconds: readIntegerSetting(SESSION_RESUME_WINDOW_SECONDS),
 };
 // No event carries the stage's domain here: the endpoint is a setting. Retries are ours (backoff
 // with jitter, then SQS redelivery), and the socket pool matches the posts in flight (the SDK's
@@ -39,7 +41,7 @@ const sessions = {
 const agent = { keepAlive: true, maxSockets: concurrency };
 const management = new ApiGatewayManagementApiClient(
   withRequestTimeouts({
-    endpoint: readString('MANAGEMENT_ENDPOINT'),
+    endpoint: readStringSetting(MANAGEMENT_ENDPOINT) as string,
     maxAttempts: 1,
     requestHandler: { httpAgent: agent, httpsAgent: agent },
   }),

@@ -1,16 +1,35 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAuthAction } from './lib/auth-action';
 import { withRequestTimeouts } from './lib/aws-client';
-import { AUTH_MODES, fromAuthorizerContext, type Identity } from './lib/auth/identity';
+import { fromAuthorizerContext, type Identity } from './lib/auth/identity';
 import { createTokenVerifier } from './lib/auth/jwt-mode';
 import { createChannelActions } from './lib/channel-actions';
-import { readChannelConfig } from './lib/channel-config';
 import { createChannelStore } from './lib/channel-store';
 import { readExpiryScheduler } from './lib/expiry';
 import { createSessionActions } from './lib/session-actions';
 import { readSessionKey } from './lib/session-key';
 import { createSessionStore } from './lib/sessions';
-import { readChoice, readInteger, readOptionalString, readString } from './lib/config';
+import { readChoiceSetting, readIntegerSetting, readStringSetting } from './lib/settings';
+import {
+  ACTION_PERMISSIONS,
+  MANAGEMENT_ENDPOINT,
+  MAX_SUBSCRIPTIONS_PER_CONNECTION,
+  MESSAGE_RATE_LIMIT,
+  MESSAGE_RATE_WINDOW_SECONDS,
+  REPLAY_MAX_MESSAGES,
+  SESSION_HEARTBEAT_SECONDS,
+  SESSION_MAX_STATE_BYTES,
+  SESSION_RESUME,
+} from './message.settings';
+import {
+  AUTH_EXPIRY_GRACE_SECONDS,
+  AUTH_MODE,
+  CONNECTION_TTL_SECONDS,
+  FANOUT_QUEUE_URL,
+  MAX_CONNECTIONS_PER_USER,
+  MAX_PAYLOAD_BYTES,
+  SESSION_RESUME_WINDOW_SECONDS,
+} from './settings/shared';
 import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
 import type { Context } from 'aws-lambda';
 import type { RouteResult, WebSocketEvent } from './lib/events';
@@ -25,40 +44,41 @@ import { fromItem, type Connection } from './lib/store';
 import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();
-const authMode = readChoice('AUTH_MODE', AUTH_MODES, 'anonymous');
-const endpointOverride = readOptionalString('MANAGEMENT_ENDPOINT');
-const permissions = readPermissions(process.env.ACTION_PERMISSIONS);
+const authMode = readChoiceSetting(AUTH_MODE);
+const endpointOverride = readStringSetting(MANAGEMENT_ENDPOINT);
+const permissions = readPermissions(process.env[ACTION_PERMISSIONS.name]);
 const rateLimit: RateLimit = {
-  budget: readInteger('MESSAGE_RATE_LIMIT', { default: 100, min: 0, max: 100_000 }),
-  windowSeconds: readInteger('MESSAGE_RATE_WINDOW_SECONDS', { default: 10, min: 1, max: 3_600 }),
+  budget: readIntegerSetting(MESSAGE_RATE_LIMIT),
+  windowSeconds: readIntegerSetting(MESSAGE_RATE_WINDOW_SECONDS),
 };
-const connectionTtlSeconds = readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 });
+const connectionTtlSeconds = readIntegerSetting(CONNECTION_TTL_SECONDS);
 /** How long past its token's `exp` a connection may still act (clock skew, a refresh in flight). */
-const authExpiryGraceSeconds = readInteger('AUTH_EXPIRY_GRACE_SECONDS', { default: 30, min: 0, max: 300 });
-const channelConfig = readChannelConfig();
+const authExpiryGraceSeconds = readIntegerSetting(AUTH_EXPIRY_GRACE_SECONDS);
+// It subscribes, replays and checks sizes, but never appends to a channel's log (the fanout function does).
+const maxPayloadBytes = readIntegerSetting(MAX_PAYLOAD_BYTES);
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
-const channels = createChannelStore({ client: documents, tableName: config.tableName, ...channelConfig });
+const channels = createChannelStore({ client: documents, tableName: config.tableName });
 const sqs = new SQSClient(withRequestTimeouts({}));
-const queueUrl = readString('FANOUT_QUEUE_URL');
-const maxSubscriptions = readInteger('MAX_SUBSCRIPTIONS_PER_CONNECTION', { default: 50, min: 0, max: 1000 });
+const queueUrl = readStringSetting(FANOUT_QUEUE_URL) as string;
+const maxSubscriptions = readIntegerSetting(MAX_SUBSCRIPTIONS_PER_CONNECTION);
 /** Two-phase: the per-user connection cap, checked when a pending connection authenticates (as `$connect` does). */
-const maxConnectionsPerUser = readInteger('MAX_CONNECTIONS_PER_USER', { default: 10, min: 0, max: 10_000 });
+const maxConnectionsPerUser = readIntegerSetting(MAX_CONNECTIONS_PER_USER);
 const expiry = readExpiryScheduler();
 /** Sessions, and how long one outlives its connection (a connection found gone on a post detaches its session too). */
 const sessions = {
   store: createSessionStore({ client: documents, tableName: config.tableName }),
-  resumeWindowSeconds: readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 }),
+  resumeWindowSeconds: readIntegerSetting(SESSION_RESUME_WINDOW_SECONDS),
 };
 // Log entries one subscribe or resume may replay (over all its channels); a RESUME_GAP names the rest.
-const replayLimit = readInteger('REPLAY_MAX_MESSAGES', { default: 1000, min: 1, max: 10_000 });
+const replayLimit = readIntegerSetting(REPLAY_MAX_MESSAGES);
 const actions: Record<string, ActionHandler> = {
   ...builtinActions,
   ...createChannelActions({
     channels,
     sqs,
     queueUrl,
-    settings: { maxPayloadBytes: channelConfig.maxPayloadBytes, maxSubscriptions, connectionTtlSeconds, replayLimit },
+    settings: { maxPayloadBytes, maxSubscriptions, connectionTtlSeconds, replayLimit },
   }),
   ...createSessionActions({
     sessions: sessions.store,
@@ -68,9 +88,9 @@ const actions: Record<string, ActionHandler> = {
     key: readSessionKey(),
     settings: {
       resumeWindowSeconds: sessions.resumeWindowSeconds,
-      heartbeatSeconds: readInteger('SESSION_HEARTBEAT_SECONDS', { default: 60, min: 10, max: 540 }),
-      resume: readChoice('SESSION_RESUME', ['token', 'id'] as const, 'token'),
-      maxStateBytes: readInteger('SESSION_MAX_STATE_BYTES', { default: 16_384, min: 1, max: 100_000 }),
+      heartbeatSeconds: readIntegerSetting(SESSION_HEARTBEAT_SECONDS),
+      resume: readChoiceSetting(SESSION_RESUME),
+      maxStateBytes: readIntegerSetting(SESSION_MAX_STATE_BYTES),
       maxSubscriptions,
       connectionTtlSeconds,
       replayLimit,

@@ -1,5 +1,7 @@
 import type { Context } from 'aws-lambda';
-import { readInteger, readString } from './lib/config';
+import { readIntegerSetting, readStringSetting } from './lib/settings';
+import { CONNECTION_MAX_SECONDS, SWEEP_PAGE_SIZE } from './sweeper.settings';
+import { AUTH_EXPIRY_GRACE_SECONDS, MANAGEMENT_ENDPOINT, SESSION_GOAWAY_BEFORE_SECONDS, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 import { EXPIRING_SHARDS, createSessionStore } from './lib/sessions';
 import { createDocumentClient } from './lib/dynamo';
 import { nowSeconds } from './lib/time';
@@ -14,21 +16,21 @@ import type { Page } from './lib/store';
 
 const config = readCommonConfig();
 /** Not triggered by API Gateway, so it cannot derive the endpoint from an event. */
-const endpoint = readString('MANAGEMENT_ENDPOINT');
+const endpoint = readStringSetting(MANAGEMENT_ENDPOINT) as string;
 const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 const sessions = createSessionStore({ client: documents, tableName: config.tableName });
 /** API Gateway closes every connection at 2 h; `goaway` goes out this long before, so clients resume without a gap. */
-const maxConnectionSeconds = readInteger('CONNECTION_MAX_SECONDS', { default: 7200, min: 10, max: 7200 });
-const goawayBeforeSeconds = readInteger('SESSION_GOAWAY_BEFORE_SECONDS', { default: 300, min: 1, max: 3600 });
-const resumeWindowSeconds = readInteger('SESSION_RESUME_WINDOW_SECONDS', { default: 120, min: 1, max: 86_400 });
+const maxConnectionSeconds = readIntegerSetting(CONNECTION_MAX_SECONDS);
+const goawayBeforeSeconds = readIntegerSetting(SESSION_GOAWAY_BEFORE_SECONDS);
+const resumeWindowSeconds = readIntegerSetting(SESSION_RESUME_WINDOW_SECONDS);
 /** Items per Query page; a sweep reads page after page of every shard while its time lasts. */
-const pageSize = readInteger('SWEEP_PAGE_SIZE', { default: 100, min: 1, max: 1000 });
+const pageSize = readIntegerSetting(SWEEP_PAGE_SIZE);
 const DEAD_GRACE_SECONDS = 60;
 /** Time kept in reserve for the last item and the summary line (capped at a quarter of the run). */
 const MARGIN_MS = 2_000;
 /** How long past its token's `exp` a connection is left open (the message function's grace too). */
-const authExpiryGraceSeconds = readInteger('AUTH_EXPIRY_GRACE_SECONDS', { default: 30, min: 0, max: 300 });
+const authExpiryGraceSeconds = readIntegerSetting(AUTH_EXPIRY_GRACE_SECONDS);
 // A connection found gone, past the cut or on a post, makes its session resumable; this sweeper purges it later.
 const removal = { store, sessions: { store: sessions, resumeWindowSeconds } };
 const pusher = createPusher({ client: managementClient(endpoint), ...removal });

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoFaultProxy, type DynamoFault, type DynamoFaultProxy } from './dynamo-faults';
 import { startSandbox, type FunctionSource, type Limits, type Sandbox, type SandboxOptions } from './index';
 import { SANDBOX_SCHEDULER_ROLE_ARN, sandboxFunctionArn } from './scheduler';
 import { ensureTable } from './table';
+import type { SettingManifest } from '../functions/lib/settings';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** What the Terraform schedule sends the sweeper. */
@@ -87,6 +88,22 @@ export interface ProjectSandboxOptions {
 }
 
 /**
+ * A function's environment as the Terraform module builds it: of `values` (the sandbox's counterpart of
+ * the module's inputs, by setting name; undefined: not configured, the function's default applies),
+ * exactly the settings the function's manifest entry (dist/manifest.json `settings`, from its
+ * `<name>.settings.ts`) declares as passed by Terraform in `authMode`.
+ */
+export function functionEnvironment(settings: readonly SettingManifest[], authMode: string, values: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const setting of settings) {
+    if (!setting.terraform || (setting.modes !== null && !setting.modes.includes(authMode as never))) continue;
+    const value = values[setting.name];
+    if (value !== undefined) env[setting.name] = value;
+  }
+  return env;
+}
+
+/**
  * The project's stack in the sandbox: the built zips from dist/, wired with the routes, identity source
  * and environment variables the Terraform module gives them, on a table created from the module's schema.
  */
@@ -114,79 +131,61 @@ export async function startProjectSandbox(
   const proxy = options.injectDynamoFault
     ? await startDynamoFaultProxy({ target: options.dynamoEndpoint, injectFault: options.injectDynamoFault, holdMs: options.dynamoFaultHoldMs })
     : undefined;
+  // Every function's (and every custom route's) environment: the table and where DynamoDB is. The
+  // sandbox itself adds MANAGEMENT_ENDPOINT and the queues' URLs (sandbox/index.ts).
   const env: Record<string, string> = {
     TABLE_NAME: tableName,
     LOG_LEVEL: options.logLevel ?? 'info',
     METRICS_NAMESPACE: 'WebSocketSessions',
     AWS_ENDPOINT_URL_DYNAMODB: proxy?.endpoint ?? options.dynamoEndpoint,
-    ACTION_PERMISSIONS: JSON.stringify({ broadcast: ['admin'] }),
   };
   const authMode = options.authMode ?? 'anonymous';
-  // The resume-token key: random per sandbox (the module keeps one in an SSM SecureString).
-  const sessionKey = randomBytes(32).toString('base64url');
-  const resumeWindow = String(options.session?.resumeWindowSeconds ?? 120);
-  // Punctual expiry: one-time schedules in the stack's group, targeting the sweeper, as the module wires them.
-  const sessionExpiry = {
-    SESSION_RESUME_WINDOW_SECONDS: resumeWindow,
+  const text = (value: number | boolean | undefined): string | undefined => (value === undefined ? undefined : String(value));
+  // The sandbox's counterpart of the module's inputs, by setting; each function gets the ones its
+  // manifest declares as passed by Terraform (functionEnvironment), as the module gives them.
+  const values: Record<string, string | undefined> = {
+    ...env,
+    ...(authMode === 'anonymous' ? {} : options.jwt),
+    AUTH_MODE: authMode,
+    ALLOWED_ORIGINS: (options.allowedOrigins ?? []).join(','),
+    ALLOW_MISSING_ORIGIN: String(options.allowMissingOrigin ?? true),
+    AUTH_DEADLINE_SECONDS: text(options.authDeadlineSeconds),
+    AUTH_EXPIRY_GRACE_SECONDS: text(options.authExpiryGraceSeconds),
+    CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
+    MAX_CONNECTIONS_PER_USER: text(options.maxConnectionsPerUser),
+    ACTION_PERMISSIONS: JSON.stringify({ broadcast: ['admin'] }),
+    SESSION_RESUME_WINDOW_SECONDS: String(options.session?.resumeWindowSeconds ?? 120),
+    SESSION_GOAWAY_BEFORE_SECONDS: text(options.session?.goawayBeforeSeconds),
+    SESSION_RESUME: options.session?.resume ?? 'token',
+    // Punctual expiry: one-time schedules in the stack's group, targeting the sweeper, as the module wires them.
     SESSION_SCHEDULE_GROUP: SCHEDULE_GROUP,
     SESSION_SCHEDULER_ROLE_ARN: SANDBOX_SCHEDULER_ROLE_ARN,
     SESSION_EXPIRY_TARGET_ARN: sandboxFunctionArn('sweeper'),
   };
-  const maxConnections: Record<string, string> = options.maxConnectionsPerUser === undefined ? {} : { MAX_CONNECTIONS_PER_USER: String(options.maxConnectionsPerUser) };
-  // As the module wires it: to the message function and the sweeper, when tokens can expire.
-  const authExpiry: Record<string, string> =
-    authMode === 'anonymous' || options.authExpiryGraceSeconds === undefined ? {} : { AUTH_EXPIRY_GRACE_SECONDS: String(options.authExpiryGraceSeconds) };
+  // Settings no Terraform input feeds, that only the sandbox sets: the resume-token key itself, random
+  // per sandbox (the module keeps one in an SSM SecureString), and API Gateway's cut, shorter in tests.
+  const sandboxOnly: Partial<Record<ProjectFunction, Record<string, string>>> = {
+    message: { SESSION_KEY: randomBytes(32).toString('base64url') },
+    sweeper: options.maxConnectionSeconds === undefined ? {} : { CONNECTION_MAX_SECONDS: String(options.maxConnectionSeconds) },
+  };
+  const manifest = JSON.parse(readFileSync(path.join(distDir, 'manifest.json'), 'utf8')) as Record<ProjectFunction, { settings: SettingManifest[] }>;
+  const environment = (name: ProjectFunction): Record<string, string> => ({
+    ...functionEnvironment(manifest[name].settings, authMode, values),
+    ...sandboxOnly[name],
+    ...options.functionEnv?.[name],
+  });
   const zip = (name: ProjectFunction): FunctionSource => options.functionSource?.[name] ?? { zip: path.join(distDir, `${name}.zip`) };
   const sandbox = await startSandbox({
     port: options.port,
     stage: options.stage,
     env,
     functions: {
-      authorizer: {
-        source: zip('authorizer'),
-        env: {
-          AUTH_MODE: authMode,
-          ...(authMode === 'jwt' ? options.jwt : {}),
-          ALLOWED_ORIGINS: (options.allowedOrigins ?? []).join(','),
-          ALLOW_MISSING_ORIGIN: String(options.allowMissingOrigin ?? true),
-          ...options.functionEnv?.authorizer,
-        },
-      },
-      connect: {
-        source: zip('connect'),
-        env: {
-          AUTH_MODE: authMode,
-          CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
-          ...(options.authDeadlineSeconds === undefined ? {} : { AUTH_DEADLINE_SECONDS: String(options.authDeadlineSeconds) }),
-          ...maxConnections,
-          ...options.functionEnv?.connect,
-        },
-      },
-      disconnect: { source: zip('disconnect'), env: { ...sessionExpiry, ...options.functionEnv?.disconnect } },
-      message: {
-        source: zip('message'),
-        env: {
-          ...(authMode === 'anonymous' ? {} : { AUTH_MODE: authMode, ...options.jwt }),
-          ...authExpiry,
-          CONNECTION_TTL_SECONDS: String(options.connectionTtlSeconds ?? 7800),
-          SESSION_KEY: sessionKey,
-          ...sessionExpiry,
-          SESSION_RESUME: options.session?.resume ?? 'token',
-          ...maxConnections,
-          ...options.functionEnv?.message,
-        },
-      },
-      sweeper: {
-        source: zip('sweeper'),
-        env: {
-          ...(options.maxConnectionSeconds === undefined ? {} : { CONNECTION_MAX_SECONDS: String(options.maxConnectionSeconds) }),
-          ...(options.session?.goawayBeforeSeconds === undefined ? {} : { SESSION_GOAWAY_BEFORE_SECONDS: String(options.session.goawayBeforeSeconds) }),
-          ...authExpiry,
-          SESSION_RESUME_WINDOW_SECONDS: resumeWindow,
-          ...options.functionEnv?.sweeper,
-        },
-      },
-      fanout: { source: zip('fanout'), env: { SESSION_RESUME_WINDOW_SECONDS: resumeWindow, ...options.functionEnv?.fanout }, maxInstances: options.fanout?.maximumConcurrency ?? 4 },
+      authorizer: { source: zip('authorizer'), env: environment('authorizer') },
+      connect: { source: zip('connect'), env: environment('connect') },
+      disconnect: { source: zip('disconnect'), env: environment('disconnect') },
+      message: { source: zip('message'), env: environment('message') },
+      sweeper: { source: zip('sweeper'), env: environment('sweeper') },
+      fanout: { source: zip('fanout'), env: environment('fanout'), maxInstances: options.fanout?.maximumConcurrency ?? 4 },
       ...Object.fromEntries(extraRoutes.map(([key, route]) => [key, { source: route.source, env: { ...route.env } }])),
     },
     queues: [

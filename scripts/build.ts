@@ -1,7 +1,8 @@
 /**
  * Bundles each Lambda entry point (functions/*.ts, and the examples' EXAMPLE_FUNCTIONS) with esbuild
  * into dist/<name>.zip and writes dist/manifest.json: each zip's hash and size, and the IAM actions
- * its code needs (scripts/sdk-actions.ts).
+ * its code needs (scripts/sdk-actions.ts), and the settings it reads as its `<name>.settings.ts` declares
+ * them (functions/settings/index.ts).
  * Reproducible: the same commit gives byte-identical zips (fixed entry order, timestamps and modes,
  * no absolute paths), so every environment deploys the same artifact hash.
  *
@@ -12,6 +13,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ZipFile } from 'yazl';
+import { FUNCTION_SETTINGS } from '../functions/settings';
+import { manifestOf, type SettingManifest } from '../functions/lib/settings';
 import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
 
@@ -45,6 +48,12 @@ export interface ManifestEntry {
    * must grant, no more (test/terraform/permissions.tftest.hcl checks every role against it).
    */
   permissions: FunctionPermissions;
+  /**
+   * The settings the function reads, with their rules and where the Terraform module takes them from
+   * (test/terraform/settings.tftest.hcl checks each function's environment against it; the sandbox
+   * builds the functions' environments from it).
+   */
+  settings: SettingManifest[];
 }
 export type Manifest = Record<FunctionName, ManifestEntry>;
 
@@ -114,6 +123,7 @@ export async function buildAll(outDir: string = path.join(ROOT, 'dist')): Promis
       bytes: archive.length,
       bundleBytes: files.get('index.js')?.length ?? 0,
       permissions: permissions[name],
+      settings: manifestOf(FUNCTION_SETTINGS[name]),
     };
   }
   await writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');

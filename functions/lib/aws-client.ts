@@ -1,4 +1,5 @@
-import { readInteger } from './config';
+import { readIntegerSetting } from './settings';
+import { AWS_REQUEST_TIMEOUT_MS } from '../settings/shared';
 
 /**
  * AWS_REQUEST_TIMEOUT_MS: how long one attempt of an AWS call may take, in ms.
@@ -12,7 +13,7 @@ import { readInteger } from './config';
  * 5000 ms DynamoDB's 4 attempts take 20 s, which still leaves the error frame's post (and the calls
  * before the hung one) room inside API Gateway's 29 s, with `lambda_timeout` raised to match.
  */
-export const REQUEST_TIMEOUT_RULE = { default: 2000, min: 100, max: 5000 } as const;
+export const REQUEST_TIMEOUT_RULE = AWS_REQUEST_TIMEOUT_MS;
 
 /** How long opening a connection may take, in ms; capped at the request timeout, which also covers it. */
 export const CONNECTION_TIMEOUT_MS = 1000;
@@ -37,7 +38,7 @@ export interface RequestTimeouts {
  * // { connectionTimeout: 300, requestTimeout: 300, throwOnRequestTimeout: true }
  */
 export function readRequestTimeouts(env: Record<string, string | undefined> = process.env): RequestTimeouts {
-  const requestTimeout = readInteger('AWS_REQUEST_TIMEOUT_MS', REQUEST_TIMEOUT_RULE, env);
+  const requestTimeout = readIntegerSetting(REQUEST_TIMEOUT_RULE, env);
   return { connectionTimeout: Math.min(CONNECTION_TIMEOUT_MS, requestTimeout), requestTimeout, throwOnRequestTimeout: true };
 }
 

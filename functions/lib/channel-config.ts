@@ -1,4 +1,5 @@
-import { readInteger } from './config';
+import { readIntegerSetting } from './settings';
+import { CHANNEL_LOG_RETENTION_SECONDS, DELIVERY_LEDGER_TTL_SECONDS, MAX_PAYLOAD_BYTES } from '../settings/shared';
 
 /** Settings shared by the functions that publish to channels and read their logs. */
 export interface ChannelConfig {
@@ -13,8 +14,8 @@ export interface ChannelConfig {
 /** Reads CHANNEL_LOG_RETENTION_SECONDS, DELIVERY_LEDGER_TTL_SECONDS and MAX_PAYLOAD_BYTES (range-checked). */
 export function readChannelConfig(env: Record<string, string | undefined> = process.env): ChannelConfig {
   return {
-    retentionSeconds: readInteger('CHANNEL_LOG_RETENTION_SECONDS', { default: 3600, min: 60, max: 1_209_600 }, env),
-    markerTtlSeconds: readInteger('DELIVERY_LEDGER_TTL_SECONDS', { default: 345_600, min: 60, max: 1_209_600 }, env),
-    maxPayloadBytes: readInteger('MAX_PAYLOAD_BYTES', { default: 32_768, min: 1, max: 120_000 }, env),
+    retentionSeconds: readIntegerSetting(CHANNEL_LOG_RETENTION_SECONDS, env),
+    markerTtlSeconds: readIntegerSetting(DELIVERY_LEDGER_TTL_SECONDS, env),
+    maxPayloadBytes: readIntegerSetting(MAX_PAYLOAD_BYTES, env),
   };
 }

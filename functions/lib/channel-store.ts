@@ -75,10 +75,10 @@ export function createChannelStore({
 }: {
   client: DynamoDBDocumentClient;
   tableName: string;
-  /** How long the log keeps a message. */
-  retentionSeconds: number;
-  /** How long a message id is remembered (at least the queue's retention). */
-  markerTtlSeconds: number;
+  /** How long the log keeps a message. Absent in a store that never appends (it only reads and unsubscribes). */
+  retentionSeconds?: number;
+  /** How long a message id is remembered (at least the queue's retention). Absent like `retentionSeconds`. */
+  markerTtlSeconds?: number;
   now?: () => number;
 }): ChannelStore {
   const head = async (channel: string): Promise<number> => {
@@ -92,6 +92,7 @@ export function createChannelStore({
     head,
 
     async append({ channel, messageId, payload, publishedAt, knownHead }) {
+      if (retentionSeconds === undefined || markerTtlSeconds === undefined) throw new Error('this channel store was created without retentionSeconds and markerTtlSeconds: it cannot append');
       for (let attempt = 1; ; attempt++) {
         const previous = attempt === 1 && knownHead !== undefined ? knownHead : await head(channel);
         const seq = previous + 1;

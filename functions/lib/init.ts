@@ -1,4 +1,5 @@
-import { readChoice, readOptionalString, readString } from './config';
+import { readChoiceSetting, readStringSetting } from './settings';
+import { LOG_LEVEL, METRICS_NAMESPACE, TABLE_NAME } from '../settings/shared';
 import { configureLog, type Level } from './log';
 
 export interface CommonConfig {
@@ -10,9 +11,9 @@ export interface CommonConfig {
 /** Reads the settings every function shares and configures logging. Throws `ConfigError` on bad values. */
 export function readCommonConfig(env: Record<string, string | undefined> = process.env): CommonConfig {
   const config: CommonConfig = {
-    tableName: readString('TABLE_NAME', env),
-    logLevel: readChoice('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info', env),
-    metricsNamespace: readOptionalString('METRICS_NAMESPACE', env) ?? 'WebSocketSessions',
+    tableName: readStringSetting(TABLE_NAME, env) as string,
+    logLevel: readChoiceSetting(LOG_LEVEL, env),
+    metricsNamespace: readStringSetting(METRICS_NAMESPACE, env) as string,
   };
   configureLog({ level: config.logLevel, namespace: config.metricsNamespace });
   return config;

@@ -119,7 +119,7 @@ run "rejects_auth_deadline_seconds_minimum" {
   command = plan
 
   variables {
-    auth_deadline_seconds = 4
+    auth_deadline_seconds = 0
   }
 
   expect_failures = [var.auth_deadline_seconds]
@@ -341,7 +341,7 @@ run "rejects_session_resume_window_seconds_below" {
   command = plan
 
   variables {
-    session = { resume_window_seconds = 9 }
+    session = { resume_window_seconds = 0 }
   }
 
   expect_failures = [var.session]
@@ -401,7 +401,7 @@ run "rejects_session_goaway_before_seconds_below" {
   command = plan
 
   variables {
-    session = { goaway_before_seconds = 9 }
+    session = { goaway_before_seconds = 0 }
   }
 
   expect_failures = [var.session]

@@ -170,17 +170,16 @@ run "message_function_publishes_through_the_queue" {
       AUTH_EXPIRY_GRACE_SECONDS        = "30"
       CONNECTION_TTL_SECONDS           = "7500"
       FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      CHANNEL_LOG_RETENTION_SECONDS    = "86400"
       MAX_PAYLOAD_BYTES                = "65536"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "0"
       MAX_CONNECTIONS_PER_USER         = "10"
     }
-    error_message = "The message function must get the fan-out queue, the channel settings, the subscription cap and the connection TTL (its subscriptions expire with it); action_permissions = {} must drop ACTION_PERMISSIONS."
+    error_message = "The message function must get the fan-out queue, the payload size cap, the subscription cap and the connection TTL (its subscriptions expire with it); action_permissions = {} must drop ACTION_PERMISSIONS."
   }
 
   assert {
-    condition     = [for key in ["CHANNEL_LOG_RETENTION_SECONDS", "MAX_PAYLOAD_BYTES"] : output.function_environment_variables.fanout[key]] == ["86400", "65536"]
-    error_message = "The fanout function must validate and log messages with the same settings as the message function."
+    condition     = [for key in ["CHANNEL_LOG_RETENTION_SECONDS", "MAX_PAYLOAD_BYTES"] : output.function_environment_variables.fanout[key]] == ["86400", "65536"] && output.function_environment_variables.message.MAX_PAYLOAD_BYTES == "65536"
+    error_message = "The fanout function must log messages with channel_log_retention_seconds and validate them with the message function's max_payload_bytes."
   }
 
   assert {

@@ -83,27 +83,24 @@ run "expiry_schedules_are_wired_by_default" {
   assert {
     condition = { for key, value in output.function_environment_variables.disconnect : key => value if startswith(key, "SESSION_") } == {
       SESSION_RESUME_WINDOW_SECONDS = "120"
-      SESSION_HEARTBEAT_SECONDS     = "60"
-      SESSION_GOAWAY_BEFORE_SECONDS = "300"
       SESSION_SCHEDULE_GROUP        = "websocket-sessions"
       SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
       SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
     }
-    error_message = "The disconnect function must get the default session settings, the schedule group, the scheduler's role and the sweeper's ARN, and no resume token key."
+    error_message = "The disconnect function must get the default resume window, the schedule group, the scheduler's role and the sweeper's ARN, and no resume token key."
   }
 
   assert {
     condition = { for key, value in output.function_environment_variables.message : key => value if startswith(key, "SESSION_") } == {
       SESSION_RESUME_WINDOW_SECONDS = "120"
       SESSION_HEARTBEAT_SECONDS     = "60"
-      SESSION_GOAWAY_BEFORE_SECONDS = "300"
       SESSION_SCHEDULE_GROUP        = "websocket-sessions"
       SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
       SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
       SESSION_KEY_SSM_PARAMETER     = "/websocket-sessions/session-resume-key"
       SESSION_RESUME                = "token"
     }
-    error_message = "The message function must get the disconnect function's session settings, plus the module's resume token key parameter and the default resume mode (token)."
+    error_message = "The message function must get the disconnect function's session settings and the heartbeat period, plus the module's resume token key parameter and the default resume mode (token)."
   }
 
   assert {
@@ -244,11 +241,14 @@ run "session_settings_reach_the_functions" {
   assert {
     condition = alltrue([for fn in ["disconnect", "message"] : (
       output.function_environment_variables[fn].SESSION_RESUME_WINDOW_SECONDS == "600" &&
-      output.function_environment_variables[fn].SESSION_HEARTBEAT_SECONDS == "30" &&
-      output.function_environment_variables[fn].SESSION_GOAWAY_BEFORE_SECONDS == "900" &&
       output.function_environment_variables[fn].SESSION_SCHEDULE_GROUP == "chat"
     )])
-    error_message = "session.* and the group named after var.name must reach the disconnect and message functions."
+    error_message = "session.resume_window_seconds and the group named after var.name must reach the disconnect and message functions."
+  }
+
+  assert {
+    condition     = output.function_environment_variables.message.SESSION_HEARTBEAT_SECONDS == "30" && output.function_environment_variables.sweeper.SESSION_GOAWAY_BEFORE_SECONDS == "900"
+    error_message = "session.heartbeat_seconds must reach the message function (it tells clients the period) and session.goaway_before_seconds the sweeper (it sends goaway)."
   }
 
   assert {
@@ -262,7 +262,7 @@ run "session_accepts_the_bounds" {
 
   variables {
     session = {
-      resume_window_seconds = 10
+      resume_window_seconds = 1
       heartbeat_seconds     = 540
       goaway_before_seconds = 3600
     }
@@ -276,7 +276,7 @@ run "session_accepts_the_other_bounds" {
     session = {
       resume_window_seconds = 86400
       heartbeat_seconds     = 10
-      goaway_before_seconds = 10
+      goaway_before_seconds = 1
     }
   }
 }

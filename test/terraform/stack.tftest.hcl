@@ -235,8 +235,6 @@ run "functions_get_their_environment" {
       METRICS_NAMESPACE             = "WebSocketSessions"
       NODE_OPTIONS                  = "--enable-source-maps"
       SESSION_RESUME_WINDOW_SECONDS = "120"
-      SESSION_HEARTBEAT_SECONDS     = "60"
-      SESSION_GOAWAY_BEFORE_SECONDS = "300"
       SESSION_SCHEDULE_GROUP        = "websocket-sessions"
       SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
       SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
@@ -250,25 +248,24 @@ run "functions_get_their_environment" {
       LOG_LEVEL                        = "info"
       METRICS_NAMESPACE                = "WebSocketSessions"
       NODE_OPTIONS                     = "--enable-source-maps"
+      AUTH_MODE                        = "anonymous"
       MESSAGE_RATE_LIMIT               = "100"
       MESSAGE_RATE_WINDOW_SECONDS      = "10"
       CONNECTION_TTL_SECONDS           = "7800"
       ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
       FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
       MAX_CONNECTIONS_PER_USER         = "10"
       SESSION_RESUME_WINDOW_SECONDS    = "120"
       SESSION_HEARTBEAT_SECONDS        = "60"
-      SESSION_GOAWAY_BEFORE_SECONDS    = "300"
       SESSION_SCHEDULE_GROUP           = "websocket-sessions"
       SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
       SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
       SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
       SESSION_RESUME                   = "token"
     })
-    error_message = "The message function must get the default message budget, broadcast reserved to admins, the fan-out queue, the channel settings, the session settings and expiry schedule wiring, the module's resume token key parameter and the default resume mode (token), and no MANAGEMENT_ENDPOINT unless it is set."
+    error_message = "The message function must get the default message budget, broadcast reserved to admins, the fan-out queue, the payload size cap, the session settings and expiry schedule wiring, the module's resume token key parameter and the default resume mode (token), and no MANAGEMENT_ENDPOINT unless it is set."
   }
 
   assert {
@@ -792,13 +789,11 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
       CONNECTION_TTL_SECONDS           = "7800"
       ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
       FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
       MAX_CONNECTIONS_PER_USER         = "10"
       SESSION_RESUME_WINDOW_SECONDS    = "120"
       SESSION_HEARTBEAT_SECONDS        = "60"
-      SESSION_GOAWAY_BEFORE_SECONDS    = "300"
       SESSION_SCHEDULE_GROUP           = "websocket-sessions"
       SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
       SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
@@ -918,13 +913,11 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
         CONNECTION_TTL_SECONDS           = "7800"
         ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
         FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-        CHANNEL_LOG_RETENTION_SECONDS    = "3600"
         MAX_PAYLOAD_BYTES                = "32768"
         MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
         MAX_CONNECTIONS_PER_USER         = "10"
         SESSION_RESUME_WINDOW_SECONDS    = "120"
         SESSION_HEARTBEAT_SECONDS        = "60"
-        SESSION_GOAWAY_BEFORE_SECONDS    = "300"
         SESSION_SCHEDULE_GROUP           = "websocket-sessions"
         SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
         SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
@@ -1055,8 +1048,8 @@ run "anonymous_mode_gets_no_jwt_settings_or_key_policy" {
   }
 
   assert {
-    condition     = !contains(keys(output.function_environment_variables.message), "AUTH_MODE")
-    error_message = "In anonymous mode the message function's environment must stay as it was: no AUTH_MODE."
+    condition     = output.function_environment_variables.message.AUTH_MODE == "anonymous" && length([for key in keys(output.function_environment_variables.message) : key if startswith(key, "JWT_") || key == "AUTH_EXPIRY_GRACE_SECONDS"]) == 0
+    error_message = "In anonymous mode the message function gets AUTH_MODE (it reads it in every mode) and no JWT_* or AUTH_EXPIRY_GRACE_SECONDS."
   }
 }
 
@@ -1123,13 +1116,11 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       CONNECTION_TTL_SECONDS           = "7800"
       ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
       FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      CHANNEL_LOG_RETENTION_SECONDS    = "3600"
       MAX_PAYLOAD_BYTES                = "32768"
       MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
       MAX_CONNECTIONS_PER_USER         = "10"
       SESSION_RESUME_WINDOW_SECONDS    = "120"
       SESSION_HEARTBEAT_SECONDS        = "60"
-      SESSION_GOAWAY_BEFORE_SECONDS    = "300"
       SESSION_SCHEDULE_GROUP           = "websocket-sessions"
       SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
       SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
@@ -1159,8 +1150,6 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
       METRICS_NAMESPACE             = "WebSocketSessions"
       NODE_OPTIONS                  = "--enable-source-maps"
       SESSION_RESUME_WINDOW_SECONDS = "120"
-      SESSION_HEARTBEAT_SECONDS     = "60"
-      SESSION_GOAWAY_BEFORE_SECONDS = "300"
       SESSION_SCHEDULE_GROUP        = "websocket-sessions"
       SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
       SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"

@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { readInteger, readOptionalString } from '../../../functions/lib/config';
+import { readIntegerSetting, readStringSetting } from '../../../functions/lib/settings';
+import { CONNECTION_TTL_SECONDS } from '../../../functions/settings/shared';
+import { TELEPRINTER_INTERVAL_MS, TELEPRINTER_TEXT } from './teleprinter.settings';
 import { ConfigError } from '../../../functions/lib/errors';
 import { USER_INDEX, connectionKey, userPk } from '../../../functions/lib/keys';
 import type { Session, SessionStore } from '../../../functions/lib/sessions';
@@ -33,8 +35,8 @@ export interface TeleprinterConfig {
  * 100) and CONNECTION_TTL_SECONDS (default 7800, as the module's connections). Throws `ConfigError`.
  */
 export function readTeleprinterConfig(env: Record<string, string | undefined> = process.env): TeleprinterConfig {
-  const intervalMs = readInteger('TELEPRINTER_INTERVAL_MS', { default: 100, min: 1, max: 10_000 }, env);
-  const characters = Array.from(readOptionalString('TELEPRINTER_TEXT', env) ?? DEFAULT_TEXT);
+  const intervalMs = readIntegerSetting(TELEPRINTER_INTERVAL_MS, env);
+  const characters = Array.from(readStringSetting(TELEPRINTER_TEXT, env) ?? DEFAULT_TEXT);
   const streamMs = characters.length * intervalMs;
   if (streamMs > STREAM_BUDGET_MS) {
     throw new ConfigError(
@@ -45,7 +47,7 @@ export function readTeleprinterConfig(env: Record<string, string | undefined> = 
   return {
     characters,
     intervalMs,
-    connectionTtlSeconds: readInteger('CONNECTION_TTL_SECONDS', { default: 7800, min: 60, max: 7 * 86_400 }, env),
+    connectionTtlSeconds: readIntegerSetting(CONNECTION_TTL_SECONDS, env),
     handoffMs: 2 * intervalMs + 2_000,
   };
 }

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { fromAuthorizerContext } from '../../../functions/lib/auth/identity';
-import { readOptionalString } from '../../../functions/lib/config';
 import { createDocumentClient } from '../../../functions/lib/dynamo';
 import type { RouteResult, WebSocketEvent } from '../../../functions/lib/events';
 import { readCommonConfig } from '../../../functions/lib/init';
 import { fingerprint, log } from '../../../functions/lib/log';
 import { isGone, managementClient, managementEndpoint } from '../../../functions/lib/push';
 import { createSessionStore } from '../../../functions/lib/sessions';
+import { readStringSetting } from '../../../functions/lib/settings';
+import { MANAGEMENT_ENDPOINT } from './teleprinter.settings';
 import { INTEGRATION_TIMEOUT_MS, createConnectionLock, latestSessionId, readTeleprinterConfig, teleprint } from './teleprinter-core';
 
 const config = readCommonConfig();
 const teleprinter = readTeleprinterConfig();
-const endpointOverride = readOptionalString('MANAGEMENT_ENDPOINT');
+const endpointOverride = readStringSetting(MANAGEMENT_ENDPOINT);
 const documents = createDocumentClient();
 const sessions = createSessionStore({ client: documents, tableName: config.tableName });
 const lock = createConnectionLock({ client: documents, tableName: config.tableName });

@@ -1,5 +1,7 @@
 import { ConfigError } from '../errors';
-import { readChoice, readInteger, readList, readOptionalString } from '../config';
+import { readChoice, readList, readOptionalString } from '../config';
+import { readIntegerSetting } from '../settings';
+import { JWT_JWKS_REFRESH_SECONDS } from '../../settings/shared';
 import { verifyJwt, readJwtSettings, type JwtResult, type JwtSettings, type KeyResolver } from './jwt';
 import { createJwksResolver, createStaticKeyResolver, loadKeyMaterial } from './keys';
 import { readToken, TOKEN_SOURCES, type TokenSource, type TokenSourceSettings } from './token-source';
@@ -46,7 +48,7 @@ function readKeyResolver(settings: JwtSettings, env: Env): KeyResolver {
   if (jwksUrl) {
     return createJwksResolver({
       url: jwksUrl,
-      refreshIntervalSeconds: readInteger('JWT_JWKS_REFRESH_SECONDS', { default: 300, min: 10, max: 86_400 }, env),
+      refreshIntervalSeconds: readIntegerSetting(JWT_JWKS_REFRESH_SECONDS, env),
     });
   }
   if (settings.algorithms.length !== 1) {

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError, verify, type VerifyOptions } from 'jsonwebtoken';
-import { readInteger, readList, readOptionalString } from '../config';
+import { readList, readOptionalString } from '../config';
+import { readIntegerSetting, readOptionalIntegerSetting } from '../settings';
+import { JWT_CLOCK_TOLERANCE_SECONDS, JWT_MAX_AGE_SECONDS, JWT_MAX_LIFETIME_SECONDS, JWT_MAX_TOKEN_LENGTH } from '../../settings/shared';
 import { ConfigError } from '../errors';
 import { ID_PATTERN, MAX_ROLES, ROLE_PATTERN } from './identity';
 
@@ -108,12 +110,11 @@ export function readJwtSettings(env: Env = process.env): JwtSettings {
     }
   }
   const audience = readList('JWT_AUDIENCE', env);
-  const maxAgeRaw = env.JWT_MAX_AGE_SECONDS;
   const settings: JwtSettings = {
     algorithms: [...new Set(algorithms as JwtAlgorithm[])],
-    clockToleranceSeconds: readInteger('JWT_CLOCK_TOLERANCE_SECONDS', { default: 5, min: 0, max: 300 }, env),
-    maxLifetimeSeconds: readInteger('JWT_MAX_LIFETIME_SECONDS', { default: 86_400, min: 60, max: 604_800 }, env),
-    maxTokenLength: readInteger('JWT_MAX_TOKEN_LENGTH', { default: 8192, min: 256, max: 16_384 }, env),
+    clockToleranceSeconds: readIntegerSetting(JWT_CLOCK_TOLERANCE_SECONDS, env),
+    maxLifetimeSeconds: readIntegerSetting(JWT_MAX_LIFETIME_SECONDS, env),
+    maxTokenLength: readIntegerSetting(JWT_MAX_TOKEN_LENGTH, env),
     claims: {
       userId: readClaimName('JWT_USER_ID_CLAIM', DEFAULT_CLAIMS.userId, env),
       tenantId: readClaimName('JWT_TENANT_ID_CLAIM', DEFAULT_CLAIMS.tenantId, env),
@@ -124,9 +125,8 @@ export function readJwtSettings(env: Env = process.env): JwtSettings {
   const issuer = readOptionalString('JWT_ISSUER', env);
   if (issuer !== undefined) settings.issuer = issuer;
   if (audience.length > 0) settings.audience = audience;
-  if (maxAgeRaw !== undefined && maxAgeRaw !== '') {
-    settings.maxAgeSeconds = readInteger('JWT_MAX_AGE_SECONDS', { min: 1, max: 604_800 }, env);
-  }
+  const maxAgeSeconds = readOptionalIntegerSetting(JWT_MAX_AGE_SECONDS, env);
+  if (maxAgeSeconds !== undefined) settings.maxAgeSeconds = maxAgeSeconds;
   const typ = env.JWT_TYP;
   if (typ !== undefined && typ !== '') {
     if (typ.trim() !== typ) throw new ConfigError(`JWT_TYP must not have surrounding blanks, got ${JSON.stringify(typ)}`);

@@ -1,0 +1,180 @@
+# One source of truth for the functions' settings: each function declares the settings it reads in
+# its `<name>.settings.ts`, and the build lists them in dist/manifest.json (`settings`: name, type,
+# default, bounds, whether it is required, the Terraform variable feeding it, and whether the module
+# passes it: always, in some auth modes (`modes`), or depending on another input (`when`)).
+# Each run checks every function's planned environment against that list: nothing passed that its
+# code never reads, nothing declared as passed (in this mode, with no other condition) missing, and
+# nothing required that Terraform never passes. The bounds of the variables feeding the settings are
+# checked against the declarations by test/unit/settings.test.ts (it reads variables.tf).
+
+mock_provider "aws" {
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = {
+      id            = "a1b2c3d4e5"
+      api_endpoint  = "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
+      execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
+    }
+  }
+
+  mock_resource "aws_dynamodb_table" {
+    defaults = {
+      arn = "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:mocked"
+    }
+  }
+
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mocked"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mocked/invocations"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/mocked"
+    }
+  }
+
+  mock_resource "aws_scheduler_schedule_group" {
+    defaults = {
+      arn = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/websocket-sessions"
+    }
+  }
+
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      url = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
+      arn = "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"
+    }
+  }
+
+  mock_resource "aws_iam_policy" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:policy/websocket-sessions-publisher"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+}
+
+variables {
+  # Written by `npm run build` beside the packages the module deploys.
+  manifest = jsondecode(file("dist/manifest.json"))
+  # Read by the Lambda runtime, not by the code.
+  runtime_settings = ["NODE_OPTIONS"]
+  functions        = ["authorizer", "connect", "disconnect", "message", "sweeper", "fanout"]
+}
+
+run "each_environment_holds_what_its_function_declares_by_default" {
+  command = apply
+
+  assert {
+    condition = alltrue([for fn in var.functions : length(setsubtract(
+      setsubtract(keys(output.function_environment_variables[fn]), var.runtime_settings),
+      [for setting in var.manifest[fn].settings : setting.name if setting.terraform && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))],
+    )) == 0])
+    error_message = "A function is passed settings its code never reads: ${jsonencode({ for fn in var.functions : fn => setsubtract(setsubtract(keys(output.function_environment_variables[fn]), var.runtime_settings), [for setting in var.manifest[fn].settings : setting.name if setting.terraform && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))]) })}."
+  }
+
+  assert {
+    condition = alltrue([for fn in var.functions : length(setsubtract(
+      [for setting in var.manifest[fn].settings : setting.name if setting.terraform && setting.when == null && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))],
+      keys(output.function_environment_variables[fn]),
+    )) == 0])
+    error_message = "A function lacks settings its declaration says Terraform passes: ${jsonencode({ for fn in var.functions : fn => setsubtract([for setting in var.manifest[fn].settings : setting.name if setting.terraform && setting.when == null && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))], keys(output.function_environment_variables[fn])) })}."
+  }
+
+  assert {
+    condition     = alltrue([for fn in var.functions : alltrue([for setting in var.manifest[fn].settings : setting.terraform && setting.when == null if setting.required && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))])])
+    error_message = "A function requires a setting Terraform does not always pass."
+  }
+}
+
+run "each_environment_holds_what_its_function_declares_in_jwt_mode" {
+  command   = apply
+  state_key = "jwt"
+
+  # Every optional JWT_* input set, so the settings passed `when` it is set are there too.
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms      = ["RS256"]
+      issuer          = "https://id.example.com/"
+      audience        = ["websocket-sessions"]
+      max_age_seconds = 3600
+      jwks_url        = "https://id.example.com/.well-known/jwks.json"
+    }
+    management_endpoint_override = "https://ws.example.com/dev"
+  }
+
+  assert {
+    condition = alltrue([for fn in var.functions : length(setsubtract(
+      setsubtract(keys(output.function_environment_variables[fn]), var.runtime_settings),
+      [for setting in var.manifest[fn].settings : setting.name if setting.terraform && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))],
+    )) == 0])
+    error_message = "A function is passed settings its code never reads: ${jsonencode({ for fn in var.functions : fn => setsubtract(setsubtract(keys(output.function_environment_variables[fn]), var.runtime_settings), [for setting in var.manifest[fn].settings : setting.name if setting.terraform && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))]) })}."
+  }
+
+  assert {
+    condition = alltrue([for fn in var.functions : length(setsubtract(
+      [for setting in var.manifest[fn].settings : setting.name if setting.terraform && setting.when == null && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))],
+      keys(output.function_environment_variables[fn]),
+    )) == 0])
+    error_message = "A function lacks settings its declaration says Terraform passes: ${jsonencode({ for fn in var.functions : fn => setsubtract([for setting in var.manifest[fn].settings : setting.name if setting.terraform && setting.when == null && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))], keys(output.function_environment_variables[fn])) })}."
+  }
+
+  assert {
+    condition     = alltrue([for fn in var.functions : alltrue([for setting in var.manifest[fn].settings : setting.terraform && setting.when == null if setting.required && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))])])
+    error_message = "A function requires a setting Terraform does not always pass."
+  }
+}
+
+run "each_environment_holds_what_its_function_declares_in_two_phase_mode" {
+  command   = apply
+  state_key = "two_phase"
+
+  # A static key in SSM, and the resume-token key in Secrets Manager.
+  variables {
+    auth_mode = "two-phase"
+    jwt = {
+      algorithms            = ["HS256"]
+      key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/chat/jwt-key"
+      key_id                = "k1"
+    }
+    session = {
+      key_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:chat/resume-key-DeF456"
+    }
+    action_permissions = {}
+  }
+
+  assert {
+    condition = alltrue([for fn in var.functions : length(setsubtract(
+      setsubtract(keys(output.function_environment_variables[fn]), var.runtime_settings),
+      [for setting in var.manifest[fn].settings : setting.name if setting.terraform && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))],
+    )) == 0])
+    error_message = "A function is passed settings its code never reads: ${jsonencode({ for fn in var.functions : fn => setsubtract(setsubtract(keys(output.function_environment_variables[fn]), var.runtime_settings), [for setting in var.manifest[fn].settings : setting.name if setting.terraform && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))]) })}."
+  }
+
+  assert {
+    condition = alltrue([for fn in var.functions : length(setsubtract(
+      [for setting in var.manifest[fn].settings : setting.name if setting.terraform && setting.when == null && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))],
+      keys(output.function_environment_variables[fn]),
+    )) == 0])
+    error_message = "A function lacks settings its declaration says Terraform passes: ${jsonencode({ for fn in var.functions : fn => setsubtract([for setting in var.manifest[fn].settings : setting.name if setting.terraform && setting.when == null && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))], keys(output.function_environment_variables[fn])) })}."
+  }
+
+  assert {
+    condition     = alltrue([for fn in var.functions : alltrue([for setting in var.manifest[fn].settings : setting.terraform && setting.when == null if setting.required && (setting.modes == null || contains(coalesce(setting.modes, []), var.auth_mode))])])
+    error_message = "A function requires a setting Terraform does not always pass."
+  }
+}

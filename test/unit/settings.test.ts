@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FUNCTION_SETTINGS } from '../../functions/settings';
+import { SESSION_RESUME_WINDOW_SECONDS } from '../../functions/settings/shared';
+import { readIntegerSetting, type Setting } from '../../functions/lib/settings';
+import { ConfigError } from '../../functions/lib/errors';
+import { DOC, withTable } from '../../scripts/settings-docs';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const STACK = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
+const ORIGINAL_ENV = process.env;
+
+describe('settings declarations', () => {
+  it('generate the settings table of docs/terraform.md (run `npm run docs` after changing a declaration)', () => {
+    const doc = readFileSync(DOC, 'utf8');
+    expect(withTable(doc)).toBe(doc);
+  });
+
+  it('hold the bounds of the variables.tf validations that feed them', () => {
+    const variables = readFileSync(path.join(ROOT, 'variables.tf'), 'utf8');
+    const mismatches: string[] = [];
+    for (const fn of STACK) {
+      for (const setting of FUNCTION_SETTINGS[fn] as readonly Setting[]) {
+        if (setting.type !== 'integer' || !setting.terraform?.variable) continue;
+        const variable = `var\\.${setting.terraform.variable.replace(/\./g, '\\.')}`;
+        const bounds = (operator: string) => [...variables.matchAll(new RegExp(`${variable}\\s*${operator}\\s*(\\d+)`, 'g'))].map((match) => Number(match[1]));
+        const [min, max] = [bounds('>='), bounds('<=')];
+        if (min.length !== 1 || min[0] !== setting.min || max.length !== 1 || max[0] !== setting.max) {
+          mismatches.push(`${setting.name} (${fn}) is ${setting.min}–${setting.max}; ${setting.terraform.variable} in variables.tf is ${min.join(',') || '?'}–${max.join(',') || '?'}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('read a bad value as a ConfigError naming the setting and its rule', () => {
+    expect(() => readIntegerSetting(SESSION_RESUME_WINDOW_SECONDS, { SESSION_RESUME_WINDOW_SECONDS: '0' })).toThrow(ConfigError);
+    expect(() => readIntegerSetting(SESSION_RESUME_WINDOW_SECONDS, { SESSION_RESUME_WINDOW_SECONDS: '0' })).toThrow('SESSION_RESUME_WINDOW_SECONDS must be a whole number from 1 to 86400, got 0');
+    expect(readIntegerSetting(SESSION_RESUME_WINDOW_SECONDS, {})).toBe(120);
+  });
+});
+
+describe('each function reads at init only the settings it declares', () => {
+  // What every handler needs to start; AWS_* (the SDK's own), NODE_* and Lambda's variables are not ours.
+  const BASE = {
+    TABLE_NAME: 'connections',
+    FANOUT_QUEUE_URL: 'http://localhost:1/q.fifo',
+    FANOUT_DLQ_URL: 'http://localhost:1/dlq.fifo',
+    MANAGEMENT_ENDPOINT: 'http://localhost:1/dev',
+    SESSION_KEY: 'k'.repeat(32),
+  };
+  const JWT = { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://id.example.com/jwks.json' };
+  const ours = (name: string) => /^[A-Z][A-Z0-9_]*$/.test(name) && (!/^(AWS_|NODE_|LAMBDA_|_)/.test(name) || name === 'AWS_REQUEST_TIMEOUT_MS');
+
+  afterEach(() => {
+    process.env = ORIGINAL_ENV;
+    jest.restoreAllMocks();
+  });
+
+  it.each([
+    ['authorizer', 'anonymous'],
+    ['authorizer', 'jwt'],
+    ['connect', 'two-phase'],
+    ['disconnect', 'anonymous'],
+    ['message', 'anonymous'],
+    ['message', 'two-phase'],
+    ['sweeper', 'jwt'],
+    ['fanout', 'anonymous'],
+  ] as const)('%s (%s mode)', async (fn, authMode) => {
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const read = new Set<string>();
+    const env: Record<string, string | undefined> = { ...ORIGINAL_ENV, ...BASE, AUTH_MODE: authMode, ...(authMode === 'anonymous' ? {} : JWT) };
+    process.env = new Proxy(env, {
+      get(target, name) {
+        if (typeof name === 'string') read.add(name);
+        return Reflect.get(target, name);
+      },
+    });
+    await jest.isolateModulesAsync(async () => {
+      await import(`../../functions/${fn}`);
+    });
+    const declared = new Set((FUNCTION_SETTINGS[fn] as readonly Setting[]).map((setting) => setting.name));
+    expect([...read].filter((name) => ours(name) && !declared.has(name))).toEqual([]);
+  });
+});
