@@ -178,3 +178,29 @@ run "each_environment_holds_what_its_function_declares_in_two_phase_mode" {
     error_message = "A function requires a setting Terraform does not always pass."
   }
 }
+
+# The example's teleprinter, wired by the example's main.tf, is held to its declaration too
+# (TELEPRINTER_TEXT is passed only when teleprinter_text is set).
+run "teleprinter_environment_holds_what_it_declares" {
+  command = apply
+
+  module {
+    source = "./examples/anonymous-resume"
+  }
+
+  assert {
+    condition = length(setsubtract(
+      setsubtract(keys(module.teleprinter.function_environment_variables), var.runtime_settings),
+      [for setting in var.manifest.teleprinter.settings : setting.name if setting.terraform],
+    )) == 0
+    error_message = "The teleprinter is passed settings its code never reads: ${jsonencode(setsubtract(setsubtract(keys(module.teleprinter.function_environment_variables), var.runtime_settings), [for setting in var.manifest.teleprinter.settings : setting.name if setting.terraform]))}."
+  }
+
+  assert {
+    condition = length(setsubtract(
+      [for setting in var.manifest.teleprinter.settings : setting.name if setting.terraform && setting.when == null],
+      keys(module.teleprinter.function_environment_variables),
+    )) == 0
+    error_message = "The teleprinter lacks settings its declaration says the example passes."
+  }
+}

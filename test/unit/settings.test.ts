@@ -16,17 +16,20 @@ describe('settings declarations', () => {
     expect(withTable(doc)).toBe(doc);
   });
 
-  it('hold the bounds of the variables.tf validations that feed them', () => {
-    const variables = readFileSync(path.join(ROOT, 'variables.tf'), 'utf8');
+  it.each([
+    ['variables.tf', STACK],
+    ['examples/anonymous-resume/variables.tf', ['teleprinter']],
+  ] as const)('hold the bounds of the %s validations that feed them', (file, functions) => {
+    const variables = readFileSync(path.join(ROOT, file), 'utf8');
     const mismatches: string[] = [];
-    for (const fn of STACK) {
+    for (const fn of functions) {
       for (const setting of FUNCTION_SETTINGS[fn] as readonly Setting[]) {
         if (setting.type !== 'integer' || !setting.terraform?.variable) continue;
         const variable = `var\\.${setting.terraform.variable.replace(/\./g, '\\.')}`;
         const bounds = (operator: string) => [...variables.matchAll(new RegExp(`${variable}\\s*${operator}\\s*(\\d+)`, 'g'))].map((match) => Number(match[1]));
         const [min, max] = [bounds('>='), bounds('<=')];
         if (min.length !== 1 || min[0] !== setting.min || max.length !== 1 || max[0] !== setting.max) {
-          mismatches.push(`${setting.name} (${fn}) is ${setting.min}–${setting.max}; ${setting.terraform.variable} in variables.tf is ${min.join(',') || '?'}–${max.join(',') || '?'}`);
+          mismatches.push(`${setting.name} (${fn}) is ${setting.min}–${setting.max}; ${setting.terraform.variable} in ${file} is ${min.join(',') || '?'}–${max.join(',') || '?'}`);
         }
       }
     }
