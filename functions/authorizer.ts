@@ -5,11 +5,11 @@ import { createJwtAuthenticator } from './lib/auth/jwt-mode';
 import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
 import type { Verdict } from './lib/auth/verdict';
-import { readBooleanSetting, readChoiceSetting, readListSetting } from './lib/settings';
+import { readBooleanSetting, readChoiceSetting, readListSetting } from './lib/config/settings';
 import { ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN } from './authorizer.settings';
 import { AUTH_MODE } from './settings/shared';
-import { getHeader } from './lib/headers';
-import { readCommonConfig } from './lib/init';
+import { getHeader } from './lib/protocol/headers';
+import { readCommonConfig } from './lib/config/init';
 import { fingerprint, log } from './lib/log';
 
 readCommonConfig();

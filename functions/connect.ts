@@ -1,14 +1,14 @@
 import { readAnonymousId } from './lib/auth/anonymous';
 import { fromAuthorizerContext, type Identity } from './lib/auth/identity';
 import { APP_PROTOCOL } from './lib/auth/token-source';
-import { readChoiceSetting, readIntegerSetting } from './lib/settings';
+import { readChoiceSetting, readIntegerSetting } from './lib/config/settings';
 import { AUTH_DEADLINE_SECONDS, HANDSHAKES_PER_IP, HANDSHAKE_WINDOW_SECONDS } from './connect.settings';
 import { AUTH_MODE, CONNECTION_TTL_SECONDS, MAX_CONNECTIONS_PER_USER } from './settings/shared';
-import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
-import type { RouteResult, WebSocketEvent } from './lib/events';
-import { countHandshake, type HandshakeLimit } from './lib/handshake-limit';
-import { getHeader, offeredProtocols } from './lib/headers';
-import { readCommonConfig } from './lib/init';
+import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';
+import type { RouteResult, WebSocketEvent } from './lib/protocol/events';
+import { countHandshake, type HandshakeLimit } from './lib/store/handshake-limit';
+import { getHeader, offeredProtocols } from './lib/protocol/headers';
+import { readCommonConfig } from './lib/config/init';
 import { errorFields, fingerprint, log } from './lib/log';
 import { nowSeconds } from './lib/time';
 

@@ -1,13 +1,13 @@
-import { createChannelStore } from './lib/channel-store';
-import type { RouteResult, WebSocketEvent } from './lib/events';
-import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
-import { readCommonConfig } from './lib/init';
+import { createChannelStore } from './lib/channels/channel-store';
+import type { RouteResult, WebSocketEvent } from './lib/protocol/events';
+import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';
+import { readCommonConfig } from './lib/config/init';
 import { errorFields, log } from './lib/log';
-import { readIntegerSetting } from './lib/settings';
+import { readIntegerSetting } from './lib/config/settings';
 import { SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
-import { readExpiryScheduler } from './lib/expiry';
-import { removeConnection } from './lib/remove-connection';
-import { createSessionStore } from './lib/sessions';
+import { readExpiryScheduler } from './lib/sessions/expiry';
+import { removeConnection } from './lib/sessions/remove-connection';
+import { createSessionStore } from './lib/sessions/session-store';
 
 const config = readCommonConfig();
 const documents = createDocumentClient();

@@ -1,17 +1,17 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { withRequestTimeouts } from './lib/aws-client';
-import { createChannelStore } from './lib/channel-store';
-import { readChannelConfig } from './lib/channel-config';
-import { readIntegerSetting, readStringSetting } from './lib/settings';
+import { withRequestTimeouts } from './lib/config/aws-client';
+import { createChannelStore } from './lib/channels/channel-store';
+import { readChannelConfig } from './lib/channels/channel-config';
+import { readIntegerSetting, readStringSetting } from './lib/config/settings';
 import { FANOUT_CHUNK_SIZE, FANOUT_CONCURRENCY, FANOUT_DLQ_URL, FANOUT_PARTITIONS, FANOUT_RETRY_ATTEMPTS, FANOUT_RETRY_BASE_MS } from './fanout.settings';
 import { FANOUT_QUEUE_URL, MANAGEMENT_ENDPOINT, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
-import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
-import { createFanout } from './lib/fanout';
-import { readCommonConfig } from './lib/init';
-import { removeConnection } from './lib/remove-connection';
-import { createSessionStore } from './lib/sessions';
+import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';
+import { createFanout } from './lib/delivery/fanout';
+import { readCommonConfig } from './lib/config/init';
+import { removeConnection } from './lib/sessions/remove-connection';
+import { createSessionStore } from './lib/sessions/session-store';
 
 const config = readCommonConfig();
 const channelConfig = readChannelConfig();

@@ -1,15 +1,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createAuthAction } from './lib/auth-action';
-import { withRequestTimeouts } from './lib/aws-client';
+import { createAuthAction } from './lib/auth/auth-action';
+import { withRequestTimeouts } from './lib/config/aws-client';
 import { fromAuthorizerContext, type Identity } from './lib/auth/identity';
 import { createTokenVerifier } from './lib/auth/jwt-mode';
-import { createChannelActions } from './lib/channel-actions';
-import { createChannelStore } from './lib/channel-store';
-import { readExpiryScheduler } from './lib/expiry';
-import { createSessionActions } from './lib/session-actions';
-import { readSessionKey } from './lib/session-key';
-import { createSessionStore } from './lib/sessions';
-import { readChoiceSetting, readIntegerSetting, readStringSetting } from './lib/settings';
+import { createChannelActions } from './lib/channels/channel-actions';
+import { createChannelStore } from './lib/channels/channel-store';
+import { readExpiryScheduler } from './lib/sessions/expiry';
+import { createSessionActions } from './lib/sessions/session-actions';
+import { readSessionKey } from './lib/sessions/session-key';
+import { createSessionStore } from './lib/sessions/session-store';
+import { readChoiceSetting, readIntegerSetting, readStringSetting } from './lib/config/settings';
 import {
   ACTION_PERMISSIONS,
   MANAGEMENT_ENDPOINT,
@@ -30,17 +30,17 @@ import {
   MAX_PAYLOAD_BYTES,
   SESSION_RESUME_WINDOW_SECONDS,
 } from './settings/shared';
-import { connectionStoreFor, createDocumentClient } from './lib/dynamo';
+import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';
 import type { Context } from 'aws-lambda';
-import type { RouteResult, WebSocketEvent } from './lib/events';
-import { readCommonConfig } from './lib/init';
+import type { RouteResult, WebSocketEvent } from './lib/protocol/events';
+import { readCommonConfig } from './lib/config/init';
 import { errorFields, log } from './lib/log';
-import { readPermissions } from './lib/permissions';
-import { errorFrame, parseClientFrame } from './lib/protocol';
-import { createPusher, managementClient, managementEndpoint } from './lib/push';
-import { countMessage, type RateLimit } from './lib/rate-limit';
-import { builtinActions, internalError, route, type ActionHandler } from './lib/router';
-import { fromItem, type Connection } from './lib/store';
+import { readPermissions } from './lib/auth/permissions';
+import { errorFrame, parseClientFrame } from './lib/protocol/frames';
+import { createPusher, managementClient, managementEndpoint } from './lib/push/pusher';
+import { countMessage, type RateLimit } from './lib/store/rate-limit';
+import { builtinActions, internalError, route, type ActionHandler } from './lib/protocol/router';
+import { fromItem, type Connection } from './lib/store/connection-store';
 import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();

@@ -1,18 +1,18 @@
 import type { Context } from 'aws-lambda';
-import { readIntegerSetting, readStringSetting } from './lib/settings';
+import { readIntegerSetting, readStringSetting } from './lib/config/settings';
 import { CONNECTION_MAX_SECONDS, SWEEP_PAGE_SIZE } from './sweeper.settings';
 import { AUTH_EXPIRY_GRACE_SECONDS, MANAGEMENT_ENDPOINT, SESSION_GOAWAY_BEFORE_SECONDS, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
-import { EXPIRING_SHARDS, createSessionStore } from './lib/sessions';
-import { createDocumentClient } from './lib/dynamo';
+import { EXPIRING_SHARDS, createSessionStore } from './lib/sessions/session-store';
+import { createDocumentClient } from './lib/store/dynamo';
 import { nowSeconds } from './lib/time';
-import { connectionStoreFor } from './lib/dynamo';
-import { readCommonConfig } from './lib/init';
-import { EVERYONE_SHARDS, PENDING_SHARDS } from './lib/keys';
+import { connectionStoreFor } from './lib/store/dynamo';
+import { readCommonConfig } from './lib/config/init';
+import { EVERYONE_SHARDS, PENDING_SHARDS } from './lib/store/table-keys';
 import { log } from './lib/log';
-import { errorFrame } from './lib/protocol';
-import { createPusher, managementClient } from './lib/push';
-import { removeConnection } from './lib/remove-connection';
-import type { Page } from './lib/store';
+import { errorFrame } from './lib/protocol/frames';
+import { createPusher, managementClient } from './lib/push/pusher';
+import { removeConnection } from './lib/sessions/remove-connection';
+import type { Page } from './lib/store/connection-store';
 
 const config = readCommonConfig();
 /** Not triggered by API Gateway, so it cannot derive the endpoint from an event. */

@@ -14,12 +14,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CLIENT_CHANNEL_PATTERN } from '../functions/lib/channels';
-import { MAX_FRAME_DEPTH, jsonProblem } from '../functions/lib/protocol';
-import { MESSAGE_ID_PATTERN, channelKeyOf, groupIdOf, readTarget, type PublishRecord, type Target } from '../functions/lib/queue-message';
-import { sendEntries, type QueueEntry } from '../functions/lib/sqs-batch';
+import { CLIENT_CHANNEL_PATTERN } from '../functions/lib/channels/channel-names';
+import { MAX_FRAME_DEPTH, jsonProblem } from '../functions/lib/protocol/frames';
+import { MESSAGE_ID_PATTERN, channelKeyOf, groupIdOf, readTarget, type PublishRecord, type Target } from '../functions/lib/delivery/queue-message';
+import { sendEntries, type QueueEntry } from '../functions/lib/delivery/sqs-batch';
 
-export type { Target } from '../functions/lib/queue-message';
+export type { Target } from '../functions/lib/delivery/queue-message';
 
 /**
  * A call the publisher refused before sending anything (bad target; `BAD_DATA`: not JSON, a lone

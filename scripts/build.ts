@@ -14,7 +14,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { FUNCTION_SETTINGS } from '../functions/settings';
-import { manifestOf, type SettingManifest } from '../functions/lib/settings';
+import { manifestOf, type SettingManifest } from '../functions/lib/config/settings';
 import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
 

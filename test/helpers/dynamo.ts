@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../functions/lib/dynamo';
+import { createDocumentClient } from '../../functions/lib/store/dynamo';
 import { ensureTable } from '../../sandbox/table';
 
 export function dynamoEndpoint(): string {

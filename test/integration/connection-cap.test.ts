@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { connectionCountKey } from '../../functions/lib/keys';
-import { createConnectionStore } from '../../functions/lib/store';
+import { connectionCountKey } from '../../functions/lib/store/table-keys';
+import { createConnectionStore } from '../../functions/lib/store/connection-store';
 import { connect, eventually, handshakeStatus, type TestClient } from '../helpers/clients';
 import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
 import { signingKey, signToken, startJwksServer } from '../helpers/jwks';

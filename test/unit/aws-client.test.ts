@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { CONNECTION_TIMEOUT_MS, readRequestTimeouts, REQUEST_TIMEOUT_RULE, withRequestTimeouts } from '../../functions/lib/aws-client';
+import { CONNECTION_TIMEOUT_MS, readRequestTimeouts, REQUEST_TIMEOUT_RULE, withRequestTimeouts } from '../../functions/lib/config/aws-client';
 import { ConfigError } from '../../functions/lib/errors';
 
 describe('readRequestTimeouts', () => {

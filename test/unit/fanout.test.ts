@@ -1,8 +1,8 @@
-import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../functions/lib/channels';
-import { classifyPostError, createLimiter, deadLetterBody, deliverRecordKey, messageFrame } from '../../functions/lib/fanout';
-import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../functions/lib/queue-message';
-import { shareReplayBudget } from '../../functions/lib/session-actions';
-import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../functions/lib/sqs-batch';
+import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../functions/lib/channels/channel-names';
+import { classifyPostError, createLimiter, deadLetterBody, deliverRecordKey, messageFrame } from '../../functions/lib/delivery/fanout';
+import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../functions/lib/delivery/queue-message';
+import { shareReplayBudget } from '../../functions/lib/sessions/session-actions';
+import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../functions/lib/delivery/sqs-batch';
 
 const publish = (fields: Record<string, unknown> = {}): string =>
   JSON.stringify({ v: 1, kind: 'publish', id: 'm-1', target: { type: 'channel', channel: 'news' }, data: { a: 1 }, publishedAt: 1, ...fields });

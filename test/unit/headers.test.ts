@@ -1,4 +1,4 @@
-import { getHeader, offeredProtocols } from '../../functions/lib/headers';
+import { getHeader, offeredProtocols } from '../../functions/lib/protocol/headers';
 
 describe('getHeader', () => {
   it.each(['Origin', 'origin', 'ORIGIN', 'oRiGiN'])('finds Origin when asked for %j', (name) => {

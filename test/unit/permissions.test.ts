@@ -1,5 +1,5 @@
 import { ConfigError } from '../../functions/lib/errors';
-import { missingRoles, readPermissions } from '../../functions/lib/permissions';
+import { missingRoles, readPermissions } from '../../functions/lib/auth/permissions';
 
 describe('permission map', () => {
   it('reads action → roles', () => {

@@ -1,4 +1,4 @@
-import { checkResumeToken, resumeToken } from '../../functions/lib/sessions';
+import { checkResumeToken, resumeToken } from '../../functions/lib/sessions/session-store';
 
 const key = Buffer.from('k'.repeat(32));
 const real = resumeToken(key, 'user-1', 'session-1');

@@ -1,4 +1,4 @@
-import { builtinActions, route, type ActionHandler } from '../../functions/lib/router';
+import { builtinActions, route, type ActionHandler } from '../../functions/lib/protocol/router';
 
 const context = { connectionId: 'XfGLwcMrtjMCFpA=', now: 1_700_000_000_000 };
 

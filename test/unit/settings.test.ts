@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FUNCTION_SETTINGS } from '../../functions/settings';
 import { SESSION_RESUME_WINDOW_SECONDS } from '../../functions/settings/shared';
-import { readIntegerSetting, type Setting } from '../../functions/lib/settings';
+import { readIntegerSetting, type Setting } from '../../functions/lib/config/settings';
 import { ConfigError } from '../../functions/lib/errors';
 import { DOC, withTable } from '../../scripts/settings-docs';
 

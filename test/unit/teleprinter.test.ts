@@ -1,5 +1,5 @@
 import { ConfigError } from '../../functions/lib/errors';
-import type { Session, SessionStore, SetStateResult } from '../../functions/lib/sessions';
+import type { Session, SessionStore, SetStateResult } from '../../functions/lib/sessions/session-store';
 import {
   DEFAULT_TEXT,
   cursorOf,

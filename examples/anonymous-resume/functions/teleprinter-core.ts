@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { readIntegerSetting, readStringSetting } from '../../../functions/lib/settings';
+import { readIntegerSetting, readStringSetting } from '../../../functions/lib/config/settings';
 import { CONNECTION_TTL_SECONDS } from '../../../functions/settings/shared';
 import { TELEPRINTER_INTERVAL_MS, TELEPRINTER_TEXT } from './teleprinter.settings';
 import { ConfigError } from '../../../functions/lib/errors';
-import { USER_INDEX, connectionKey, userPk } from '../../../functions/lib/keys';
-import type { Session, SessionStore } from '../../../functions/lib/sessions';
+import { USER_INDEX, connectionKey, userPk } from '../../../functions/lib/store/table-keys';
+import type { Session, SessionStore } from '../../../functions/lib/sessions/session-store';
 import { nowSeconds } from '../../../functions/lib/time';
 
 /** The opening of the Gettysburg Address (1863, public domain): 176 characters, 17.6 s at 100 ms. */

@@ -2,7 +2,7 @@
  * The teleprinter's settings (read at init by teleprinter.ts and teleprinter-core.ts; listed in
  * dist/manifest.json by the build). Its Terraform is the example's main.tf, not the module's.
  */
-import { integer, string } from '../../../functions/lib/settings';
+import { integer, string } from '../../../functions/lib/config/settings';
 import { AWS_REQUEST_TIMEOUT_MS, CONNECTION_TTL_SECONDS, LOG_LEVEL, METRICS_NAMESPACE, TABLE_NAME } from '../../../functions/settings/shared';
 
 export const TELEPRINTER_INTERVAL_MS = /* @__PURE__ */ integer({

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { fromAuthorizerContext } from '../../../functions/lib/auth/identity';
-import { createDocumentClient } from '../../../functions/lib/dynamo';
-import type { RouteResult, WebSocketEvent } from '../../../functions/lib/events';
-import { readCommonConfig } from '../../../functions/lib/init';
+import { createDocumentClient } from '../../../functions/lib/store/dynamo';
+import type { RouteResult, WebSocketEvent } from '../../../functions/lib/protocol/events';
+import { readCommonConfig } from '../../../functions/lib/config/init';
 import { fingerprint, log } from '../../../functions/lib/log';
-import { isGone, managementClient, managementEndpoint } from '../../../functions/lib/push';
-import { createSessionStore } from '../../../functions/lib/sessions';
-import { readStringSetting } from '../../../functions/lib/settings';
+import { isGone, managementClient, managementEndpoint } from '../../../functions/lib/push/pusher';
+import { createSessionStore } from '../../../functions/lib/sessions/session-store';
+import { readStringSetting } from '../../../functions/lib/config/settings';
 import { MANAGEMENT_ENDPOINT } from './teleprinter.settings';
 import { INTEGRATION_TIMEOUT_MS, createConnectionLock, latestSessionId, readTeleprinterConfig, teleprint } from './teleprinter-core';
 

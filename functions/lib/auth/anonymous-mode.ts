@@ -1,4 +1,4 @@
-import { getHeader } from '../headers';
+import { getHeader } from '../protocol/headers';
 import { readAnonymousId } from './anonymous';
 import type { Authenticator } from './verdict';
 

@@ -1,4 +1,4 @@
-import { offeredProtocols } from '../headers';
+import { offeredProtocols } from '../protocol/headers';
 
 /**
  * Anonymous ids: what `crypto.randomUUID()` makes, and any other 16–128 characters of `A–Z a–z 0–9 _ -`

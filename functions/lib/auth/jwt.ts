@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError, verify, type VerifyOptions } from 'jsonwebtoken';
-import { readList, readOptionalString } from '../config';
-import { readIntegerSetting, readOptionalIntegerSetting } from '../settings';
+import { readList, readOptionalString } from '../config/readers';
+import { readIntegerSetting, readOptionalIntegerSetting } from '../config/settings';
 import { JWT_CLOCK_TOLERANCE_SECONDS, JWT_MAX_AGE_SECONDS, JWT_MAX_LIFETIME_SECONDS, JWT_MAX_TOKEN_LENGTH } from '../../settings/shared';
 import { ConfigError } from '../errors';
 import { ID_PATTERN, MAX_ROLES, ROLE_PATTERN } from './identity';

@@ -1,7 +1,7 @@
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { withRequestTimeouts } from '../aws-client';
+import { withRequestTimeouts } from '../config/aws-client';
 import { ConfigError } from '../errors';
 import { log } from '../log';
 import { KID_PATTERN, type JwtAlgorithm, type KeyResolver } from './jwt';

@@ -1,4 +1,4 @@
-import { getHeader, getHeaderValues, offeredProtocols } from '../headers';
+import { getHeader, getHeaderValues, offeredProtocols } from '../protocol/headers';
 
 /** The application subprotocol; in JWT mode it is the one `$connect` echoes. */
 export const APP_PROTOCOL = 'ws-sessions.v1';

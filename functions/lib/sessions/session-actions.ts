@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { ChannelStore } from '../channels/channel-store';
+import { classifyChannel } from '../channels/channel-names';
+import { log } from '../log';
+import { errorFrame, type RequestId, type WelcomeFrame } from '../protocol/frames';
+import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../delivery/queue-message';
+import type { ActionContext, ActionHandler } from '../protocol/router';
+import { QueueUnavailableError } from '../errors';
+import { SESSION_ID_PATTERN, checkResumeToken, resumeToken, type Session, type SessionStore } from './session-store';
+import { fitsRecord, sendBatched } from '../delivery/sqs-batch';
+import { nowSeconds } from '../time';
+
+export interface SessionSettings {
+  resumeWindowSeconds: number;
+  heartbeatSeconds: number;
+  /** `token`: resuming needs the resume token. `id`: the user id alone suffices (the AWS sample's way; weaker). */
+  resume: 'token' | 'id';
+  maxStateBytes: number;
+  maxSubscriptions: number;
+  connectionTtlSeconds: number;
+  /** Log entries one `resume` may replay over all its channels (`REPLAY_MAX_MESSAGES`); a RESUME_GAP names the rest. */
+  replayLimit: number;
+}
+
+const withId = (id: RequestId | undefined) => (id === undefined ? {} : { id });
+
+/**
+ * The session actions (docs/protocol.md): `hello` (creates the connection's resumable session, or
+ * repeats it, and answers `welcome`), `state.get` / `state.set` (versioned, optimistic), and `resume`
+ * (relinks an earlier session to this connection and replays what each channel published after the
+ * client's last sequence number, in order, before anything later).
+ *
+ * @example
+ * const actions = { ...builtinActions, ...createSessionActions({ sessions, channels, sqs, queueUrl, key, settings }) };
+ */
+export function createSessionActions({
+  sessions,
+  channels,
+  sqs,
+  queueUrl,
+  key,
+  settings,
+  cancelExpiry = async () => undefined,
+}: {
+  sessions: SessionStore;
+  channels: ChannelStore;
+  sqs: SQSClient;
+  queueUrl: string;
+  /** The resume-token key (loaded once per container). */
+  key: () => Promise<Buffer>;
+  settings: SessionSettings;
+  /** Deletes the session's one-time expiry schedule, if any. */
+  cancelExpiry?: (sessionId: string) => Promise<void>;
+}): Record<string, ActionHandler> {
+  const connectionExpiry = (context: ActionContext): number => nowSeconds(context.connectedAt ?? context.now) + settings.connectionTtlSeconds;
+
+  const welcome = async (session: Session, id: RequestId | undefined, type: 'welcome' | 'resumed' = 'welcome'): Promise<WelcomeFrame> => ({
+    type,
+    ...withId(id),
+    sessionId: session.sessionId,
+    resumeToken: resumeToken(await key(), session.userId, session.sessionId),
+    resumeWindowSeconds: settings.resumeWindowSeconds,
+    heartbeatSeconds: settings.heartbeatSeconds,
+    state: session.state,
+    version: session.version,
+  });
+
+  /** The connection's session: the one it is linked to, or a new one. */
+  const sessionOf = async (context: ActionContext, create: boolean): Promise<Session | undefined> => {
+    const now = nowSeconds(context.now);
+    const linked = (await context.connection?.())?.wsSession;
+    if (linked) {
+      const session = await sessions.get(linked, now);
+      if (session) return session;
+    }
+    if (!create || !context.identity) return undefined;
+    return sessions.create({ userId: context.identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), now: context.now });
+  };
+
+  const noSession = (id: RequestId | undefined) => [errorFrame({ code: 'BAD_MESSAGE', message: 'no session on this connection: send {"action":"hello"} first', id })];
+
+  return {
+    async hello(frame, context) {
+      const session = await sessionOf(context, true);
+      if (!session) return [];
+      return [await welcome(session, frame.id)];
+    },
+
+    async 'state.get'(frame, context) {
+      const session = await sessionOf(context, false);
+      if (!session) return noSession(frame.id);
+      return [{ type: 'state', ...withId(frame.id), state: session.state, version: session.version }];
+    },
+
+    async 'state.set'(frame, context) {
+      const { id, version, state } = frame;
+      if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
+        return [errorFrame({ code: 'BAD_MESSAGE', message: '"version" must be the version you read (a whole number ≥ 0)', id })];
+      }
+      if (state === undefined) return [errorFrame({ code: 'BAD_MESSAGE', message: '"state" is required (any JSON value)', id })];
+      const bytes = payloadBytes(state);
+      if (bytes > settings.maxStateBytes) return [errorFrame({ code: 'PAYLOAD_TOO_LARGE', message: `"state" is ${bytes} bytes; at most ${settings.maxStateBytes}`, id })];
+      const session = await sessionOf(context, false);
+      if (!session) return noSession(id);
+      const result = await sessions.setState({ sessionId: session.sessionId, expectedVersion: version, state, nowSeconds: nowSeconds(context.now) });
+      if (result.ok) return [{ type: 'state', ...withId(id), state, version: result.version }];
+      if (result.reason === 'gone') return noSession(id);
+      const message = `the state is at version ${result.current.version}, not ${version}`;
+      return [errorFrame({ code: 'VERSION_CONFLICT', message, id, state: result.current.state, version: result.current.version })];
+    },
+
+    async resume(frame, context) {
+      const { id, sessionId, resumeToken: token } = frame;
+      const identity = context.identity;
+      if (!identity) return [];
+      if (typeof sessionId !== 'string' || !SESSION_ID_PATTERN.test(sessionId)) return [errorFrame({ code: 'BAD_MESSAGE', message: '"sessionId" is malformed', id })];
+      const wanted = readChannelMap(frame.channels, identity, settings.maxSubscriptions);
+      if (!wanted.ok) return [errorFrame({ code: wanted.code, message: wanted.message, id })];
+      const now = nowSeconds(context.now);
+      const tokenOk = token !== undefined ? checkResumeToken(await key(), identity.userId, sessionId, token) : settings.resume === 'id';
+      if (!tokenOk) {
+        log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: token === undefined ? 'no_token' : 'bad_token' }, { Rejects: 1 });
+        return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+      }
+      // Validate every channel against its head before anything changes.
+      const heads = await Promise.all(wanted.channels.map(([channel]) => channels.head(channel)));
+      const beyond = wanted.channels.findIndex(([, lastSeq], index) => lastSeq > heads[index]!);
+      if (beyond >= 0) {
+        const [channel, lastSeq] = wanted.channels[beyond]!;
+        return [errorFrame({ code: 'BAD_MESSAGE', message: `channels["${channel}"] = ${lastSeq} is beyond the channel's last sequence number (${heads[beyond]})`, id })];
+      }
+      const session = await sessions.attach({ sessionId, userId: identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), nowSeconds: now });
+      if (!session && token === undefined) {
+        // Without a token nothing proves the session was this user's: another user's live one is refused.
+        const existing = await sessions.get(sessionId, now);
+        if (existing && existing.userId !== identity.userId) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+      }
+      if (!session) {
+        // A token that checks out names a session this user really had: it expired (or was purged).
+        const fresh = await sessionOf(context, true);
+        log({ event: 'resume_gap', connectionId: context.connectionId, reason: 'session_expired' });
+        const gap = errorFrame({ code: 'RESUME_GAP', message: 'the session expired: start again from a fresh state', id });
+        return fresh ? [gap, await welcome(fresh, id)] : [gap];
+      }
+      await cancelExpiry(sessionId);
+      const answer = await welcome(session, id, 'resumed');
+      if (wanted.channels.length === 0) return [answer];
+      // `resumed` goes through the queue ahead of the joins (docs/fanout.md): the answer is posted only
+      // once the record holding everything it promises is durable, and before any replayed frame.
+      const expiresAt = connectionExpiry(context);
+      const shares = shareReplayBudget(
+        wanted.channels.map(([, after], index) => heads[index]! - after),
+        settings.replayLimit,
+      );
+      const resumeId = randomUUID();
+      const record: ResumeRecord = {
+        v: 1,
+        kind: 'resume',
+        id: resumeId,
+        connectionId: context.connectionId,
+        frame: JSON.stringify(answer),
+        joins: wanted.channels.map(([channel, after], index): JoinRecord => ({
+          v: 1,
+          kind: 'join',
+          id: `${resumeId}-${index}`,
+          connectionId: context.connectionId,
+          channel,
+          after,
+          subscribe: classifyChannel(channel, identity) === 'subscribable',
+          expiresAt,
+          maxSubscriptions: settings.maxSubscriptions,
+          limit: shares[index]!,
+        })),
+      };
+      const entry = resumeEntry(record);
+      if (!fitsRecord(entry.body)) {
+        return [errorFrame({ code: 'BAD_MESSAGE', message: `the resume (its state and ${record.joins.length} channels) is too large for one queue record: name fewer channels`, id })];
+      }
+      try {
+        await sendBatched(sqs, queueUrl, [entry]);
+      } catch (error) {
+        // The session is linked to this connection already: a retry of the same resume links it again.
+        throw new QueueUnavailableError('the resume could not be queued', { cause: error });
+      }
+      log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length });
+      return [];
+    },
+  };
+}
+
+/**
+ * Shares a request's replay budget between its channels: each gets what it needs where the budget
+ * allows, the rest is split evenly (fairly where it does not), and what is left over is spread over
+ * all of them (a channel may have grown by the time its join runs). The shares add up to the budget.
+ *
+ * @example
+ * shareReplayBudget([5, 2000, 0], 1000); // [5, 995, 0]
+ * shareReplayBudget([5, 20], 1000); // [493, 507]: what each needs, and the 975 left spread
+ */
+export function shareReplayBudget(needs: readonly number[], budget: number): number[] {
+  const shares = needs.map(() => 0);
+  if (needs.length === 0) return shares;
+  let left = budget;
+  let open = needs.flatMap((need, index) => (need > 0 ? [index] : []));
+  while (left > 0 && open.length > 0) {
+    const each = Math.max(1, Math.floor(left / open.length));
+    for (const index of open) {
+      const give = Math.min(each, needs[index]! - shares[index]!, left);
+      shares[index]! += give;
+      left -= give;
+    }
+    open = open.filter((index) => shares[index]! < needs[index]!);
+  }
+  const each = Math.floor(left / needs.length);
+  return shares.map((share, index) => share + each + (index < left - each * needs.length ? 1 : 0));
+}
+
+type ChannelMap = { ok: true; channels: Array<[string, number]> } | { ok: false; code: 'BAD_MESSAGE' | 'FORBIDDEN'; message: string };
+
+/** `{"news": 12, "user:me": 3}`: channels this identity may rejoin, each with the last sequence number seen. */
+function readChannelMap(raw: unknown, identity: NonNullable<ActionContext['identity']>, maxSubscriptions: number): ChannelMap {
+  if (raw === undefined) return { ok: true, channels: [] };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, code: 'BAD_MESSAGE', message: '"channels" must be an object of channel → last sequence number seen' };
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > maxSubscriptions + 3) return { ok: false, code: 'BAD_MESSAGE', message: `"channels" names more than ${maxSubscriptions + 3} channels` };
+  const channels: Array<[string, number]> = [];
+  for (const [channel, lastSeq] of entries) {
+    const kind = classifyChannel(channel, identity);
+    if (kind === 'foreign') return { ok: false, code: 'FORBIDDEN', message: 'a channel in "channels" belongs to another user or tenant' };
+    if (kind === 'malformed') return { ok: false, code: 'BAD_MESSAGE', message: `"channels" has a malformed channel name` };
+    if (typeof lastSeq !== 'number' || !Number.isSafeInteger(lastSeq) || lastSeq < 0) {
+      return { ok: false, code: 'BAD_MESSAGE', message: `channels["${channel}"] must be the last sequence number seen (a whole number ≥ 0)` };
+    }
+    channels.push([channel, lastSeq]);
+  }
+  return { ok: true, channels };
+}

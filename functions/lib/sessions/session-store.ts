@@ -1,0 +1,244 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EVERYONE_INDEX, METADATA, connectionKey, hashOf, userPk } from '../store/table-keys';
+
+/** A resumable session: survives its connections for the resume window. */
+export interface Session {
+  sessionId: string;
+  userId: string;
+  /** The connection it is linked to while active. */
+  connectionId?: string;
+  status: 'active' | 'inactive';
+  /** When its last connection went away, epoch ms (inactive sessions). */
+  lastSeen?: number;
+  /** Application state (JSON), versioned for optimistic locking. */
+  state: unknown;
+  version: number;
+  /** When the item stops counting, epoch s (also the TTL). */
+  expiresAt: number;
+}
+
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+export const sessionKey = (sessionId: string): { PK: string; SK: string } => ({ PK: `SESSION#${sessionId}`, SK: METADATA });
+/** Inactive sessions sit in GSI3 under `EXPIRING#{shard}`, sorted by when they expire, for the sweeper. */
+export const EXPIRING_SHARDS = 8;
+const expiringPk = (shard: number): string => `EXPIRING#${shard}`;
+const expiringSk = (expiresAt: number, sessionId: string): string => `AT#${String(expiresAt).padStart(10, '0')}#${sessionId}`;
+
+export const newSessionId = (): string => randomBytes(16).toString('base64url');
+
+/**
+ * The resume token of a session: an HMAC over the session id and its user, so it cannot be forged
+ * without the key and is worth nothing for another user (an anonymous id alone takes over nothing).
+ */
+export function resumeToken(key: Buffer, userId: string, sessionId: string): string {
+  return createHmac('sha256', key).update(`ws-sessions resume v1\n${userId}\n${sessionId}`).digest('base64url');
+}
+
+/** A resume token's shape: an HMAC-SHA256 in base64url, 43 characters. */
+const RESUME_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Compares in constant time; anything not shaped like a token is false, never an exception. */
+export function checkResumeToken(key: Buffer, userId: string, sessionId: string, token: unknown): boolean {
+  if (typeof token !== 'string' || !RESUME_TOKEN_PATTERN.test(token)) return false;
+  const expected = Buffer.from(resumeToken(key, userId, sessionId), 'ascii');
+  const given = Buffer.from(token, 'ascii');
+  // timingSafeEqual throws on buffers of different lengths.
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+const fromItem = (item: Record<string, unknown>): Session => ({
+  sessionId: item.sessionId as string,
+  userId: item.userId as string,
+  connectionId: item.connectionId as string | undefined,
+  status: item.status as Session['status'],
+  lastSeen: item.lastSeen as number | undefined,
+  state: item.state === undefined ? null : (JSON.parse(item.state as string) as unknown),
+  version: item.version as number,
+  expiresAt: item.ttl as number,
+});
+
+export type SetStateResult = { ok: true; version: number } | { ok: false; reason: 'conflict'; current: Session } | { ok: false; reason: 'gone' };
+
+export interface SessionStore {
+  /** A new active session linked to the connection (one transaction: the session, the connection's link). */
+  create(params: { userId: string; connectionId: string; expiresAt: number; now: number }): Promise<Session>;
+  /** The session, or undefined when absent or past its TTL. */
+  get(sessionId: string, nowSeconds: number): Promise<Session | undefined>;
+  /** Links the session to a new connection (resume): only for its user and while it has not expired. */
+  attach(params: { sessionId: string; userId: string; connectionId: string; expiresAt: number; nowSeconds: number }): Promise<Session | undefined>;
+  /** Marks it inactive when its connection goes away (only if still linked to that connection). */
+  detach(params: { sessionId: string; connectionId: string; lastSeen: number; expiresAt: number }): Promise<boolean>;
+  /** Writes the state if the version is still `expectedVersion`. */
+  setState(params: { sessionId: string; expectedVersion: number; state: unknown; nowSeconds: number }): Promise<SetStateResult>;
+  /** Deletes the session if it is inactive and expired by `nowSeconds`; true when it did. */
+  purgeIfExpired(sessionId: string, nowSeconds: number): Promise<boolean>;
+  /** Inactive sessions expired by `nowSeconds`, from one shard. */
+  listExpired(shard: number, nowSeconds: number, limit?: number): Promise<string[]>;
+}
+
+/**
+ * The session half of the single table (docs/data-model.md).
+ *
+ * @example
+ * const sessions = createSessionStore({ client: createDocumentClient(), tableName });
+ */
+export function createSessionStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): SessionStore {
+  const get = async (sessionId: string, nowSeconds: number): Promise<Session | undefined> => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: sessionKey(sessionId), ConsistentRead: true }));
+    return Item && (Item.ttl as number) > nowSeconds ? fromItem(Item) : undefined;
+  };
+
+  return {
+    get,
+
+    async create({ userId, connectionId, expiresAt, now }) {
+      const sessionId = newSessionId();
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...sessionKey(sessionId),
+                  GSI1PK: userPk(userId),
+                  GSI1SK: `SESSION#${sessionId}`,
+                  type: 'session',
+                  sessionId,
+                  userId,
+                  connectionId,
+                  status: 'active',
+                  createdAt: now,
+                  version: 0,
+                  ttl: expiresAt,
+                },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: connectionKey(connectionId),
+                UpdateExpression: 'SET wsSession = :session',
+                ConditionExpression: 'attribute_exists(PK)',
+                ExpressionAttributeValues: { ':session': sessionId },
+              },
+            },
+          ],
+        }),
+      );
+      return { sessionId, userId, connectionId, status: 'active', state: null, version: 0, expiresAt };
+    },
+
+    async attach({ sessionId, userId, connectionId, expiresAt, nowSeconds }) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: sessionKey(sessionId),
+            UpdateExpression: 'SET connectionId = :connection, #status = :active, #ttl = :ttl REMOVE lastSeen, GSI3PK, GSI3SK',
+            ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        // Only once the session is ours: the connection's link to it (its $disconnect detaches it).
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: connectionKey(connectionId),
+            UpdateExpression: 'SET wsSession = :session',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':session': sessionId },
+          }),
+        );
+        return Attributes ? fromItem(Attributes) : undefined;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    },
+
+    async detach({ sessionId, connectionId, lastSeen, expiresAt }) {
+      try {
+        const shard = hashOf(sessionId) % EXPIRING_SHARDS;
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: sessionKey(sessionId),
+            UpdateExpression: 'SET #status = :inactive, lastSeen = :lastSeen, #ttl = :ttl, GSI3PK = :pk, GSI3SK = :sk REMOVE connectionId',
+            ConditionExpression: 'connectionId = :connection',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':inactive': 'inactive',
+              ':lastSeen': lastSeen,
+              ':ttl': expiresAt,
+              ':pk': expiringPk(shard),
+              ':sk': expiringSk(expiresAt, sessionId),
+              ':connection': connectionId,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async setState({ sessionId, expectedVersion, state, nowSeconds }) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: sessionKey(sessionId),
+            UpdateExpression: 'SET #state = :state, version = :next',
+            ConditionExpression: 'attribute_exists(PK) AND version = :expected AND #ttl > :now',
+            ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':state': JSON.stringify(state), ':next': expectedVersion + 1, ':expected': expectedVersion, ':now': nowSeconds },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return { ok: true, version: Attributes?.version as number };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const current = await get(sessionId, nowSeconds);
+        return current ? { ok: false, reason: 'conflict', current } : { ok: false, reason: 'gone' };
+      }
+    },
+
+    async purgeIfExpired(sessionId, nowSeconds) {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: sessionKey(sessionId),
+            ConditionExpression: '#status = :inactive AND #ttl <= :now',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+            ExpressionAttributeValues: { ':inactive': 'inactive', ':now': nowSeconds },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    async listExpired(shard, nowSeconds, limit = 100) {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: EVERYONE_INDEX,
+          KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK <= :until',
+          ExpressionAttributeValues: { ':pk': expiringPk(shard), ':until': expiringSk(nowSeconds, '~') },
+          Limit: limit,
+        }),
+      );
+      return (result.Items ?? []).map((item) => (item.PK as string).slice('SESSION#'.length));
+    },
+  };
+}
