@@ -10,7 +10,8 @@ import { readCommonConfig } from './lib/config/init';
 import { EVERYONE_SHARDS, PENDING_SHARDS } from './lib/store/table-keys';
 import { log } from './lib/log';
 import { errorFrame } from './lib/protocol/frames';
-import { createPusher, managementClient } from './lib/push/pusher';
+import { managementClient } from './lib/push/management-api';
+import { createPusher } from './lib/push/pusher';
 import { removeConnection } from './lib/sessions/remove-connection';
 import type { Page } from './lib/store/connection-store';
 

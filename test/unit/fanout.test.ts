@@ -1,5 +1,5 @@
 import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../functions/lib/channels/channel-names';
-import { classifyPostError, createLimiter, deadLetterBody, deliverRecordKey, messageFrame } from '../../functions/lib/delivery/fanout';
+import { createLimiter, deadLetterBody, deliverRecordKey, messageFrame } from '../../functions/lib/delivery/fanout';
 import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../functions/lib/delivery/queue-message';
 import { shareReplayBudget } from '../../functions/lib/sessions/session-actions';
 import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../functions/lib/delivery/sqs-batch';
@@ -177,20 +177,6 @@ describe('the replay budget of one request', () => {
 });
 
 describe('delivery', () => {
-  const error = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
-
-  it.each([
-    ['GoneException', 410, 'gone'],
-    ['LimitExceededException', 429, 'retry'],
-    ['InternalServerErrorException', 500, 'retry'],
-    ['TimeoutError', undefined, 'retry'],
-    ['ForbiddenException', 403, 'rejected'],
-    ['PayloadTooLargeException', 413, 'rejected'],
-    ['BadRequestException', 400, 'rejected'],
-  ])('classifies %s (%s) as %s', (name, status, kind) => {
-    expect(classifyPostError(error(name, status)).kind).toBe(kind);
-  });
-
   it('never has more than the limit in flight and keeps the results in order', async () => {
     let inFlight = 0;
     let most = 0;

@@ -1,97 +1,14 @@
-import { ApiGatewayManagementApiClient, ApiGatewayManagementApiServiceException, ForbiddenException, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiServiceException, ForbiddenException, GoneException } from '@aws-sdk/client-apigatewaymanagementapi';
 import { PushError } from '../../functions/lib/errors';
 import { configureLog } from '../../functions/lib/log';
-import { createPusher, isGone, managementClient, managementEndpoint } from '../../functions/lib/push/pusher';
+import { createPusher } from '../../functions/lib/push/pusher';
+import { clientAnswering } from '../helpers/management-fault';
 import type { SessionStore } from '../../functions/lib/sessions/session-store';
 import type { ConnectionStore } from '../../functions/lib/store/connection-store';
 
 /** These connections have no session (the store finds none), so nothing is detached. */
 const sessions = { store: {} as SessionStore, resumeWindowSeconds: 120 };
 
-describe('isGone', () => {
-  it('recognises the SDK GoneException', () => {
-    expect(isGone(new GoneException({ $metadata: { httpStatusCode: 410 }, message: 'gone' }))).toBe(true);
-  });
-
-  it('recognises an error named GoneException without metadata', () => {
-    const error = new Error('gone');
-    error.name = 'GoneException';
-    expect(isGone(error)).toBe(true);
-  });
-
-  it('recognises a 410 whose error type header was missing', () => {
-    const error = Object.assign(new Error('UnknownError'), { $metadata: { httpStatusCode: 410 } });
-    expect(isGone(error)).toBe(true);
-  });
-
-  it.each([
-    ['a ForbiddenException', new ForbiddenException({ $metadata: { httpStatusCode: 403 }, message: 'no' })],
-    ['a 404', Object.assign(new Error('NotFound'), { $metadata: { httpStatusCode: 404 } })],
-    ['a 410 given as a string', Object.assign(new Error('x'), { $metadata: { httpStatusCode: '410' } })],
-    ['a plain Error', new Error('GoneException')],
-    ['an object shaped like the exception', { name: 'GoneException', $metadata: { httpStatusCode: 410 } }],
-    ['a string', 'GoneException'],
-    ['null', null],
-    ['undefined', undefined],
-  ])('does not treat %s as gone', (_label, error) => {
-    expect(isGone(error)).toBe(false);
-  });
-});
-
-describe('managementEndpoint', () => {
-  const requestContext = { domainName: 'abcdef123.execute-api.us-east-1.amazonaws.com', stage: 'dev' };
-
-  it('derives https://{domainName}/{stage}', () => {
-    expect(managementEndpoint(requestContext, undefined)).toBe('https://abcdef123.execute-api.us-east-1.amazonaws.com/dev');
-  });
-
-  it('prefers an explicit override', () => {
-    expect(managementEndpoint(requestContext, 'http://127.0.0.1:3001')).toBe('http://127.0.0.1:3001');
-  });
-
-  it('ignores an empty override', () => {
-    expect(managementEndpoint(requestContext, '')).toBe('https://abcdef123.execute-api.us-east-1.amazonaws.com/dev');
-  });
-
-  it.each([
-    ['no domainName', { stage: 'dev' }],
-    ['no stage', { domainName: 'abcdef123.execute-api.us-east-1.amazonaws.com' }],
-    ['an empty stage', { domainName: 'd', stage: '' }],
-    ['nothing', {}],
-  ])('throws with %s and no override', (_label, context) => {
-    expect(() => managementEndpoint(context, undefined)).toThrow('the event has no domainName/stage to derive the management endpoint from');
-  });
-});
-
-describe('managementClient', () => {
-  it('reuses one client per endpoint', () => {
-    const a = managementClient('http://127.0.0.1:1/a');
-    expect(managementClient('http://127.0.0.1:1/a')).toBe(a);
-    expect(managementClient('http://127.0.0.1:1/b')).not.toBe(a);
-  });
-});
-
-/**
- * Fault injection: a real SDK client whose first middleware answers every command with the given error
- * (or success), so no request leaves the process. API Gateway cannot be made to answer 410 on demand.
- */
-function clientAnswering(outcome: Error | 'ok'): { client: ApiGatewayManagementApiClient; inputs: Array<{ name: string; input: unknown }> } {
-  const client = new ApiGatewayManagementApiClient({
-    endpoint: 'http://127.0.0.1:1',
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-  });
-  const inputs: Array<{ name: string; input: unknown }> = [];
-  client.middlewareStack.add(
-    (_next, context) => async (args) => {
-      inputs.push({ name: context.commandName ?? '', input: args.input });
-      if (outcome === 'ok') return { output: { $metadata: { httpStatusCode: 200 } }, response: {} };
-      throw outcome;
-    },
-    { step: 'initialize', name: 'injectFault' },
-  );
-  return { client, inputs };
-}
 
 function recordingStore(): { store: ConnectionStore; deleted: string[] } {
   const deleted: string[] = [];

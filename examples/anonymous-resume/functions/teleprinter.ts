@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { fromAuthorizerContext } from '../../../functions/lib/auth/identity';
 import { createDocumentClient } from '../../../functions/lib/store/dynamo';
 import type { RouteResult, WebSocketEvent } from '../../../functions/lib/protocol/events';
 import { readCommonConfig } from '../../../functions/lib/config/init';
 import { fingerprint, log } from '../../../functions/lib/log';
-import { isGone, managementClient, managementEndpoint } from '../../../functions/lib/push/pusher';
+import { managementClient, managementEndpoint, postToConnection } from '../../../functions/lib/push/management-api';
 import { createSessionStore } from '../../../functions/lib/sessions/session-store';
 import { readStringSetting } from '../../../functions/lib/config/settings';
 import { MANAGEMENT_ENDPOINT } from './teleprinter.settings';
@@ -41,14 +40,10 @@ export const handler = async (event: WebSocketEvent, context?: { awsRequestId?: 
     lock,
     latestSessionId: (userId, now) => latestSessionId({ client: documents, tableName: config.tableName }, userId, now),
     async post(data) {
-      try {
-        await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
-        return 'sent';
-      } catch (error) {
-        // The connection's item is left to its $disconnect, which also starts the session's resume window.
-        if (isGone(error)) return 'gone';
-        throw error;
-      }
+      const outcome = await postToConnection({ client, connectionId, data });
+      // A gone connection's item is left to its $disconnect, which also starts the session's resume window.
+      if (outcome.kind === 'sent' || outcome.kind === 'gone') return outcome.kind;
+      throw outcome.error;
     },
     sleep,
     now: Date.now,

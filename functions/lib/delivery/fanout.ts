@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PostToConnectionCommand, type ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -8,6 +8,7 @@ import type { ChannelStore } from '../channels/channel-store';
 import { deliveryKey, hashOf } from '../store/table-keys';
 import { fingerprint, log } from '../log';
 import { errorFrame, type ErrorFrame } from '../protocol/frames';
+import { postToConnection, type PostOutcome } from '../push/management-api';
 import {
   channelKeyOf,
   deliverGroupIdOf,
@@ -51,22 +52,6 @@ export interface FanoutDeps {
   settings: FanoutSettings;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
-}
-
-type PostOutcome = { kind: 'sent' } | { kind: 'gone' } | { kind: 'retry'; status: number | undefined } | { kind: 'rejected'; reason: string; status: number | undefined };
-
-const statusOf = (error: unknown): number | undefined => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-
-/** 410 gone; 429, 5xx and network errors retryable; any other answer (403, 413, 400) final. */
-export function classifyPostError(error: unknown): PostOutcome {
-  const status = statusOf(error);
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'GoneException' || status === 410) return { kind: 'gone' };
-  if (name === 'LimitExceededException' || name === 'ThrottlingException' || status === 429) return { kind: 'retry', status };
-  if (status === undefined || status >= 500) return { kind: 'retry', status };
-  if (name === 'ForbiddenException' || status === 403) return { kind: 'rejected', reason: 'forbidden', status };
-  if (name === 'PayloadTooLargeException' || status === 413) return { kind: 'rejected', reason: 'payload_too_large', status };
-  return { kind: 'rejected', reason: 'bad_request', status };
 }
 
 /** A counting semaphore: `run` waits for one of `permits` slots, so at most that many tasks are in flight. */
@@ -203,19 +188,14 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
 
   const post = async (connectionId: string, frame: string): Promise<PostOutcome> => {
     for (let attempt = 1; ; attempt++) {
-      try {
-        await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: frame }));
-        return { kind: 'sent' };
-      } catch (error) {
-        const outcome = classifyPostError(error);
-        if (outcome.kind === 'gone') {
-          await deps.forgetConnection(connectionId);
-          return outcome;
-        }
-        if (outcome.kind !== 'retry' || attempt >= settings.retryAttempts) return outcome;
-        // Exponential backoff with full jitter: many lanes throttled at once spread out.
-        await sleep(random() * Math.min(5_000, settings.retryBaseMs * 2 ** attempt));
+      const outcome = await postToConnection({ client: management, connectionId, data: frame });
+      if (outcome.kind === 'gone') {
+        await deps.forgetConnection(connectionId);
+        return outcome;
       }
+      if (outcome.kind !== 'retry' || attempt >= settings.retryAttempts) return outcome;
+      // Exponential backoff with full jitter: many lanes throttled at once spread out.
+      await sleep(random() * Math.min(5_000, settings.retryBaseMs * 2 ** attempt));
     }
   };
 

@@ -1,12 +1,8 @@
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { withRequestTimeouts } from '../config/aws-client';
+import { DeleteConnectionCommand, type ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { PushError } from '../errors';
 import { log } from '../log';
 import { removeConnection, type RemovalDeps } from '../sessions/remove-connection';
+import { classifyPostError, postToConnection } from './management-api';
 
 export type SendResult = 'sent' | 'gone';
 
@@ -15,39 +11,6 @@ export interface Pusher {
   send(params: { connectionId: string; data: unknown }): Promise<SendResult>;
   /** Closes a connection (API Gateway always closes with 1000: send a reason frame first). */
   disconnect(params: { connectionId: string }): Promise<SendResult>;
-}
-
-/** SDK v3 errors carry no `statusCode`: use the error name, or the HTTP status when the type header is missing. */
-export const isGone = (error: unknown): boolean =>
-  error instanceof Error &&
-  (error.name === 'GoneException' ||
-    (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410);
-
-const clients = new Map<string, ApiGatewayManagementApiClient>();
-
-/**
- * The Management API endpoint of the stage that sent `event`: an explicit override (custom domains, the
- * sandbox) or `https://{domainName}/{stage}`.
- */
-export function managementEndpoint(
-  requestContext: { domainName?: string; stage?: string },
-  override: string | undefined,
-): string {
-  if (override) return override;
-  if (!requestContext.domainName || !requestContext.stage) {
-    throw new Error('the event has no domainName/stage to derive the management endpoint from');
-  }
-  return `https://${requestContext.domainName}/${requestContext.stage}`;
-}
-
-/** One client per endpoint for the life of the container. */
-export function managementClient(endpoint: string): ApiGatewayManagementApiClient {
-  let client = clients.get(endpoint);
-  if (!client) {
-    client = new ApiGatewayManagementApiClient(withRequestTimeouts({ endpoint }));
-    clients.set(endpoint, client);
-  }
-  return client;
 }
 
 /**
@@ -64,18 +27,10 @@ export function createPusher({ client, ...removal }: { client: ApiGatewayManagem
 
   return {
     async send({ connectionId, data }) {
-      try {
-        await client.send(
-          new PostToConnectionCommand({
-            ConnectionId: connectionId,
-            Data: typeof data === 'string' ? data : JSON.stringify(data),
-          }),
-        );
-        return 'sent';
-      } catch (error) {
-        if (isGone(error)) return forget(connectionId);
-        throw new PushError(`PostToConnection failed for ${connectionId}`, connectionId, { cause: error });
-      }
+      const outcome = await postToConnection({ client, connectionId, data });
+      if (outcome.kind === 'sent') return 'sent';
+      if (outcome.kind === 'gone') return forget(connectionId);
+      throw new PushError(`PostToConnection failed for ${connectionId}`, connectionId, { cause: outcome.error });
     },
 
     async disconnect({ connectionId }) {
@@ -83,7 +38,7 @@ export function createPusher({ client, ...removal }: { client: ApiGatewayManagem
         await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
         return 'sent';
       } catch (error) {
-        if (isGone(error)) return forget(connectionId);
+        if (classifyPostError(error).kind === 'gone') return forget(connectionId);
         throw new PushError(`DeleteConnection failed for ${connectionId}`, connectionId, { cause: error });
       }
     },
