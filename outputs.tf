@@ -132,3 +132,15 @@ output "fanout_alarm_arns" {
   description = "ARNs of the fan-out's CloudWatch alarms, keyed like fanout_alarm_names; empty when alarms_enabled is false."
   value       = module.fanout_queue.alarm_arns
 }
+
+output "custom_routes" {
+  description = "The custom routes, keyed by route key: the route and integration ids, the integration URI and the source ARN the function's invoke permission is limited to."
+  value = {
+    for key, route in aws_apigatewayv2_route.custom : key => {
+      route_id        = route.id
+      integration_id  = aws_apigatewayv2_integration.custom[key].id
+      integration_uri = aws_apigatewayv2_integration.custom[key].integration_uri
+      source_arn      = aws_lambda_permission.custom[key].source_arn
+    }
+  }
+}

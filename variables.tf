@@ -786,3 +786,42 @@ variable "alarm_actions" {
     error_message = "alarm_actions entries must be SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
   }
 }
+
+variable "custom_routes" {
+  description = <<-EOT
+    Custom routes backed by Lambda functions you deploy yourself, keyed by route key (the value of a
+    message's "action" field, ^[A-Za-z][A-Za-z0-9._-]{0,63}$; $connect, $disconnect and $default
+    stay the module's, and a key must not also be in additional_route_keys). function_arn: the
+    function's ARN, or a qualified ARN (version or alias); the integration's invoke ARN is derived
+    from it, and the module grants apigateway.amazonaws.com lambda:InvokeFunction on it with the
+    source ARN <execution ARN>/<stage>/<route key>. The function gets the event of a message route
+    (requestContext.authorizer holds the connection's identity) and posts to the connection through
+    the Management API itself: give its role execute-api:ManageConnections on
+    <api_execution_arn>/<stage_name>/POST/@connections/* and whatever table access it needs.
+  EOT
+  type = map(object({
+    function_arn = string
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for key in keys(var.custom_routes) : startswith(key, "$") || can(regex("^[A-Za-z][A-Za-z0-9._-]{0,63}$", key))])
+    error_message = "custom_routes keys must start with a letter and hold at most 64 letters, digits, '.', '_' or '-' (^[A-Za-z][A-Za-z0-9._-]{0,63}$)."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.custom_routes) : !startswith(key, "$")])
+    error_message = "custom_routes keys must not start with '$': $connect, $disconnect and $default are the module's own routes."
+  }
+
+  validation {
+    condition     = length(setintersection(keys(var.custom_routes), var.additional_route_keys)) == 0
+    error_message = "custom_routes keys must not also be in additional_route_keys, which routes them to the message function."
+  }
+
+  validation {
+    condition     = alltrue([for route in values(var.custom_routes) : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$", route.function_arn))])
+    error_message = "custom_routes function_arn must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version or alias>])."
+  }
+}

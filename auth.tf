@@ -1,0 +1,113 @@
+locals {
+  # What each auth mode needs: the identity sources API Gateway checks before invoking the
+  # authorizer (a $connect request missing one is refused with 401 without running it), and
+  # the mode-specific environment and extra IAM policies of the functions taking part:
+  # whichever function verifies tokens gets the JWT_* settings and the key-material policy.
+  # Adding a mode means adding an entry here and to the auth_mode validation.
+  auth_modes = {
+    anonymous = {
+      # The client offers its random id as a WebSocket subprotocol: new WebSocket(url, id).
+      identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
+      authorizer_environment = tomap({})
+      authorizer_policies    = {}
+      connect_environment    = tomap({})
+      message_environment    = tomap({})
+      message_policies       = {}
+      sweeper_environment    = tomap({})
+    }
+    jwt = {
+      # The client always offers the app protocol ws-sessions.v1, beside bearer.<jwt> or alone
+      # when the token travels in a cookie or the query string, so the header is present
+      # whichever token source it uses. The authorizer verifies the handshake's token; the
+      # message function verifies the tokens of {"action":"auth"} frames refreshing it.
+      identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
+      authorizer_environment = local.jwt_environment
+      authorizer_policies    = local.jwt_policies
+      connect_environment    = tomap({})
+      message_environment    = merge(local.jwt_environment, local.auth_expiry_environment)
+      message_policies       = local.jwt_policies
+      sweeper_environment    = local.auth_expiry_environment
+    }
+    two-phase = {
+      # The client offers the app protocol ws-sessions.v1 alone; the authorizer checks the
+      # Origin and that protocol and verifies nothing. The token comes afterwards in an
+      # {"action":"auth"} frame, within AUTH_DEADLINE_SECONDS, and the message function
+      # verifies it (and later refreshes); the sweeper closes connections that miss the deadline.
+      identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
+      authorizer_environment = tomap({})
+      authorizer_policies    = {}
+      connect_environment    = tomap({ AUTH_DEADLINE_SECONDS = tostring(var.auth_deadline_seconds) })
+      message_environment    = merge(local.jwt_environment, local.auth_expiry_environment)
+      message_policies       = local.jwt_policies
+      sweeper_environment    = local.auth_expiry_environment
+    }
+  }
+  auth = local.auth_modes[var.auth_mode]
+
+  # With tokens, a connection whose token expired this long ago is closed: by the message
+  # function on its next message, by the sweeper if it stays idle.
+  auth_expiry_environment = tomap({ AUTH_EXPIRY_GRACE_SECONDS = tostring(var.auth_expiry_grace_seconds) })
+
+  # The contract with functions/lib/auth/jwt*.ts: lists are comma-joined and settings left
+  # unset are omitted rather than passed as empty strings.
+  jwt_environment = var.jwt == null ? tomap({}) : tomap({
+    for key, value in {
+      JWT_ALGORITHMS              = join(",", var.jwt.algorithms)
+      JWT_ISSUER                  = var.jwt.issuer
+      JWT_AUDIENCE                = length(var.jwt.audience) > 0 ? join(",", var.jwt.audience) : null
+      JWT_CLOCK_TOLERANCE_SECONDS = tostring(var.jwt.clock_tolerance_seconds)
+      JWT_MAX_LIFETIME_SECONDS    = tostring(var.jwt.max_lifetime_seconds)
+      JWT_MAX_AGE_SECONDS         = var.jwt.max_age_seconds == null ? null : tostring(var.jwt.max_age_seconds)
+      JWT_JWKS_URL                = var.jwt.jwks_url
+      JWT_KEY_SSM_PARAMETER       = var.jwt.key_ssm_parameter_arn
+      JWT_KEY_SECRET_ARN          = var.jwt.key_secret_arn
+      JWT_KEY_ID                  = var.jwt.key_id
+      JWT_TOKEN_SOURCES           = join(",", var.jwt.token_sources)
+      JWT_COOKIE_NAME             = var.jwt.cookie_name
+      JWT_QUERY_PARAMETER         = var.jwt.query_parameter
+      JWT_USER_ID_CLAIM           = var.jwt.claims.user_id
+      JWT_TENANT_ID_CLAIM         = var.jwt.claims.tenant_id
+      JWT_ROLES_CLAIM             = var.jwt.claims.roles
+      JWT_SESSION_ID_CLAIM        = var.jwt.claims.session_id
+    } : key => value if value != null
+  })
+
+  # A static key (HMAC secret or PEM public key) is read from SSM Parameter Store or Secrets
+  # Manager on the verifying function's first use: the "key-material" policy grants reading
+  # exactly that parameter or secret and, when a customer managed key encrypts it, decrypting
+  # with that key only in calls the service makes on the function's behalf. The service's Region
+  # is taken from the parameter's or secret's own ARN, so no data source is read. A JWKS URL
+  # is fetched over HTTPS and needs no IAM: then jwt_key is null.
+  jwt_key = try([
+    for key in [
+      { arn = var.jwt.key_ssm_parameter_arn, sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm" },
+      { arn = var.jwt.key_secret_arn, sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager" },
+    ] : key if key.arn != null
+  ][0], null)
+  jwt_key_arn = local.jwt_key == null ? [] : split(":", local.jwt_key.arn) # arn:<partition>:<service>:<region>:…
+  jwt_key_via_service = try(
+    "${local.jwt_key.service}.${local.jwt_key_arn[3]}.${lookup({ aws-cn = "amazonaws.com.cn" }, local.jwt_key_arn[1], "amazonaws.com")}",
+    null,
+  )
+
+  jwt_policies = local.jwt_key == null ? {} : {
+    key-material = concat(
+      [{
+        sid        = local.jwt_key.sid
+        actions    = [local.jwt_key.action]
+        resources  = [local.jwt_key.arn]
+        conditions = []
+      }],
+      var.jwt.key_kms_key_arn == null ? [] : [{
+        sid       = "DecryptKeyMaterial"
+        actions   = ["kms:Decrypt"]
+        resources = [var.jwt.key_kms_key_arn]
+        conditions = [{
+          test     = "StringEquals"
+          variable = "kms:ViaService"
+          values   = [local.jwt_key_via_service]
+        }]
+      }],
+    )
+  }
+}
