@@ -1,7 +1,9 @@
 # One run per validation rule of the inputs: each must reject a value that breaks it.
 # Plans only; nothing is created and no AWS credentials are needed.
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  source = "./test/terraform/mocks"
+}
 
 # --- root module ------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 # Every example must plan. Offline: the AWS provider is mocked, so the example's own
 # provider configuration (region) is replaced and no credentials are needed.
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  source = "./test/terraform/mocks"
+}
 
 run "minimal_example_plans" {
   command = plan

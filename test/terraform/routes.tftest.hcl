@@ -3,78 +3,7 @@
 # resource is mocked. The stack's packages are read from dist/ (run `npm run build`).
 
 mock_provider "aws" {
-  mock_resource "aws_apigatewayv2_api" {
-    defaults = {
-      id            = "a1b2c3d4e5"
-      arn           = "arn:aws:apigateway:us-east-1::/apis/a1b2c3d4e5"
-      api_endpoint  = "wss://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
-      execution_arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5"
-    }
-  }
-
-  mock_resource "aws_apigatewayv2_authorizer" {
-    defaults = {
-      id = "auth123"
-    }
-  }
-
-  mock_resource "aws_apigatewayv2_integration" {
-    defaults = {
-      id = "integ01"
-    }
-  }
-
-  mock_resource "aws_dynamodb_table" {
-    defaults = {
-      arn = "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:us-east-1:123456789012:log-group:mocked"
-    }
-  }
-
-  mock_resource "aws_lambda_function" {
-    defaults = {
-      arn        = "arn:aws:lambda:us-east-1:123456789012:function:mocked"
-      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:mocked/invocations"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/mocked"
-    }
-  }
-
-  mock_resource "aws_scheduler_schedule_group" {
-    defaults = {
-      arn = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/websocket-sessions"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      id                      = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      url                     = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      arn                     = "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"
-      sqs_managed_sse_enabled = false
-    }
-  }
-
-  mock_resource "aws_iam_policy" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:policy/websocket-sessions-publisher"
-    }
-  }
-
-  mock_data "aws_partition" {
-    defaults = {
-      partition = "aws"
-    }
-  }
+  source = "./test/terraform/mocks"
 }
 
 variables {
