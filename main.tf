@@ -1,4 +1,7 @@
 locals {
+  # One pattern per ARN kind, shared by every validation of the root module and the submodules.
+  arn_patterns = jsondecode(file("${path.module}/modules/arn-patterns.json"))
+
   artifacts_dir = coalesce(var.artifacts_dir, "${path.module}/dist")
 
   # API Gateway ends every connection after 2 hours; a connection item lives that long

@@ -231,17 +231,17 @@ variable "jwt" {
   }
 
   validation {
-    condition     = var.jwt == null ? true : var.jwt.key_ssm_parameter_arn == null || can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9_.\\/-]+$", var.jwt.key_ssm_parameter_arn))
+    condition     = var.jwt == null ? true : var.jwt.key_ssm_parameter_arn == null || can(regex(local.arn_patterns.ssm_parameter, var.jwt.key_ssm_parameter_arn))
     error_message = "jwt.key_ssm_parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>), not a parameter name."
   }
 
   validation {
-    condition     = var.jwt == null ? true : var.jwt.key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$", var.jwt.key_secret_arn))
+    condition     = var.jwt == null ? true : var.jwt.key_secret_arn == null || can(regex(local.arn_patterns.secretsmanager_secret, var.jwt.key_secret_arn))
     error_message = "jwt.key_secret_arn must be a Secrets Manager secret's full ARN, with the 6-character suffix AWS appends (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-AbCdEf), so that IAM can grant exactly that secret."
   }
 
   validation {
-    condition     = var.jwt == null ? true : var.jwt.key_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.jwt.key_kms_key_arn))
+    condition     = var.jwt == null ? true : var.jwt.key_kms_key_arn == null || can(regex(local.arn_patterns.kms_key, var.jwt.key_kms_key_arn))
     error_message = "jwt.key_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); an alias cannot be granted kms:Decrypt."
   }
 
@@ -436,13 +436,13 @@ variable "session" {
   }
 
   validation {
-    condition     = var.session.key_ssm_parameter_arn == null || can(regex("^arn:aws[a-z-]*:ssm:[a-z0-9-]+:[0-9]{12}:parameter/.+$", var.session.key_ssm_parameter_arn))
-    error_message = "session.key_ssm_parameter_arn must be an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)."
+    condition     = var.session.key_ssm_parameter_arn == null || can(regex(local.arn_patterns.ssm_parameter, var.session.key_ssm_parameter_arn))
+    error_message = "session.key_ssm_parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>), not a parameter name."
   }
 
   validation {
-    condition     = var.session.key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.session.key_secret_arn))
-    error_message = "session.key_secret_arn must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)."
+    condition     = var.session.key_secret_arn == null || can(regex(local.arn_patterns.secretsmanager_secret, var.session.key_secret_arn))
+    error_message = "session.key_secret_arn must be a Secrets Manager secret's full ARN, with the 6-character suffix AWS appends (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-AbCdEf), so that IAM can grant exactly that secret."
   }
 }
 
@@ -480,7 +480,7 @@ variable "kms_key_arn" {
   default     = null
 
   validation {
-    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.kms_key_arn))
+    condition     = var.kms_key_arn == null || can(regex(local.arn_patterns.kms_key, var.kms_key_arn))
     error_message = "kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)."
   }
 }
@@ -715,7 +715,7 @@ variable "fanout" {
   }
 
   validation {
-    condition     = var.fanout.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.fanout.kms_key_arn))
+    condition     = var.fanout.kms_key_arn == null || can(regex(local.arn_patterns.kms_key, var.fanout.kms_key_arn))
     error_message = "fanout.kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
   }
 
@@ -782,7 +782,7 @@ variable "alarm_actions" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for arn in var.alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
+    condition     = alltrue([for arn in var.alarm_actions : can(regex(local.arn_patterns.sns_topic, arn))])
     error_message = "alarm_actions entries must be SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
   }
 }
@@ -821,7 +821,7 @@ variable "custom_routes" {
   }
 
   validation {
-    condition     = alltrue([for route in values(var.custom_routes) : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$", route.function_arn))])
+    condition     = alltrue([for route in values(var.custom_routes) : can(regex(local.arn_patterns.lambda_function_optionally_qualified, route.function_arn))])
     error_message = "custom_routes function_arn must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version or alias>])."
   }
 }

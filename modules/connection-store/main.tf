@@ -1,4 +1,7 @@
 locals {
+  # One pattern per ARN kind, shared by every validation of the root module and the submodules.
+  arn_patterns = jsondecode(file("${path.module}/../arn-patterns.json"))
+
   # schema.json is the single source of truth for the key schema: the local sandbox creates
   # its DynamoDB Local table from the same file, so the two can never drift apart.
   schema = jsondecode(file("${path.module}/schema.json"))

@@ -1,4 +1,7 @@
 locals {
+  # One pattern per ARN kind, shared by every validation of the root module and the submodules.
+  arn_patterns = jsondecode(file("${path.module}/../arn-patterns.json"))
+
   # Lambda's guidance for an SQS event source: a visibility timeout of at least six times the
   # function's timeout, so a message is not handed to a second invocation while the first one still
   # works on it (throttled retries included). 43200 s (12 h) is SQS's maximum. FIFO event sources

@@ -1,4 +1,7 @@
 locals {
+  # One pattern per ARN kind, shared by every validation of the root module and the submodules.
+  arn_patterns = jsondecode(file("${path.module}/../arn-patterns.json"))
+
   # arn:<partition>:scheduler:<region>:<account>:schedule-group/<name>. The account comes from the
   # group's own ARN, so no aws_caller_identity data source (an STS call at plan time) is read.
   account_id = split(":", aws_scheduler_schedule_group.this.arn)[4]

@@ -39,7 +39,7 @@ variable "schedules" {
   }
 
   validation {
-    condition     = alltrue([for schedule in values(var.schedules) : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}$", schedule.function_arn))])
+    condition     = alltrue([for schedule in values(var.schedules) : can(regex(local.arn_patterns.lambda_function, schedule.function_arn))])
     error_message = "schedules function_arn must be an unqualified Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>)."
   }
 }
@@ -57,7 +57,7 @@ variable "one_time_schedule_target_arns" {
   nullable    = false
 
   validation {
-    condition     = alltrue([for arn in var.one_time_schedule_target_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}$", arn))])
+    condition     = alltrue([for arn in var.one_time_schedule_target_arns : can(regex(local.arn_patterns.lambda_function, arn))])
     error_message = "one_time_schedule_target_arns entries must be unqualified Lambda function ARNs (arn:<partition>:lambda:<region>:<account>:function:<name>)."
   }
 }

@@ -476,6 +476,18 @@ run "rejects_session_key_secret_arn_format" {
   expect_failures = [var.session]
 }
 
+# A secret's ARN without the suffix AWS appends: IAM could not grant exactly that secret (the
+# same pattern as jwt.key_secret_arn's, modules/arn-patterns.json).
+run "rejects_session_key_secret_arn_without_suffix" {
+  command = plan
+
+  variables {
+    session = { key_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/resume-key" }
+  }
+
+  expect_failures = [var.session]
+}
+
 run "rejects_kms_key_arn_format" {
   command = plan
 
