@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the Terraform half of the repository, offline when a provider mirror is present:
-#   1. terraform fmt -check over every .tf / .tftest.hcl file
+#   1. terraform fmt -check over every .tf / .tftest.hcl / .tfmock.hcl file
 #   2. terraform init -backend=false + terraform validate in the root module, each module
 #      under modules/ and each example under examples/
 #   3. terraform test -test-directory=test/terraform at the root (mocked AWS provider)
@@ -55,7 +55,7 @@ fmt_check() {
   while IFS= read -r dir; do
     terraform fmt -check -diff "$dir" || status=1
   done < <(find . \( -name .terraform -o -name node_modules -o -name .git \) -prune -o \
-    -type f \( -name '*.tf' -o -name '*.tftest.hcl' -o -name '*.tfvars' \) -print |
+    -type f \( -name '*.tf' -o -name '*.tftest.hcl' -o -name '*.tfmock.hcl' -o -name '*.tfvars' \) -print |
     xargs -r -n1 dirname | sort -u)
   return "$status"
 }
