@@ -80,7 +80,7 @@ run "message_function_publishes_through_the_queue" {
   }
 
   assert {
-    # The JWT_* and SESSION_* settings are asserted in stack.tftest.hcl and sessions.tftest.hcl.
+    # The JWT_* and SESSION_* settings are asserted in auth.tftest.hcl and sessions.tftest.hcl.
     condition = { for key, value in output.function_environment_variables.message : key => value if !startswith(key, "JWT_") && !startswith(key, "SESSION_") } == {
       TABLE_NAME                       = "websocket-sessions-table"
       LOG_LEVEL                        = "info"
