@@ -190,9 +190,12 @@ export class SqsEventSourceMapping {
         await Signal.any([this.queue.changed, this.stopping]);
         continue;
       }
+      // The batch is work from its first record on: a record can leave the queue while the batching
+      // window is open (its visibility expires and the next receive moves it to the dead-letter queue),
+      // and drained() must not resolve before the batch assembled so far is invoked.
+      const done = this.queue.beginWork();
       if (batch.length < batchSize && maximumBatchingWindowMs > 0) await this.fill(batch, Date.now() + maximumBatchingWindowMs);
       this.running += 1;
-      const done = this.queue.beginWork();
       void this.invoke(batch)
         .catch((error: unknown) => this.remember({ reason: 'error', detail: `the mapping failed: ${String(error)}`, messageIds: batch.map((m) => m.messageId) }))
         .finally(() => {

@@ -27,8 +27,9 @@ const handlers = path.join(__dirname, '..', 'fixtures', 'handlers');
 const file = (name: string) => ({ file: path.join(handlers, `${name}.js`) });
 const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
 const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
-/** How long an ESM test's records stay hidden after a failed invocation. */
-const VISIBILITY_MS = 150;
+/** How long an ESM test's records stay hidden after a failed invocation (also their invocation timeout:
+ * long enough that a loaded machine does not time out an invocation the test expects to succeed). */
+const VISIBILITY_MS = 400;
 /** Queues the SDK tests use directly (no event source mapping); emptied after each test. */
 const API_QUEUES = ['plain', 'visibility', 'orders.fifo', 'dedup.fifo', 'redrive', 'redrive-dlq', 'outbox'];
 const ESM = { function: 'consumer', maximumBatchingWindowMs: 100, maximumConcurrency: 1 };
@@ -64,8 +65,13 @@ describe('sandbox SQS emulator', () => {
         { name: 'esm-ignored', visibilityTimeoutMs: VISIBILITY_MS },
         { name: 'esm-dup', visibilityTimeoutMs: VISIBILITY_MS, duplicateDelivery: true },
         { name: 'esm-groups.fifo', visibilityTimeoutMs: 5_000 },
-        { name: 'esm-poison', visibilityTimeoutMs: 100, maxReceiveCount: 2, deadLetterQueue: 'esm-poison-dlq' },
+        // Longer than the batching window plus a slow invocation on a loaded machine: a record comes
+        // back only because its invocation failed, never because the window outlasted its visibility.
+        { name: 'esm-poison', visibilityTimeoutMs: 400, maxReceiveCount: 2, deadLetterQueue: 'esm-poison-dlq' },
         { name: 'esm-poison-dlq' },
+        // Shorter than the batching window on purpose: the record expires while its batch is assembled.
+        { name: 'esm-window', visibilityTimeoutMs: 50, maxReceiveCount: 1, deadLetterQueue: 'esm-window-dlq' },
+        { name: 'esm-window-dlq' },
       ],
       eventSourceMappings: [
         { queue: 'esm-shape.fifo', function: 'consumer' },
@@ -78,6 +84,7 @@ describe('sandbox SQS emulator', () => {
         { ...ESM, queue: 'esm-dup', batchSize: 3, maximumConcurrency: 5 },
         { queue: 'esm-groups.fifo', function: 'consumer', batchSize: 1, maximumConcurrency: 4 },
         { ...ESM, queue: 'esm-poison', batchSize: 2 },
+        { ...ESM, queue: 'esm-window', batchSize: 2, maximumBatchingWindowMs: 300, timeoutMs: 50 },
       ],
       queueUrlEnv: { OUTBOX_URL: 'outbox' },
       onLog: logs.sink,
@@ -599,6 +606,16 @@ describe('sandbox SQS emulator', () => {
       ]);
       expect(queue('esm-poison').stats().movedToDeadLetter).toBe(1);
       expect(queue('esm-poison-dlq').messages().map((m) => JSON.parse(m.body) as object)).toEqual([{ id: 'poison', do: 'fail' }]);
+    });
+
+    it('drained() waits for a batch still in its batching window, even when its record left the queue meanwhile', async () => {
+      // The record's 50 ms visibility expires inside the 300 ms window; the window's next receive moves
+      // it to the dead-letter queue (maxReceiveCount 1), so the queue is empty while the batch holding
+      // it has not been invoked yet.
+      await sendBatch('esm-window', [{ id: 'late' }]);
+      await queue('esm-window').drained();
+      expect(mapping('esm-window').counters.invocations).toBe(1);
+      expect(queue('esm-window').stats().movedToDeadLetter).toBe(1);
     });
   });
 });
