@@ -17,6 +17,7 @@ import { FUNCTION_SETTINGS } from '../functions/settings';
 import { manifestOf, type SettingManifest } from '../functions/lib/config/settings';
 import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
+import { stripSettingDocsPlugin } from './strip-setting-docs';
 
 export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
 /**
@@ -73,6 +74,8 @@ async function bundle(name: FunctionName, entry: string): Promise<Map<string, Bu
     sourcemap: 'external',
     sourcesContent: false,
     legalComments: 'none',
+    // The settings' descriptions and Terraform sources are for the manifest and the docs only.
+    plugins: [stripSettingDocsPlugin],
     write: false,
     logLevel: 'warning',
   });
