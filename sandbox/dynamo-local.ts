@@ -41,7 +41,9 @@ function accepts(port: number): Promise<boolean> {
  */
 export async function startDynamoLocal({ port }: { port?: number } = {}): Promise<DynamoLocal> {
   const chosen = port ?? (await freePort());
-  const child: ChildProcess = spawn({ port: chosen, stdio: 'pipe' });
+  // Its own process group: a terminal's Ctrl-C reaches the Node process only, which then lets every
+  // $disconnect run against the table before it stops DynamoDB Local (stop() below).
+  const child: ChildProcess = spawn({ port: chosen, stdio: 'pipe', detached: true });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 

@@ -106,8 +106,9 @@ export interface Sandbox {
   scheduler: LocalScheduler;
   /**
    * Stops everything the sandbox started, in reverse order, once (later calls get the same promise):
-   * the scheduler and the event source mappings, then the gateway (closing connections with 1001 and
-   * running `$disconnect`), then the functions, then `owns`.
+   * the scheduler's runs and the event source mappings, then the gateway (closing connections with
+   * 1001 and running `$disconnect`, whose calls to the emulated SQS and Scheduler still land), then the
+   * functions, then the emulators' endpoints, then `owns`.
    */
   stop(): Promise<void>;
 }
@@ -195,20 +196,21 @@ async function start(options: SandboxOptions, host: string, stage: string, teard
     authorizer: options.authorizer && { fn: lookup(options.authorizer.function), identitySources: options.authorizer.identitySources },
     routes: Object.fromEntries(Object.entries(options.routes).map(([key, route]) => [key, { fn: lookup(route.function), twoWay: route.twoWay }])),
   });
-  // The emulators listen before the functions start (the functions need their endpoints) and invoke
-  // them once wired: registered again here, they stop before the functions do.
+  // The emulators listen before the functions start (the functions need their endpoints) and close
+  // after them, so a `$disconnect` run by the gateway's close still reaches their APIs; they invoke
+  // functions once wired, and stop invoking first (quiesce, added last, runs first).
   teardown.add(closeGateway);
   for (const mapping of options.eventSourceMappings ?? []) {
     if (!sqs) throw new Error(`event source mapping of queue ${mapping.queue}: the sandbox declares no queues`);
     const { queue, function: fn, ...mappingOptions } = mapping;
     sqs.addEventSourceMapping(queue, lookup(fn), mappingOptions);
   }
-  teardown.add(stopSqs);
+  teardown.add(() => sqs?.quiesce());
   for (const schedule of options.schedules ?? []) {
     lookup(schedule.function);
     scheduler.declare(schedule);
   }
-  teardown.add(stopScheduler);
+  teardown.add(() => scheduler.quiesce());
 
   return {
     url: `ws://${facts.domainName}/${stage}`,

@@ -83,6 +83,12 @@ export interface ProjectSandboxOptions {
   injectDynamoFault?: DynamoFault;
   /** How long an injected DynamoDB `timeout` holds a request before dropping the socket (default 5000 ms). */
   dynamoFaultHoldMs?: number;
+  /**
+   * Values of the module's inputs by setting name (e.g. `{ SESSION_HEARTBEAT_SECONDS: '30' }`), over the
+   * options above: each reaches exactly the functions whose manifest says Terraform passes it, as a
+   * module variable would (npm start takes them from the environment).
+   */
+  settings?: Record<string, string>;
   onLog?: SandboxOptions['onLog'];
   onAccessLog?: SandboxOptions['onAccessLog'];
 }
@@ -161,6 +167,7 @@ export async function startProjectSandbox(
     SESSION_SCHEDULE_GROUP: SCHEDULE_GROUP,
     SESSION_SCHEDULER_ROLE_ARN: SANDBOX_SCHEDULER_ROLE_ARN,
     SESSION_EXPIRY_TARGET_ARN: sandboxFunctionArn('sweeper'),
+    ...options.settings,
   };
   // Settings no Terraform input feeds, that only the sandbox sets: the resume-token key itself, random
   // per sandbox (the module keeps one in an SSM SecureString), and API Gateway's cut, shorter in tests.

@@ -1,61 +1,54 @@
 /**
  * npm start: builds the handlers if needed, starts DynamoDB Local in memory, the sandbox WebSocket API
  * on ws://127.0.0.1:3001/dev (PORT, STAGE) and the demo page on http://127.0.0.1:3000 (DEMO_PORT).
- * Ctrl-C closes every connection ($disconnect runs) and stops everything.
+ * ALLOWED_ORIGINS adds origins; the session settings (sandbox/launch.ts LOCAL_SETTINGS) come from the
+ * environment; LOG_FORMAT=json shows the functions' JSON lines. Ctrl-C closes every connection
+ * ($disconnect runs) and stops everything.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDemoServer } from '../sandbox/demo-server';
 import { startDynamoLocal } from '../sandbox/dynamo-local';
-import { FANOUT_DLQ, FANOUT_QUEUE, startProjectSandbox } from '../sandbox/project';
+import {
+  assertPortsFree,
+  buildIsStale,
+  describeLocalSettings,
+  logSink,
+  readAllowedOrigins,
+  readLocalSettings,
+  readPort,
+  stopOnSignals,
+} from '../sandbox/launch';
+import { FANOUT_DLQ, FANOUT_QUEUE, PROJECT_FUNCTIONS, startProjectSandbox } from '../sandbox/project';
 import { buildAll } from './build';
 
 const ROOT = path.resolve(__dirname, '..');
-
-function readPort(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port < 1 || port > 65_535) throw new Error(`${name} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
-  return port;
-}
-
-/** The newest modification time under a directory, in ms. */
-function newest(dir: string): number {
-  let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }
-  return latest;
-}
-
-function buildIsStale(): boolean {
-  const manifest = path.join(ROOT, 'dist', 'manifest.json');
-  if (!existsSync(manifest)) return true;
-  return newest(path.join(ROOT, 'functions')) > statSync(manifest).mtimeMs;
-}
 
 async function main(): Promise<void> {
   const port = readPort('PORT', 3001);
   const demoPort = readPort('DEMO_PORT', 3000);
   const stage = process.env.STAGE || 'dev';
-  if (buildIsStale()) {
+  const origins = readAllowedOrigins(demoPort);
+  const log = logSink();
+  // Before anything slow: a taken port is reported in a second, with the setting that moves it.
+  await assertPortsFree({ PORT: port, DEMO_PORT: demoPort });
+  if (buildIsStale(PROJECT_FUNCTIONS, ['functions'])) {
     console.log('building the Lambda zips…');
     await buildAll();
   }
+  const settings = readLocalSettings();
 
   const dynamo = await startDynamoLocal();
-  const demoOrigins = [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`];
   const verbose = process.env.LOG_LEVEL === 'debug';
   const sandbox = await startProjectSandbox({
     dynamoEndpoint: dynamo.endpoint,
     port,
     stage,
-    allowedOrigins: demoOrigins,
+    allowedOrigins: origins,
+    settings: Object.fromEntries(settings.map(({ name, value }) => [name, String(value)])),
     logLevel: verbose ? 'debug' : 'info',
-    onLog: (fn, line) => console.log(`[${fn}] ${line}`),
-    onAccessLog: (entry) => console.log(`[api] ${JSON.stringify(entry)}`),
+    onLog: log,
+    onAccessLog: (entry) => log('api', JSON.stringify({ event: 'access', ...entry })),
   });
   const demo = await startDemoServer({ port: demoPort, websocketUrl: sandbox.url });
   const stateFile = path.join(ROOT, '.sandbox', 'state.json');
@@ -77,6 +70,7 @@ async function main(): Promise<void> {
     ),
   );
 
+  const id = 'ID=$(node -p "crypto.randomUUID()")';
   console.log(`
 websocket-sessions sandbox
   WebSocket API     ${sandbox.url}
@@ -85,28 +79,29 @@ websocket-sessions sandbox
   DynamoDB Local    ${dynamo.endpoint} (in memory), table ${sandbox.tableName}
   Fan-out queue     ${sandbox.queues.get(FANOUT_QUEUE)!.url} (FIFO, DLQ ${FANOUT_DLQ}), emulated in-process
   Config            auth mode anonymous (offer a 16–128 character id as the subprotocol),
-                    allowed origins ${demoOrigins.join(', ')} (and clients sending no Origin),
-                    connection TTL 7800 s, idle timeout 10 min, maximum duration 2 h
-  Try               npx wscat -c ${sandbox.url} -s "$(node -p 'crypto.randomUUID()')"
-                    then send {"action":"ping"}
-  Push              npm run push -- --user <anonymous id> '{"hello":"world"}'   (the publisher, through the queue)
+                    allowed origins ${origins.join(', ')} (and clients sending no Origin;
+                    more with ALLOWED_ORIGINS=https://a.example,https://b.example),
+                    idle timeout 10 min, maximum duration 2 h
+  Settings          set any of these in the environment of npm start, as the module's variables set them:
+${describeLocalSettings(settings)
+  .map((line) => `                    ${line}`)
+  .join('\n')}
+  Logs              this terminal, one readable line per entry (LOG_FORMAT=json for the functions' EMF JSON;
+                    on AWS, CloudWatch Logs for log_retention_in_days, 30 by default)
+  Try               ${id}
+                    npx wscat -c ${sandbox.url} -s "$ID"          then send {"action":"ping"}
+  Push              npm run push -- --user "$ID" '{"hello":"world"}'   (the publisher, through the queue)
                     npm run push -- --broadcast '"hello everyone"'
 Ctrl-C to stop.
 `);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async (signal) => {
     console.log(`\n${signal}: closing connections and stopping…`);
     rmSync(stateFile, { force: true });
     await demo.stop();
     await sandbox.stop();
     await dynamo.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,81 +1,66 @@
 /**
  * npm run example:teleprinter: the project's sandbox with the teleprinter route (dist/teleprinter.zip,
  * built if the sources changed) on ws://127.0.0.1:3001/dev (PORT, STAGE), and the sample's client on
- * http://127.0.0.1:3000 (CLIENT_PORT). TELEPRINTER_INTERVAL_MS and TELEPRINTER_TEXT reach the function.
+ * http://127.0.0.1:3000 (DEMO_PORT, as npm start names it). TELEPRINTER_INTERVAL_MS and TELEPRINTER_TEXT
+ * reach the function; ALLOWED_ORIGINS, LOG_FORMAT and the session settings are read as npm start reads them.
  * Ctrl-C closes every connection and stops.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { startDemoServer } from '../../sandbox/demo-server';
 import { startDynamoLocal } from '../../sandbox/dynamo-local';
-import { DIST, ROOT, startProjectSandbox } from '../../sandbox/project';
+import { assertPortsFree, buildIsStale, describeLocalSettings, logSink, readAllowedOrigins, readLocalSettings, readPort, stopOnSignals } from '../../sandbox/launch';
+import { DIST, PROJECT_FUNCTIONS, startProjectSandbox } from '../../sandbox/project';
 import { buildAll } from '../../scripts/build';
 
 const CLIENT = { '/': 'index.html', '/index.html': 'index.html', '/teleprinter.js': 'teleprinter.js' };
-
-const newest = (dir: string): number =>
-  readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-    const full = path.join(dir, entry.name);
-    return Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-  }, 0);
-
-function buildIsStale(): boolean {
-  const manifest = path.join(DIST, 'manifest.json');
-  if (!existsSync(manifest) || !('teleprinter' in (JSON.parse(readFileSync(manifest, 'utf8')) as object))) return true;
-  const built = statSync(manifest).mtimeMs;
-  return newest(path.join(ROOT, 'functions')) > built || newest(path.join(__dirname, 'functions')) > built;
-}
-
-function port(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65_535) throw new Error(`${name} must be a port number from 1 to 65535, got ${JSON.stringify(raw)}`);
-  return Number(raw);
-}
+const COMMAND = 'npm run example:teleprinter';
 
 async function main(): Promise<void> {
-  const clientPort = port('CLIENT_PORT', 3000);
-  if (buildIsStale()) {
+  const port = readPort('PORT', 3001);
+  const demoPort = readPort('DEMO_PORT', 3000);
+  const origins = readAllowedOrigins(demoPort);
+  const log = logSink();
+  await assertPortsFree({ PORT: port, DEMO_PORT: demoPort }, COMMAND);
+  if (buildIsStale([...PROJECT_FUNCTIONS, 'teleprinter'], ['functions', 'examples/anonymous-resume/functions'])) {
     console.log('building the Lambda zips…');
     await buildAll();
   }
+  // As the example's Terraform: the cursor survives an hour without a connection.
+  const settings = readLocalSettings(process.env, { SESSION_RESUME_WINDOW_SECONDS: 3600 });
   const teleprinterEnv = Object.fromEntries(
     ['TELEPRINTER_INTERVAL_MS', 'TELEPRINTER_TEXT'].flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])),
   );
   const dynamo = await startDynamoLocal();
-  const origins = [`http://127.0.0.1:${clientPort}`, `http://localhost:${clientPort}`];
   const sandbox = await startProjectSandbox({
     dynamoEndpoint: dynamo.endpoint,
-    port: port('PORT', 3001),
+    port,
     stage: process.env.STAGE || 'dev',
     allowedOrigins: origins,
-    // As the example's Terraform: the cursor survives an hour without a connection.
-    session: { resumeWindowSeconds: 3600 },
+    settings: Object.fromEntries(settings.map(({ name, value }) => [name, String(value)])),
     extraRoutes: { teleprinter: { source: { zip: path.join(DIST, 'teleprinter.zip') }, env: teleprinterEnv } },
-    onLog: (fn, line) => console.log(`[${fn}] ${line}`),
+    onLog: log,
   });
-  const client = await startDemoServer({ port: clientPort, websocketUrl: sandbox.url, dir: path.join(__dirname, 'client'), files: CLIENT });
+  const client = await startDemoServer({ port: demoPort, websocketUrl: sandbox.url, dir: path.join(__dirname, 'client'), files: CLIENT });
   console.log(`
 teleprinter (examples/anonymous-resume) in the sandbox
   WebSocket API   ${sandbox.url}   (routes $connect, $disconnect, $default, teleprinter)
   Client          ${client.url}
   DynamoDB Local  ${dynamo.endpoint} (in memory), table ${sandbox.tableName}
-  Try             npx wscat -c ${sandbox.url} -s "$(node -p 'crypto.randomUUID()')"
-                  then send {"action":"teleprinter"}
+  Origins         ${origins.join(', ')} (more with ALLOWED_ORIGINS)
+  Settings        set in the environment (TELEPRINTER_INTERVAL_MS and TELEPRINTER_TEXT too):
+${describeLocalSettings(settings)
+  .map((line) => `                  ${line}`)
+  .join('\n')}
+  Try             ID=$(node -p "crypto.randomUUID()")
+                  npx wscat -c ${sandbox.url} -s "$ID"          then send {"action":"teleprinter"}
 Ctrl-C to stop.
 `);
 
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  stopOnSignals(async () => {
     await client.stop();
     await sandbox.stop();
     await dynamo.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  });
 }
 
 main().catch((error: unknown) => {

@@ -73,6 +73,11 @@ export interface LocalScheduler {
   runNow(name: string, group?: string): Promise<InvokeOutcome>;
   /** Resolves once no run has its invocation in flight. */
   idle(): Promise<void>;
+  /**
+   * Runs no schedule from now on (every timer cleared, none armed again) while the API keeps
+   * answering, so functions still running (a `$disconnect` creating its expiry schedule) finish.
+   */
+  quiesce(): void;
   /** Clears every timer and closes the server; runs in flight still settle. */
   stop(): Promise<void>;
 }
@@ -122,6 +127,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<LocalSc
     counters: scheduler.counters,
     runNow: (name, group = DEFAULT_SCHEDULE_GROUP) => scheduler.runNow(name, group),
     idle: () => scheduler.idle(),
+    quiesce() {
+      scheduler.stop();
+    },
     async stop() {
       scheduler.stop();
       server.closeAllConnections();

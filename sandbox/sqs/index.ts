@@ -54,6 +54,11 @@ export interface LocalSqs {
   queue(name: string): LocalQueue;
   /** Starts polling `queue` for `fn`, like `aws_lambda_event_source_mapping`. */
   addEventSourceMapping(queue: string, fn: LocalFunction, options?: EventSourceMappingOptions): SqsEventSourceMapping;
+  /**
+   * Stops the mappings (no function is invoked from now on) while the API keeps answering, so
+   * functions still running (a `$disconnect`) can still send.
+   */
+  quiesce(): Promise<void>;
   /** Stops the mappings, ends long polls and closes the server. */
   stop(): Promise<void>;
 }
@@ -113,6 +118,9 @@ export async function startSqs(options: SqsOptions): Promise<LocalSqs> {
       mappings.push(mapping);
       mapping.start();
       return mapping;
+    },
+    async quiesce() {
+      await Promise.all(mappings.map((mapping) => mapping.stop()));
     },
     async stop() {
       closed = true;
