@@ -1,5 +1,4 @@
 import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../functions/lib/channels/channel-names';
-import { createLimiter, deadLetterBody, deliverRecordKey, messageFrame } from '../../functions/lib/delivery/fanout';
 import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../functions/lib/delivery/queue-message';
 import { shareReplayBudget } from '../../functions/lib/sessions/session-actions';
 import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../functions/lib/delivery/sqs-batch';
@@ -152,17 +151,6 @@ describe('the record size rule (one for every writer)', () => {
   });
 });
 
-describe('dead letters', () => {
-  it('fit one record: a frame or body too large keeps a prefix and says so', () => {
-    const small = { kind: 'dead_letter', reason: 'forbidden', frame: '{"a":1}' };
-    expect(JSON.parse(deadLetterBody(small))).toEqual(small);
-    const large = JSON.parse(deadLetterBody({ kind: 'dead_letter', reason: 'malformed', body: 'é'.repeat(200_000) })) as { body: string; truncated: boolean };
-    expect(large.truncated).toBe(true);
-    expect(recordBytes(JSON.stringify(large))).toBeLessThanOrEqual(MAX_RECORD_BYTES);
-    expect(large.body.startsWith('éé')).toBe(true);
-  });
-});
-
 describe('the replay budget of one request', () => {
   it.each([
     [[5, 2000, 0], 1000, [5, 995, 0]],
@@ -173,38 +161,5 @@ describe('the replay budget of one request', () => {
   ])('shares %j within %d as %j', (needs, budget, shares) => {
     expect(shareReplayBudget(needs, budget)).toEqual(shares);
     expect(shareReplayBudget(needs, budget).reduce((a, b) => a + b, 0)).toBe(budget);
-  });
-});
-
-describe('delivery', () => {
-  it('never has more than the limit in flight and keeps the results in order', async () => {
-    let inFlight = 0;
-    let most = 0;
-    const limit = createLimiter(7);
-    const results = await Promise.all(
-      [...Array(50).keys()].map((n) =>
-        limit(async () => {
-          inFlight++;
-          most = Math.max(most, inFlight);
-          await new Promise((resolve) => setTimeout(resolve, n % 3));
-          inFlight--;
-          if (n === 13) throw new Error('a failing task frees its slot');
-          return n * 2;
-        }).catch(() => -1),
-      ),
-    );
-    expect(most).toBe(7);
-    expect(results).toEqual([...Array(50).keys()].map((n) => (n === 13 ? -1 : n * 2)));
-  });
-
-  it('builds frames around the published JSON text', () => {
-    expect(messageFrame({ channel: 'news', seq: 3, id: 'm', payload: '{"b":1,"a":[1.5]}' })).toBe('{"type":"message","channel":"news","seq":3,"id":"m","data":{"b":1,"a":[1.5]}}');
-    expect(JSON.parse(messageFrame({ id: 'm', payload: 'null' }))).toEqual({ type: 'message', id: 'm', data: null });
-  });
-
-  it('keys a deliver record by its message, partition and connection ids', () => {
-    const key = deliverRecordKey('m', 1, ['a', 'b']);
-    expect(key).toBe(deliverRecordKey('m', 1, ['a', 'b']));
-    expect(new Set([key, deliverRecordKey('m', 2, ['a', 'b']), deliverRecordKey('m', 1, ['a']), deliverRecordKey('n', 1, ['a', 'b'])]).size).toBe(4);
   });
 });

@@ -1,0 +1,53 @@
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ChannelStore } from '../channels/channel-store';
+
+/** The fan-out consumer's settings, read once at init (functions/fanout.settings.ts). */
+export interface FanoutSettings {
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  /** Posts in flight per invocation. */
+  concurrency: number;
+  /** Connection ids per deliver record. */
+  chunkSize: number;
+  /** Deliver groups per channel. */
+  partitions: number;
+  /** Tries per post on 429, 5xx or a network error. */
+  retryAttempts: number;
+  /** The first backoff; each retry doubles the ceiling, and the wait is drawn below it (full jitter). */
+  retryBaseMs: number;
+  maxPayloadBytes: number;
+  /** How long a delivery ledger is kept (the queue's retention). */
+  ledgerTtlSeconds: number;
+}
+
+/**
+ * What the fan-out consumer works with: its clients, its settings and its sources of chance and
+ * time. Every step of the pipeline takes the part of it that it uses (`Pick<FanoutContext, …>`).
+ *
+ * @example
+ * const context: FanoutContext = { documents, tableName, sqs, management, channels, forgetConnection, settings, random: Math.random, sleep };
+ */
+export interface FanoutContext {
+  documents: DynamoDBDocumentClient;
+  tableName: string;
+  sqs: SQSClient;
+  management: ApiGatewayManagementApiClient;
+  channels: ChannelStore;
+  /** Deletes a connection that is gone (its item and subscriptions). */
+  forgetConnection: (connectionId: string) => Promise<void>;
+  settings: FanoutSettings;
+  /** A number in [0, 1): the jitter of a retry's backoff. */
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * What the records of one message group, handled in a row within one invocation, may reuse: the
+ * channels' heads (sequence numbers) and audiences (pages of connection ids), by channel key.
+ */
+export interface BatchMemory {
+  heads: Map<string, number>;
+  audiences: Map<string, string[][]>;
+}
