@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ifConditionHolds } from '../store/conditional-write';
 import { EVERYONE_INDEX, METADATA, connectionKey, hashOf, userPk } from '../store/table-keys';
 
 /** A resumable session: survives its connections for the resume window. */
@@ -133,8 +133,8 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
     },
 
     async attach({ sessionId, userId, connectionId, expiresAt, nowSeconds }) {
-      try {
-        const { Attributes } = await client.send(
+      const attached = await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: sessionKey(sessionId),
@@ -144,9 +144,12 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
             ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        // Only once the session is ours: the connection's link to it (its $disconnect detaches it).
-        await client.send(
+        ),
+      );
+      if (!attached) return undefined;
+      // Only once the session is ours: the connection's link to it (its $disconnect detaches it).
+      const linked = await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionKey(connectionId),
@@ -154,18 +157,15 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
             ConditionExpression: 'attribute_exists(PK)',
             ExpressionAttributeValues: { ':session': sessionId },
           }),
-        );
-        return Attributes ? fromItem(Attributes) : undefined;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return undefined;
-        throw error;
-      }
+        ),
+      );
+      return linked && attached.Attributes ? fromItem(attached.Attributes) : undefined;
     },
 
     async detach({ sessionId, connectionId, lastSeen, expiresAt }) {
-      try {
-        const shard = hashOf(sessionId) % EXPIRING_SHARDS;
-        await client.send(
+      const shard = hashOf(sessionId) % EXPIRING_SHARDS;
+      const detached = await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: sessionKey(sessionId),
@@ -181,17 +181,14 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
               ':connection': connectionId,
             },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+        ),
+      );
+      return detached !== undefined;
     },
 
     async setState({ sessionId, expectedVersion, state, nowSeconds }) {
-      try {
-        const { Attributes } = await client.send(
+      const written = await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: sessionKey(sessionId),
@@ -201,18 +198,16 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
             ExpressionAttributeValues: { ':state': JSON.stringify(state), ':next': expectedVersion + 1, ':expected': expectedVersion, ':now': nowSeconds },
             ReturnValues: 'UPDATED_NEW',
           }),
-        );
-        return { ok: true, version: Attributes?.version as number };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const current = await get(sessionId, nowSeconds);
-        return current ? { ok: false, reason: 'conflict', current } : { ok: false, reason: 'gone' };
-      }
+        ),
+      );
+      if (written) return { ok: true, version: written.Attributes?.version as number };
+      const current = await get(sessionId, nowSeconds);
+      return current ? { ok: false, reason: 'conflict', current } : { ok: false, reason: 'gone' };
     },
 
     async purgeIfExpired(sessionId, nowSeconds) {
-      try {
-        await client.send(
+      const purged = await ifConditionHolds(
+        client.send(
           new DeleteCommand({
             TableName: tableName,
             Key: sessionKey(sessionId),
@@ -220,12 +215,9 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: { ':inactive': 'inactive', ':now': nowSeconds },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+        ),
+      );
+      return purged !== undefined;
     },
 
     async listExpired(shard, nowSeconds, limit = 100) {

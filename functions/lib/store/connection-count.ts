@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ifConditionHolds } from './conditional-write';
 import { USER_INDEX, connectionCountKey, userPk } from './table-keys';
 import { fingerprint, log } from '../log';
 
@@ -160,8 +161,8 @@ export function createConnectionCounter({
       } while (startKey && found < counter.count);
       // Only ever lowered: a connection deleted a moment ago may still show in the index.
       if (found >= counter.count) return undefined;
-      try {
-        await client.send(
+      const repaired = await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionCountKey(userId),
@@ -170,11 +171,9 @@ export function createConnectionCounter({
             ExpressionAttributeNames: { '#count': 'count' },
             ExpressionAttributeValues: { ':found': found, ':generation': counter.generation, ':seen': counter.count, ':countedAt': counter.countedAt },
           }),
-        );
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return undefined;
-        throw error;
-      }
+        ),
+      );
+      if (!repaired) return undefined;
       log({ event: 'connection_count_repaired', level: 'warn', user: fingerprint(userId), was: counter.count, now: found });
       return found;
     },

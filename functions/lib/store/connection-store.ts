@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ifConditionHolds } from './conditional-write';
 import { ConnectionCountError, createConnectionCounter } from './connection-count';
 import { ConnectionExistsError } from '../errors';
 import type { AuthMode, Identity } from '../auth/identity';
@@ -249,8 +250,8 @@ export function createConnectionStore({
     const key = connectionKey(connectionId);
     /** Deletes the item only if it is still counted in `generation` (or, without one, not counted at all). */
     const deleteAlone = async (generation: string | undefined): Promise<Connection | undefined | 'changed'> => {
-      try {
-        const { Attributes } = await client.send(
+      const deleted = await ifConditionHolds(
+        client.send(
           new DeleteCommand({
             TableName: tableName,
             Key: key,
@@ -259,12 +260,10 @@ export function createConnectionStore({
               ? { ConditionExpression: 'attribute_not_exists(countedIn)' }
               : { ConditionExpression: 'countedIn = :generation', ExpressionAttributeValues: { ':generation': generation } }),
           }),
-        );
-        return Attributes ? fromItem(Attributes) : undefined;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return 'changed';
-        throw error;
-      }
+        ),
+      );
+      if (!deleted) return 'changed';
+      return deleted.Attributes ? fromItem(deleted.Attributes) : undefined;
     };
     // Bounded: each round follows a change another writer made (an `auth`, another delete).
     for (let attempt = 0; attempt < 8; attempt += 1) {
@@ -374,8 +373,8 @@ export function createConnectionStore({
         });
         if (counted !== 'condition_failed') return counted === 'full' ? 'full' : 'authenticated';
       }
-      try {
-        await client.send(
+      const authenticated = await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionKey(connectionId),
@@ -385,12 +384,10 @@ export function createConnectionStore({
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
           }),
-        );
-        return 'authenticated';
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        return (await getConnection(connectionId)) ? 'other_user' : 'gone';
-      }
+        ),
+      );
+      if (authenticated) return 'authenticated';
+      return (await getConnection(connectionId)) ? 'other_user' : 'gone';
     },
 
     async listOverduePending(shard, { limit = 100, cursor } = {}) {
@@ -470,8 +467,8 @@ export function createConnectionStore({
     },
 
     async claimGoaway(connectionId, connectedAt) {
-      try {
-        await client.send(
+      const claimed = await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionKey(connectionId),
@@ -480,17 +477,14 @@ export function createConnectionStore({
             ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(goawayAt)',
             ExpressionAttributeValues: { ':now': now(), ':told': told(connectedAt, connectionId) },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) return false;
-        throw error;
-      }
+        ),
+      );
+      return claimed !== undefined;
     },
 
     async releaseGoaway(connectionId, connectedAt) {
-      try {
-        await client.send(
+      await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionKey(connectionId),
@@ -498,10 +492,8 @@ export function createConnectionStore({
             ConditionExpression: 'attribute_exists(goawayAt)',
             ExpressionAttributeValues: { ':untold': everyoneSk(connectedAt, connectionId) },
           }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
     },
 
     async listDead(shard, acceptedBefore, { limit = 100, cursor } = {}) {

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ifConditionHolds } from './conditional-write';
 import { handshakeCountKey } from './table-keys';
 
 export interface HandshakeLimit {
@@ -31,8 +31,8 @@ export async function countHandshake({
 }): Promise<boolean> {
   if (limit.handshakes === 0) return true;
   const window = Math.floor(nowMs / 1000 / limit.windowSeconds);
-  try {
-    await client.send(
+  const counted = await ifConditionHolds(
+    client.send(
       new UpdateCommand({
         TableName: tableName,
         Key: handshakeCountKey(sourceIp, window),
@@ -42,10 +42,7 @@ export async function countHandshake({
         // Expires a minute after its window ends (epoch seconds); nothing reads a past window.
         ExpressionAttributeValues: { ':one': 1, ':limit': limit.handshakes, ':ttl': (window + 1) * limit.windowSeconds + 60 },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
+  return counted !== undefined;
 }

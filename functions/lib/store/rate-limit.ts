@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ifConditionHolds } from './conditional-write';
 import { connectionKey } from './table-keys';
 
 export interface RateLimit {
@@ -48,8 +48,8 @@ export async function countMessage({
 
   /** One conditional update of the connection's item; undefined when the condition does not hold. */
   const update = async (updateExpression: string, conditionExpression: string): Promise<Record<string, unknown> | undefined> => {
-    try {
-      const { Attributes } = await client.send(
+    const updated = await ifConditionHolds(
+      client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key,
@@ -58,12 +58,9 @@ export async function countMessage({
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
-      );
-      return Attributes;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
+      ),
+    );
+    return updated?.Attributes;
   };
   // Counts the message in the current window; misses when the item is in another window or gone.
   const increment = () => update('ADD rateCount :one', 'rateWindow = :window');

@@ -1,0 +1,26 @@
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ifConditionHolds } from '../../functions/lib/store/conditional-write';
+import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
+
+describe('conditional writes on DynamoDB Local', () => {
+  let tableName: string;
+  const put = (id: string, value: string) =>
+    documentClient().send(new PutCommand({ TableName: tableName, Item: { PK: id, SK: 'METADATA', value }, ConditionExpression: 'attribute_not_exists(PK)' }));
+
+  beforeAll(async () => {
+    tableName = await createTestTable('conditional');
+  });
+
+  it('gives the output of a write whose condition holds, and undefined for one whose condition fails, writing nothing', async () => {
+    expect(await ifConditionHolds(put('A', 'first'))).toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    expect(await ifConditionHolds(put('A', 'second'))).toBeUndefined();
+    expect(await allItems(tableName)).toEqual([{ PK: 'A', SK: 'METADATA', value: 'first' }]);
+  });
+
+  it('throws any other error', async () => {
+    const invalid = documentClient().send(
+      new UpdateCommand({ TableName: tableName, Key: { PK: 'A', SK: 'METADATA' }, UpdateExpression: 'SET #v = :v', ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':v': 1 } }),
+    );
+    await expect(ifConditionHolds(invalid)).rejects.toThrow(/#v/);
+  });
+});
