@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -8,6 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { conditionFailedAt } from '../store/conditional-write';
 import { HEAD, SEQ_DIGITS, USER_INDEX, channelPk, connectionKey, connectionPk, logSk, messageKey, subscriptionKey } from '../store/table-keys';
 import { nowSeconds } from '../time';
 
@@ -55,9 +55,6 @@ export interface ChannelStore {
 const MAX_APPEND_ATTEMPTS = 8;
 /** A channel's head outlives its last message by this much, so sequence numbers do not restart while clients may still hold them. */
 const HEAD_GRACE_SECONDS = 30 * 86_400;
-
-const cancelled = (error: unknown, index: number): boolean =>
-  error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 
 /**
  * The channel half of the single table: heads, logs and subscriptions (docs/data-model.md).
@@ -135,12 +132,12 @@ export function createChannelStore({
           );
           return { seq, duplicate: false, planned: false };
         } catch (error) {
-          if (cancelled(error, 2)) {
+          if (conditionFailedAt(error, 2)) {
             const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: messageKey(messageId), ConsistentRead: true }));
             if (Item?.channel !== channel) throw new Error(`message id ${messageId} was already used on another channel`, { cause: error });
             return { seq: Item.seq as number, duplicate: true, planned: Item.planned === true };
           }
-          const raced = cancelled(error, 0) || cancelled(error, 1) || (error instanceof Error && error.name === 'TransactionConflictException');
+          const raced = conditionFailedAt(error, 0) || conditionFailedAt(error, 1) || (error instanceof Error && error.name === 'TransactionConflictException');
           if (!raced || attempt >= MAX_APPEND_ATTEMPTS) throw error;
         }
       }
@@ -215,8 +212,8 @@ export function createChannelStore({
         );
         return 'subscribed';
       } catch (error) {
-        if (cancelled(error, 1)) return 'already_subscribed';
-        if (!cancelled(error, 0)) throw error;
+        if (conditionFailedAt(error, 1)) return 'already_subscribed';
+        if (!conditionFailedAt(error, 0)) throw error;
         const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: connectionKey(connectionId), ConsistentRead: true, ProjectionExpression: 'PK' }));
         return Item ? 'limit' : 'gone';
       }
@@ -244,8 +241,8 @@ export function createChannelStore({
         );
         return true;
       } catch (error) {
-        if (cancelled(error, 0)) return false;
-        if (!cancelled(error, 1)) throw error;
+        if (conditionFailedAt(error, 0)) return false;
+        if (!conditionFailedAt(error, 1)) throw error;
       }
       // The connection is gone (or never counted this subscription): nothing to decrement.
       const { Attributes } = await client.send(

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 
 /**
  * Awaits a conditional write: its output, or undefined when DynamoDB refused it because its
@@ -17,3 +17,12 @@ export async function ifConditionHolds<T>(write: Promise<T>): Promise<T | undefi
   }
 }
 
+/**
+ * True when `error` is a cancelled TransactWriteItems whose item at `index` (its position in
+ * `TransactItems`) failed its condition (`ConditionalCheckFailed`).
+ *
+ * @example
+ * if (conditionFailedAt(error, 1)) return 'already_subscribed';
+ */
+export const conditionFailedAt = (error: unknown, index: number): boolean =>
+  error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';

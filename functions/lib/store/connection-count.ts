@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ifConditionHolds } from './conditional-write';
+import { conditionFailedAt, ifConditionHolds } from './conditional-write';
 import { USER_INDEX, connectionCountKey, userPk } from './table-keys';
 import { fingerprint, log } from '../log';
 
@@ -35,10 +35,6 @@ const ATTEMPTS = 12;
 export const REPAIR_MIN_AGE_MS = 60_000;
 
 const pause = (attempt: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
-
-/** Which items of a cancelled transaction failed their condition (`ConditionalCheckFailed`), by position. */
-const failedConditions = (error: TransactionCanceledException): boolean[] =>
-  (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
 
 /**
  * The per-user connection counter, kept in step with the connection items by transactions: a
@@ -117,8 +113,7 @@ export function createConnectionCounter({
           return 'counted';
         } catch (error) {
           if (!(error instanceof TransactionCanceledException)) throw error;
-          const [own] = failedConditions(error);
-          if (own) return 'condition_failed';
+          if (conditionFailedAt(error, 0)) return 'condition_failed';
           // The counter moved (another count-in or a new generation) or the transactions conflicted: read again.
           await pause(attempt);
         }

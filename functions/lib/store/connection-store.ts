@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ifConditionHolds } from './conditional-write';
+import { conditionFailedAt, ifConditionHolds } from './conditional-write';
 import { ConnectionCountError, createConnectionCounter } from './connection-count';
 import { ConnectionExistsError } from '../errors';
 import type { AuthMode, Identity } from '../auth/identity';
@@ -288,9 +288,8 @@ export function createConnectionStore({
         return fromItem(Item);
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
-        const [own, count] = (error.CancellationReasons ?? []).map((reason) => reason.Code === 'ConditionalCheckFailed');
-        if (own) continue; // deleted (or changed) meanwhile: look again
-        if (count) {
+        if (conditionFailedAt(error, 0)) continue; // deleted (or changed) meanwhile: look again
+        if (conditionFailedAt(error, 1)) {
           // The counter started a new generation (or is gone): this connection no longer counts.
           const removed = await deleteAlone(generation);
           if (removed !== 'changed') return removed;
