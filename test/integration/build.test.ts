@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildAll, ENTRY_POINTS } from '../../scripts/build';
+import { buildAll, ENTRY_POINTS, ZIP_BUDGET_BYTES } from '../../scripts/build';
 
 describe('build', () => {
   const dirs: string[] = [];
@@ -23,6 +23,9 @@ describe('build', () => {
     }
     expect(JSON.parse(await readFile(path.join(a, 'manifest.json'), 'utf8'))).toEqual(manifestA);
     expect(manifestA.disconnect.permissions.actions).toContain('dynamodb:DeleteItem');
+    // Every zip within its budget (sizes are deterministic: this is not a timed check).
+    const over = ENTRY_POINTS.filter(([name]) => manifestA[name].bytes > ZIP_BUDGET_BYTES).map(([name]) => `${name} ${manifestA[name].bytes} bytes`);
+    expect(over).toEqual([]);
     // Two builds, the first type-checking the sources for the manifest's permissions.
   }, 120_000);
 });
