@@ -79,3 +79,19 @@ export const deliveryKey = (messageId: string, record: string): { PK: string; SK
   PK: `DELIVERY#${messageId}`,
   SK: `RECORD#${record}`,
 });
+
+/**
+ * Login and MFA flows (packages/sessions/src/login): a login flow `LOGINFLOW#{flowId}` / `METADATA`
+ * and its MFA child `MFAFLOW#{flowId}` / `METADATA`, each naming the other (`mfaFlowId`, `parentFlowId`).
+ */
+export const loginFlowKey = (flowId: string): { PK: string; SK: string } => ({ PK: `LOGINFLOW#${flowId}`, SK: METADATA });
+export const mfaFlowKey = (flowId: string): { PK: string; SK: string } => ({ PK: `MFAFLOW#${flowId}`, SK: METADATA });
+/**
+ * Failed logins counted per account and per source IP: `LOGIN#{email}` / `FAILURES` (the email the
+ * login names, lower-cased: the user id is unknown until the credentials check out) and
+ * `IP#{ip}` / `LOGINFAILURES`.
+ */
+export const loginFailuresKey = (email: string): { PK: string; SK: string } => ({ PK: `LOGIN#${email}`, SK: 'FAILURES' });
+export const ipLoginFailuresKey = (sourceIp: string): { PK: string; SK: string } => ({ PK: `IP#${sourceIp}`, SK: 'LOGINFAILURES' });
+/** The last TOTP time step a user's code was accepted for (so no code is used twice): `USER#{userId}` / `TOTPSTEP`. */
+export const totpStepKey = (userId: string): { PK: string; SK: string } => ({ PK: userPk(userId), SK: 'TOTPSTEP' });
