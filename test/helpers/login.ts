@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { LoginCoordinator, LoginEvent, createTotpFactor, totp, type LoginEvents, type LoginSettings, type SessionCreateInput, type SessionCreator } from '../../packages/sessions/src/login';
+import { LoginCoordinator, LoginEvent, createTotpFactor, totp, type LoginEvents, type LoginResult, type LoginSettings, type SessionCreateInput, type SessionCreator } from '../../packages/sessions/src/login';
 import { documentClient } from './dynamo';
 
 /** 2026-07-15T00:00:00Z, in epoch ms: a fixed start for the injected clock. */
@@ -36,6 +36,12 @@ export function tableSessionCreator(tableName: string): SessionCreator & { calls
       return { session: { sessionId, userId: input.userId, expiresAt: 0 }, refreshToken: randomUUID(), evicted: [] };
     },
   };
+}
+
+/** A `startLogin` result that must be `MFA_REQUIRED`. */
+export function mfaStarted(result: LoginResult): Extract<LoginResult, { status: 'MFA_REQUIRED' }> {
+  if (result.status !== 'MFA_REQUIRED') throw new Error(`expected MFA_REQUIRED, got ${result.status}`);
+  return result;
 }
 
 /** Every event a coordinator emits, in order, as `[name, payload]`. */

@@ -6,21 +6,15 @@ import {
   LoginCoordinator,
   LoginInputError,
   MfaNotVerifiedError,
-  type LoginResult,
 } from '../../packages/sessions/src/login';
 import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
-import { account, loginHarness, tableSessionCreator, type TestAccount } from '../helpers/login';
+import { account, loginHarness, mfaStarted, tableSessionCreator, type TestAccount } from '../helpers/login';
 
 const IP = '203.0.113.7';
 const DEVICE = { browser: 'Firefox 140', os: 'Linux', deviceId: 'device-1' };
 
 const flowItems = async (tableName: string) => (await allItems(tableName)).filter((item) => /^(LOGIN|MFA)FLOW#/.test(String(item.PK)));
 const sessionItems = async (tableName: string) => (await allItems(tableName)).filter((item) => String(item.PK).startsWith('TESTSESSION#'));
-
-function mfaStarted(result: LoginResult): Extract<LoginResult, { status: 'MFA_REQUIRED' }> {
-  if (result.status !== 'MFA_REQUIRED') throw new Error(`expected MFA_REQUIRED, got ${result.status}`);
-  return result;
-}
 
 describe('login coordinator flows on DynamoDB Local', () => {
   let tableName: string;
