@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { FUNCTION_SETTINGS } from '../functions/settings';
 import { manifestOf, type SettingManifest } from '../functions/lib/config/settings';
@@ -65,26 +65,31 @@ export interface ManifestEntry {
 }
 export type Manifest = Record<FunctionName, ManifestEntry>;
 
+/** How a function's code is bundled (also what scripts/login-bundle-size.ts measures with). */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  // The SDK's ES builds tree-shake; its CommonJS builds pull in every command.
+  mainFields: ['module', 'main'],
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  treeShaking: true,
+  legalComments: 'none',
+  // The settings' descriptions and Terraform sources are for the manifest and the docs only.
+  plugins: [stripSettingDocsPlugin],
+  write: false,
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
 async function bundle(name: FunctionName, entry: string): Promise<Map<string, Buffer>> {
   const result = await build({
+    ...BUNDLE_OPTIONS,
     entryPoints: [path.join(ROOT, entry)],
     outfile: path.join(ROOT, 'dist', 'build', name, 'index.js'),
     absWorkingDir: ROOT,
-    bundle: true,
-    platform: 'node',
-    // The SDK's ES builds tree-shake; its CommonJS builds pull in every command.
-    mainFields: ['module', 'main'],
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    treeShaking: true,
     sourcemap: 'external',
     sourcesContent: false,
-    legalComments: 'none',
-    // The settings' descriptions and Terraform sources are for the manifest and the docs only.
-    plugins: [stripSettingDocsPlugin],
-    write: false,
-    logLevel: 'warning',
   });
   const files = new Map<string, Buffer>();
   for (const output of result.outputFiles) {
