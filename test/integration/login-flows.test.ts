@@ -147,6 +147,46 @@ describe('login coordinator flows on DynamoDB Local', () => {
     expect(await flowItems(tableName)).toEqual([]);
   });
 
+  it('refuses to finish a login whose credential check outlasted the login flow', async () => {
+    const sessions = tableSessionCreator(tableName);
+    const slow = new LoginCoordinator({
+      client: documentClient(),
+      tableName,
+      sessions,
+      now: () => harness.clock.ms,
+      checkCredentials: async () => {
+        harness.clock.ms += 600_000;
+        return { userId: plain.userId, mfaRequired: false };
+      },
+    });
+    await expect(slow.startLogin({ email: plain.email, password: plain.password, ip: IP })).rejects.toBeInstanceOf(FlowExpiredError);
+    expect(sessions.calls).toEqual([]);
+    expect(await flowItems(tableName)).toEqual([]);
+  });
+
+  it('passes a credential check outage on without counting it, and removes the login flow', async () => {
+    const outage = new Error('user directory unavailable');
+    const down = new LoginCoordinator({ client: documentClient(), tableName, sessions: harness.sessions, checkCredentials: () => Promise.reject(outage) });
+    await expect(down.startLogin({ email: plain.email, password: plain.password, ip: IP })).rejects.toBe(outage);
+    expect(await down.attemptStatus({ email: plain.email, ip: IP })).toMatchObject({ user: { failures: 0 }, ip: { failures: 0 } });
+    expect(await flowItems(tableName)).toEqual([]);
+  });
+
+  it('ends the flows once even when the session service fails (a stand-in failing on purpose), so a retried completion finds none', async () => {
+    const failing = new LoginCoordinator({
+      client: documentClient(),
+      tableName,
+      sessions: { create: () => Promise.reject(new Error('session store down')) },
+      checkCredentials: async () => ({ userId: withMfa.userId, mfaRequired: true }),
+      secondFactor: { method: 'test', verify: async () => ({ ok: true }) },
+    });
+    const started = mfaStarted(await failing.startLogin({ email: withMfa.email, password: 'any', ip: IP }));
+    await failing.verifyMfa({ flowId: started.mfaFlowId, code: '123456' });
+    await expect(failing.completeMfa({ flowId: started.mfaFlowId })).rejects.toThrow('session store down');
+    await expect(failing.completeMfa({ flowId: started.mfaFlowId })).rejects.toBeInstanceOf(FlowNotFoundError);
+    expect(await flowItems(tableName)).toEqual([]);
+  });
+
   it('removes both flows when the login is cancelled by either id', async () => {
     const first = await startMfa();
     await harness.coordinator.cancelLogin({ flowId: first.mfaFlowId });

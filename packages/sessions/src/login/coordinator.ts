@@ -161,7 +161,9 @@ export class LoginCoordinator extends EventEmitter<LoginEvents> {
   /**
    * Checks a second-factor code for an MFA flow. A wrong or replayed code is an `InvalidCodeError`
    * and counts as a failure; the failure that reaches a lockout ends the login (both flows removed)
-   * with a `LockedOutError`. A right one marks the flow verified for `completeMfa`.
+   * with a `LockedOutError`. A right one marks the flow verified for `completeMfa`; once verified,
+   * further calls answer verified without looking at the code. Failures count against the account
+   * and the IP the login started from.
    *
    * @example
    * await logins.verifyMfa({ flowId: mfaFlowId, code: '492039' });

@@ -1,6 +1,11 @@
 import type { LoginErrorCode } from './errors';
 
-/** The coordinator's event names, as constants: `coordinator.on(LoginEvent.MFA_REQUIRED, …)`. */
+/**
+ * The coordinator's event names, as constants.
+ *
+ * @example
+ * logins.on(LoginEvent.LOCKED_OUT, ({ scope, lockedUntil }) => metrics.addMetric('Lockouts', 1, { scope }));
+ */
 export const LoginEvent = {
   LOGIN_STARTED: 'LOGIN_STARTED',
   MFA_REQUIRED: 'MFA_REQUIRED',

@@ -107,5 +107,10 @@ export function loginSettings(overrides: Partial<LoginSettings> = {}, env: Env =
   return readLoginSettings({ ...env, ...given });
 }
 
-/** Reads `TOTP_WINDOW_STEPS` (for `createTotpFactor`'s `windowSteps`). */
+/**
+ * Reads `TOTP_WINDOW_STEPS` (for `createTotpFactor`'s `windowSteps`).
+ *
+ * @example
+ * const factor = createTotpFactor({ client, tableName, secretFor, windowSteps: readTotpWindowSteps() });
+ */
 export const readTotpWindowSteps = (env: Env = process.env): number => readIntegerSetting(TOTP_WINDOW_STEPS, env);

@@ -30,7 +30,12 @@ export function totpOptions(options: TotpOptions = {}): Required<TotpOptions> {
   return resolved;
 }
 
-/** The time step T a Unix time (seconds) falls in. */
+/**
+ * The time step T a Unix time (seconds) falls in.
+ *
+ * @example
+ * timeStepAt(59); // 1
+ */
 export const timeStepAt = (unixSeconds: number, options: TotpOptions = {}): number => {
   const { stepSeconds, t0Seconds } = totpOptions(options);
   return Math.floor((unixSeconds - t0Seconds) / stepSeconds);
