@@ -234,10 +234,14 @@ describe('login coordinator flows on DynamoDB Local', () => {
       expect(await allItems(tableName)).toEqual([]);
     });
 
-    it('a credential check answering a malformed user id ends the login without a session', async () => {
+    it.each([
+      ['a malformed user id', { userId: 'has space', mfaRequired: false }, 'the credential check’s userId'],
+      ['a malformed email', { userId: 'u-1', email: 'nobody', mfaRequired: false }, 'the credential check’s email'],
+      ['no mfaRequired', { userId: 'u-1' }, 'the credential check’s mfaRequired'],
+    ])('a credential check answering %s ends the login without a session and leaves no flow', async (_, answer, field) => {
       const sessions = tableSessionCreator(tableName);
-      const coordinator = new LoginCoordinator({ client: documentClient(), tableName, sessions, checkCredentials: async () => ({ userId: 'has space', mfaRequired: false }) });
-      await expect(coordinator.startLogin(good())).rejects.toMatchObject({ field: 'the credential check’s userId' });
+      const coordinator = new LoginCoordinator({ client: documentClient(), tableName, sessions, checkCredentials: async () => answer as never });
+      await expect(coordinator.startLogin(good())).rejects.toMatchObject({ field });
       expect(await allItems(tableName)).toEqual([]);
       expect(sessions.calls).toEqual([]);
     });

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../../../../functions/lib/errors';
 import { createAttemptCounters, type AttemptCounters, type AttemptStatus, type CounterStatus } from './attempts';
-import { FlowExpiredError, FlowNotFoundError, InvalidCodeError, InvalidCredentialsError, LockedOutError, MfaNotVerifiedError } from './errors';
+import { FlowExpiredError, FlowNotFoundError, InvalidCodeError, InvalidCredentialsError, LockedOutError, LoginInputError, MfaNotVerifiedError } from './errors';
 import { LoginEvent, type LoginEvents } from './events';
 import { createFlowStore, type FlowStore, type LoginFlow, type MfaFlow } from './flow-store';
 import { checkAccountEmail, checkCode, checkEmail, checkFlowId, checkIp, checkObject, checkStartLogin, checkUserId, type StartLoginInput } from './input';
@@ -116,10 +116,15 @@ export class LoginCoordinator extends EventEmitter<LoginEvents> {
     this.emit(LoginEvent.LOGIN_STARTED, { flowId: flow.flowId, email, ip, expiresAtMs: flow.expiresAtMs });
 
     let match;
+    let accountEmail = email;
     try {
       match = await this.checkCredentials({ email, password, ip });
-      if (match) checkUserId(match.userId, 'the credential check’s userId');
-      if (match?.mfaRequired && !this.secondFactor) throw new ConfigError(`the account ${match.userId} needs a second factor and the coordinator has none (secondFactor)`);
+      if (match) {
+        checkUserId(match.userId, 'the credential check’s userId');
+        if (typeof match.mfaRequired !== 'boolean') throw new LoginInputError('the credential check’s mfaRequired', 'must be a boolean');
+        if (match.email !== undefined) accountEmail = checkAccountEmail(match.email, 'the credential check’s email');
+        if (match.mfaRequired && !this.secondFactor) throw new ConfigError(`the account ${match.userId} needs a second factor and the coordinator has none (secondFactor)`);
+      }
     } catch (error) {
       await this.flows.removeFlows({ loginFlowId: flow.flowId });
       throw error;
@@ -130,8 +135,6 @@ export class LoginCoordinator extends EventEmitter<LoginEvents> {
       this.emit(LoginEvent.AUTH_FAILED, { flowId: flow.flowId, email, ip, reason: 'INVALID_CREDENTIALS', flowEnded: true });
       throw locked ?? new InvalidCredentialsError();
     }
-    const accountEmail = match.email === undefined ? email : checkAccountEmail(match.email, 'the credential check’s email');
-
     if (!match.mfaRequired) {
       if (!(await this.flows.claimLoginCompletion(flow.flowId, this.now()))) throw await this.expired(flow);
       const created = await this.createSession({ flowId: flow.flowId, userId: match.userId, accountEmail, flow });
