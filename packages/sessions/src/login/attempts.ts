@@ -1,5 +1,5 @@
 import { BatchGetCommand, DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unlessConditionFails } from '../../../../functions/lib/store/conditional';
+import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
 import { ipLoginFailuresKey, loginFailuresKey } from '../../../../functions/lib/store/table-keys';
 import type { LoginSettings } from './settings';
 
@@ -43,7 +43,7 @@ function statusOf(item: Record<string, unknown> | undefined, nowSeconds: number)
  */
 export function createAttemptCounters({ client, tableName, settings }: { client: DynamoDBDocumentClient; tableName: string; settings: LoginSettings }) {
   const update = async (key: Key, expression: string, condition: string, values: Record<string, unknown>): Promise<Record<string, unknown> | undefined> => {
-    const result = await unlessConditionFails(
+    const result = await ifConditionHolds(
       client.send(
         new UpdateCommand({
           TableName: tableName,
@@ -109,7 +109,7 @@ export function createAttemptCounters({ client, tableName, settings }: { client:
     /** A successful login clears the account's count (never the IP's: one good account must not reset an address that guesses others). */
     async clearUser({ email, nowSeconds }: { email: string; nowSeconds: number }): Promise<void> {
       // A lockout set by a racing failure since the status was read stays.
-      await unlessConditionFails(
+      await ifConditionHolds(
         client.send(
           new DeleteCommand({
             TableName: tableName,

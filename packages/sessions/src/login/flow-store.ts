@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unlessConditionFails } from '../../../../functions/lib/store/conditional';
+import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
 import { loginFlowKey, mfaFlowKey } from '../../../../functions/lib/store/table-keys';
 import type { Device } from './types';
 
@@ -110,7 +110,7 @@ export function createFlowStore({ client, tableName }: { client: DynamoDBDocumen
         ConditionExpression: 'attribute_exists(PK) AND expiresAtMs > :now AND verified = :false',
         ExpressionAttributeValues: { ':true': true, ':false': false, ':now': nowMs },
       });
-      return (await unlessConditionFails(client.send(update))) !== undefined;
+      return (await ifConditionHolds(client.send(update))) !== undefined;
     },
 
     /**
@@ -146,7 +146,7 @@ export function createFlowStore({ client, tableName }: { client: DynamoDBDocumen
         ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(mfaFlowId) AND expiresAtMs > :now',
         ExpressionAttributeValues: { ':now': nowMs },
       });
-      return (await unlessConditionFails(client.send(remove))) !== undefined;
+      return (await ifConditionHolds(client.send(remove))) !== undefined;
     },
 
     /** Removes a login flow and its MFA child (either may be gone already). */

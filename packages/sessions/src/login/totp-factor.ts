@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unlessConditionFails } from '../../../../functions/lib/store/conditional';
+import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
 import { totpStepKey } from '../../../../functions/lib/store/table-keys';
 import { decodeBase32, totpOptions, verifyTotp, type TotpOptions } from './totp';
 import type { SecondFactor, SecondFactorVerdict } from './types';
@@ -40,7 +40,7 @@ export function createTotpFactor({
 
   /** Records the step as used; false when this step or a later one was used already. */
   const claimStep = async (userId: string, step: number, nowSeconds: number): Promise<boolean> =>
-    (await unlessConditionFails(
+    (await ifConditionHolds(
       client.send(
         new UpdateCommand({
           TableName: tableName,
