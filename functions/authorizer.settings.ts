@@ -1,5 +1,5 @@
 /** The authorizer's settings (read at init by authorizer.ts; listed in dist/manifest.json by the build). */
-import { boolean, inModes, list } from './lib/config/settings';
+import { boolean, inModes, list } from '../packages/contract/src/settings';
 import { AUTH_MODE, COMMON, JWT } from './settings/shared';
 
 export const ALLOWED_ORIGINS = /* @__PURE__ */ list({

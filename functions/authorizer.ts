@@ -1,11 +1,11 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createAnonymousAuthenticator } from './lib/auth/anonymous-mode';
-import { toAuthorizerContext, type Identity } from './lib/auth/identity';
+import { toAuthorizerContext, type Identity } from '../packages/contract/src/identity';
 import { createJwtAuthenticator } from './lib/auth/jwt-mode';
 import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
 import type { Verdict } from './lib/auth/verdict';
-import { readBooleanSetting, readChoiceSetting, readListSetting } from './lib/config/settings';
+import { readBooleanSetting, readChoiceSetting, readListSetting } from '../packages/contract/src/settings';
 import { ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN } from './authorizer.settings';
 import { AUTH_MODE } from './settings/shared';
 import { getHeader } from './lib/protocol/headers';

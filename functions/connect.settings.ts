@@ -1,5 +1,5 @@
 /** The connect function's settings (read at init by connect.ts; listed in dist/manifest.json by the build). */
-import { integer } from './lib/config/settings';
+import { integer } from '../packages/contract/src/settings';
 import { AUTH_MODE, COMMON, CONNECTION_TTL_SECONDS, MAX_CONNECTIONS_PER_USER } from './settings/shared';
 
 export const AUTH_DEADLINE_SECONDS = /* @__PURE__ */ integer({

@@ -1,7 +1,7 @@
 import { readAnonymousId } from './lib/auth/anonymous';
-import { fromAuthorizerContext, type Identity } from './lib/auth/identity';
+import { fromAuthorizerContext, type Identity } from '../packages/contract/src/identity';
 import { APP_PROTOCOL } from './lib/auth/token-source';
-import { readChoiceSetting, readIntegerSetting } from './lib/config/settings';
+import { readChoiceSetting, readIntegerSetting } from '../packages/contract/src/settings';
 import { AUTH_DEADLINE_SECONDS, HANDSHAKES_PER_IP, HANDSHAKE_WINDOW_SECONDS } from './connect.settings';
 import { AUTH_MODE, CONNECTION_TTL_SECONDS, MAX_CONNECTIONS_PER_USER } from './settings/shared';
 import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';

@@ -3,7 +3,7 @@ import type { RouteResult, WebSocketEvent } from './lib/protocol/events';
 import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';
 import { readCommonConfig } from './lib/config/init';
 import { errorFields, log } from './lib/log';
-import { readIntegerSetting } from './lib/config/settings';
+import { readIntegerSetting } from '../packages/contract/src/settings';
 import { SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 import { readExpiryScheduler } from './lib/sessions/expiry';
 import { removeConnection } from './lib/sessions/remove-connection';

@@ -1,5 +1,5 @@
 /** The fanout function's settings (read at init by fanout.ts; listed in dist/manifest.json by the build). */
-import { integer, string } from './lib/config/settings';
+import { integer, string } from '../packages/contract/src/settings';
 import {
   CHANNEL_LOG_RETENTION_SECONDS,
   COMMON,

@@ -4,7 +4,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { withRequestTimeouts } from './lib/config/aws-client';
 import { createChannelStore } from './lib/channels/channel-store';
 import { readChannelConfig } from './lib/channels/channel-config';
-import { readIntegerSetting, readStringSetting } from './lib/config/settings';
+import { readIntegerSetting, readStringSetting } from '../packages/contract/src/settings';
 import { FANOUT_CHUNK_SIZE, FANOUT_CONCURRENCY, FANOUT_DLQ_URL, FANOUT_PARTITIONS, FANOUT_RETRY_ATTEMPTS, FANOUT_RETRY_BASE_MS } from './fanout.settings';
 import { FANOUT_QUEUE_URL, MANAGEMENT_ENDPOINT, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';

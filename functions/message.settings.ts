@@ -1,5 +1,5 @@
 /** The message function's settings (read at init by message.ts; listed in dist/manifest.json by the build). */
-import { choice, inModes, integer, json, string } from './lib/config/settings';
+import { choice, inModes, integer, json, string } from '../packages/contract/src/settings';
 import {
   AUTH_EXPIRY_GRACE_SECONDS,
   AUTH_MODE,

@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAuthAction } from './lib/auth/auth-action';
 import { withRequestTimeouts } from './lib/config/aws-client';
-import { fromAuthorizerContext, type Identity } from './lib/auth/identity';
+import { fromAuthorizerContext, type Identity } from '../packages/contract/src/identity';
 import { createTokenVerifier } from './lib/auth/jwt-mode';
 import { createChannelActions } from './lib/channels/channel-actions';
 import { createChannelStore } from './lib/channels/channel-store';
@@ -9,7 +9,7 @@ import { readExpiryScheduler } from './lib/sessions/expiry';
 import { createSessionActions } from './lib/sessions/session-actions';
 import { readSessionKey } from './lib/sessions/session-key';
 import { createSessionStore } from './lib/sessions/session-store';
-import { readChoiceSetting, readIntegerSetting, readStringSetting } from './lib/config/settings';
+import { readChoiceSetting, readIntegerSetting, readStringSetting } from '../packages/contract/src/settings';
 import {
   ACTION_PERMISSIONS,
   MANAGEMENT_ENDPOINT,
@@ -36,7 +36,7 @@ import type { RouteResult, WebSocketEvent } from './lib/protocol/events';
 import { readCommonConfig } from './lib/config/init';
 import { errorFields, log } from './lib/log';
 import { readPermissions } from './lib/auth/permissions';
-import { errorFrame, parseClientFrame } from './lib/protocol/frames';
+import { errorFrame, parseClientFrame } from '../packages/contract/src/frames';
 import { managementClient, managementEndpoint } from './lib/push/management-api';
 import { createPusher } from './lib/push/pusher';
 import { countMessage, type RateLimit } from './lib/store/rate-limit';

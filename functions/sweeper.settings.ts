@@ -1,5 +1,5 @@
 /** The sweeper's settings (read at init by sweeper.ts; listed in dist/manifest.json by the build). */
-import { integer } from './lib/config/settings';
+import { integer } from '../packages/contract/src/settings';
 import { AUTH_EXPIRY_GRACE_SECONDS, COMMON, MANAGEMENT_ENDPOINT, SESSION_GOAWAY_BEFORE_SECONDS, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 
 export const CONNECTION_MAX_SECONDS = /* @__PURE__ */ integer({

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { readIntegerSetting, readStringSetting } from './lib/config/settings';
+import { readIntegerSetting, readStringSetting } from '../packages/contract/src/settings';
 import { CONNECTION_MAX_SECONDS, SWEEP_PAGE_SIZE } from './sweeper.settings';
 import { AUTH_EXPIRY_GRACE_SECONDS, MANAGEMENT_ENDPOINT, SESSION_GOAWAY_BEFORE_SECONDS, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 import { createSessionStore } from './lib/sessions/session-store';

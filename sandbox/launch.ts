@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import type { SettingManifest } from '../functions/lib/config/settings';
+import type { SettingManifest } from '../packages/contract/src/settings';
 import { DIST, ROOT } from './project';
 
 type Env = Record<string, string | undefined>;

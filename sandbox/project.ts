@@ -6,7 +6,7 @@ import { startDynamoFaultProxy, type DynamoFault, type DynamoFaultProxy } from '
 import { startSandbox, type FunctionSource, type Limits, type Sandbox, type SandboxOptions } from './index';
 import { SANDBOX_SCHEDULER_ROLE_ARN, sandboxFunctionArn } from './scheduler';
 import { ensureTable } from './table';
-import type { SettingManifest } from '../functions/lib/config/settings';
+import type { SettingManifest } from '../packages/contract/src/settings';
 
 export const ROOT = path.resolve(__dirname, '..');
 /** What the Terraform schedule sends the sweeper. */

@@ -13,7 +13,7 @@
 import { ApiGatewayManagementApiClient, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import WebSocket, { WebSocketServer } from 'ws';
-import { createPublisher } from '../publisher';
+import { createPublisher } from '../packages/publisher/src/index';
 import { startDynamoLocal } from '../sandbox/dynamo-local';
 import { FANOUT_QUEUE, startProjectSandbox } from '../sandbox/project';
 import { countingProxy, describe, total } from './dynamo-counter';

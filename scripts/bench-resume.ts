@@ -6,7 +6,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import WebSocket from 'ws';
-import { createPublisher, type Publisher } from '../publisher';
+import { createPublisher, type Publisher } from '../packages/publisher/src/index';
 import { startDynamoLocal } from '../sandbox/dynamo-local';
 import { FANOUT_QUEUE, startProjectSandbox, type ProjectSandboxOptions } from '../sandbox/project';
 import { countingProxy, describe, total } from './dynamo-counter';

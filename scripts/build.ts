@@ -14,7 +14,7 @@ import path from 'node:path';
 import { build, type BuildOptions } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { FUNCTION_SETTINGS } from '../functions/settings';
-import { manifestOf, type SettingManifest } from '../functions/lib/config/settings';
+import { manifestOf, type SettingManifest } from '../packages/contract/src/settings';
 import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
 import { stripSettingDocsPlugin } from './strip-setting-docs';

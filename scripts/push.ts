@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createPublisher, type Publisher } from '../publisher';
+import { createPublisher, type Publisher } from '../packages/publisher/src/index';
 
 const STATE_FILE = process.env.PUSH_STATE_FILE ?? path.join(__dirname, '..', '.sandbox', 'state.json');
 const USAGE = `usage: npm run push -- --user <userId> | --tenant <tenantId> | --channel <name> | --connection <connectionId> | --broadcast  '<data>'`;

@@ -1,8 +1,3 @@
-/** A setting in the function's environment is missing, malformed or out of range. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
 /** A connection item already exists for this id (ids are unique, so this is a replayed `$connect`). */
 export class ConnectionExistsError extends Error {
   override readonly name = 'ConnectionExistsError';

@@ -2,8 +2,8 @@
  * Settings several functions read, declared once: each function's `<name>.settings.ts` lists the
  * ones it reads. Import has no side effects (the build and the sandbox import these declarations).
  */
-import { AUTH_MODES } from '../lib/auth/identity';
-import { choice, integer, list, string } from '../lib/config/settings';
+import { AUTH_MODES } from '../../packages/contract/src/identity';
+import { choice, integer, list, string } from '../../packages/contract/src/settings';
 
 export const TABLE_NAME = /* @__PURE__ */ string({ name: 'TABLE_NAME', required: true, description: "the table's name", terraform: { source: "the table's name" } });
 export const LOG_LEVEL = /* @__PURE__ */ choice({

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import WebSocket from 'ws';
-import { createPublisher } from '../../publisher';
+import { createPublisher } from '../../packages/publisher/src/index';
 import { FANOUT_QUEUE } from '../../sandbox/project';
 import { startTestProject } from '../helpers/project-sandbox';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { connectionCountKey } from '../../functions/lib/store/table-keys';
+import { connectionCountKey } from '../../packages/contract/src/table-keys';
 import { createConnectionStore } from '../../functions/lib/store/connection-store';
 import { connect, eventually, handshakeStatus, type TestClient } from '../helpers/clients';
 import { allItems, createTestTable, documentClient } from '../helpers/dynamo';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createPublisher, PublishError, type Publisher } from '../../publisher';
+import { createPublisher, PublishError, type Publisher } from '../../packages/publisher/src/index';
 import { FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
 import { connect, eventually, type TestClient } from '../helpers/clients';
 import { allItems } from '../helpers/dynamo';
@@ -233,7 +233,7 @@ describe('push through the fan-out queue (publisher → SQS → planner → deli
     const before = dlq.messages().length;
     const { SendMessageBatchCommand } = await import('@aws-sdk/client-sqs');
     const good = (n: number) => JSON.stringify({ v: 1, kind: 'publish', id: `good-${n}-${randomUUID()}`, target: { type: 'user', userId: user }, data: n, publishedAt: Date.now() });
-    const group = (await import('../../functions/lib/delivery/queue-message')).groupIdOf(`user:${user}`);
+    const group = (await import('../../packages/contract/src/queue-message')).groupIdOf(`user:${user}`);
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type WebSocket from 'ws';
 import { audienceKeys } from '../../functions/lib/store/connection-store';
-import { connectionKey } from '../../functions/lib/store/table-keys';
+import { connectionKey } from '../../packages/contract/src/table-keys';
 import type { DynamoCall, DynamoFaultKind } from '../../sandbox/dynamo-faults';
 import { FANOUT_DLQ, FANOUT_QUEUE, SWEEPER_INPUT } from '../../sandbox/project';
 import type { SqsFaultKind } from '../../sandbox/sqs';

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createPublisher } from '../../publisher';
+import { createPublisher } from '../../packages/publisher/src/index';
 import { FANOUT_QUEUE } from '../../sandbox/project';
 import { connect, sleep, type TestClient } from '../helpers/clients';
 import { startTestProject } from '../helpers/project-sandbox';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SWEEPER_INPUT } from '../../sandbox/project';
-import { connectionCountKey, connectionKey, everyoneShardOf } from '../../functions/lib/store/table-keys';
+import { connectionCountKey, connectionKey, everyoneShardOf } from '../../packages/contract/src/table-keys';
 import { audienceKeys } from '../../functions/lib/store/connection-store';
 import { connect, sleep, type TestClient } from '../helpers/clients';
 import { documentClient } from '../helpers/dynamo';

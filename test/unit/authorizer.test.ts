@@ -198,7 +198,7 @@ describe('authorizer handler', () => {
     ['LOG_LEVEL', 'verbose'],
   ])('fails at import with a ConfigError naming %s when it is %j', async (name, value) => {
     process.env[name] = value;
-    const { ConfigError } = await import('../../functions/lib/errors');
+    const { ConfigError } = await import('../../packages/contract/src/config-error');
     const error: unknown = await loadHandler().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(new RegExp(`^${name} `));
@@ -216,7 +216,7 @@ describe('authorizer handler', () => {
     ['JWT_TOKEN_SOURCES', { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_TOKEN_SOURCES: 'subprotocol,cookie', ALLOWED_ORIGINS: '*' }],
   ])('in jwt mode, fails at import with a ConfigError naming %s', async (name, settings) => {
     Object.assign(process.env, { AUTH_MODE: 'jwt' }, settings);
-    const { ConfigError } = await import('../../functions/lib/errors');
+    const { ConfigError } = await import('../../packages/contract/src/config-error');
     const error: unknown = await loadHandler().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(new RegExp(`^${name} `));
@@ -229,7 +229,7 @@ describe('authorizer handler', () => {
 
   it('fails at import when TABLE_NAME is missing', async () => {
     delete process.env.TABLE_NAME;
-    const { ConfigError } = await import('../../functions/lib/errors');
+    const { ConfigError } = await import('../../packages/contract/src/config-error');
     const error: unknown = await loadHandler().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe('TABLE_NAME is required and must be a non-empty string');

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CONNECTION_TIMEOUT_MS, readRequestTimeouts, REQUEST_TIMEOUT_RULE, withRequestTimeouts } from '../../functions/lib/config/aws-client';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 
 describe('readRequestTimeouts', () => {
   it('defaults to a 2000 ms request timeout that throws, and a 1000 ms connection timeout', () => {

@@ -1,5 +1,5 @@
 import { deadLetterBody } from '../../functions/lib/delivery/dead-letter';
-import { MAX_RECORD_BYTES, recordBytes } from '../../functions/lib/delivery/sqs-batch';
+import { MAX_RECORD_BYTES, recordBytes } from '../../packages/contract/src/sqs-batch';
 
 describe('dead letters', () => {
   it('fit one record: a frame or body too large keeps a prefix and says so', () => {

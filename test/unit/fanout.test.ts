@@ -1,7 +1,7 @@
-import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../functions/lib/channels/channel-names';
-import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../functions/lib/delivery/queue-message';
+import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../packages/contract/src/channel-names';
+import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../packages/contract/src/queue-message';
 import { shareReplayBudget } from '../../functions/lib/sessions/session-actions';
-import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../functions/lib/delivery/sqs-batch';
+import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../packages/contract/src/sqs-batch';
 
 const publish = (fields: Record<string, unknown> = {}): string =>
   JSON.stringify({ v: 1, kind: 'publish', id: 'm-1', target: { type: 'channel', channel: 'news' }, data: { a: 1 }, publishedAt: 1, ...fields });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseClientFrame } from '../../functions/lib/protocol/frames';
+import { parseClientFrame } from '../../packages/contract/src/frames';
 import { hostileFrame, hostileValue, objectText } from '../helpers/hostile';
 
 /** The documented depth limit (docs/protocol.md), the frame object being level 1. */

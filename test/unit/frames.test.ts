@@ -1,4 +1,4 @@
-import { ACTION_PATTERN, errorFrame, parseClientFrame } from '../../functions/lib/protocol/frames';
+import { ACTION_PATTERN, errorFrame, parseClientFrame } from '../../packages/contract/src/frames';
 
 describe('errorFrame', () => {
   it('is not retryable by default and carries no id', () => {

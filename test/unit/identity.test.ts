@@ -1,4 +1,4 @@
-import { fromAuthorizerContext, identityProblem, IdentityError, MAX_ROLES, toAuthorizerContext, type Identity } from '../../functions/lib/auth/identity';
+import { fromAuthorizerContext, identityProblem, IdentityError, MAX_ROLES, toAuthorizerContext, type Identity } from '../../packages/contract/src/identity';
 
 describe('authorizer context', () => {
   it('holds only the picked fields', () => {

@@ -1,6 +1,6 @@
 import { createHmac, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import jsonwebtoken from 'jsonwebtoken';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { readJwtSettings, verifyJwt, type JwtAlgorithm, type JwtResult, type JwtSettings, type KeyResolver } from '../../functions/lib/auth/jwt';
 import { createStaticKeyResolver } from '../../functions/lib/auth/keys';
 import { craftToken, encode } from '../helpers/tokens';

@@ -1,5 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { verifyJwt, type JwtSettings } from '../../functions/lib/auth/jwt';
 import { createJwksResolver, createStaticKeyResolver, KeyUnavailableError } from '../../functions/lib/auth/keys';
 import { signingKey, signToken, startJwksServer } from '../helpers/jwks';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { LOGIN_FLOW_TTL_SECONDS, LOGIN_SETTINGS, LoginEvent, loginSettings, readLoginSettings, readTotpWindowSteps } from '../../packages/sessions/src/login';
 
 describe('login settings', () => {

@@ -1,5 +1,5 @@
 import { createOriginPolicy, isOriginAllowed, normalizeOrigin } from '../../functions/lib/auth/origin';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 
 describe('normalizeOrigin', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { missingRoles, readPermissions } from '../../functions/lib/auth/permissions';
 
 describe('permission map', () => {

@@ -1,5 +1,5 @@
-import { readBoolean, readChoice, readInteger, readList, readOptionalString, readString } from '../../functions/lib/config/readers';
-import { ConfigError } from '../../functions/lib/errors';
+import { readBoolean, readChoice, readInteger, readList, readOptionalString, readString } from '../../packages/contract/src/readers';
+import { ConfigError } from '../../packages/contract/src/config-error';
 
 const TTL_RULE = { default: 7800, min: 60, max: 86_400 };
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FUNCTION_SETTINGS } from '../../functions/settings';
 import { SESSION_RESUME_WINDOW_SECONDS } from '../../functions/settings/shared';
-import { readIntegerSetting, type Setting } from '../../functions/lib/config/settings';
-import { ConfigError } from '../../functions/lib/errors';
+import { readIntegerSetting, type Setting } from '../../packages/contract/src/settings';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { DOC, withTable } from '../../scripts/settings-docs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -34,6 +34,12 @@ describe('settings declarations', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it("let the teleprinter take every CONNECTION_TTL_SECONDS the module's connect function can pass it", () => {
+    const passed = FUNCTION_SETTINGS.connect.find((setting) => setting.name === 'CONNECTION_TTL_SECONDS');
+    const taken = FUNCTION_SETTINGS.teleprinter.find((setting) => setting.name === 'CONNECTION_TTL_SECONDS');
+    expect(taken).toMatchObject({ type: 'integer', min: (passed as { min: number }).min, max: (passed as { max: number }).max, default: (passed as { default: number }).default });
   });
 
   it('read a bad value as a ConfigError naming the setting and its rule', () => {

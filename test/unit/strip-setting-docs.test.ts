@@ -2,6 +2,7 @@ import Module from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { FUNCTION_SETTINGS } from '../../functions/settings';
+import type { Setting } from '../../packages/contract/src/settings';
 import { stripSettingDocs, stripSettingDocsPlugin } from '../../scripts/strip-setting-docs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,7 +44,7 @@ describe('strip-setting-docs (the settings prose left out of the bundles)', () =
   it("every function's bundled settings are its declarations without description and terraform", async () => {
     const bundled = await bundledSettings();
     const withoutDocs = Object.fromEntries(
-      Object.entries(FUNCTION_SETTINGS).map(([fn, settings]) => [fn, settings.map(({ description: _d, terraform: _t, ...rest }) => rest)]),
+      Object.entries(FUNCTION_SETTINGS).map(([fn, settings]) => [fn, (settings as readonly Setting[]).map(({ description: _d, terraform: _t, ...rest }) => rest)]),
     );
     expect(bundled).toEqual(withoutDocs);
     // The test would pass vacuously if nothing were documented.

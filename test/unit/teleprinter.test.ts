@@ -1,5 +1,5 @@
-import { ConfigError } from '../../functions/lib/errors';
-import type { Session, SessionStore, SetStateResult } from '../../functions/lib/sessions/session-store';
+import { ConfigError } from '../../packages/contract/src/config-error';
+import type { Session, SetStateResult } from '../../packages/contract/src/session-item';
 import {
   DEFAULT_TEXT,
   cursorOf,
@@ -9,6 +9,7 @@ import {
   type ConnectionLock,
   type TeleprinterConfig,
   type TeleprinterDeps,
+  type TeleprinterSessions,
 } from '../../examples/anonymous-resume/functions/teleprinter-core';
 
 describe('teleprinter configuration', () => {
@@ -63,7 +64,7 @@ function world(options: { text?: string; state?: unknown; lock?: 'locked' | 'bus
   if (options.state !== undefined) {
     sessions.set('s1', { sessionId: 's1', userId: 'u', status: 'inactive', state: options.state, version: 3, expiresAt: clock / 1000 + 600 });
   }
-  const store: SessionStore = {
+  const store: TeleprinterSessions = {
     async create({ userId, connectionId, expiresAt }) {
       const session: Session = { sessionId: `s${sessions.size + 1}`, userId, connectionId, status: 'active', state: null, version: 0, expiresAt };
       sessions.set(session.sessionId, session);
@@ -79,7 +80,6 @@ function world(options: { text?: string; state?: unknown; lock?: 'locked' | 'bus
       Object.assign(session, { connectionId, status: 'active', expiresAt });
       return { ...session };
     },
-    detach: async () => true,
     async setState({ sessionId, expectedVersion, state }): Promise<SetStateResult> {
       const session = sessions.get(sessionId);
       if (!session) return { ok: false, reason: 'gone' };
@@ -89,8 +89,6 @@ function world(options: { text?: string; state?: unknown; lock?: 'locked' | 'bus
       writes.push(state);
       return { ok: true, version: session.version };
     },
-    purgeIfExpired: async () => false,
-    listExpired: async () => [],
   };
   const lock: ConnectionLock = {
     acquire: async () => options.lock ?? 'locked',

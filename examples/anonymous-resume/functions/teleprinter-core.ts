@@ -1,12 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { readIntegerSetting, readStringSetting } from '../../../functions/lib/config/settings';
-import { CONNECTION_TTL_SECONDS } from '../../../functions/settings/shared';
-import { TELEPRINTER_INTERVAL_MS, TELEPRINTER_TEXT } from './teleprinter.settings';
-import { ConfigError } from '../../../functions/lib/errors';
-import { USER_INDEX, connectionKey, userPk } from '../../../functions/lib/store/table-keys';
-import type { Session, SessionStore } from '../../../functions/lib/sessions/session-store';
-import { nowSeconds } from '../../../functions/lib/time';
+import { ConfigError } from '../../../packages/contract/src/config-error';
+import { readIntegerSetting, readStringSetting } from '../../../packages/contract/src/settings';
+import { SESSION_PREFIX, USER_INDEX, connectionKey, userPk } from '../../../packages/contract/src/table-keys';
+import type { Session, SetStateResult } from '../../../packages/contract/src/session-item';
+import { CONNECTION_TTL_SECONDS, TELEPRINTER_INTERVAL_MS, TELEPRINTER_TEXT } from './teleprinter.settings';
+
+/** Epoch seconds, the unit of the table's `ttl`. */
+const nowSeconds = (nowMs: number): number => Math.floor(nowMs / 1000);
 
 /** The opening of the Gettysburg Address (1863, public domain): 176 characters, 17.6 s at 100 ms. */
 export const DEFAULT_TEXT =
@@ -102,7 +103,7 @@ export async function latestSessionId(
         KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
         FilterExpression: '#ttl > :now',
         ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': 'SESSION#', ':now': nowSeconds(now) },
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': SESSION_PREFIX, ':now': nowSeconds(now) },
         ExclusiveStartKey: startKey,
       }),
     );
@@ -171,8 +172,20 @@ export function createConnectionLock({ client, tableName }: { client: DynamoDBDo
   };
 }
 
+/** The session writes a stream makes (teleprinter-sessions.ts: the contract's requests, sent with the AWS SDK). */
+export interface TeleprinterSessions {
+  /** A new active session linked to the connection. */
+  create(params: { userId: string; connectionId: string; expiresAt: number; now: number }): Promise<Session>;
+  /** The session, or undefined when absent or past its TTL. */
+  get(sessionId: string, nowSeconds: number): Promise<Session | undefined>;
+  /** Links the user's session to this connection; undefined when it is not the user's or has expired. */
+  attach(params: { sessionId: string; userId: string; connectionId: string; expiresAt: number; nowSeconds: number }): Promise<Session | undefined>;
+  /** Writes the state if the version is still `expectedVersion`. */
+  setState(params: { sessionId: string; expectedVersion: number; state: unknown; nowSeconds: number }): Promise<SetStateResult>;
+}
+
 export interface TeleprinterDeps {
-  sessions: SessionStore;
+  sessions: TeleprinterSessions;
   lock: ConnectionLock;
   /** The user's most recent live session id (see {@link latestSessionId}). */
   latestSessionId(userId: string, now: number): Promise<string | undefined>;

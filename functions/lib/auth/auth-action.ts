@@ -1,7 +1,7 @@
-import type { AuthMode, Identity } from './identity';
+import type { AuthMode, Identity } from '../../../packages/contract/src/identity';
 import type { TokenVerifier } from './jwt-mode';
 import { fingerprint, log } from '../log';
-import { errorFrame } from '../protocol/frames';
+import { errorFrame } from '../../../packages/contract/src/frames';
 import type { ActionHandler } from '../protocol/router';
 import type { ConnectionStore } from '../store/connection-store';
 import { nowSeconds } from '../time';

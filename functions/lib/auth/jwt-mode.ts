@@ -1,6 +1,6 @@
-import { ConfigError } from '../errors';
-import { readChoice, readList, readOptionalString } from '../config/readers';
-import { readIntegerSetting } from '../config/settings';
+import { ConfigError } from '../../../packages/contract/src/config-error';
+import { readChoice, readList, readOptionalString } from '../../../packages/contract/src/readers';
+import { readIntegerSetting } from '../../../packages/contract/src/settings';
 import { JWT_JWKS_REFRESH_SECONDS } from '../../settings/shared';
 import { verifyJwt, readJwtSettings, type JwtResult, type JwtSettings, type KeyResolver } from './jwt';
 import { createJwksResolver, createStaticKeyResolver, loadKeyMaterial } from './keys';

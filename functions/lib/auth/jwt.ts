@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { JsonWebTokenError, NotBeforeError, TokenExpiredError, verify, type VerifyOptions } from 'jsonwebtoken';
-import { readList, readOptionalString } from '../config/readers';
-import { readIntegerSetting, readOptionalIntegerSetting } from '../config/settings';
+import { readList, readOptionalString } from '../../../packages/contract/src/readers';
+import { readIntegerSetting, readOptionalIntegerSetting } from '../../../packages/contract/src/settings';
 import { JWT_CLOCK_TOLERANCE_SECONDS, JWT_MAX_AGE_SECONDS, JWT_MAX_LIFETIME_SECONDS, JWT_MAX_TOKEN_LENGTH } from '../../settings/shared';
-import { ConfigError } from '../errors';
-import { ID_PATTERN, MAX_ROLES, ROLE_PATTERN } from './identity';
+import { ConfigError } from '../../../packages/contract/src/config-error';
+import { ID_PATTERN, MAX_ROLES, ROLE_PATTERN } from '../../../packages/contract/src/identity';
 
 type Env = Record<string, string | undefined>;
 
@@ -268,7 +268,7 @@ function checkClaims(payload: Record<string, unknown>, settings: JwtSettings, no
 
 /**
  * Roles come as a JSON array, or as an OAuth-style `scope` string whose entries are separated by
- * spaces. Every role must keep the role rule (functions/lib/auth/identity.ts): a token with a role
+ * spaces. Every role must keep the role rule (packages/contract/src/identity.ts): a token with a role
  * such as `"team admin"` in an array is refused, never split or trimmed into other roles.
  */
 function readRoles(value: unknown): string[] | undefined {
@@ -337,5 +337,5 @@ function ownValue(object: Record<string, unknown>, name: string): unknown {
   return Object.getOwnPropertyDescriptor(object, name)?.value;
 }
 
-/** User, tenant and session ids: the id rule of functions/lib/auth/identity.ts (1–256 code points, no control character). */
+/** User, tenant and session ids: the id rule of packages/contract/src/identity.ts (1–256 code points, no control character). */
 const isId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value);

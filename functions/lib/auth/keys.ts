@@ -2,7 +2,7 @@ import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } fro
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { withRequestTimeouts } from '../config/aws-client';
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../../packages/contract/src/config-error';
 import { log } from '../log';
 import { KID_PATTERN, type JwtAlgorithm, type KeyResolver } from './jwt';
 

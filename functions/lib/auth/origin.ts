@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors';
+import { ConfigError } from '../../../packages/contract/src/config-error';
 
 export interface OriginPolicy {
   /** Exact origins (`scheme://host[:port]`), or `*` for any. */

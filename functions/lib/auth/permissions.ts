@@ -1,6 +1,6 @@
-import { ConfigError } from '../errors';
-import { ROLE_PATTERN, type Identity } from './identity';
-import { ACTION_PATTERN } from '../protocol/frames';
+import { ConfigError } from '../../../packages/contract/src/config-error';
+import { ROLE_PATTERN, type Identity } from '../../../packages/contract/src/identity';
+import { ACTION_PATTERN } from '../../../packages/contract/src/frames';
 
 /** Action → the roles allowed to perform it (any one suffices). Actions not listed are open to all. */
 export type Permissions = ReadonlyMap<string, ReadonlySet<string>>;

@@ -1,4 +1,4 @@
-import type { Identity } from './identity';
+import type { Identity } from '../../../packages/contract/src/identity';
 
 /**
  * What the authorizer decides: allow with an identity, allow a two-phase connection that must still

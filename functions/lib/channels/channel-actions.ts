@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChannelStore, SubscribeResult } from './channel-store';
-import { classifyChannel } from './channel-names';
+import { classifyChannel } from '../../../packages/contract/src/channel-names';
 import { fingerprint, log } from '../log';
-import { errorFrame, type RequestId, type ServerFrame } from '../protocol/frames';
-import { channelKeyOf, groupIdOf, joinEntry, payloadBytes, type JoinRecord, type PublishRecord, type Target } from '../delivery/queue-message';
+import { errorFrame, type RequestId, type ServerFrame } from '../../../packages/contract/src/frames';
+import { channelKeyOf, groupIdOf, joinEntry, payloadBytes, type JoinRecord, type PublishRecord, type Target } from '../../../packages/contract/src/queue-message';
 import type { ActionContext, ActionHandler } from '../protocol/router';
 import { QueueUnavailableError } from '../errors';
-import { sendBatched } from '../delivery/sqs-batch';
+import { sendBatched } from '../../../packages/contract/src/sqs-batch';
 import { nowSeconds } from '../time';
 
 export interface ChannelActionSettings {

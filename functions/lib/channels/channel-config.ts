@@ -1,4 +1,4 @@
-import { readIntegerSetting } from '../config/settings';
+import { readIntegerSetting } from '../../../packages/contract/src/settings';
 import { CHANNEL_LOG_RETENTION_SECONDS, DELIVERY_LEDGER_TTL_SECONDS, MAX_PAYLOAD_BYTES } from '../../settings/shared';
 
 /** Settings shared by the functions that publish to channels and read their logs. */

@@ -1,4 +1,4 @@
-import { readIntegerSetting } from './settings';
+import { readIntegerSetting } from '../../../packages/contract/src/settings';
 import { AWS_REQUEST_TIMEOUT_MS } from '../../settings/shared';
 
 /**

@@ -1,4 +1,4 @@
-import { readChoiceSetting, readStringSetting } from './settings';
+import { readChoiceSetting, readStringSetting } from '../../../packages/contract/src/settings';
 import { LOG_LEVEL, METRICS_NAMESPACE, TABLE_NAME } from '../../settings/shared';
 import { configureLog, type Level } from '../log';
 

@@ -1,6 +1,6 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EVERYONE_INDEX, EVERYONE_SHARDS, TENANT_INDEX, USER_INDEX, channelPk, connectionIdOfEveryoneSk, everyonePk, tenantPk, userPk } from '../store/table-keys';
-import type { Target } from './queue-message';
+import { EVERYONE_INDEX, EVERYONE_SHARDS, TENANT_INDEX, USER_INDEX, channelPk, connectionIdOfEveryoneSk, everyonePk, tenantPk, userPk } from '../../../packages/contract/src/table-keys';
+import type { Target } from '../../../packages/contract/src/queue-message';
 import { nowSeconds } from '../time';
 
 const CONNECTION_PREFIX = 'CONNECTION#';

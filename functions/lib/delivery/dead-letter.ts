@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import type { FanoutContext } from './context';
-import { fitsRecord } from './sqs-batch';
+import { fitsRecord } from '../../../packages/contract/src/sqs-batch';
 
 /**
  * A dead letter's body within one record: where it would be larger, its big text fields (`frame`,

@@ -4,7 +4,7 @@ import { postToConnection, type PostOutcome } from '../push/management-api';
 import type { FanoutContext } from './context';
 import { toDeadLetter } from './dead-letter';
 import { deliverRecordKey, recordServed, servedOf } from './ledger';
-import type { DeliverRecord } from './queue-message';
+import type { DeliverRecord } from '../../../packages/contract/src/queue-message';
 
 /** Runs a task when one of the limiter's slots is free (see `createLimiter`). */
 export type Limit = <R>(task: () => Promise<R>) => Promise<R>;

@@ -4,7 +4,7 @@ import type { BatchMemory, FanoutContext } from './context';
 import { toDeadLetter } from './dead-letter';
 import { createLimiter, deliver, type Limit } from './deliver';
 import { plan } from './plan';
-import { parseQueueRecord } from './queue-message';
+import { parseQueueRecord } from '../../../packages/contract/src/queue-message';
 import { deliverReplay, join } from './replay';
 import { resume } from './resume';
 

@@ -1,4 +1,4 @@
-import { errorFrame, type ErrorFrame } from '../protocol/frames';
+import { errorFrame, type ErrorFrame } from '../../../packages/contract/src/frames';
 
 /**
  * The frame a channel message is posted as; `data` is the published JSON text, untouched. Without a

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { deliveryKey } from '../store/table-keys';
+import { deliveryKey } from '../../../packages/contract/src/table-keys';
 import { nowSeconds } from '../time';
 import type { FanoutContext } from './context';
 

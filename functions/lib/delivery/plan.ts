@@ -1,13 +1,13 @@
 import type { SQSRecord } from 'aws-lambda';
 import { fingerprint, log } from '../log';
-import { hashOf } from '../store/table-keys';
+import { hashOf } from '../../../packages/contract/src/table-keys';
 import { audiencePages } from './audience';
 import type { BatchMemory, FanoutContext, FanoutSettings } from './context';
 import { toDeadLetter } from './dead-letter';
 import { gapFrame, messageFrame, seqOf } from './frames';
 import { deliverRecordKey } from './ledger';
-import { channelKeyOf, deliverGroupIdOf, payloadBytes, type DeliverRecord, type PublishRecord } from './queue-message';
-import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from './sqs-batch';
+import { channelKeyOf, deliverGroupIdOf, payloadBytes, type DeliverRecord, type PublishRecord } from '../../../packages/contract/src/queue-message';
+import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
 
 /**
  * The deliver records of one frame: per partition, chunks of at most `chunkSize` connection ids,

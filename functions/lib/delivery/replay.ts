@@ -1,14 +1,14 @@
 import type { SQSRecord } from 'aws-lambda';
 import { fingerprint, log } from '../log';
-import { errorFrame } from '../protocol/frames';
-import { hashOf } from '../store/table-keys';
+import { errorFrame } from '../../../packages/contract/src/frames';
+import { hashOf } from '../../../packages/contract/src/table-keys';
 import type { BatchMemory, FanoutContext } from './context';
 import { toDeadLetter } from './dead-letter';
 import { post } from './deliver';
 import { gapFrame, messageFrame, seqOf } from './frames';
 import { deliverRecordKey, recordServed, servedOf } from './ledger';
-import { deliverGroupIdOf, type DeliverRecord, type JoinRecord } from './queue-message';
-import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from './sqs-batch';
+import { deliverGroupIdOf, type DeliverRecord, type JoinRecord } from '../../../packages/contract/src/queue-message';
+import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
 
 /**
  * The deliver records of a join's frames (the ack, gaps, the replay) to its one connection, in order,

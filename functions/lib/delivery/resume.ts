@@ -4,8 +4,8 @@ import type { FanoutContext } from './context';
 import { toDeadLetter } from './dead-letter';
 import { post } from './deliver';
 import { deliverRecordKey, recordServed, servedOf } from './ledger';
-import { joinEntry, type ResumeRecord } from './queue-message';
-import { sendBatched } from './sqs-batch';
+import { joinEntry, type ResumeRecord } from '../../../packages/contract/src/queue-message';
+import { sendBatched } from '../../../packages/contract/src/sqs-batch';
 
 /**
  * A `resume` is answered: `resumed` is posted (once: a ledger keeps a redelivery from posting it

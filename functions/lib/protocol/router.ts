@@ -1,7 +1,7 @@
-import type { Identity } from '../auth/identity';
+import type { Identity } from '../../../packages/contract/src/identity';
 import type { Connection } from '../store/connection-store';
 import { missingRoles, type Permissions } from '../auth/permissions';
-import { errorFrame, fieldProblem, parseClientFrame, type ClientFrame, type ErrorFrame, type RequestId, type ServerFrame } from './frames';
+import { errorFrame, fieldProblem, parseClientFrame, type ClientFrame, type ErrorFrame, type RequestId, type ServerFrame } from '../../../packages/contract/src/frames';
 
 /** What an action handler knows about the request it serves. */
 export interface ActionContext {

@@ -1,7 +1,7 @@
 import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { withRequestTimeouts } from '../config/aws-client';
-import { readOptionalString } from '../config/readers';
-import { ConfigError } from '../errors';
+import { readOptionalString } from '../../../packages/contract/src/readers';
+import { ConfigError } from '../../../packages/contract/src/config-error';
 
 /** Punctual session expiry: a one-time EventBridge Scheduler schedule per inactive session. */
 export interface ExpiryScheduler {

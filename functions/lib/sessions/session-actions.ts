@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChannelStore } from '../channels/channel-store';
-import { classifyChannel } from '../channels/channel-names';
+import { classifyChannel } from '../../../packages/contract/src/channel-names';
 import { log } from '../log';
-import { errorFrame, type RequestId, type WelcomeFrame } from '../protocol/frames';
-import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../delivery/queue-message';
+import { errorFrame, type RequestId, type WelcomeFrame } from '../../../packages/contract/src/frames';
+import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
 import type { ActionContext, ActionHandler } from '../protocol/router';
 import { QueueUnavailableError } from '../errors';
-import { SESSION_ID_PATTERN, checkResumeToken, resumeToken, type Session, type SessionStore } from './session-store';
-import { fitsRecord, sendBatched } from '../delivery/sqs-batch';
+import { checkResumeToken, resumeToken, type SessionStore } from './session-store';
+import { SESSION_ID_PATTERN, type Session } from '../../../packages/contract/src/session-item';
+import { fitsRecord, sendBatched } from '../../../packages/contract/src/sqs-batch';
 import { nowSeconds } from '../time';
 
 export interface SessionSettings {

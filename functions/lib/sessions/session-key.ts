@@ -1,6 +1,6 @@
 import { loadKeyMaterial } from '../auth/keys';
-import { readOptionalString } from '../config/readers';
-import { ConfigError } from '../errors';
+import { readOptionalString } from '../../../packages/contract/src/readers';
+import { ConfigError } from '../../../packages/contract/src/config-error';
 
 /**
  * The key resume tokens are signed with: SESSION_KEY_SSM_PARAMETER (a SecureString, what the module

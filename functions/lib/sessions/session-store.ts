@@ -1,32 +1,24 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ifConditionHolds } from '../store/conditional-write';
-import { EVERYONE_INDEX, METADATA, connectionKey, hashOf, userPk } from '../store/table-keys';
+import { EVERYONE_INDEX, hashOf, sessionKey } from '../../../packages/contract/src/table-keys';
+import {
+  attachSessionInput,
+  createSessionInput,
+  getSessionInput,
+  isLive,
+  linkSessionInput,
+  newSessionId,
+  sessionOfItem,
+  setSessionStateInput,
+  type Session,
+  type SetStateResult,
+} from '../../../packages/contract/src/session-item';
 
-/** A resumable session: survives its connections for the resume window. */
-export interface Session {
-  sessionId: string;
-  userId: string;
-  /** The connection it is linked to while active. */
-  connectionId?: string;
-  status: 'active' | 'inactive';
-  /** When its last connection went away, epoch ms (inactive sessions). */
-  lastSeen?: number;
-  /** Application state (JSON), versioned for optimistic locking. */
-  state: unknown;
-  version: number;
-  /** When the item stops counting, epoch s (also the TTL). */
-  expiresAt: number;
-}
-
-export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
-export const sessionKey = (sessionId: string): { PK: string; SK: string } => ({ PK: `SESSION#${sessionId}`, SK: METADATA });
 /** Inactive sessions sit in GSI3 under `EXPIRING#{shard}`, sorted by when they expire, for the sweeper. */
 export const EXPIRING_SHARDS = 8;
 const expiringPk = (shard: number): string => `EXPIRING#${shard}`;
 const expiringSk = (expiresAt: number, sessionId: string): string => `AT#${String(expiresAt).padStart(10, '0')}#${sessionId}`;
-
-export const newSessionId = (): string => randomBytes(16).toString('base64url');
 
 /**
  * The resume token of a session: an HMAC over the session id and its user, so it cannot be forged
@@ -47,19 +39,6 @@ export function checkResumeToken(key: Buffer, userId: string, sessionId: string,
   // timingSafeEqual throws on buffers of different lengths.
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
-
-const fromItem = (item: Record<string, unknown>): Session => ({
-  sessionId: item.sessionId as string,
-  userId: item.userId as string,
-  connectionId: item.connectionId as string | undefined,
-  status: item.status as Session['status'],
-  lastSeen: item.lastSeen as number | undefined,
-  state: item.state === undefined ? null : (JSON.parse(item.state as string) as unknown),
-  version: item.version as number,
-  expiresAt: item.ttl as number,
-});
-
-export type SetStateResult = { ok: true; version: number } | { ok: false; reason: 'conflict'; current: Session } | { ok: false; reason: 'gone' };
 
 export interface SessionStore {
   /** A new active session linked to the connection (one transaction: the session, the connection's link). */
@@ -86,8 +65,8 @@ export interface SessionStore {
  */
 export function createSessionStore({ client, tableName }: { client: DynamoDBDocumentClient; tableName: string }): SessionStore {
   const get = async (sessionId: string, nowSeconds: number): Promise<Session | undefined> => {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: sessionKey(sessionId), ConsistentRead: true }));
-    return Item && (Item.ttl as number) > nowSeconds ? fromItem(Item) : undefined;
+    const { Item } = await client.send(new GetCommand(getSessionInput(tableName, sessionId)));
+    return Item && isLive(Item, nowSeconds) ? sessionOfItem(Item) : undefined;
   };
 
   return {
@@ -95,71 +74,16 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
 
     async create({ userId, connectionId, expiresAt, now }) {
       const sessionId = newSessionId();
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...sessionKey(sessionId),
-                  GSI1PK: userPk(userId),
-                  GSI1SK: `SESSION#${sessionId}`,
-                  type: 'session',
-                  sessionId,
-                  userId,
-                  connectionId,
-                  status: 'active',
-                  createdAt: now,
-                  version: 0,
-                  ttl: expiresAt,
-                },
-                ConditionExpression: 'attribute_not_exists(PK)',
-              },
-            },
-            {
-              Update: {
-                TableName: tableName,
-                Key: connectionKey(connectionId),
-                UpdateExpression: 'SET wsSession = :session',
-                ConditionExpression: 'attribute_exists(PK)',
-                ExpressionAttributeValues: { ':session': sessionId },
-              },
-            },
-          ],
-        }),
-      );
+      await client.send(new TransactWriteCommand(createSessionInput(tableName, { sessionId, userId, connectionId, expiresAt, now })));
       return { sessionId, userId, connectionId, status: 'active', state: null, version: 0, expiresAt };
     },
 
     async attach({ sessionId, userId, connectionId, expiresAt, nowSeconds }) {
-      const attached = await ifConditionHolds(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: sessionKey(sessionId),
-            UpdateExpression: 'SET connectionId = :connection, #status = :active, #ttl = :ttl REMOVE lastSeen, GSI3PK, GSI3SK',
-            ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now',
-            ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
+      const attached = await ifConditionHolds(client.send(new UpdateCommand(attachSessionInput(tableName, { sessionId, userId, connectionId, expiresAt, nowSeconds }))));
       if (!attached) return undefined;
       // Only once the session is ours: the connection's link to it (its $disconnect detaches it).
-      const linked = await ifConditionHolds(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: connectionKey(connectionId),
-            UpdateExpression: 'SET wsSession = :session',
-            ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':session': sessionId },
-          }),
-        ),
-      );
-      return linked && attached.Attributes ? fromItem(attached.Attributes) : undefined;
+      const linked = await ifConditionHolds(client.send(new UpdateCommand(linkSessionInput(tableName, { connectionId, sessionId }))));
+      return linked && attached.Attributes ? sessionOfItem(attached.Attributes) : undefined;
     },
 
     async detach({ sessionId, connectionId, lastSeen, expiresAt }) {
@@ -187,19 +111,7 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
     },
 
     async setState({ sessionId, expectedVersion, state, nowSeconds }) {
-      const written = await ifConditionHolds(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: sessionKey(sessionId),
-            UpdateExpression: 'SET #state = :state, version = :next',
-            ConditionExpression: 'attribute_exists(PK) AND version = :expected AND #ttl > :now',
-            ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':state': JSON.stringify(state), ':next': expectedVersion + 1, ':expected': expectedVersion, ':now': nowSeconds },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        ),
-      );
+      const written = await ifConditionHolds(client.send(new UpdateCommand(setSessionStateInput(tableName, { sessionId, expectedVersion, state, nowSeconds }))));
       if (written) return { ok: true, version: written.Attributes?.version as number };
       const current = await get(sessionId, nowSeconds);
       return current ? { ok: false, reason: 'conflict', current } : { ok: false, reason: 'gone' };

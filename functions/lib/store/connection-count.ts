@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { conditionFailedAt, ifConditionHolds } from './conditional-write';
-import { USER_INDEX, connectionCountKey, userPk } from './table-keys';
+import { USER_INDEX, connectionCountKey, userPk } from '../../../packages/contract/src/table-keys';
 import { fingerprint, log } from '../log';
 
 /** One write of a TransactWriteItems request. */

@@ -3,8 +3,8 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteComma
 import { conditionFailedAt, ifConditionHolds } from './conditional-write';
 import { ConnectionCountError, createConnectionCounter } from './connection-count';
 import { ConnectionExistsError } from '../errors';
-import type { AuthMode, Identity } from '../auth/identity';
-import { EVERYONE_INDEX, METADATA, TOKEN_DEADLINE, USER_INDEX, tokenDeadlineKey, connectionIdOfEveryoneSk, connectionKey, connectionPk, everyonePk, everyoneShardOf, everyoneSk, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from './table-keys';
+import type { AuthMode, Identity } from '../../../packages/contract/src/identity';
+import { EVERYONE_INDEX, METADATA, TOKEN_DEADLINE, USER_INDEX, tokenDeadlineKey, connectionIdOfEveryoneSk, connectionKey, connectionPk, everyonePk, everyoneShardOf, everyoneSk, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from '../../../packages/contract/src/table-keys';
 import { nowSeconds } from '../time';
 
 /** A live WebSocket connection as stored in the table. */

@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ifConditionHolds } from './conditional-write';
-import { handshakeCountKey } from './table-keys';
+import { handshakeCountKey } from '../../../packages/contract/src/table-keys';
 
 export interface HandshakeLimit {
   /** Handshakes one source IP may make per window; 0 turns the limit off. */

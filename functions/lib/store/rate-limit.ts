@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ifConditionHolds } from './conditional-write';
-import { connectionKey } from './table-keys';
+import { connectionKey } from '../../../packages/contract/src/table-keys';
 
 export interface RateLimit {
   /** Messages allowed per window; 0 turns the limit off. */

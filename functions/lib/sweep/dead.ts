@@ -1,5 +1,5 @@
 import { removeConnection, type RemovalDeps } from '../sessions/remove-connection';
-import { EVERYONE_SHARDS } from '../store/table-keys';
+import { EVERYONE_SHARDS } from '../../../packages/contract/src/table-keys';
 import { sweepPages, type SweepJob } from './sweep-pages';
 
 const DEAD_GRACE_SECONDS = 60;

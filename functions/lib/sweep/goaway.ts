@@ -1,7 +1,8 @@
 import type { Pusher } from '../push/pusher';
 import type { ConnectionStore } from '../store/connection-store';
-import { EVERYONE_SHARDS } from '../store/table-keys';
+import { EVERYONE_SHARDS } from '../../../packages/contract/src/table-keys';
 import { sweepPages, type SweepJob } from './sweep-pages';
+import type { GoawayFrame } from '../../../packages/contract/src/frames';
 
 /**
  * Tells connections near the 2-hour cut to reconnect; a `goaway` that cannot be posted is tried again next run.
@@ -25,7 +26,7 @@ export const goawayJob =
         (cursor) => store.listNearCut(shard, acceptedBefore, { limit: pageSize, cursor }),
         async ({ connectionId, connectedAt }) => {
           if (!(await store.claimGoaway(connectionId, connectedAt))) return;
-          const frame = { type: 'goaway', reason: 'max_duration', closeAt: connectedAt + maxConnectionSeconds * 1000 };
+          const frame: GoawayFrame = { type: 'goaway', reason: 'max_duration', closeAt: connectedAt + maxConnectionSeconds * 1000 };
           try {
             if ((await pusher.send({ connectionId, data: frame })) === 'sent') result.goaway += 1;
           } catch (error) {

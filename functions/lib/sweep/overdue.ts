@@ -1,7 +1,7 @@
-import { errorFrame } from '../protocol/frames';
+import { errorFrame } from '../../../packages/contract/src/frames';
 import type { Pusher } from '../push/pusher';
 import type { ConnectionStore } from '../store/connection-store';
-import { PENDING_SHARDS } from '../store/table-keys';
+import { PENDING_SHARDS } from '../../../packages/contract/src/table-keys';
 import { nowSeconds } from '../time';
 import { sweepPages, type SweepJob } from './sweep-pages';
 

@@ -1,6 +1,6 @@
 import { BatchGetCommand, DeleteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
-import { ipLoginFailuresKey, loginFailuresKey } from '../../../../functions/lib/store/table-keys';
+import { ipLoginFailuresKey, loginFailuresKey } from '../../../contract/src/table-keys';
 import type { LoginSettings } from './settings';
 
 type Key = { PK: string; SK: string };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigError } from '../../../../functions/lib/errors';
+import { ConfigError } from '../../../contract/src/config-error';
 import { createAttemptCounters, type AttemptCounters, type AttemptStatus, type CounterStatus } from './attempts';
 import { FlowExpiredError, FlowNotFoundError, InvalidCodeError, InvalidCredentialsError, LockedOutError, LoginInputError, MfaNotVerifiedError } from './errors';
 import { LoginEvent, type LoginEvents } from './events';

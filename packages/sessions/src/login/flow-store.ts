@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
-import { loginFlowKey, mfaFlowKey } from '../../../../functions/lib/store/table-keys';
+import { loginFlowKey, mfaFlowKey } from '../../../contract/src/table-keys';
 import type { Device } from './types';
 
 /** A login in progress: started, credentials being checked, or waiting for its MFA child. */

@@ -3,7 +3,7 @@
  * declarations a function's `<name>.settings.ts` lists, so the manifest and the docs table can be
  * generated from them). Import has no side effects.
  */
-import { integer, readIntegerSetting, type IntegerSetting } from '../../../../functions/lib/config/settings';
+import { integer, readIntegerSetting, type IntegerSetting } from '../../../contract/src/settings';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
-import { totpStepKey } from '../../../../functions/lib/store/table-keys';
+import { totpStepKey } from '../../../contract/src/table-keys';
 import { decodeBase32, totpOptions, verifyTotp, type TotpOptions } from './totp';
 import type { SecondFactor, SecondFactorVerdict } from './types';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BROADCAST_CHANNEL, CLIENT_CHANNEL_PATTERN, tenantChannel, userChannel } from '../channels/channel-names';
-import { MAX_FRAME_DEPTH, jsonProblem, type RequestId } from '../protocol/frames';
+import { BROADCAST_CHANNEL, CLIENT_CHANNEL_PATTERN, tenantChannel, userChannel } from './channel-names';
+import { MAX_FRAME_DEPTH, jsonProblem, type RequestId } from './frames';
 import type { QueueEntry } from './sqs-batch';
 
 /**

@@ -1,4 +1,4 @@
-import type { Identity } from '../auth/identity';
+import type { Identity } from './identity';
 
 /** Channels clients name themselves: no `:` (the implicit channels have one), at most 128 characters. */
 export const CLIENT_CHANNEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;

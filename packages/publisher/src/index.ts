@@ -6,7 +6,7 @@
  * its JSON body, by the rule every writer of the queue uses (`MAX_RECORD_BYTES`).
  *
  * @example
- * import { createPublisher } from 'websocket-sessions/publisher';
+ * import { createPublisher } from '@websocket-sessions/publisher';
  *
  * const publisher = createPublisher({ queueUrl: process.env.FANOUT_QUEUE_URL! });
  * const id = await publisher.sendToUser('user-42', { type: 'invoice.paid', invoiceId: 'inv-7' });
@@ -14,12 +14,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CLIENT_CHANNEL_PATTERN } from '../functions/lib/channels/channel-names';
-import { MAX_FRAME_DEPTH, jsonProblem } from '../functions/lib/protocol/frames';
-import { MESSAGE_ID_PATTERN, channelKeyOf, groupIdOf, readTarget, type PublishRecord, type Target } from '../functions/lib/delivery/queue-message';
-import { sendEntries, type QueueEntry } from '../functions/lib/delivery/sqs-batch';
+import {
+  CLIENT_CHANNEL_PATTERN,
+  MAX_FRAME_DEPTH,
+  MESSAGE_ID_PATTERN,
+  channelKeyOf,
+  groupIdOf,
+  jsonProblem,
+  readTarget,
+  sendEntries,
+  type PublishRecord,
+  type QueueEntry,
+  type Target,
+} from '../../contract/src';
 
-export type { Target } from '../functions/lib/delivery/queue-message';
+export type { Target } from '../../contract/src';
 
 /**
  * A call the publisher refused before sending anything (bad target; `BAD_DATA`: not JSON, a lone

@@ -1,4 +1,4 @@
-import type { AuthMode } from '../auth/identity';
+import type { AuthMode } from './identity';
 import { readBoolean, readChoice, readInteger, readList, readOptionalString, readString } from './readers';
 
 type Env = Record<string, string | undefined>;
@@ -58,7 +58,7 @@ export interface JsonSetting extends Common {
 export type Setting = IntegerSetting | StringSetting | BooleanSetting | ChoiceSetting | ListSetting | JsonSetting;
 
 export const integer = (setting: Omit<IntegerSetting, 'type'>): IntegerSetting => ({ type: 'integer', ...setting });
-export const string = (setting: Omit<StringSetting, 'type'>): StringSetting => ({ type: 'string', ...setting });
+export const string = <S extends Omit<StringSetting, 'type'>>(setting: S): S & { type: 'string' } => ({ type: 'string', ...setting });
 export const boolean = (setting: Omit<BooleanSetting, 'type'>): BooleanSetting => ({ type: 'boolean', ...setting });
 export const choice = <T extends string>(setting: Omit<ChoiceSetting<T>, 'type'>): ChoiceSetting<T> => ({ type: 'choice', ...setting });
 export const list = (setting: Omit<ListSetting, 'type'>): ListSetting => ({ type: 'list', ...setting });

@@ -80,6 +80,10 @@ export const deliveryKey = (messageId: string, record: string): { PK: string; SK
   SK: `RECORD#${record}`,
 });
 
+/** A resumable session: `SESSION#{sessionId}` / `METADATA`, and in GSI1 `USER#{userId}` / `SESSION#{sessionId}`. */
+export const SESSION_PREFIX = 'SESSION#';
+export const sessionKey = (sessionId: string): { PK: string; SK: string } => ({ PK: `${SESSION_PREFIX}${sessionId}`, SK: METADATA });
+export const userSessionSk = (sessionId: string): string => `${SESSION_PREFIX}${sessionId}`;
 /**
  * Login and MFA flows (packages/sessions/src/login): a login flow `LOGINFLOW#{flowId}` / `METADATA`
  * and its MFA child `MFAFLOW#{flowId}` / `METADATA`, each naming the other (`mfaFlowId`, `parentFlowId`).

@@ -1,16 +1,4 @@
-/** Protocol error codes (see docs/protocol.md). */
-export type ErrorCode =
-  | 'AUTH_INVALID'
-  | 'AUTH_EXPIRED'
-  | 'SESSION_REVOKED'
-  | 'SESSION_EVICTED'
-  | 'FORBIDDEN'
-  | 'BAD_MESSAGE'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'RATE_LIMITED'
-  | 'RESUME_GAP'
-  | 'VERSION_CONFLICT'
-  | 'INTERNAL';
+import type { ErrorCode } from './error-codes';
 
 /** A client's request id, echoed on the frame that answers it. */
 export type RequestId = string | number;
@@ -83,7 +71,36 @@ export interface AckFrame {
   [field: string]: unknown;
 }
 
-export type ServerFrame = ErrorFrame | PongFrame | AckFrame | MessageFrame | WelcomeFrame | StateFrame;
+/** Reconnect soon (and resume): the connection nears API Gateway's 2-hour cut. */
+export interface GoawayFrame {
+  type: 'goaway';
+  reason: 'max_duration';
+  /** When API Gateway closes the connection, epoch milliseconds. */
+  closeAt: number;
+}
+
+export type ServerFrame = ErrorFrame | PongFrame | AckFrame | MessageFrame | WelcomeFrame | StateFrame | GoawayFrame;
+
+/**
+ * Every server frame type, its fields and when it is sent: the table of docs/protocol.md
+ * ("Server frames", `npm run docs`). Keyed by `ServerFrame['type']`, so a new frame type needs its row.
+ */
+export const SERVER_FRAME_TYPES: Readonly<Record<ServerFrame['type'], { fields: string; when: string }>> = {
+  pong: { fields: '`id?`, `ts`', when: 'answer to `ping`' },
+  ack: { fields: '`action`, `id?`, and what the action reports', when: 'an action with no other answer succeeded (`auth`, `subscribe`, `unsubscribe`, `publish`, `broadcast`)' },
+  message: {
+    fields: '`channel`, `seq`, `id`, `data`; to a single connection only `id` and `data`',
+    when: 'a message published to a channel the connection is in, or sent to the connection',
+  },
+  welcome: { fields: '`sessionId`, `resumeToken`, `resumeWindowSeconds`, `heartbeatSeconds`, `state`, `version`', when: 'answer to `hello`' },
+  resumed: { fields: 'as `welcome`', when: 'answer to `resume`' },
+  state: { fields: '`state`, `version`', when: 'answer to `state.get`, `state.set`' },
+  goaway: { fields: '`reason`, `closeAt`', when: "the connection nears API Gateway's 2-hour cut" },
+  error: {
+    fields: '`code`, `message`, `retryable`, `id?`, `requestId?` (`INTERNAL`)',
+    when: 'the request could not be served; the connection stays open (but see `RATE_LIMITED`)',
+  },
+};
 
 export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
 const MAX_REQUEST_ID_LENGTH = 128;
