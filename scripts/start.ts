@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const log = logSink();
   // Before anything slow: a taken port is reported in a second, with the setting that moves it.
   await assertPortsFree({ PORT: port, DEMO_PORT: demoPort });
-  if (buildIsStale(PROJECT_FUNCTIONS, ['functions'])) {
+  if (buildIsStale(PROJECT_FUNCTIONS, ['functions', 'packages/contract'])) {
     console.log('building the Lambda zips…');
     await buildAll();
   }

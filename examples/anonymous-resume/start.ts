@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const origins = readAllowedOrigins(demoPort);
   const log = logSink();
   await assertPortsFree({ PORT: port, DEMO_PORT: demoPort }, COMMAND);
-  if (buildIsStale([...PROJECT_FUNCTIONS, 'teleprinter'], ['functions', 'examples/anonymous-resume/functions'])) {
+  if (buildIsStale([...PROJECT_FUNCTIONS, 'teleprinter'], ['functions', 'packages/contract', 'examples/anonymous-resume/functions'])) {
     console.log('building the Lambda zips…');
     await buildAll();
   }
