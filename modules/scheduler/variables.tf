@@ -50,7 +50,7 @@ variable "one_time_schedule_target_arns" {
     functions create at run time in the group (at() expressions, for example a session's expiry),
     with the execution role (role_arn) as their RoleArn. The role may invoke them (and their
     versions and aliases) besides the recurring schedules' functions; a function already targeted
-    by a recurring schedule may be listed again. Default [].
+    by a recurring schedule may be listed again.
   EOT
   type        = list(string)
   default     = []
