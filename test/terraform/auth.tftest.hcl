@@ -168,15 +168,7 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.authorizer["key-material"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "ReadKeyParameter"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter"]
-        Resource = ["arn:aws:ssm:eu-west-1:123456789012:parameter/websocket-sessions/jwt-secret"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.authorizer["key-material"]) == jsondecode(file("test/terraform/fixtures/policies/key-material.ssm-parameter.json"))
     error_message = "The authorizer may only read the key's parameter (no kms:Decrypt without key_kms_key_arn)."
   }
 
@@ -260,24 +252,7 @@ run "jwt_mode_with_a_secret_and_kms_key_decrypts_only_through_secrets_manager" {
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.authorizer["key-material"]) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "ReadKeySecret"
-          Effect   = "Allow"
-          Action   = ["secretsmanager:GetSecretValue"]
-          Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/jwt-public-key-AbC123"]
-        },
-        {
-          Sid       = "DecryptKeyMaterial"
-          Effect    = "Allow"
-          Action    = ["kms:Decrypt"]
-          Resource  = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
-          Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.us-east-1.amazonaws.com"] } }
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.authorizer["key-material"]) == jsondecode(file("test/terraform/fixtures/policies/key-material.secret-kms.json"))
     error_message = "The authorizer may only read the key's secret and decrypt with its KMS key through Secrets Manager."
   }
 
@@ -514,24 +489,7 @@ run "two_phase_mode_with_a_secret_gives_the_key_to_the_message_function" {
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message["key-material"]) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "ReadKeySecret"
-          Effect   = "Allow"
-          Action   = ["secretsmanager:GetSecretValue"]
-          Resource = ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:websocket-sessions/jwt-secret-AbC123"]
-        },
-        {
-          Sid       = "DecryptKeyMaterial"
-          Effect    = "Allow"
-          Action    = ["kms:Decrypt"]
-          Resource  = ["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
-          Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.eu-west-1.amazonaws.com"] } }
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message["key-material"]) == jsondecode(file("test/terraform/fixtures/policies/key-material.secret.json"))
     error_message = "In two-phase mode the message function may only read the key's secret and decrypt it through Secrets Manager."
   }
 

@@ -165,15 +165,7 @@ run "publisher_policy_grants_send_on_the_queue_only" {
   command = apply
 
   assert {
-    condition = jsondecode(output.publisher_policy_json) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "SendToFanoutQueue"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"]
-      }]
-    }
+    condition     = jsondecode(output.publisher_policy_json) == jsondecode(file("test/terraform/fixtures/policies/publisher.json"))
     error_message = "A publisher may only send to the fan-out queue (SendMessage also covers SendMessageBatch)."
   }
 
@@ -198,49 +190,12 @@ run "a_kms_key_encrypts_the_queues_for_publishers_and_the_consumer" {
   }
 
   assert {
-    condition = jsondecode(output.publisher_policy_json) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "SendToFanoutQueue"
-          Effect   = "Allow"
-          Action   = ["sqs:SendMessage"]
-          Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"]
-        },
-        {
-          Sid       = "UseQueueKey"
-          Effect    = "Allow"
-          Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
-          Resource  = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
-          Condition = { StringEquals = { "kms:ViaService" = ["sqs.us-east-1.amazonaws.com"] } }
-        },
-      ]
-    }
+    condition     = jsondecode(output.publisher_policy_json) == jsondecode(file("test/terraform/fixtures/policies/publisher.kms.json"))
     error_message = "With a KMS key a publisher must also generate data keys and decrypt with it, through SQS in the key's Region only."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.fanout["fanout-queue"]).Statement == [
-      {
-        Sid      = "ConsumeFanoutQueue"
-        Effect   = "Allow"
-        Action   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
-        Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"]
-      },
-      {
-        Sid      = "EnqueueDeliveriesAndDeadLetters"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo", "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout-dlq.fifo"]
-      },
-      {
-        Sid       = "UseQueueKey"
-        Effect    = "Allow"
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource  = ["arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
-        Condition = { StringEquals = { "kms:ViaService" = ["sqs.us-east-1.amazonaws.com"] } }
-      },
-    ]
+    condition     = jsondecode(output.function_role_policy_documents.fanout["fanout-queue"]) == jsondecode(file("test/terraform/fixtures/policies/fanout.fanout-queue.kms.json"))
     error_message = "The fanout function reads and writes the encrypted queues: it must use the key, through SQS only."
   }
 

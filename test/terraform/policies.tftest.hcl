@@ -22,212 +22,57 @@ run "policies_grant_only_what_each_function_needs" {
   }
 
   assert {
-    condition = alltrue([for documents in values(output.function_role_policy_documents) : jsondecode(documents.logs) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "WriteOwnLogGroup"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = ["arn:aws:logs:us-east-1:123456789012:log-group:mocked:*"]
-      }]
-    }])
+    condition     = alltrue([for documents in values(output.function_role_policy_documents) : jsondecode(documents.logs) == jsondecode(file("test/terraform/fixtures/policies/logs.json"))])
     error_message = "Each function may only write to its own log group."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.connect.table) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "PutConnection"
-          Effect   = "Allow"
-          Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-        },
-        {
-          Sid      = "CountUserConnections"
-          Effect   = "Allow"
-          Action   = ["dynamodb:Query"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.connect.table) == jsondecode(file("test/terraform/fixtures/policies/connect.table.json"))
     error_message = "The connect function may only put items in the table and query the user index."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.disconnect.table) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "ReadAndDeleteConnection"
-          Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-        },
-        {
-          Sid      = "FindSubscriptions"
-          Effect   = "Allow"
-          Action   = ["dynamodb:Query"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
-        },
-        {
-          Sid      = "DeleteSubscriptions"
-          Effect   = "Allow"
-          Action   = ["dynamodb:BatchWriteItem"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.disconnect.table) == jsondecode(file("test/terraform/fixtures/policies/disconnect.table.json"))
     error_message = "The disconnect function may only delete and update (marking its session inactive) items of the table, find the connection's subscriptions on GSI1 and batch-delete them."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message.table) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "ReadAndDeleteItems"
-          Effect   = "Allow"
-          Action   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-        },
-        {
-          Sid      = "FindSubscriptions"
-          Effect   = "Allow"
-          Action   = ["dynamodb:Query"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1"]
-        },
-        {
-          Sid      = "WriteSubscriptions"
-          Effect   = "Allow"
-          Action   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message.table) == jsondecode(file("test/terraform/fixtures/policies/message.table.json"))
     error_message = "The message function may only get, query, update and delete items of the table, query GSI1 (a connection's subscriptions), and put (subscribe) and batch-delete (a gone connection's) subscriptions."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message["manage-connections"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "PostToAndCloseConnections"
-        Effect   = "Allow"
-        Action   = ["execute-api:ManageConnections"]
-        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/DELETE/@connections/*"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message["manage-connections"]) == jsondecode(file("test/terraform/fixtures/policies/message.manage-connections.json"))
     error_message = "The message function may only post to and close connections of this API's stage."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.sweeper.table) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid    = "FindStaleConnections"
-          Effect = "Allow"
-          Action = ["dynamodb:Query"]
-          Resource = [
-            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1",
-            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI3",
-          ]
-        },
-        {
-          Sid      = "DeleteStaleConnections"
-          Effect   = "Allow"
-          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.sweeper.table) == jsondecode(file("test/terraform/fixtures/policies/sweeper.table.json"))
     error_message = "The sweeper may only query GSI1 (pending connections, token deadlines) and GSI3 (expired sessions, connections near the 2-hour cut), delete, get, put (a moved token deadline) and update items of the table and batch-delete a removed connection's subscriptions."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.sweeper["manage-connections"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "NotifyAndCloseStaleConnections"
-        Effect   = "Allow"
-        Action   = ["execute-api:ManageConnections"]
-        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/DELETE/@connections/*"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.sweeper["manage-connections"]) == jsondecode(file("test/terraform/fixtures/policies/sweeper.manage-connections.json"))
     error_message = "The sweeper may only post to and close connections of this API's stage."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.fanout.table) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "ReadAndWriteItems"
-          Effect   = "Allow"
-          Action   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
-          Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table"]
-        },
-        {
-          Sid    = "QueryAudiences"
-          Effect = "Allow"
-          Action = ["dynamodb:Query"]
-          Resource = [
-            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI1",
-            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI2",
-            "arn:aws:dynamodb:us-east-1:123456789012:table/websocket-sessions-table/index/GSI3",
-          ]
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.fanout.table) == jsondecode(file("test/terraform/fixtures/policies/fanout.table.json"))
     error_message = "The fanout function may only read and write items of the table (no Scan, no table management) and query its audience indexes GSI1, GSI2 and GSI3."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.fanout["manage-connections"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "PostToConnections"
-        Effect   = "Allow"
-        Action   = ["execute-api:ManageConnections"]
-        Resource = ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/dev/POST/@connections/*"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.fanout["manage-connections"]) == jsondecode(file("test/terraform/fixtures/policies/fanout.manage-connections.json"))
     error_message = "The fanout function may only post to connections of this API's stage: no DELETE, no GET."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.fanout["fanout-queue"]) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "ConsumeFanoutQueue"
-          Effect   = "Allow"
-          Action   = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
-          Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"]
-        },
-        {
-          Sid      = "EnqueueDeliveriesAndDeadLetters"
-          Effect   = "Allow"
-          Action   = ["sqs:SendMessage"]
-          Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo", "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout-dlq.fifo"]
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.fanout["fanout-queue"]) == jsondecode(file("test/terraform/fixtures/policies/fanout.fanout-queue.json"))
     error_message = "The fanout function may only consume the fan-out queue and send to it and to its dead-letter queue (no KMS grant without fanout.kms_key_arn)."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message["fanout-queue"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "SendToFanoutQueue"
-        Effect   = "Allow"
-        Action   = ["sqs:SendMessage"]
-        Resource = ["arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout.fifo"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message["fanout-queue"]) == jsondecode(file("test/terraform/fixtures/policies/publisher.json"))
     error_message = "The message function may only send to the fan-out queue (not receive from it, not send to its dead-letter queue)."
   }
 
@@ -248,15 +93,7 @@ run "policies_grant_only_what_each_function_needs" {
   }
 
   assert {
-    condition = jsondecode(module.connect.role_assume_role_policy) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid       = "LambdaAssumeRole"
-        Effect    = "Allow"
-        Action    = "sts:AssumeRole"
-        Principal = { Service = "lambda.amazonaws.com" }
-      }]
-    }
+    condition     = jsondecode(module.connect.role_assume_role_policy) == jsondecode(file("test/terraform/fixtures/policies/lambda.trust.json"))
     error_message = "Function roles must only be assumable by Lambda."
   }
 }

@@ -37,32 +37,12 @@ run "sweeper_runs_every_minute_with_a_role_that_may_only_invoke_it" {
   }
 
   assert {
-    condition = jsondecode(module.scheduler.role_assume_role_policy) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid       = "SchedulerAssumeRole"
-        Effect    = "Allow"
-        Action    = "sts:AssumeRole"
-        Principal = { Service = "scheduler.amazonaws.com" }
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = "123456789012" }
-          ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/websocket-sessions" }
-        }
-      }]
-    }
+    condition     = jsondecode(module.scheduler.role_assume_role_policy) == jsondecode(file("test/terraform/fixtures/policies/scheduler.trust.json"))
     error_message = "The scheduler's role must only be assumable by EventBridge Scheduler for schedules of this group and account."
   }
 
   assert {
-    condition = jsondecode(module.scheduler.role_policy_document) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "InvokeTargetFunctions"
-        Effect   = "Allow"
-        Action   = ["lambda:InvokeFunction"]
-        Resource = ["arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper", "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper:*"]
-      }]
-    }
+    condition     = jsondecode(module.scheduler.role_policy_document) == jsondecode(file("test/terraform/fixtures/policies/scheduler.invoke.json"))
     error_message = "The scheduler's role may only invoke the sweeper function (and its versions and aliases)."
   }
 

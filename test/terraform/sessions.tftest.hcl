@@ -66,39 +66,12 @@ run "expiry_schedules_are_wired_by_default" {
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.disconnect["session-expiry"]) == {
-      Version = "2012-10-17"
-      Statement = [
-        {
-          Sid      = "ManageSessionExpirySchedules"
-          Effect   = "Allow"
-          Action   = ["scheduler:CreateSchedule", "scheduler:DeleteSchedule"]
-          Resource = ["arn:aws:scheduler:us-east-1:123456789012:schedule/websocket-sessions/*"]
-        },
-        {
-          Sid      = "PassSchedulerRole"
-          Effect   = "Allow"
-          Action   = ["iam:PassRole"]
-          Resource = ["arn:aws:iam::123456789012:role/websocket-sessions-scheduler"]
-          Condition = {
-            StringEquals = { "iam:PassedToService" = ["scheduler.amazonaws.com"] }
-          }
-        },
-      ]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.disconnect["session-expiry"]) == jsondecode(file("test/terraform/fixtures/policies/disconnect.session-expiry.json"))
     error_message = "The disconnect function may create and delete schedules of the stack's group only, and pass only the scheduler's role, only to EventBridge Scheduler."
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message["session-expiry"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "CancelSessionExpirySchedules"
-        Effect   = "Allow"
-        Action   = ["scheduler:DeleteSchedule"]
-        Resource = ["arn:aws:scheduler:us-east-1:123456789012:schedule/websocket-sessions/*"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message["session-expiry"]) == jsondecode(file("test/terraform/fixtures/policies/message.session-expiry.json"))
     error_message = "The message function (deleting a resumed session's schedule) may only delete schedules of the stack's group: it creates none and passes no role."
   }
 
@@ -129,32 +102,12 @@ run "expiry_schedules_are_wired_by_default" {
   # The role the expiry schedules run with: assumable by EventBridge Scheduler only, for schedules
   # of this group and account (aws:SourceArn is the group's ARN, so one-time schedules in it qualify).
   assert {
-    condition = jsondecode(module.scheduler.role_assume_role_policy) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid       = "SchedulerAssumeRole"
-        Effect    = "Allow"
-        Action    = "sts:AssumeRole"
-        Principal = { Service = "scheduler.amazonaws.com" }
-        Condition = {
-          StringEquals = { "aws:SourceAccount" = "123456789012" }
-          ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/websocket-sessions" }
-        }
-      }]
-    }
+    condition     = jsondecode(module.scheduler.role_assume_role_policy) == jsondecode(file("test/terraform/fixtures/policies/scheduler.trust.json"))
     error_message = "The scheduler's role must only be assumable by scheduler.amazonaws.com for schedules of the stack's group and account."
   }
 
   assert {
-    condition = jsondecode(module.scheduler.role_policy_document) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "InvokeTargetFunctions"
-        Effect   = "Allow"
-        Action   = ["lambda:InvokeFunction"]
-        Resource = ["arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper", "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper:*"]
-      }]
-    }
+    condition     = jsondecode(module.scheduler.role_policy_document) == jsondecode(file("test/terraform/fixtures/policies/scheduler.invoke.json"))
     error_message = "The scheduler's role must invoke the sweeper (the target of the recurring and the expiry schedules), listed once, and nothing else."
   }
 }
@@ -250,15 +203,7 @@ run "resume_token_key_is_a_secure_string_parameter_by_default" {
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message["session-key"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "ReadResumeTokenKey"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter"]
-        Resource = ["arn:aws:ssm:us-east-1:123456789012:parameter/websocket-sessions/session-resume-key"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message["session-key"]) == jsondecode(file("test/terraform/fixtures/policies/session-key.created-parameter.json"))
     error_message = "The message function may only get the created parameter."
   }
 
@@ -370,15 +315,7 @@ run "resume_token_key_may_be_a_parameter_of_your_own" {
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message["session-key"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "ReadResumeTokenKey"
-        Effect   = "Allow"
-        Action   = ["ssm:GetParameter"]
-        Resource = ["arn:aws:ssm:eu-west-1:210987654321:parameter/shared/resume-key"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message["session-key"]) == jsondecode(file("test/terraform/fixtures/policies/session-key.own-parameter.json"))
     error_message = "The message function may only get the given parameter."
   }
 }
@@ -405,15 +342,7 @@ run "resume_token_key_may_be_a_secret" {
   }
 
   assert {
-    condition = jsondecode(output.function_role_policy_documents.message["session-key"]) == {
-      Version = "2012-10-17"
-      Statement = [{
-        Sid      = "ReadResumeTokenKey"
-        Effect   = "Allow"
-        Action   = ["secretsmanager:GetSecretValue"]
-        Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/resume-key-AbCdEf"]
-      }]
-    }
+    condition     = jsondecode(output.function_role_policy_documents.message["session-key"]) == jsondecode(file("test/terraform/fixtures/policies/session-key.secret.json"))
     error_message = "The message function may only get the value of the given secret."
   }
 
