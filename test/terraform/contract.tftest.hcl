@@ -5,6 +5,29 @@ mock_provider "aws" {
   source = "./test/terraform/mocks"
 }
 
+# Valid values every run starts from; a run sets only the input whose rule it breaks. The root module
+# declares none of these but jwt (anonymous is its default auth mode, so each jwt run sets auth_mode
+# and jwt itself, from jwks).
+variables {
+  # A valid jwt input: RS256 tokens verified with a JWKS.
+  jwks = {
+    algorithms = ["RS256"]
+    jwks_url   = "https://id.example.com/.well-known/jwks.json"
+  }
+
+  # modules/lambda-function's required inputs.
+  function_name = "fn"
+  artifact_path = "dist/connect.zip"
+
+  # modules/websocket-api's required inputs.
+  authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
+  routes     = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
+
+  # modules/fanout-queue's required inputs.
+  consumer_function_name   = "ws-fanout"
+  consumer_timeout_seconds = 60
+}
+
 # --- root module ------------------------------------------------------------------------
 
 run "rejects_name_pattern" {
@@ -594,10 +617,7 @@ run "rejects_jwt_set_in_anonymous_mode" {
   command = plan
 
   variables {
-    jwt = {
-      algorithms = ["RS256"]
-      jwks_url   = "https://id.example.com/.well-known/jwks.json"
-    }
+    jwt = var.jwks
   }
 
   expect_failures = [var.jwt]
@@ -677,11 +697,7 @@ run "rejects_jwt_key_source_several" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms            = ["RS256"]
-      jwks_url              = "https://id.example.com/.well-known/jwks.json"
-      key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/ws/jwt-secret"
-    }
+    jwt       = merge(var.jwks, { key_ssm_parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/ws/jwt-secret" })
   }
 
   expect_failures = [var.jwt]
@@ -763,11 +779,7 @@ run "rejects_jwt_key_kms_key_arn_without_static_key" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms      = ["RS256"]
-      jwks_url        = "https://id.example.com/.well-known/jwks.json"
-      key_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    }
+    jwt       = merge(var.jwks, { key_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" })
   }
 
   expect_failures = [var.jwt]
@@ -778,11 +790,7 @@ run "rejects_jwt_key_id_without_static_key" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms = ["RS256"]
-      jwks_url   = "https://id.example.com/.well-known/jwks.json"
-      key_id     = "2024-06"
-    }
+    jwt       = merge(var.jwks, { key_id = "2024-06" })
   }
 
   expect_failures = [var.jwt]
@@ -808,11 +816,7 @@ run "rejects_jwt_clock_tolerance_seconds_range" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms              = ["RS256"]
-      jwks_url                = "https://id.example.com/.well-known/jwks.json"
-      clock_tolerance_seconds = 301
-    }
+    jwt       = merge(var.jwks, { clock_tolerance_seconds = 301 })
   }
 
   expect_failures = [var.jwt]
@@ -823,11 +827,7 @@ run "rejects_jwt_clock_tolerance_seconds_whole_number" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms              = ["RS256"]
-      jwks_url                = "https://id.example.com/.well-known/jwks.json"
-      clock_tolerance_seconds = 1.5
-    }
+    jwt       = merge(var.jwks, { clock_tolerance_seconds = 1.5 })
   }
 
   expect_failures = [var.jwt]
@@ -838,11 +838,7 @@ run "rejects_jwt_max_lifetime_seconds_range" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms           = ["RS256"]
-      jwks_url             = "https://id.example.com/.well-known/jwks.json"
-      max_lifetime_seconds = 59
-    }
+    jwt       = merge(var.jwks, { max_lifetime_seconds = 59 })
   }
 
   expect_failures = [var.jwt]
@@ -853,11 +849,7 @@ run "rejects_jwt_max_lifetime_seconds_whole_number" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms           = ["RS256"]
-      jwks_url             = "https://id.example.com/.well-known/jwks.json"
-      max_lifetime_seconds = 3600.5
-    }
+    jwt       = merge(var.jwks, { max_lifetime_seconds = 3600.5 })
   }
 
   expect_failures = [var.jwt]
@@ -868,11 +860,7 @@ run "rejects_jwt_max_age_seconds_range" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms      = ["RS256"]
-      jwks_url        = "https://id.example.com/.well-known/jwks.json"
-      max_age_seconds = 604801
-    }
+    jwt       = merge(var.jwks, { max_age_seconds = 604801 })
   }
 
   expect_failures = [var.jwt]
@@ -883,11 +871,7 @@ run "rejects_jwt_max_age_seconds_whole_number" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms      = ["RS256"]
-      jwks_url        = "https://id.example.com/.well-known/jwks.json"
-      max_age_seconds = 0.5
-    }
+    jwt       = merge(var.jwks, { max_age_seconds = 0.5 })
   }
 
   expect_failures = [var.jwt]
@@ -898,11 +882,7 @@ run "rejects_jwt_token_sources_empty" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms    = ["RS256"]
-      jwks_url      = "https://id.example.com/.well-known/jwks.json"
-      token_sources = []
-    }
+    jwt       = merge(var.jwks, { token_sources = [] })
   }
 
   expect_failures = [var.jwt]
@@ -914,11 +894,7 @@ run "rejects_jwt_cookie_source_with_any_origin" {
   variables {
     auth_mode       = "jwt"
     allowed_origins = ["*"]
-    jwt = {
-      algorithms    = ["RS256"]
-      jwks_url      = "https://id.example.com/.well-known/jwks.json"
-      token_sources = ["subprotocol", "cookie"]
-    }
+    jwt             = merge(var.jwks, { token_sources = ["subprotocol", "cookie"] })
   }
 
   expect_failures = [var.jwt]
@@ -929,11 +905,7 @@ run "rejects_jwt_token_sources_allowed_values" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms    = ["RS256"]
-      jwks_url      = "https://id.example.com/.well-known/jwks.json"
-      token_sources = ["header"]
-    }
+    jwt       = merge(var.jwks, { token_sources = ["header"] })
   }
 
   expect_failures = [var.jwt]
@@ -944,11 +916,7 @@ run "rejects_jwt_token_sources_duplicates" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms    = ["RS256"]
-      jwks_url      = "https://id.example.com/.well-known/jwks.json"
-      token_sources = ["cookie", "cookie"]
-    }
+    jwt       = merge(var.jwks, { token_sources = ["cookie", "cookie"] })
   }
 
   expect_failures = [var.jwt]
@@ -959,12 +927,10 @@ run "rejects_jwt_cookie_name_pattern" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms    = ["RS256"]
-      jwks_url      = "https://id.example.com/.well-known/jwks.json"
+    jwt = merge(var.jwks, {
       token_sources = ["cookie"]
       cookie_name   = "ws token"
-    }
+    })
   }
 
   expect_failures = [var.jwt]
@@ -975,12 +941,10 @@ run "rejects_jwt_query_parameter_pattern" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms      = ["RS256"]
-      jwks_url        = "https://id.example.com/.well-known/jwks.json"
+    jwt = merge(var.jwks, {
       token_sources   = ["query"]
       query_parameter = "token[]"
-    }
+    })
   }
 
   expect_failures = [var.jwt]
@@ -991,11 +955,7 @@ run "rejects_jwt_claims_names" {
 
   variables {
     auth_mode = "jwt"
-    jwt = {
-      algorithms = ["RS256"]
-      jwks_url   = "https://id.example.com/.well-known/jwks.json"
-      claims     = { user_id = " sub" }
-    }
+    jwt       = merge(var.jwks, { claims = { user_id = " sub" } })
   }
 
   expect_failures = [var.jwt]
@@ -1012,7 +972,6 @@ run "rejects_lambda_function_function_name_pattern" {
 
   variables {
     function_name = "my function"
-    artifact_path = "dist/connect.zip"
   }
 
   expect_failures = [var.function_name]
@@ -1026,8 +985,6 @@ run "rejects_lambda_function_reserved_concurrent_executions_negative" {
   }
 
   variables {
-    function_name                  = "fn"
-    artifact_path                  = "dist/connect.zip"
     reserved_concurrent_executions = -1
   }
 
@@ -1042,7 +999,6 @@ run "rejects_lambda_function_artifact_path_zip" {
   }
 
   variables {
-    function_name = "fn"
     artifact_path = "dist/connect.js"
   }
 
@@ -1057,9 +1013,7 @@ run "rejects_lambda_function_architecture_allowed_values" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
-    architecture  = "arm"
+    architecture = "arm"
   }
 
   expect_failures = [var.architecture]
@@ -1073,9 +1027,7 @@ run "rejects_lambda_function_memory_size_range" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
-    memory_size   = 10241
+    memory_size = 10241
   }
 
   expect_failures = [var.memory_size]
@@ -1089,9 +1041,7 @@ run "rejects_lambda_function_timeout_range" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
-    timeout       = 901
+    timeout = 901
   }
 
   expect_failures = [var.timeout]
@@ -1105,8 +1055,6 @@ run "rejects_lambda_function_log_retention_in_days_allowed_values" {
   }
 
   variables {
-    function_name         = "fn"
-    artifact_path         = "dist/connect.zip"
     log_retention_in_days = 2
   }
 
@@ -1121,8 +1069,6 @@ run "rejects_lambda_function_policies_reserved_logs_key" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
     policies = {
       logs = [{ actions = ["logs:PutLogEvents"], resources = ["arn:aws:logs:us-east-1:123456789012:log-group:other:*"] }]
     }
@@ -1139,8 +1085,6 @@ run "rejects_lambda_function_policies_empty_statement" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
     policies = {
       table = [{ actions = [], resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/ws"] }]
     }
@@ -1157,8 +1101,6 @@ run "rejects_lambda_function_policies_wildcard_action" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
     policies = {
       table = [{ actions = ["dynamodb:*"], resources = ["arn:aws:dynamodb:us-east-1:123456789012:table/ws"] }]
     }
@@ -1175,8 +1117,6 @@ run "rejects_lambda_function_policies_wildcard_resource" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
     policies = {
       table = [{ actions = ["dynamodb:GetItem"], resources = ["*"] }]
     }
@@ -1193,8 +1133,6 @@ run "rejects_lambda_function_policies_condition_shape" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
     policies = {
       key-material = [{
         actions    = ["kms:Decrypt"]
@@ -1215,8 +1153,6 @@ run "rejects_lambda_function_policies_condition_duplicates" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
     policies = {
       key-material = [{
         actions   = ["kms:Decrypt"]
@@ -1240,8 +1176,6 @@ run "rejects_lambda_function_allowed_triggers_statement_id" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_path = "dist/connect.zip"
     allowed_triggers = {
       "route $default" = { principal = "apigateway.amazonaws.com", source_arn = "arn:aws:execute-api:us-east-1:123456789012:abc/dev/$default" }
     }
@@ -1373,9 +1307,7 @@ run "rejects_websocket_api_name_pattern" {
   }
 
   variables {
-    name       = "web socket"
-    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
-    routes     = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
+    name = "web socket"
   }
 
   expect_failures = [var.name]
@@ -1391,8 +1323,6 @@ run "rejects_websocket_api_stage_name_pattern" {
   variables {
     name       = "ws"
     stage_name = "dev/1"
-    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
-    routes     = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
   }
 
   expect_failures = [var.stage_name]
@@ -1408,8 +1338,6 @@ run "rejects_websocket_api_log_retention_in_days_allowed_values" {
   variables {
     name                  = "ws"
     log_retention_in_days = 8
-    authorizer            = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
-    routes                = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
   }
 
   expect_failures = [var.log_retention_in_days]
@@ -1425,7 +1353,6 @@ run "rejects_websocket_api_authorizer_identity_sources" {
   variables {
     name       = "ws"
     authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["header.Authorization"] }
-    routes     = { "$connect" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:connect", authorize = true } }
   }
 
   expect_failures = [var.authorizer]
@@ -1439,9 +1366,8 @@ run "rejects_websocket_api_routes_route_key" {
   }
 
   variables {
-    name       = "ws"
-    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
-    routes     = { "$other" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:message" } }
+    name   = "ws"
+    routes = { "$other" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:message" } }
   }
 
   expect_failures = [var.routes]
@@ -1455,9 +1381,8 @@ run "rejects_websocket_api_routes_authorizer_outside_connect" {
   }
 
   variables {
-    name       = "ws"
-    authorizer = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:auth", identity_sources = ["route.request.header.Sec-WebSocket-Protocol"] }
-    routes     = { "$default" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:message", authorize = true } }
+    name   = "ws"
+    routes = { "$default" = { invoke_arn = "arn:aws:lambda:us-east-1:123456789012:function:message", authorize = true } }
   }
 
   expect_failures = [var.routes]
@@ -1762,9 +1687,7 @@ run "rejects_fanout_queue_name_pattern" {
   }
 
   variables {
-    name                     = "web sockets"
-    consumer_function_name   = "ws-fanout"
-    consumer_timeout_seconds = 60
+    name = "web sockets"
   }
 
   expect_failures = [var.name]
@@ -1778,9 +1701,8 @@ run "rejects_fanout_queue_consumer_function_name_pattern" {
   }
 
   variables {
-    name                     = "ws"
-    consumer_function_name   = "arn:aws:lambda:us-east-1:123456789012:function:ws-fanout"
-    consumer_timeout_seconds = 60
+    name                   = "ws"
+    consumer_function_name = "arn:aws:lambda:us-east-1:123456789012:function:ws-fanout"
   }
 
   expect_failures = [var.consumer_function_name]
@@ -1795,7 +1717,6 @@ run "rejects_fanout_queue_consumer_timeout_seconds_range" {
 
   variables {
     name                     = "ws"
-    consumer_function_name   = "ws-fanout"
     consumer_timeout_seconds = 901
   }
 
@@ -1810,10 +1731,8 @@ run "rejects_fanout_queue_batch_size_fifo_maximum" {
   }
 
   variables {
-    name                     = "ws"
-    consumer_function_name   = "ws-fanout"
-    consumer_timeout_seconds = 60
-    batch_size               = 100
+    name       = "ws"
+    batch_size = 100
   }
 
   expect_failures = [var.batch_size]
@@ -1827,10 +1746,8 @@ run "rejects_fanout_queue_maximum_concurrency_range" {
   }
 
   variables {
-    name                     = "ws"
-    consumer_function_name   = "ws-fanout"
-    consumer_timeout_seconds = 60
-    maximum_concurrency      = 1
+    name                = "ws"
+    maximum_concurrency = 1
   }
 
   expect_failures = [var.maximum_concurrency]
@@ -1844,10 +1761,8 @@ run "rejects_fanout_queue_max_receive_count_range" {
   }
 
   variables {
-    name                     = "ws"
-    consumer_function_name   = "ws-fanout"
-    consumer_timeout_seconds = 60
-    max_receive_count        = 1001
+    name              = "ws"
+    max_receive_count = 1001
   }
 
   expect_failures = [var.max_receive_count]
@@ -1862,8 +1777,6 @@ run "rejects_fanout_queue_message_retention_seconds_range" {
 
   variables {
     name                      = "ws"
-    consumer_function_name    = "ws-fanout"
-    consumer_timeout_seconds  = 60
     message_retention_seconds = 59
   }
 
@@ -1879,8 +1792,6 @@ run "rejects_fanout_queue_dlq_message_retention_seconds_range" {
 
   variables {
     name                          = "ws"
-    consumer_function_name        = "ws-fanout"
-    consumer_timeout_seconds      = 60
     dlq_message_retention_seconds = 1209601
   }
 
@@ -1895,10 +1806,8 @@ run "rejects_fanout_queue_kms_key_arn_format" {
   }
 
   variables {
-    name                     = "ws"
-    consumer_function_name   = "ws-fanout"
-    consumer_timeout_seconds = 60
-    kms_key_arn              = "alias/fanout"
+    name        = "ws"
+    kms_key_arn = "alias/fanout"
   }
 
   expect_failures = [var.kms_key_arn]
@@ -1912,10 +1821,8 @@ run "rejects_fanout_queue_alarm_actions_not_sns" {
   }
 
   variables {
-    name                     = "ws"
-    consumer_function_name   = "ws-fanout"
-    consumer_timeout_seconds = 60
-    alarm_actions            = ["arn:aws:sqs:us-east-1:123456789012:alerts"]
+    name          = "ws"
+    alarm_actions = ["arn:aws:sqs:us-east-1:123456789012:alerts"]
   }
 
   expect_failures = [var.alarm_actions]
@@ -1930,8 +1837,6 @@ run "rejects_fanout_queue_oldest_message_alarm_seconds_above_retention" {
 
   variables {
     name                         = "ws"
-    consumer_function_name       = "ws-fanout"
-    consumer_timeout_seconds     = 60
     message_retention_seconds    = 120
     oldest_message_alarm_seconds = 300
   }
