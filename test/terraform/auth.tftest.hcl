@@ -6,6 +6,21 @@ mock_provider "aws" {
   source = "./test/terraform/mocks"
 }
 
+variables {
+  # The JWT_* settings of a jwt input that sets only what it must (the optional fields' defaults).
+  jwt_defaults = {
+    JWT_CLOCK_TOLERANCE_SECONDS = "5"
+    JWT_MAX_LIFETIME_SECONDS    = "86400"
+    JWT_TOKEN_SOURCES           = "subprotocol"
+    JWT_COOKIE_NAME             = "ws_token"
+    JWT_QUERY_PARAMETER         = "token"
+    JWT_USER_ID_CLAIM           = "sub"
+    JWT_TENANT_ID_CLAIM         = "tenant_id"
+    JWT_ROLES_CLAIM             = "roles"
+    JWT_SESSION_ID_CLAIM        = "sid"
+  }
+}
+
 # --- jwt auth mode -------------------------------------------------------------------
 
 run "jwt_mode_with_jwks_configures_the_authorizer" {
@@ -28,28 +43,14 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap({
-      TABLE_NAME                  = "websocket-sessions-table"
-      LOG_LEVEL                   = "info"
-      METRICS_NAMESPACE           = "WebSocketSessions"
-      NODE_OPTIONS                = "--enable-source-maps"
-      AUTH_MODE                   = "jwt"
-      ALLOWED_ORIGINS             = "https://app.example.com"
-      ALLOW_MISSING_ORIGIN        = "true"
-      JWT_ALGORITHMS              = "RS256,ES256"
-      JWT_ISSUER                  = "https://id.example.com/"
-      JWT_AUDIENCE                = "websocket-sessions,chat"
-      JWT_CLOCK_TOLERANCE_SECONDS = "5"
-      JWT_MAX_LIFETIME_SECONDS    = "86400"
-      JWT_JWKS_URL                = "https://id.example.com/.well-known/jwks.json"
-      JWT_TOKEN_SOURCES           = "subprotocol"
-      JWT_COOKIE_NAME             = "ws_token"
-      JWT_QUERY_PARAMETER         = "token"
-      JWT_USER_ID_CLAIM           = "sub"
-      JWT_TENANT_ID_CLAIM         = "tenant_id"
-      JWT_ROLES_CLAIM             = "roles"
-      JWT_SESSION_ID_CLAIM        = "sid"
-    })
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), var.jwt_defaults, {
+      AUTH_MODE       = "jwt"
+      ALLOWED_ORIGINS = "https://app.example.com"
+      JWT_ALGORITHMS  = "RS256,ES256"
+      JWT_ISSUER      = "https://id.example.com/"
+      JWT_AUDIENCE    = "websocket-sessions,chat"
+      JWT_JWKS_URL    = "https://id.example.com/.well-known/jwks.json"
+    }))
     error_message = "The authorizer's jwt environment does not match the contract (unset optional settings must be omitted)."
   }
 
@@ -59,42 +60,14 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
   }
 
   assert {
-    condition = output.function_environment_variables.message == tomap({
-      TABLE_NAME                       = "websocket-sessions-table"
-      LOG_LEVEL                        = "info"
-      METRICS_NAMESPACE                = "WebSocketSessions"
-      NODE_OPTIONS                     = "--enable-source-maps"
-      MESSAGE_RATE_LIMIT               = "100"
-      MESSAGE_RATE_WINDOW_SECONDS      = "10"
-      AUTH_MODE                        = "jwt"
-      AUTH_EXPIRY_GRACE_SECONDS        = "30"
-      CONNECTION_TTL_SECONDS           = "7800"
-      ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
-      FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      MAX_PAYLOAD_BYTES                = "32768"
-      MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
-      MAX_CONNECTIONS_PER_USER         = "10"
-      SESSION_RESUME_WINDOW_SECONDS    = "120"
-      SESSION_HEARTBEAT_SECONDS        = "60"
-      SESSION_SCHEDULE_GROUP           = "websocket-sessions"
-      SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
-      SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
-      SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
-      SESSION_RESUME                   = "token"
-      JWT_ALGORITHMS                   = "RS256,ES256"
-      JWT_ISSUER                       = "https://id.example.com/"
-      JWT_AUDIENCE                     = "websocket-sessions,chat"
-      JWT_CLOCK_TOLERANCE_SECONDS      = "5"
-      JWT_MAX_LIFETIME_SECONDS         = "86400"
-      JWT_JWKS_URL                     = "https://id.example.com/.well-known/jwks.json"
-      JWT_TOKEN_SOURCES                = "subprotocol"
-      JWT_COOKIE_NAME                  = "ws_token"
-      JWT_QUERY_PARAMETER              = "token"
-      JWT_USER_ID_CLAIM                = "sub"
-      JWT_TENANT_ID_CLAIM              = "tenant_id"
-      JWT_ROLES_CLAIM                  = "roles"
-      JWT_SESSION_ID_CLAIM             = "sid"
-    })
+    condition = output.function_environment_variables.message == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/message.json")), var.jwt_defaults, {
+      AUTH_MODE                 = "jwt"
+      AUTH_EXPIRY_GRACE_SECONDS = "30"
+      JWT_ALGORITHMS            = "RS256,ES256"
+      JWT_ISSUER                = "https://id.example.com/"
+      JWT_AUDIENCE              = "websocket-sessions,chat"
+      JWT_JWKS_URL              = "https://id.example.com/.well-known/jwks.json"
+    }))
     error_message = "In jwt mode the message function verifies refreshed tokens: it must get AUTH_MODE and the authorizer's JWT_* settings."
   }
 
@@ -137,14 +110,8 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap({
-      TABLE_NAME                  = "websocket-sessions-table"
-      LOG_LEVEL                   = "info"
-      METRICS_NAMESPACE           = "WebSocketSessions"
-      NODE_OPTIONS                = "--enable-source-maps"
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), {
       AUTH_MODE                   = "jwt"
-      ALLOWED_ORIGINS             = ""
-      ALLOW_MISSING_ORIGIN        = "true"
       JWT_ALGORITHMS              = "HS256"
       JWT_CLOCK_TOLERANCE_SECONDS = "0"
       JWT_MAX_LIFETIME_SECONDS    = "3600"
@@ -158,7 +125,7 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
       JWT_TENANT_ID_CLAIM         = "org"
       JWT_ROLES_CLAIM             = "roles"
       JWT_SESSION_ID_CLAIM        = "sid"
-    })
+    }))
     error_message = "The authorizer's environment does not match the contract for an SSM key (no JWT_ISSUER, JWT_AUDIENCE, JWT_JWKS_URL or JWT_KEY_SECRET_ARN when unset)."
   }
 
@@ -227,27 +194,12 @@ run "jwt_mode_with_a_secret_and_kms_key_decrypts_only_through_secrets_manager" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap({
-      TABLE_NAME                  = "websocket-sessions-table"
-      LOG_LEVEL                   = "info"
-      METRICS_NAMESPACE           = "WebSocketSessions"
-      NODE_OPTIONS                = "--enable-source-maps"
-      AUTH_MODE                   = "jwt"
-      ALLOWED_ORIGINS             = ""
-      ALLOW_MISSING_ORIGIN        = "true"
-      JWT_ALGORITHMS              = "ES256"
-      JWT_ISSUER                  = "https://id.example.com/"
-      JWT_CLOCK_TOLERANCE_SECONDS = "5"
-      JWT_MAX_LIFETIME_SECONDS    = "86400"
-      JWT_KEY_SECRET_ARN          = "arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/jwt-public-key-AbC123"
-      JWT_TOKEN_SOURCES           = "subprotocol"
-      JWT_COOKIE_NAME             = "ws_token"
-      JWT_QUERY_PARAMETER         = "token"
-      JWT_USER_ID_CLAIM           = "sub"
-      JWT_TENANT_ID_CLAIM         = "tenant_id"
-      JWT_ROLES_CLAIM             = "roles"
-      JWT_SESSION_ID_CLAIM        = "sid"
-    })
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), var.jwt_defaults, {
+      AUTH_MODE          = "jwt"
+      JWT_ALGORITHMS     = "ES256"
+      JWT_ISSUER         = "https://id.example.com/"
+      JWT_KEY_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:websocket-sessions/jwt-public-key-AbC123"
+    }))
     error_message = "The authorizer's environment does not match the contract for a Secrets Manager key (the KMS key is IAM only, not configuration)."
   }
 
@@ -332,102 +284,42 @@ run "two_phase_mode_verifies_tokens_in_the_message_function_only" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap({
-      TABLE_NAME           = "websocket-sessions-table"
-      LOG_LEVEL            = "info"
-      METRICS_NAMESPACE    = "WebSocketSessions"
-      NODE_OPTIONS         = "--enable-source-maps"
-      AUTH_MODE            = "two-phase"
-      ALLOWED_ORIGINS      = "https://app.example.com"
-      ALLOW_MISSING_ORIGIN = "true"
-    })
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), {
+      AUTH_MODE       = "two-phase"
+      ALLOWED_ORIGINS = "https://app.example.com"
+    }))
     error_message = "In two-phase mode the authorizer verifies nothing: it must get AUTH_MODE and the origin settings, no JWT_*."
   }
 
   assert {
-    condition = output.function_environment_variables.connect == tomap({
-      TABLE_NAME               = "websocket-sessions-table"
-      LOG_LEVEL                = "info"
-      METRICS_NAMESPACE        = "WebSocketSessions"
-      NODE_OPTIONS             = "--enable-source-maps"
-      AUTH_MODE                = "two-phase"
-      AUTH_DEADLINE_SECONDS    = "30"
-      CONNECTION_TTL_SECONDS   = "7800"
-      MAX_CONNECTIONS_PER_USER = "10"
-      HANDSHAKES_PER_IP        = "0"
-      HANDSHAKE_WINDOW_SECONDS = "60"
-    })
+    condition = output.function_environment_variables.connect == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/connect.json")), {
+      AUTH_MODE             = "two-phase"
+      AUTH_DEADLINE_SECONDS = "30"
+    }))
     error_message = "In two-phase mode the connect function must get AUTH_DEADLINE_SECONDS (default 30)."
   }
 
   assert {
-    condition = output.function_environment_variables.message == tomap({
-      TABLE_NAME                       = "websocket-sessions-table"
-      LOG_LEVEL                        = "info"
-      METRICS_NAMESPACE                = "WebSocketSessions"
-      NODE_OPTIONS                     = "--enable-source-maps"
-      MESSAGE_RATE_LIMIT               = "100"
-      MESSAGE_RATE_WINDOW_SECONDS      = "10"
-      AUTH_MODE                        = "two-phase"
-      AUTH_EXPIRY_GRACE_SECONDS        = "30"
-      CONNECTION_TTL_SECONDS           = "7800"
-      ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
-      FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      MAX_PAYLOAD_BYTES                = "32768"
-      MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
-      MAX_CONNECTIONS_PER_USER         = "10"
-      SESSION_RESUME_WINDOW_SECONDS    = "120"
-      SESSION_HEARTBEAT_SECONDS        = "60"
-      SESSION_SCHEDULE_GROUP           = "websocket-sessions"
-      SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
-      SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
-      SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
-      SESSION_RESUME                   = "token"
-      JWT_ALGORITHMS                   = "RS256"
-      JWT_ISSUER                       = "https://id.example.com/"
-      JWT_AUDIENCE                     = "chat"
-      JWT_CLOCK_TOLERANCE_SECONDS      = "5"
-      JWT_MAX_LIFETIME_SECONDS         = "86400"
-      JWT_JWKS_URL                     = "https://id.example.com/.well-known/jwks.json"
-      JWT_TOKEN_SOURCES                = "subprotocol"
-      JWT_COOKIE_NAME                  = "ws_token"
-      JWT_QUERY_PARAMETER              = "token"
-      JWT_USER_ID_CLAIM                = "sub"
-      JWT_TENANT_ID_CLAIM              = "tenant_id"
-      JWT_ROLES_CLAIM                  = "roles"
-      JWT_SESSION_ID_CLAIM             = "sid"
-    })
+    condition = output.function_environment_variables.message == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/message.json")), var.jwt_defaults, {
+      AUTH_MODE                 = "two-phase"
+      AUTH_EXPIRY_GRACE_SECONDS = "30"
+      JWT_ALGORITHMS            = "RS256"
+      JWT_ISSUER                = "https://id.example.com/"
+      JWT_AUDIENCE              = "chat"
+      JWT_JWKS_URL              = "https://id.example.com/.well-known/jwks.json"
+    }))
     error_message = "In two-phase mode the message function verifies the auth frames: it must get AUTH_MODE and the JWT_* settings."
   }
 
   assert {
-    condition = output.function_environment_variables.disconnect == tomap({
-      TABLE_NAME                    = "websocket-sessions-table"
-      LOG_LEVEL                     = "info"
-      METRICS_NAMESPACE             = "WebSocketSessions"
-      NODE_OPTIONS                  = "--enable-source-maps"
-      SESSION_RESUME_WINDOW_SECONDS = "120"
-      SESSION_SCHEDULE_GROUP        = "websocket-sessions"
-      SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
-      SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
-    })
+    condition     = output.function_environment_variables.disconnect == tomap(jsondecode(file("test/terraform/fixtures/environments/disconnect.json")))
     error_message = "The disconnect function's environment must not depend on the auth mode."
   }
 
   assert {
-    condition = output.function_environment_variables.sweeper == tomap({
-      TABLE_NAME          = "websocket-sessions-table"
-      LOG_LEVEL           = "info"
-      METRICS_NAMESPACE   = "WebSocketSessions"
-      NODE_OPTIONS        = "--enable-source-maps"
-      MANAGEMENT_ENDPOINT = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
-      # The sweeper expires sessions and tells connections near the 2-hour cut to go away; it
-      # creates no schedule and reads no resume token key.
-      SESSION_RESUME_WINDOW_SECONDS = "120"
-      SESSION_GOAWAY_BEFORE_SECONDS = "300"
-      # It closes connections whose token expired this long ago.
+    condition = output.function_environment_variables.sweeper == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/sweeper.json")), {
       AUTH_EXPIRY_GRACE_SECONDS = "30"
-    })
+    }))
     error_message = "The sweeper's environment must depend on the auth mode only through AUTH_EXPIRY_GRACE_SECONDS (tokens expire)."
   }
 
@@ -470,21 +362,12 @@ run "two_phase_mode_with_a_secret_gives_the_key_to_the_message_function" {
   }
 
   assert {
-    condition = { for key, value in output.function_environment_variables.message : key => value if startswith(key, "JWT_") || key == "AUTH_MODE" } == {
-      AUTH_MODE                   = "two-phase"
-      JWT_ALGORITHMS              = "HS256"
-      JWT_CLOCK_TOLERANCE_SECONDS = "5"
-      JWT_MAX_LIFETIME_SECONDS    = "86400"
-      JWT_KEY_SECRET_ARN          = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:websocket-sessions/jwt-secret-AbC123"
-      JWT_KEY_ID                  = "2024-06"
-      JWT_TOKEN_SOURCES           = "subprotocol"
-      JWT_COOKIE_NAME             = "ws_token"
-      JWT_QUERY_PARAMETER         = "token"
-      JWT_USER_ID_CLAIM           = "sub"
-      JWT_TENANT_ID_CLAIM         = "tenant_id"
-      JWT_ROLES_CLAIM             = "roles"
-      JWT_SESSION_ID_CLAIM        = "sid"
-    }
+    condition = { for key, value in output.function_environment_variables.message : key => value if startswith(key, "JWT_") || key == "AUTH_MODE" } == merge(var.jwt_defaults, {
+      AUTH_MODE          = "two-phase"
+      JWT_ALGORITHMS     = "HS256"
+      JWT_KEY_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:websocket-sessions/jwt-secret-AbC123"
+      JWT_KEY_ID         = "2024-06"
+    })
     error_message = "The message function must get the Secrets Manager key's settings (the KMS key is IAM only, not configuration)."
   }
 

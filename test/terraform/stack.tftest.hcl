@@ -101,106 +101,36 @@ run "functions_get_their_environment" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap({
-      TABLE_NAME           = "websocket-sessions-table"
-      LOG_LEVEL            = "info"
-      METRICS_NAMESPACE    = "WebSocketSessions"
-      NODE_OPTIONS         = "--enable-source-maps"
-      AUTH_MODE            = "anonymous"
-      ALLOWED_ORIGINS      = "https://app.example.com,http://localhost:3000"
-      ALLOW_MISSING_ORIGIN = "true"
-    })
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), {
+      ALLOWED_ORIGINS = "https://app.example.com,http://localhost:3000"
+    }))
     error_message = "The authorizer's environment does not match the contract."
   }
 
   assert {
-    condition = output.function_environment_variables.connect == tomap({
-      TABLE_NAME               = "websocket-sessions-table"
-      LOG_LEVEL                = "info"
-      METRICS_NAMESPACE        = "WebSocketSessions"
-      NODE_OPTIONS             = "--enable-source-maps"
-      AUTH_MODE                = "anonymous"
-      CONNECTION_TTL_SECONDS   = "7800"
-      MAX_CONNECTIONS_PER_USER = "10"
-      HANDSHAKES_PER_IP        = "0"
-      HANDSHAKE_WINDOW_SECONDS = "60"
-    })
+    condition     = output.function_environment_variables.connect == tomap(jsondecode(file("test/terraform/fixtures/environments/connect.json")))
     error_message = "The connect function's environment does not match the contract (CONNECTION_TTL_SECONDS = 7200 + 600 by default)."
   }
 
   assert {
-    condition = output.function_environment_variables.disconnect == tomap({
-      TABLE_NAME                    = "websocket-sessions-table"
-      LOG_LEVEL                     = "info"
-      METRICS_NAMESPACE             = "WebSocketSessions"
-      NODE_OPTIONS                  = "--enable-source-maps"
-      SESSION_RESUME_WINDOW_SECONDS = "120"
-      SESSION_SCHEDULE_GROUP        = "websocket-sessions"
-      SESSION_SCHEDULER_ROLE_ARN    = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
-      SESSION_EXPIRY_TARGET_ARN     = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
-    })
+    condition     = output.function_environment_variables.disconnect == tomap(jsondecode(file("test/terraform/fixtures/environments/disconnect.json")))
     error_message = "The disconnect function's environment does not match the contract (common settings, session settings and expiry schedule wiring)."
   }
 
   assert {
-    condition = output.function_environment_variables.message == tomap({
-      TABLE_NAME                       = "websocket-sessions-table"
-      LOG_LEVEL                        = "info"
-      METRICS_NAMESPACE                = "WebSocketSessions"
-      NODE_OPTIONS                     = "--enable-source-maps"
-      AUTH_MODE                        = "anonymous"
-      MESSAGE_RATE_LIMIT               = "100"
-      MESSAGE_RATE_WINDOW_SECONDS      = "10"
-      CONNECTION_TTL_SECONDS           = "7800"
-      ACTION_PERMISSIONS               = "{\"broadcast\":[\"admin\"]}"
-      FANOUT_QUEUE_URL                 = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      MAX_PAYLOAD_BYTES                = "32768"
-      MAX_SUBSCRIPTIONS_PER_CONNECTION = "50"
-      MAX_CONNECTIONS_PER_USER         = "10"
-      SESSION_RESUME_WINDOW_SECONDS    = "120"
-      SESSION_HEARTBEAT_SECONDS        = "60"
-      SESSION_SCHEDULE_GROUP           = "websocket-sessions"
-      SESSION_SCHEDULER_ROLE_ARN       = "arn:aws:iam::123456789012:role/websocket-sessions-scheduler"
-      SESSION_EXPIRY_TARGET_ARN        = "arn:aws:lambda:us-east-1:123456789012:function:websocket-sessions-sweeper"
-      SESSION_KEY_SSM_PARAMETER        = "/websocket-sessions/session-resume-key"
-      SESSION_RESUME                   = "token"
-    })
+    condition     = output.function_environment_variables.message == tomap(jsondecode(file("test/terraform/fixtures/environments/message.json")))
     error_message = "The message function must get the default message budget, broadcast reserved to admins, the fan-out queue, the payload size cap, the session settings and expiry schedule wiring, the module's resume token key parameter and the default resume mode (token), and no MANAGEMENT_ENDPOINT unless it is set."
   }
 
+  # The sweeper expires sessions and tells connections near the 2-hour cut to go away; it creates no
+  # schedule and reads no resume token key.
   assert {
-    condition = output.function_environment_variables.sweeper == tomap({
-      TABLE_NAME          = "websocket-sessions-table"
-      LOG_LEVEL           = "info"
-      METRICS_NAMESPACE   = "WebSocketSessions"
-      NODE_OPTIONS        = "--enable-source-maps"
-      MANAGEMENT_ENDPOINT = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
-      # The sweeper expires sessions and tells connections near the 2-hour cut to go away; it
-      # creates no schedule and reads no resume token key.
-      SESSION_RESUME_WINDOW_SECONDS = "120"
-      SESSION_GOAWAY_BEFORE_SECONDS = "300"
-    })
+    condition     = output.function_environment_variables.sweeper == tomap(jsondecode(file("test/terraform/fixtures/environments/sweeper.json")))
     error_message = "The sweeper must get the common settings, the stage's own Management API endpoint (no event tells it), the resume window and the goaway lead."
   }
 
   assert {
-    condition = output.function_environment_variables.fanout == tomap({
-      TABLE_NAME                    = "websocket-sessions-table"
-      LOG_LEVEL                     = "info"
-      METRICS_NAMESPACE             = "WebSocketSessions"
-      NODE_OPTIONS                  = "--enable-source-maps"
-      MANAGEMENT_ENDPOINT           = "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev"
-      FANOUT_QUEUE_URL              = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
-      FANOUT_DLQ_URL                = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout-dlq.fifo"
-      FANOUT_CONCURRENCY            = "16"
-      FANOUT_CHUNK_SIZE             = "100"
-      FANOUT_PARTITIONS             = "8"
-      FANOUT_RETRY_ATTEMPTS         = "3"
-      CHANNEL_LOG_RETENTION_SECONDS = "3600"
-      DELIVERY_LEDGER_TTL_SECONDS   = "345600"
-      MAX_PAYLOAD_BYTES             = "32768"
-      SESSION_RESUME_WINDOW_SECONDS = "120"
-    })
+    condition     = output.function_environment_variables.fanout == tomap(jsondecode(file("test/terraform/fixtures/environments/fanout.json")))
     error_message = "The fanout function must get the common settings, the stage's Management API endpoint (no event tells it), both queues, the default fan-out settings, the channel settings, the queue's retention as its ledger TTL and the resume window (a connection found gone detaches its session)."
   }
 }
