@@ -6,14 +6,14 @@ variable "region" {
 }
 
 variable "name" {
-  description = "Prefix of every resource name."
+  description = "Prefix of every resource name (the module's name: lowercase letters, digits and '-', starting with a letter, at most 40 characters)."
   type        = string
   default     = "websocket-sessions-minimal"
   nullable    = false
 }
 
 variable "stage_name" {
-  description = "Name of the API stage."
+  description = "Name of the API stage, the last path segment of the WebSocket URL."
   type        = string
   default     = "dev"
   nullable    = false

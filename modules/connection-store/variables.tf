@@ -1,5 +1,5 @@
 variable "name" {
-  description = "Name of the DynamoDB table."
+  description = "Name of the DynamoDB table: 3-255 letters, digits, '_', '.' or '-'."
   type        = string
 
   validation {

@@ -33,7 +33,7 @@ variable "handler" {
 }
 
 variable "runtime" {
-  description = "Lambda runtime identifier."
+  description = "Lambda runtime identifier. The packages are built for Node.js 22 (esbuild target node22), so change it together with the build's target."
   type        = string
   default     = "nodejs22.x"
   nullable    = false
@@ -87,7 +87,7 @@ variable "reserved_concurrent_executions" {
 }
 
 variable "environment_variables" {
-  description = "Environment variables of the function."
+  description = "Environment variables of the function, by name; Lambda limits their total size to 4 KB."
   type        = map(string)
   default     = {}
   nullable    = false
