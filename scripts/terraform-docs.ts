@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { replaceBetween } from './doc-markers';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -157,10 +158,7 @@ export function outputsTable(outputs: Output[]): string {
 
 /** `doc` with the text between the markers of `kind` replaced by `table`. */
 export function withTable(doc: string, docPath: string, kind: TableKind, table: string): string {
-  const from = doc.indexOf(begin(kind));
-  const to = doc.indexOf(end(kind));
-  if (from < 0 || to < from) throw new Error(`${docPath} lacks the markers ${begin(kind)} … ${end(kind)}`);
-  return `${doc.slice(0, from + begin(kind).length)}\n${table}\n${doc.slice(to)}`;
+  return replaceBetween(doc, begin(kind), end(kind), table, docPath);
 }
 
 /** The module's documentation as it should be committed. */
