@@ -1,0 +1,38 @@
+import type { ErrorCode, ErrorFrame } from './wire';
+
+/** Why the client itself refused or gave up on a request. */
+export type LocalErrorCode =
+  /** No answer within `requestTimeoutMs`. */
+  | 'TIMEOUT'
+  /** Not connected and the queue is full (or queueing is off: `maxQueued: 0`). */
+  | 'QUEUE_FULL'
+  /** The connection dropped after a `publish` or `state.set` was sent: it may or may not have taken effect. */
+  | 'CONNECTION_LOST'
+  /** `close()` was called. */
+  | 'CLOSED'
+  /** The frame is over API Gateway's frame limit: refused before sending. */
+  | 'FRAME_TOO_LARGE'
+  /** No `WebSocket` global and none given. */
+  | 'NO_WEBSOCKET';
+
+/**
+ * A request refused by the server (`code` is the protocol's, `frame` the error frame) or by the client.
+ *
+ * @example
+ * try { await client.publish('news', data) } catch (error) {
+ *   if (error instanceof SessionError && error.retryable) retryLater();
+ * }
+ */
+export class SessionError extends Error {
+  override readonly name = 'SessionError';
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: ErrorCode | LocalErrorCode,
+    message: string,
+    readonly frame?: ErrorFrame,
+  ) {
+    super(message);
+    this.retryable = frame ? frame.retryable : code !== 'FRAME_TOO_LARGE' && code !== 'NO_WEBSOCKET';
+  }
+}
