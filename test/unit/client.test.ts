@@ -60,6 +60,16 @@ describe('client connection in each auth mode', () => {
     client.close();
   });
 
+  it('anonymous without a store: keeps one id (in memory where there is no sessionStorage) for every connection', async () => {
+    const { client, ready } = start();
+    const socket = await ready();
+    socket.end();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(FakeSocket.made).toHaveLength(2);
+    expect(FakeSocket.last().protocols).toEqual(socket.protocols);
+    client.close();
+  });
+
   it('bearer: offers the app protocol and the token, asking the provider again for each connection', async () => {
     let issued = 0;
     const { client, ready } = start({ auth: { mode: 'bearer', token: () => `jwt-${++issued}` } });

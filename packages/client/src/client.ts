@@ -1,18 +1,23 @@
-import { credentials, tokenExpiry, type AuthOptions } from './auth';
+import { credentials, defaultStore, tokenExpiry, type AuthOptions } from './auth';
 import { BACKOFF_DEFAULTS, backoffDelay, type BackoffOptions } from './backoff';
 import { Channels, type ChannelMessage } from './channels';
 import { Emitter } from './emitter';
 import { SessionError } from './errors';
 import { MAX_FRAME_BYTES, type AckFrame, type ClientFrame, type MessageFrame, type RequestId, type ServerFrame, type StateFrame, type WelcomeFrame } from './wire';
 
-/** `connecting` until the first session, `open` while requests go out, `reconnecting` between connections, `closed` after `close()`. */
+/**
+ * `connecting` until the first session; `open` while it is live (a `goaway` handover included: requests made
+ * meanwhile wait the moment it takes); `reconnecting` between connections; `closed` after `close()`.
+ */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** What the client needs of a WebSocket: the browser's, Node 22's global one, or `ws`'s. */
 export interface WebSocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  addEventListener(type: string, listener: (event: { data?: unknown; code?: number; reason?: string }) => void): void;
+  // `any`: each implementation types its events its own way; the client reads `data`, `code` and `reason`.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  addEventListener(type: string, listener: (event: any) => void): void;
 }
 export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocketLike;
 
@@ -107,6 +112,8 @@ export class SessionClient extends Emitter<ClientEvents> {
   private attempt = 0;
   private nextId = 1;
   private heartbeatMs = 60_000;
+  /** Called as requests on the retiring socket settle (see `drain`). */
+  private drained?: () => void;
   private readonly pending = new Map<RequestId, Pending>();
   private readonly timers: Partial<Record<Timer, ReturnType<typeof setTimeout>>> = {};
   private readonly channels = new Channels((message) => this.deliver(message));
@@ -120,8 +127,8 @@ export class SessionClient extends Emitter<ClientEvents> {
 
   constructor(options: ClientOptions) {
     super();
+    const auth = options.auth ?? { mode: 'anonymous' };
     this.options = {
-      auth: { mode: 'anonymous' },
       requestTimeoutMs: 10_000,
       maxQueued: 100,
       pongTimeoutMs: 10_000,
@@ -129,6 +136,8 @@ export class SessionClient extends Emitter<ClientEvents> {
       maxFrameBytes: MAX_FRAME_BYTES,
       random: Math.random,
       ...options,
+      // One store for the client's life: in Node the default one is memory, and the id must outlive a connection.
+      auth: auth.mode === 'anonymous' ? { ...auth, store: auth.store ?? defaultStore() } : auth,
       reconnect: { ...BACKOFF_DEFAULTS, ...options.reconnect },
     };
     this.listenToPage(true);
@@ -239,8 +248,8 @@ export class SessionClient extends Emitter<ClientEvents> {
       return this.retry();
     }
     ws.addEventListener('open', () => void this.opened(ws, token));
-    ws.addEventListener('message', (event) => this.received(ws, event.data));
-    ws.addEventListener('close', (event) => this.dropped(ws, event.code ?? 1006, event.reason ?? ''));
+    ws.addEventListener('message', (event: { data: unknown }) => this.received(ws, event.data));
+    ws.addEventListener('close', (event: { code?: number; reason?: string }) => this.dropped(ws, event.code ?? 1006, event.reason ?? ''));
     ws.addEventListener('error', () => undefined);
   }
 
@@ -254,6 +263,7 @@ export class SessionClient extends Emitter<ClientEvents> {
     try {
       if (this.options.auth.mode === 'two-phase') this.expires((await this.call({ action: 'auth', token }, ws)).expiresAt as number);
       else if (token) this.expires(tokenExpiry(token));
+      if (this.old) await this.drain(this.old);
       const previous = this.sessionId;
       let welcome: WelcomeFrame | undefined;
       if (previous) {
@@ -290,13 +300,22 @@ export class SessionClient extends Emitter<ClientEvents> {
       for (const channel of Object.keys(this.channels.snapshot())) this.subscribe(channel).catch((error: SessionError) => this.emit('error', error));
     }
     for (const entry of this.pending.values()) if (!entry.ws && !entry.internal) this.transmit(ws, entry);
-    this.retire();
+    if (this.old) this.drop(this.old, 1000, 'replaced');
   }
 
-  /** Closes the socket a `goaway` retired once it has no request waiting on it. */
-  private retire(): void {
-    const old = this.old;
-    if (old && this.ready && ![...this.pending.values()].some((entry) => entry.ws === old)) this.drop(old, 1000, 'replaced');
+  /**
+   * Resolves once no request waits for its answer on `old` (or `old` is gone): answers go to the
+   * connection a request came on, and the server closes that one when the session moves.
+   */
+  private drain(old: WebSocketLike): Promise<void> {
+    return new Promise((resolve) => {
+      this.drained = () => {
+        if (this.old === old && [...this.pending.values()].some((entry) => entry.ws === old)) return;
+        this.drained = undefined;
+        resolve();
+      };
+      this.drained();
+    });
   }
 
   private received(ws: WebSocketLike, data: unknown): void {
@@ -423,7 +442,7 @@ export class SessionClient extends Emitter<ClientEvents> {
     clearTimeout(entry.timer);
     if (outcome instanceof SessionError) entry.reject(outcome);
     else entry.resolve(outcome);
-    if (entry.ws && entry.ws === this.old) this.retire();
+    if (entry.ws && entry.ws === this.old) this.drained?.();
   }
 
   /** Closes a socket without waiting for its close handshake (a half-open one may never answer). */
@@ -438,8 +457,10 @@ export class SessionClient extends Emitter<ClientEvents> {
 
   private dropped(ws: WebSocketLike, code: number, reason: string): void {
     const current = ws === this.ws;
-    if (ws === this.old) this.old = undefined;
-    else if (current) {
+    if (ws === this.old) {
+      this.old = undefined;
+      this.drained?.();
+    } else if (current) {
       this.ws = undefined;
       this.ready = false;
       for (const timer of ['ping', 'pong', 'stable', 'refresh'] as Timer[]) this.clear(timer);
@@ -452,7 +473,8 @@ export class SessionClient extends Emitter<ClientEvents> {
     }
     const closed = this.connectionState === 'closed';
     if (!current) {
-      if (!this.ready && !closed) this.move('reconnecting');
+      // The retired socket closed: a handover still in progress (this.ws) keeps the state `open`.
+      if (!this.ready && !this.ws && !closed) this.move('reconnecting');
       return;
     }
     this.emit('close', { code, reason, reconnecting: !closed });
