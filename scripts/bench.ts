@@ -14,6 +14,8 @@
  *    and against a plain `ws` server broadcasting the same frames; DynamoDB requests per publish.
  * 5. Resume (scripts/bench-resume.ts): reconnect to last replayed message for 100 and 1,000 missed
  *    messages against receiving them live, and DynamoDB requests per reconnect + resume.
+ * 6. Client (scripts/bench-client.ts): the client library's minified and gzipped size (aim ≤ 5 KiB)
+ *    beside socket.io-client's and centrifuge's, bundled the same way.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { startDynamoLocal } from '../sandbox/dynamo-local';
 import { startProjectSandbox } from '../sandbox/project';
 import { extractZip } from '../sandbox/unzip';
 import { benchAuth } from './bench-auth';
+import { benchClient } from './bench-client';
 import { benchFanout } from './bench-fanout';
 import { benchResume } from './bench-resume';
 import { countingProxy, describe, total } from './dynamo-counter';
@@ -146,6 +149,7 @@ async function main(): Promise<void> {
   await benchAuth();
   await benchFanout();
   await benchResume();
+  await benchClient();
   console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
 }
 
