@@ -389,3 +389,42 @@ describe('client reconnect schedule', () => {
     }
   });
 });
+
+describe('client configuration', () => {
+  it('refuses a URL that is not ws:// or wss:// at construction', () => {
+    expect(() => new SessionClient({ url: 'https://example.test/dev', WebSocket: FakeSocket })).toThrow(/ws:\/\/ or wss:\/\//);
+    expect(FakeSocket.made).toHaveLength(0);
+  });
+
+  it('refuses to start with no WebSocket class (no global one, none given)', () => {
+    const globals = globalThis as unknown as Record<string, unknown>;
+    const saved = globals.WebSocket;
+    delete globals.WebSocket;
+    try {
+      expect(() => new SessionClient({ url: URL })).toThrow(expect.objectContaining({ code: 'NO_WEBSOCKET' }));
+    } finally {
+      if (saved !== undefined) globals.WebSocket = saved;
+    }
+  });
+
+  it('reports a failing token provider and tries again with backoff', async () => {
+    let calls = 0;
+    const { client } = start({
+      auth: {
+        mode: 'bearer',
+        token: () => {
+          calls += 1;
+          if (calls === 1) throw new Error('login service down');
+          return 'jwt';
+        },
+      },
+    });
+    const errors: SessionError[] = [];
+    client.on('error', (error) => errors.push(error));
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(errors.map((error) => error.code)).toEqual(['NO_TOKEN']);
+    expect(FakeSocket.made).toHaveLength(1);
+    expect(FakeSocket.last().protocols).toEqual(['ws-sessions.v1', 'bearer.jwt']);
+    client.close();
+  });
+});

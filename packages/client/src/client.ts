@@ -46,7 +46,7 @@ export interface ClientOptions {
   url: string;
   /** Default `{ mode: 'anonymous' }`. */
   auth?: AuthOptions;
-  /** The WebSocket class: default the global `WebSocket`; in Node 20 pass `ws`'s. */
+  /** The WebSocket class: default the global `WebSocket`; in Node 20 pass `ws`'s (no global: the constructor throws `NO_WEBSOCKET`). */
   WebSocket?: WebSocketConstructor;
   reconnect?: BackoffOptions;
   /** How long a request waits for its answer, counted from the call (queued time included). Default 10,000. */
@@ -117,6 +117,7 @@ export class SessionClient extends Emitter<ClientEvents> {
   private readonly pending = new Map<RequestId, Pending>();
   private readonly timers: Partial<Record<Timer, ReturnType<typeof setTimeout>>> = {};
   private readonly channels = new Channels((message) => this.deliver(message));
+  private readonly Socket: WebSocketConstructor;
   private readonly options: Required<Omit<ClientOptions, 'WebSocket' | 'heartbeatMs' | 'reconnect'>> &
     Pick<ClientOptions, 'WebSocket' | 'heartbeatMs'> & { reconnect: Required<BackoffOptions> };
   private readonly wake = () => {
@@ -140,6 +141,10 @@ export class SessionClient extends Emitter<ClientEvents> {
       auth: auth.mode === 'anonymous' ? { ...auth, store: auth.store ?? defaultStore() } : auth,
       reconnect: { ...BACKOFF_DEFAULTS, ...options.reconnect },
     };
+    if (!/^wss?:\/\//.test(options.url)) throw new TypeError(`url must be a ws:// or wss:// URL, not ${JSON.stringify(options.url)}`);
+    const Socket = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+    if (!Socket) throw new SessionError('NO_WEBSOCKET', 'no global WebSocket: pass one as the WebSocket option (in Node 20, the ws package)');
+    this.Socket = Socket;
     this.listenToPage(true);
     void this.dial();
   }
@@ -234,19 +239,16 @@ export class SessionClient extends Emitter<ClientEvents> {
     this.clear('retry');
     // Offline: no attempt until the page says `online`.
     if (globalThis.navigator?.onLine === false) return;
-    let ws: WebSocketLike;
-    let token: string | undefined;
+    let found: Awaited<ReturnType<typeof credentials>>;
     try {
-      const found = await credentials(this.options.auth);
-      token = found.token;
-      if (this.connectionState === 'closed' || this.ws) return;
-      const Socket = this.options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
-      if (!Socket) throw new SessionError('NO_WEBSOCKET', 'no global WebSocket: pass one as the WebSocket option (e.g. the ws package)');
-      ws = this.ws = new Socket(this.options.url, found.protocols);
+      found = await credentials(this.options.auth);
     } catch (error) {
-      this.emit('error', error instanceof SessionError ? error : new SessionError('AUTH_INVALID', `could not connect: ${String(error)}`));
+      this.emit('error', new SessionError('NO_TOKEN', `the token provider failed: ${String(error)}`));
       return this.retry();
     }
+    if (this.connectionState === 'closed' || this.ws) return;
+    const { token } = found;
+    const ws = (this.ws = new this.Socket(this.options.url, found.protocols));
     ws.addEventListener('open', () => void this.opened(ws, token));
     ws.addEventListener('message', (event: { data: unknown }) => this.received(ws, event.data));
     ws.addEventListener('close', (event: { code?: number; reason?: string }) => this.dropped(ws, event.code ?? 1006, event.reason ?? ''));

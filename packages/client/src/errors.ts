@@ -12,7 +12,9 @@ export type LocalErrorCode =
   | 'CLOSED'
   /** The frame is over API Gateway's frame limit: refused before sending. */
   | 'FRAME_TOO_LARGE'
-  /** No `WebSocket` global and none given. */
+  /** The token provider threw or rejected (the client tries again with backoff). */
+  | 'NO_TOKEN'
+  /** No `WebSocket` global and none given (thrown by the constructor). */
   | 'NO_WEBSOCKET';
 
 /**
