@@ -35,6 +35,6 @@ export class SessionError extends Error {
     readonly frame?: ErrorFrame,
   ) {
     super(message);
-    this.retryable = frame ? frame.retryable : code !== 'FRAME_TOO_LARGE' && code !== 'NO_WEBSOCKET';
+    this.retryable = frame ? frame.retryable : !['FRAME_TOO_LARGE', 'NO_WEBSOCKET', 'CLOSED'].includes(code);
   }
 }
