@@ -59,7 +59,7 @@ export interface ProjectSandboxOptions {
   fanout?: { visibilityTimeoutMs?: number; maxReceiveCount?: number; duplicateDelivery?: boolean; batchSize?: number; maximumConcurrency?: number };
   /** Resumable sessions: the resume window (120 s by default) and whether a resume needs the token (`token`, default) or the user id alone (`id`). */
   session?: { resumeWindowSeconds?: number; resume?: 'token' | 'id'; goawayBeforeSeconds?: number };
-  /** API Gateway's maximum connection duration (2 h); shorter in tests, for the gateway and the sweeper's `goaway`. */
+  /** API Gateway's maximum connection duration (2 h); shorter in tests, for the gateway and the sweeper's `goaway` (10 s at least, the sweeper's bound). */
   maxConnectionSeconds?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
@@ -126,6 +126,13 @@ export async function startProjectSandbox(
       throw new Error(`extraRoutes: ${JSON.stringify(key)} must match ^[A-Za-z][A-Za-z0-9._-]{0,63}$ and not be a function of the stack`);
     }
   }
+  const manifest = JSON.parse(readFileSync(path.join(distDir, 'manifest.json'), 'utf8')) as Record<ProjectFunction, { settings: SettingManifest[] }>;
+  // The gateway would honour any cut, but a sweeper given one outside its setting's bounds never starts
+  // (no goaway, no sweep): refuse it here, by the bounds the sweeper declares.
+  const cut = manifest.sweeper.settings.find((setting) => setting.name === 'CONNECTION_MAX_SECONDS');
+  if (options.maxConnectionSeconds !== undefined && cut && !(Number.isInteger(options.maxConnectionSeconds) && options.maxConnectionSeconds >= (cut.min ?? 0) && options.maxConnectionSeconds <= (cut.max ?? Infinity))) {
+    throw new Error(`maxConnectionSeconds must be a whole number from ${cut.min} to ${cut.max} (the sweeper's CONNECTION_MAX_SECONDS), not ${options.maxConnectionSeconds}`);
+  }
   const tableName = options.tableName ?? 'websocket-sessions';
   const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
   try {
@@ -175,7 +182,6 @@ export async function startProjectSandbox(
     message: { SESSION_KEY: randomBytes(32).toString('base64url') },
     sweeper: options.maxConnectionSeconds === undefined ? {} : { CONNECTION_MAX_SECONDS: String(options.maxConnectionSeconds) },
   };
-  const manifest = JSON.parse(readFileSync(path.join(distDir, 'manifest.json'), 'utf8')) as Record<ProjectFunction, { settings: SettingManifest[] }>;
   const environment = (name: ProjectFunction): Record<string, string> => ({
     ...functionEnvironment(manifest[name].settings, authMode, values),
     ...sandboxOnly[name],
