@@ -190,6 +190,61 @@ describe('client resume', () => {
     expect(second.lastFrame('subscribe')).toMatchObject({ channel: 'news', since: 5 });
     client.close();
   });
+  it('starts a fresh session when a resume is refused for good, instead of sending it again', async () => {
+    const { client, ready } = start();
+    const first = await ready();
+    const errors: SessionError[] = [];
+    client.on('error', (error) => errors.push(error));
+    const subscribed = client.subscribe('news', undefined, { since: 9 });
+    await flush();
+    first.receive({ type: 'ack', action: 'subscribe', channel: 'news', seq: 9, id: first.lastFrame('subscribe').id });
+    await subscribed;
+    first.end();
+    await jest.advanceTimersByTimeAsync(250);
+    const second = FakeSocket.last();
+    second.open();
+    await flush();
+    second.receive({ type: 'error', code: 'BAD_MESSAGE', message: 'beyond the head', retryable: false, id: second.lastFrame('resume').id });
+    await flush();
+    expect(second.sent.map((frame) => frame.action)).toEqual(['resume', 'hello']);
+    expect(errors.map((error) => error.code)).toEqual(['BAD_MESSAGE']);
+    client.close();
+  });
+
+  it('sends a resume refused as retryable again on a new connection', async () => {
+    const { client, ready } = start();
+    const first = await ready();
+    first.end();
+    await jest.advanceTimersByTimeAsync(250);
+    const second = FakeSocket.last();
+    second.open();
+    await flush();
+    second.receive({ type: 'error', code: 'INTERNAL', message: 'queue unavailable', retryable: true, id: second.lastFrame('resume').id });
+    await flush();
+    expect(second.frames('hello')).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const third = FakeSocket.last();
+    expect(third).not.toBe(second);
+    await resumeOn(third);
+    expect(client.connectionState).toBe('open');
+    client.close();
+  });
+
+  it('stops following a channel whose subscribe is refused, so no resume names it', async () => {
+    const { client, ready } = start();
+    const first = await ready();
+    const subscribed = client.subscribe('secret', () => undefined, { since: 3 });
+    await flush();
+    first.receive({ type: 'error', code: 'FORBIDDEN', message: 'no', retryable: false, id: first.lastFrame('subscribe').id });
+    await expect(subscribed).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(client.lastSeq('secret')).toBeUndefined();
+    first.end();
+    await jest.advanceTimersByTimeAsync(250);
+    FakeSocket.last().open();
+    await flush();
+    expect(FakeSocket.last().lastFrame('resume').channels).toEqual({});
+    client.close();
+  });
 });
 
 describe('client requests', () => {

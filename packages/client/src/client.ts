@@ -161,8 +161,15 @@ export class SessionClient extends Emitter<ClientEvents> {
     since ??= this.channels.last(channel);
     if (onMessage) this.on(`#${channel}` as 'message', onMessage as (message: ClientEvents['message']) => void);
     this.channels.start(channel, since);
-    const ack = await this.call(since === undefined ? { action: 'subscribe', channel } : { action: 'subscribe', channel, since });
-    return { seq: ack.seq as number };
+    try {
+      const ack = await this.call(since === undefined ? { action: 'subscribe', channel } : { action: 'subscribe', channel, since });
+      return { seq: ack.seq as number };
+    } catch (error) {
+      // Not followed: a refused channel must not go into the next resume.
+      this.channels.stop(channel);
+      this.forget(`#${channel}` as 'message');
+      throw error;
+    }
   }
 
   /** Leaves a channel: its messages stop being delivered at once. Resolves with whether it was subscribed. */
@@ -272,8 +279,10 @@ export class SessionClient extends Emitter<ClientEvents> {
         try {
           welcome = await this.call<WelcomeFrame>({ action: 'resume', sessionId: previous, resumeToken: this.resumeToken, channels: this.channels.snapshot() }, ws);
         } catch (error) {
-          // The session is gone (past its window, or unknown to this stage): start a fresh one.
-          if (!(error instanceof SessionError && (error.code === 'RESUME_GAP' || error.code === 'AUTH_INVALID'))) throw error;
+          // Refused for good (the session is past its window or unknown to this stage, or a channel is
+          // refused): start a fresh session rather than send the same resume again and again.
+          if (!(error instanceof SessionError && error.frame && !error.retryable)) throw error;
+          if (error.code !== 'RESUME_GAP' && error.code !== 'AUTH_INVALID') this.emit('error', error);
           this.emit('gap', { kind: 'session', sessionId: previous });
         }
       }
