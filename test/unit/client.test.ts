@@ -39,6 +39,16 @@ async function resumeOn(socket: FakeSocket, sessionId = 'session-1') {
   await flush();
 }
 
+/** The connection drops; the client's next socket (250 ms later with `random: () => 0.5`) opens and sends its resume. */
+async function cutAndReopen(socket: FakeSocket): Promise<FakeSocket> {
+  socket.end();
+  await jest.advanceTimersByTimeAsync(250);
+  const next = FakeSocket.last();
+  next.open();
+  await flush();
+  return next;
+}
+
 beforeEach(() => {
   jest.useFakeTimers();
   FakeSocket.reset();
@@ -174,11 +184,7 @@ describe('client resume', () => {
     await flush();
     first.receive({ type: 'ack', action: 'subscribe', channel: 'news', seq: 5, id: first.lastFrame('subscribe').id });
     await subscribed;
-    first.end();
-    await jest.advanceTimersByTimeAsync(250);
-    const second = FakeSocket.last();
-    second.open();
-    await flush();
+    const second = await cutAndReopen(first);
     const resumeId = second.lastFrame('resume').id;
     second.receive({ type: 'error', code: 'RESUME_GAP', message: 'the session expired', retryable: false, id: resumeId });
     second.receive(welcomeFrame('welcome', resumeId, 'session-2'));
@@ -199,11 +205,7 @@ describe('client resume', () => {
     await flush();
     first.receive({ type: 'ack', action: 'subscribe', channel: 'news', seq: 9, id: first.lastFrame('subscribe').id });
     await subscribed;
-    first.end();
-    await jest.advanceTimersByTimeAsync(250);
-    const second = FakeSocket.last();
-    second.open();
-    await flush();
+    const second = await cutAndReopen(first);
     second.receive({ type: 'error', code: 'BAD_MESSAGE', message: 'beyond the head', retryable: false, id: second.lastFrame('resume').id });
     await flush();
     expect(second.sent.map((frame) => frame.action)).toEqual(['resume', 'hello']);
@@ -214,11 +216,7 @@ describe('client resume', () => {
   it('sends a resume refused as retryable again on a new connection', async () => {
     const { client, ready } = start();
     const first = await ready();
-    first.end();
-    await jest.advanceTimersByTimeAsync(250);
-    const second = FakeSocket.last();
-    second.open();
-    await flush();
+    const second = await cutAndReopen(first);
     second.receive({ type: 'error', code: 'INTERNAL', message: 'queue unavailable', retryable: true, id: second.lastFrame('resume').id });
     await flush();
     expect(second.frames('hello')).toEqual([]);
@@ -238,11 +236,7 @@ describe('client resume', () => {
     first.receive({ type: 'error', code: 'FORBIDDEN', message: 'no', retryable: false, id: first.lastFrame('subscribe').id });
     await expect(subscribed).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect(client.lastSeq('secret')).toBeUndefined();
-    first.end();
-    await jest.advanceTimersByTimeAsync(250);
-    FakeSocket.last().open();
-    await flush();
-    expect(FakeSocket.last().lastFrame('resume').channels).toEqual({});
+    expect((await cutAndReopen(first)).lastFrame('resume').channels).toEqual({});
     client.close();
   });
 });
