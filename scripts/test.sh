@@ -25,6 +25,7 @@ check() {
 }
 
 check "chromium available" bash scripts/ensure-chromium.sh
+check "redis-server available" bash scripts/ensure-redis.sh
 check "type check (tsc --noEmit)" npx tsc --noEmit -p tsconfig.json
 check "lint (eslint)" npx eslint .
 check "build (npm run build)" npx tsx scripts/build.ts

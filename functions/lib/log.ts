@@ -16,7 +16,13 @@ export type MetricName =
   | 'DeliveryRetries'
   | 'DeadLettered'
   | 'SessionsExpired'
-  | 'SweepFailures';
+  | 'SweepFailures'
+  | 'SessionCacheHits'
+  | 'SessionCacheMisses'
+  | 'SessionCacheErrors'
+  | 'SessionsEvicted'
+  | 'SessionConflictsRetried'
+  | 'RefreshTokenReuse';
 
 export interface LogEntry {
   /** What happened: `connect`, `reject`, `disconnect`, `message`, `stale_connection`, … */

@@ -99,3 +99,17 @@ export const loginFailuresKey = (email: string): { PK: string; SK: string } => (
 export const ipLoginFailuresKey = (sourceIp: string): { PK: string; SK: string } => ({ PK: `IP#${sourceIp}`, SK: 'LOGINFAILURES' });
 /** The last TOTP time step a user's code was accepted for (so no code is used twice): `USER#{userId}` / `TOTPSTEP`. */
 export const totpStepKey = (userId: string): { PK: string; SK: string } => ({ PK: userPk(userId), SK: 'TOTPSTEP' });
+/**
+ * User sessions (packages/sessions) share the user's partition: `USER#{userId}` / `USERSESSION#{sessionId}`
+ * for each session, read by GetItem and listed by a Query on the partition with the prefix, and one
+ * roster item `USER#{userId}` / `USERSESSIONS` naming the live ones with their last use, which every
+ * transaction that adds, removes or uses a session updates conditionally (the per-user limit and LRU).
+ */
+export const USER_SESSION_PREFIX = 'USERSESSION#';
+export const userSessionKey = (userId: string, sessionId: string): { PK: string; SK: string } => ({
+  PK: userPk(userId),
+  SK: `${USER_SESSION_PREFIX}${sessionId}`,
+});
+export const userSessionRosterKey = (userId: string): { PK: string; SK: string } => ({ PK: userPk(userId), SK: 'USERSESSIONS' });
+/** A refresh token's lookup item, keyed by the token's SHA-256 (base64url): `REFRESH#{hash}` / `METADATA`. */
+export const refreshTokenKey = (hash: string): { PK: string; SK: string } => ({ PK: `REFRESH#${hash}`, SK: METADATA });

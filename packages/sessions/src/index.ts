@@ -1,0 +1,18 @@
+/**
+ * @websocket-sessions/sessions: the user sessions of a websocket-sessions stack, in its single table.
+ * See README.md.
+ */
+export { createSessionService, type HealthReport, type SessionService, type SessionServiceOptions } from './service';
+export { readSessionSettings, settings, type SessionSettings } from './settings';
+export { dynamoOnlyCache, type CacheLookup, type SessionCache } from './cache/cache';
+export { createRedisCache, type RedisCacheOptions } from './cache/redis';
+export { SessionMetrics, type LogFunction, type SessionMetricName } from './metrics';
+export {
+  InvalidRefreshTokenError,
+  RefreshTokenReusedError,
+  SessionConflictError,
+  SessionContentionError,
+  SessionNotFoundError,
+  SessionValidationError,
+} from './errors';
+export type { CreateSessionInput, CreateSessionResult, DeviceInfo, Expected, MfaState, MfaStatus, RefreshResult, SessionRef, UserSession } from './types';

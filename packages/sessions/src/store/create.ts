@@ -1,0 +1,179 @@
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { fingerprint, log } from '../../../../functions/lib/log';
+import { hashRefreshToken, newRefreshToken, newSessionId } from '../tokens';
+import type { CreateSessionInput, CreateSessionResult, MfaState, UserSession } from '../types';
+import { RETRY, cancellationCodes, retrying, type StoreContext, type TransactItem } from './context';
+import { sessionRemoval } from './delete';
+import { RETIRED_KEPT, TTL_ATTRIBUTE, refreshItem, rosterAttribute, toRoster, toSession, toSessionItem, ttlOf, userSessionKey, userSessionRosterKey, type RosterEntry } from './items';
+
+/** DynamoDB's limit on the items of one transaction. */
+const MAX_TRANSACT_ITEMS = 100;
+
+type CheckedInput = Required<Omit<CreateSessionInput, 'mfa'>> & { mfa: MfaState };
+
+/**
+ * Creates sessions under the per-user limit. The roster item is updated in the same transaction as
+ * the new session and its refresh token, and the transaction is conditional on the roster: while the
+ * user has room, on its size (one request, no read); when full, on the version read, with the least
+ * recently used sessions (and any expired ones) deleted in that same transaction. A race of creates
+ * therefore never leaves more than the limit: each commits against the roster the others left.
+ */
+export class SessionCreator {
+  constructor(private readonly context: StoreContext) {}
+
+  async create(input: CheckedInput): Promise<CreateSessionResult> {
+    const { settings, nowMs, cache, metrics } = this.context;
+    const refreshToken = newRefreshToken();
+    const hash = hashRefreshToken(refreshToken);
+    const sessionId = newSessionId();
+    let full = false;
+    const result = await retrying(this.context, 'create', async () => {
+      const now = nowMs();
+      const session: UserSession = {
+        sessionId,
+        userId: input.userId,
+        email: input.email,
+        refreshTokenHash: hash,
+        expiresAt: now + 1000 * (input.staySignedIn ? settings.staySignedInTtlSeconds : settings.ttlSeconds),
+        device: input.device,
+        staySignedIn: input.staySignedIn,
+        trusted: input.trusted,
+        mfa: input.mfa,
+        createdAt: now,
+        lastUsedAt: now,
+        version: 1,
+      };
+      if (input.trusted) session.trustedAt = now;
+      const outcome = full ? await this.evictAndCreate(session) : await this.createWithRoom(session);
+      if (outcome === 'full') {
+        full = true;
+        return RETRY;
+      }
+      return outcome === RETRY ? RETRY : { session, refreshToken, evicted: outcome };
+    });
+    if (result.evicted.length > 0) metrics.count('SessionsEvicted', result.evicted.length);
+    await cache.put(result.session);
+    for (const evicted of result.evicted) await cache.remove(evicted);
+    return result;
+  }
+
+  /** The new session's own writes: the session and its refresh token, each only if new. */
+  private writesOf(session: UserSession): TransactItem[] {
+    const { tableName } = this.context;
+    return [
+      { Put: { TableName: tableName, Item: toSessionItem(session, []), ConditionExpression: 'attribute_not_exists(PK)' } },
+      { Put: { TableName: tableName, Item: refreshItem(session.refreshTokenHash, session), ConditionExpression: 'attribute_not_exists(PK)' } },
+    ];
+  }
+
+  /** The roster's TTL: past the longest any session can live from now. */
+  private rosterTtl(now: number): number {
+    return ttlOf(now + 1000 * Math.max(this.context.settings.staySignedInTtlSeconds, this.context.settings.ttlSeconds));
+  }
+
+  /**
+   * The create's one transaction: the roster's update (with the new entry, the kind and the TTL
+   * always set), the new session and its token, and any removals. The cancellation codes, if cancelled.
+   */
+  private async commit(
+    session: UserSession,
+    roster: { update: string; condition: string; names?: Record<string, string>; values: Record<string, unknown> },
+    removals: TransactItem[] = [],
+  ): Promise<string[] | undefined> {
+    const { client, tableName } = this.context;
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: userSessionRosterKey(session.userId),
+                UpdateExpression: `SET #entry = :entry, kind = :kind, #ttl = :ttl${roster.update}`,
+                ConditionExpression: roster.condition,
+                ExpressionAttributeNames: { '#entry': rosterAttribute(session.sessionId), '#count': 'count', '#ttl': TTL_ATTRIBUTE, ...roster.names },
+                ExpressionAttributeValues: { ':entry': entryOf(session), ':kind': ROSTER_KIND, ':ttl': this.rosterTtl(session.lastUsedAt), ...roster.values },
+              },
+            },
+            ...this.writesOf(session),
+            ...removals,
+          ],
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return cancellationCodes(error);
+      throw error;
+    }
+  }
+
+  /** One transaction, no read: adds the session while the roster has room; `full` when it has none. */
+  private async createWithRoom(session: UserSession): Promise<UserSession[] | 'full' | typeof RETRY> {
+    const codes = await this.commit(session, {
+      update: ' ADD version :one, #count :one',
+      condition: 'attribute_not_exists(PK) OR #count < :max',
+      values: { ':one': 1, ':max': this.context.settings.maxSessionsPerUser },
+    });
+    if (codes === undefined) return [];
+    return codes[0] === 'ConditionalCheckFailed' ? 'full' : RETRY;
+  }
+
+  /**
+   * Reads the roster, then adds the session in a transaction conditional on the version read that
+   * also deletes the least recently used sessions beyond the limit (reported as evicted) and any
+   * expired ones the table's TTL has not removed yet.
+   */
+  private async evictAndCreate(session: UserSession): Promise<UserSession[] | typeof RETRY> {
+    const { client, tableName, settings } = this.context;
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: userSessionRosterKey(session.userId), ConsistentRead: true }));
+    const roster = toRoster(Item);
+    if (!roster) {
+      const created = await this.createWithRoom(session);
+      return created === 'full' ? RETRY : created;
+    }
+    const now = session.lastUsedAt;
+    const entries = [...roster.entries].map(([sessionId, entry]) => ({ sessionId, ...entry }));
+    const live = entries.filter((entry) => entry.expiresAt > now).sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.sessionId.localeCompare(b.sessionId));
+    const evict = live.slice(0, Math.max(0, live.length + 1 - settings.maxSessionsPerUser)).map((entry) => entry.sessionId);
+    const expired = entries.filter((entry) => entry.expiresAt <= now).map((entry) => entry.sessionId);
+    const removed = [...evict, ...expired].slice(0, MAX_REMOVED);
+    const items = await this.itemsOf(session.userId, removed);
+    const names: Record<string, string> = {};
+    removed.forEach((sessionId, n) => (names[`#r${n}`] = rosterAttribute(sessionId)));
+    const codes = await this.commit(
+      session,
+      {
+        update: `, #count = :count, version = :next${removed.length > 0 ? ` REMOVE ${Object.keys(names).join(', ')}` : ''}`,
+        condition: 'version = :version',
+        names,
+        values: { ':count': roster.entries.size - removed.length + 1, ':next': roster.version + 1, ':version': roster.version },
+      },
+      [...items.values()].flatMap((item) => sessionRemoval(this.context, item)),
+    );
+    if (codes !== undefined) return RETRY;
+    const evicted = evict.map((sessionId) => items.get(sessionId)).filter((item) => item !== undefined);
+    if (evicted.length < evict.length) {
+      log({ event: 'user_session_roster_repaired', level: 'warn', user: fingerprint(session.userId), missing: evict.length - evicted.length });
+    }
+    return evicted.map(toSession);
+  }
+
+  /** The stored items of some of a user's sessions, read consistently in one request (absent ones left out). */
+  private async itemsOf(userId: string, sessionIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+    const { client, tableName } = this.context;
+    const items = new Map<string, Record<string, unknown>>();
+    let keys = sessionIds.map((sessionId) => userSessionKey(userId, sessionId));
+    while (keys.length > 0) {
+      const result = await client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+      for (const item of result.Responses?.[tableName] ?? []) items.set(item.sessionId as string, item);
+      keys = (result.UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+    }
+    return items;
+  }
+}
+
+const ROSTER_KIND = 'user_session_roster';
+const entryOf = (session: UserSession): RosterEntry => ({ lastUsedAt: session.lastUsedAt, expiresAt: session.expiresAt });
+/** Sessions one create may remove: each costs its session and up to 1 + RETIRED_KEPT token items. */
+const MAX_REMOVED = Math.floor((MAX_TRANSACT_ITEMS - 3) / (2 + RETIRED_KEPT));
