@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/lib/store/dynamo';
 import { ensureTable } from '../../sandbox/table';
@@ -38,6 +38,12 @@ export async function createTestTable(prefix = 'test'): Promise<string> {
 
 /** Every item in the table. Tests only: the code itself never scans. */
 export async function allItems(tableName: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await dynamoClient().send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
-  return (Items ?? []).map((item) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, Object.values(v)[0]])));
+  const items: Record<string, unknown>[] = [];
+  let startKey: ScanCommandOutput['LastEvaluatedKey'];
+  do {
+    const page = await dynamoClient().send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) items.push(Object.fromEntries(Object.entries(item).map(([k, v]) => [k, Object.values(v)[0]])));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
 }

@@ -22,9 +22,12 @@ export interface StoreContext {
 /** How many times a contended write is tried before `SessionContentionError`. */
 export const ATTEMPTS = 40;
 
-/** Full jitter over an exponential ceiling (5 ms doubling, at most 250 ms). */
+/**
+ * Full jitter over an exponential ceiling (2 ms doubling, at most 64 ms): the writers contending for
+ * one user's roster are that user's own devices, a handful at once, and each attempt is a request or two.
+ */
 export const backoff = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 5 * 2 ** Math.min(attempt, 6))));
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * 2 ** Math.min(attempt, 5)));
 
 /** The code of each item of a cancelled transaction (`ConditionalCheckFailed`, `TransactionConflict`, `None`), by position. */
 export const cancellationCodes = (error: TransactionCanceledException): string[] => (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');

@@ -45,10 +45,11 @@ export class SessionCreator {
         version: 1,
       };
       if (input.trusted) session.trustedAt = now;
-      const outcome = full ? await this.evictAndCreate(session) : await this.createWithRoom(session);
+      let outcome = full ? 'full' : await this.createWithRoom(session);
       if (outcome === 'full') {
+        // Full: read the roster and evict, at once (no backoff: nothing conflicted yet).
         full = true;
-        return RETRY;
+        outcome = await this.evictAndCreate(session);
       }
       return outcome === RETRY ? RETRY : { session, refreshToken, evicted: outcome };
     });
