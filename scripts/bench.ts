@@ -16,6 +16,9 @@
  *    messages against receiving them live, and DynamoDB requests per reconnect + resume.
  * 6. Client (scripts/bench-client.ts): the client library's minified and gzipped size (aim ≤ 5 KiB)
  *    beside socket.io-client's and centrifuge's, bundled the same way.
+ * 7. User sessions (scripts/bench-sessions.ts): session reads through the Redis cache against
+ *    DynamoDB only (latency and throughput), and DynamoDB requests per create, read (hit and miss)
+ *    and refresh.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +32,7 @@ import { benchAuth } from './bench-auth';
 import { benchClient } from './bench-client';
 import { benchFanout } from './bench-fanout';
 import { benchResume } from './bench-resume';
+import { benchSessions } from './bench-sessions';
 import { countingProxy, describe, total } from './dynamo-counter';
 import { buildAll, FUNCTIONS, ZIP_BUDGET_BYTES, type Manifest } from './build';
 
@@ -150,6 +154,7 @@ async function main(): Promise<void> {
   await benchFanout();
   await benchResume();
   await benchClient();
+  await benchSessions();
   console.log(`\nnode ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
 }
 

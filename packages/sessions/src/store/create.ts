@@ -1,4 +1,5 @@
 import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { fingerprint, log } from '../../../../functions/lib/log';
 import { hashRefreshToken, newRefreshToken, newSessionId } from '../tokens';
@@ -27,7 +28,8 @@ export class SessionCreator {
     const refreshToken = newRefreshToken();
     const hash = hashRefreshToken(refreshToken);
     const sessionId = newSessionId();
-    let full = false;
+    // What the last refusal said: the roster is full, and as it was then (read again when absent).
+    let refused: Refused | undefined;
     const result = await retrying(this.context, 'create', async () => {
       const now = nowMs();
       const session: UserSession = {
@@ -45,13 +47,12 @@ export class SessionCreator {
         version: 1,
       };
       if (input.trusted) session.trustedAt = now;
-      let outcome = full ? 'full' : await this.createWithRoom(session);
-      if (outcome === 'full') {
-        // Full: read the roster and evict, at once (no backoff: nothing conflicted yet).
-        full = true;
-        outcome = await this.evictAndCreate(session);
-      }
-      return outcome === RETRY ? RETRY : { session, refreshToken, evicted: outcome };
+      let outcome = refused?.full ? await this.evictAndCreate(session, refused.roster) : await this.createWithRoom(session);
+      // Found full with room assumed: evict at once (no backoff, nothing conflicted yet).
+      if (!Array.isArray(outcome) && outcome.full && !refused?.full) outcome = await this.evictAndCreate(session, outcome.roster);
+      if (Array.isArray(outcome)) return { session, refreshToken, evicted: outcome };
+      refused = outcome;
+      return RETRY;
     });
     if (result.evicted.length > 0) metrics.count('SessionsEvicted', result.evicted.length);
     await cache.put(result.session);
@@ -81,7 +82,7 @@ export class SessionCreator {
     session: UserSession,
     roster: { update: string; condition: string; names?: Record<string, string>; values: Record<string, unknown> },
     removals: TransactItem[] = [],
-  ): Promise<string[] | undefined> {
+  ): Promise<{ codes: string[]; roster?: Record<string, unknown> } | undefined> {
     const { client, tableName } = this.context;
     try {
       await client.send(
@@ -93,6 +94,8 @@ export class SessionCreator {
                 Key: userSessionRosterKey(session.userId),
                 UpdateExpression: `SET #entry = :entry, kind = :kind, #ttl = :ttl${roster.update}`,
                 ConditionExpression: roster.condition,
+                // A create that finds the roster full learns it from the refusal, without a read.
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 ExpressionAttributeNames: { '#entry': rosterAttribute(session.sessionId), '#count': 'count', '#ttl': TTL_ATTRIBUTE, ...roster.names },
                 ExpressionAttributeValues: { ':entry': entryOf(session), ':kind': ROSTER_KIND, ':ttl': this.rosterTtl(session.lastUsedAt), ...roster.values },
               },
@@ -104,35 +107,32 @@ export class SessionCreator {
       );
       return undefined;
     } catch (error) {
-      if (error instanceof TransactionCanceledException) return cancellationCodes(error);
-      throw error;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const item = error.CancellationReasons?.[0]?.Item;
+      return { codes: cancellationCodes(error), roster: item && unmarshall(item as Parameters<typeof unmarshall>[0]) };
     }
   }
 
-  /** One transaction, no read: adds the session while the roster has room; `full` when it has none. */
-  private async createWithRoom(session: UserSession): Promise<UserSession[] | 'full' | typeof RETRY> {
-    const codes = await this.commit(session, {
+  /** One transaction, no read: adds the session while the roster has room; when it has none, the roster as it is. */
+  private async createWithRoom(session: UserSession): Promise<UserSession[] | Refused> {
+    const refused = await this.commit(session, {
       update: ' ADD version :one, #count :one',
       condition: 'attribute_not_exists(PK) OR #count < :max',
       values: { ':one': 1, ':max': this.context.settings.maxSessionsPerUser },
     });
-    if (codes === undefined) return [];
-    return codes[0] === 'ConditionalCheckFailed' ? 'full' : RETRY;
+    return refused === undefined ? [] : { full: refused.codes[0] === 'ConditionalCheckFailed', roster: refused.roster };
   }
 
   /**
-   * Reads the roster, then adds the session in a transaction conditional on the version read that
+   * Reads the roster (unless a refusal returned it), then adds the session in a transaction conditional on the version read that
    * also deletes the least recently used sessions beyond the limit (reported as evicted) and any
    * expired ones the table's TTL has not removed yet.
    */
-  private async evictAndCreate(session: UserSession): Promise<UserSession[] | typeof RETRY> {
+  private async evictAndCreate(session: UserSession, known: Record<string, unknown> | undefined): Promise<UserSession[] | Refused> {
     const { client, tableName, settings } = this.context;
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: userSessionRosterKey(session.userId), ConsistentRead: true }));
-    const roster = toRoster(Item);
-    if (!roster) {
-      const created = await this.createWithRoom(session);
-      return created === 'full' ? RETRY : created;
-    }
+    const item = known ?? (await client.send(new GetCommand({ TableName: tableName, Key: userSessionRosterKey(session.userId), ConsistentRead: true }))).Item;
+    const roster = toRoster(item);
+    if (!roster) return this.createWithRoom(session);
     const now = session.lastUsedAt;
     const entries = [...roster.entries].map(([sessionId, entry]) => ({ sessionId, ...entry }));
     const live = entries.filter((entry) => entry.expiresAt > now).sort((a, b) => a.lastUsedAt - b.lastUsedAt || a.sessionId.localeCompare(b.sessionId));
@@ -142,7 +142,7 @@ export class SessionCreator {
     const items = await this.itemsOf(session.userId, removed);
     const names: Record<string, string> = {};
     removed.forEach((sessionId, n) => (names[`#r${n}`] = rosterAttribute(sessionId)));
-    const codes = await this.commit(
+    const refused = await this.commit(
       session,
       {
         update: `, #count = :count, version = :next${removed.length > 0 ? ` REMOVE ${Object.keys(names).join(', ')}` : ''}`,
@@ -152,7 +152,7 @@ export class SessionCreator {
       },
       [...items.values()].flatMap((item) => sessionRemoval(this.context, item)),
     );
-    if (codes !== undefined) return RETRY;
+    if (refused !== undefined) return { full: true, roster: refused.roster };
     const evicted = evict.map((sessionId) => items.get(sessionId)).filter((item) => item !== undefined);
     if (evicted.length < evict.length) {
       log({ event: 'user_session_roster_repaired', level: 'warn', user: fingerprint(session.userId), missing: evict.length - evicted.length });
@@ -175,6 +175,11 @@ export class SessionCreator {
 }
 
 const ROSTER_KIND = 'user_session_roster';
+/** A create's transaction was cancelled: whether the roster was full, and the roster as it was then if DynamoDB returned it. */
+interface Refused {
+  full: boolean;
+  roster?: Record<string, unknown>;
+}
 const entryOf = (session: UserSession): RosterEntry => ({ lastUsedAt: session.lastUsedAt, expiresAt: session.expiresAt });
 /** Sessions one create may remove: each costs its session and up to 1 + RETIRED_KEPT token items. */
 const MAX_REMOVED = Math.floor((MAX_TRANSACT_ITEMS - 3) / (2 + RETIRED_KEPT));
