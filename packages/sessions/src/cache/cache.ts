@@ -23,7 +23,12 @@ export interface SessionCache {
   close(): Promise<void>;
 }
 
-/** The default provider: no cache, every read is a DynamoDB read. */
+/**
+ * The default provider: no cache, every read is a DynamoDB read.
+ *
+ * @example
+ * const sessions = createSessionService({ tableName, cache: dynamoOnlyCache() });
+ */
 export const dynamoOnlyCache = (): SessionCache => ({
   provider: 'dynamodb',
   get: () => Promise.resolve({ status: 'none' }),
