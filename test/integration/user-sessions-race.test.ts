@@ -33,48 +33,44 @@ const round = creates.chain((creates) =>
 
 let tableName: string;
 let service: SessionService;
-let ticks = 0;
-const tick = (): number => (ticks += 1);
+/**
+ * The service's clock, strictly increasing, so every use has its own time and the order of two times
+ * is the order in which they were read. The test reads it too, when an operation returns.
+ */
+let last = 0;
+const clock = (): number => (last = Math.max(last + 1, Date.now()));
 
 beforeAll(async () => {
   tableName = await createTestTable('user-sessions-race');
-  ({ service } = testSessionService(tableName, { settings: { maxSessionsPerUser: LIMIT }, clock: 'strict' }));
+  ({ service } = testSessionService(tableName, { settings: { maxSessionsPerUser: LIMIT }, nowMs: clock }));
 });
-
-/** An operation's span in the test's own order of events. */
-interface Span {
-  start: number;
-  end: number;
-}
 
 async function runRound(ops: Op[], userId: string): Promise<void> {
   const createOps = ops.filter((op) => op.kind === 'create');
-  const created: Array<Promise<{ session: UserSession; evicted: UserSession[]; span: Span }>> = [];
-  const finalUse = new Map<number, Span>(); // lastUsedAt → the span of the op that set it
+  const created: Array<Promise<{ session: UserSession; evicted: UserSession[] }>> = [];
+  /** lastUsedAt → the clock when the operation that set it had returned (its write committed before). */
+  const doneAt = new Map<number, number>();
   const deleted: string[] = [];
-  const starts = ops.map(() => tick());
   let createIndex = 0;
-  const tasks = ops.map(async (op, n) => {
+  const tasks = ops.map(async (op) => {
     if (op.kind === 'create') {
       const index = createIndex++;
-      created[index] = service.create({ userId, email: `${userId}@example.com` }).then(({ session, evicted }) => {
-        const span = { start: starts[n]!, end: tick() };
-        finalUse.set(session.lastUsedAt, span);
-        return { session, evicted, span };
+      created[index] = service.create({ userId, email: `${userId}@example.com` }).then((result) => {
+        doneAt.set(result.session.lastUsedAt, clock());
+        return result;
       });
       return created[index];
     }
     await Promise.resolve();
     const target = (await created[op.target % createOps.length])?.session;
     if (!target) return undefined;
-    const start = tick();
     if (op.kind === 'delete') {
       if (await service.delete(target)) deleted.push(target.sessionId);
       return undefined;
     }
     try {
       const renewed = await service.renew(target);
-      finalUse.set(renewed.lastUsedAt, { start, end: tick() });
+      doneAt.set(renewed.lastUsedAt, clock());
     } catch (error) {
       if (!(error instanceof SessionNotFoundError)) throw error;
     }
@@ -94,18 +90,24 @@ async function runRound(ops: Op[], userId: string): Promise<void> {
   expect(roster?.count).toBe(live.length);
 
   // Every session created is exactly one of: live, evicted (by one create), deleted.
-  const evicted = results.flatMap((result) => result.evicted.map((session) => ({ session, by: result.span })));
+  const evicted = results.flatMap((result) => result.evicted.map((session) => ({ session, by: result.session })));
   const fates = [...live.map((s) => s.sessionId), ...evicted.map((e) => e.session.sessionId), ...deleted].sort();
   expect(fates).toEqual(results.map((r) => r.session.sessionId).sort());
 
-  // The evicted were the least recently used: a session that outlived an eviction was used more
-  // recently than the one evicted, unless the op that last used it was still running when the
-  // eviction happened (its clock was read first, its write committed after).
+  // The evicted were the least recently used. A session that outlived an eviction and was last used
+  // before the evicted one must have got that use committed after the eviction: had it been in the
+  // roster then, it would have been evicted instead. So the operation that gave it that use returned
+  // after the evicting create read its clock (its new session's createdAt); one that had returned
+  // before proves a wrong choice.
   for (const { session: gone, by } of evicted) {
     for (const survivor of live) {
       if (survivor.lastUsedAt > gone.lastUsedAt) continue;
-      const use = finalUse.get(survivor.lastUsedAt);
-      expect(use !== undefined && use.start < by.end && use.end > by.start).toBe(true);
+      const usedUntil = doneAt.get(survivor.lastUsedAt) ?? -1;
+      expect({ survivor: survivor.sessionId, evicted: gone.sessionId, usedCommittedAfterEviction: usedUntil > by.createdAt }).toEqual({
+        survivor: survivor.sessionId,
+        evicted: gone.sessionId,
+        usedCommittedAfterEviction: true,
+      });
     }
   }
 }

@@ -97,7 +97,7 @@ describe('the Redis session cache', () => {
     const dynamoOnly = testSessionService(tableName).service;
     await untilCacheHealthy(service);
     const userId = newUser();
-    const kept = (await service.create({ userId, email: 'a@example.com' })).session;
+    const { session: kept, refreshToken } = await service.create({ userId, email: 'a@example.com' });
     const changed = (await service.create({ userId, email: 'a@example.com' })).session;
     const removed = (await service.create({ userId, email: 'a@example.com' })).session;
     expect(await service.get(changed)).toEqual(changed);
@@ -105,6 +105,7 @@ describe('the Redis session cache', () => {
     await redis.stop();
     const errorsBefore = service.metrics().SessionCacheErrors;
     expect(await service.get(kept)).toEqual(kept);
+    expect(await service.getByRefreshToken(refreshToken)).toEqual(kept);
     const trusted = await service.trustDevice(changed);
     expect(await dynamoOnly.get(changed)).toEqual(trusted);
     expect(await service.delete(removed)).toEqual(removed);
