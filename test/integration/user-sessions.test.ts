@@ -176,6 +176,25 @@ describe('refresh tokens', () => {
     expect(service.metrics().RefreshTokenReuse).toBeGreaterThanOrEqual(1);
   });
 
+  it('accepts a rotated token again inside the grace window, which rotates the newer one in turn', async () => {
+    const { refreshToken } = await service.create({ userId: newUser(), email: 'a@example.com' });
+    const first = await service.refresh(refreshToken);
+    tick(5_000);
+    const second = await service.refresh(refreshToken);
+    expect(second.session.version).toBe(3);
+    tick(5_000);
+    expect((await service.refresh(first.refreshToken)).session.version).toBe(4);
+  });
+
+  it('detects the reuse of a token rotated two generations ago', async () => {
+    const { session, refreshToken } = await service.create({ userId: newUser(), email: 'a@example.com' });
+    const first = await service.refresh(refreshToken);
+    await service.refresh(first.refreshToken);
+    tick(10_001);
+    await expect(service.refresh(refreshToken)).rejects.toBeInstanceOf(RefreshTokenReusedError);
+    expect(await service.get(session)).toBeUndefined();
+  });
+
   it('refuses an unknown token', async () => {
     await expect(service.refresh('A'.repeat(43))).rejects.toBeInstanceOf(InvalidRefreshTokenError);
   });
