@@ -33,9 +33,13 @@ const binary = process.env.REDIS_SERVER_PATH ?? 'redis-server';
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  // As DynamoDB Local: a process that dies without stopping it does not leave the server behind.
+  const killOnExit = (): void => void child?.kill('SIGKILL');
 
   const start = (): Promise<void> =>
     new Promise((resolve, reject) => {
+      process.removeListener('exit', killOnExit);
+      process.once('exit', killOnExit);
       const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -61,6 +65,7 @@ export async function startRedis(): Promise<RedisServer> {
     });
 
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
     const proc = child;
     child = undefined;
     if (!proc || proc.exitCode !== null) return;
