@@ -10,7 +10,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
 import { testSessionService } from '../helpers/user-sessions';
 import { SessionNotFoundError, type SessionService, type UserSession } from '../../packages/sessions/src';
-import { userSessionRosterKey } from '../../functions/lib/store/table-keys';
+import { userSessionRosterKey } from '../../packages/contract/src/table-keys';
 
 const LIMIT = 3;
 const SEED = Number(process.env.SESSIONS_RACE_SEED ?? 20_261_130);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import schema from '../../modules/connection-store/schema.json';
-import { ConfigError } from '../../functions/lib/errors';
-import { refreshTokenKey, userSessionKey, userSessionRosterKey } from '../../functions/lib/store/table-keys';
+import { ConfigError } from '../../packages/contract/src/config-error';
+import { refreshTokenKey, userSessionKey, userSessionRosterKey } from '../../packages/contract/src/table-keys';
 import { readSessionSettings, settings } from '../../packages/sessions/src';
 import { TTL_ATTRIBUTE, refreshItem, toSessionItem } from '../../packages/sessions/src/store/items';
 import { REFRESH_TOKEN_PATTERN, hashRefreshToken, newRefreshToken } from '../../packages/sessions/src/tokens';

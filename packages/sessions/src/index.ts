@@ -16,3 +16,5 @@ export {
   SessionValidationError,
 } from './errors';
 export type { CreateSessionInput, CreateSessionResult, DeviceInfo, Expected, MfaState, MfaStatus, RefreshResult, SessionRef, UserSession } from './types';
+/** The login and MFA coordinator (./login, documented in LOGIN.md): it creates sessions through this service. */
+export * from './login';

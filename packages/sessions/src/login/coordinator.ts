@@ -8,6 +8,7 @@ import { LoginEvent, type LoginEvents } from './events';
 import { createFlowStore, type FlowStore, type LoginFlow, type MfaFlow } from './flow-store';
 import { checkAccountEmail, checkCode, checkEmail, checkFlowId, checkIp, checkObject, checkStartLogin, checkUserId, type StartLoginInput } from './input';
 import { loginSettings, MFA_FLOW_TTL_SECONDS, type LoginSettings } from './settings';
+import type { MfaState } from '../types';
 import type { CredentialCheck, SecondFactor, SessionCreateResult, SessionCreator } from './types';
 
 export interface LoginCoordinatorOptions {
@@ -220,7 +221,7 @@ export class LoginCoordinator extends EventEmitter<LoginEvents> {
       userId: mfa.userId,
       accountEmail: mfa.accountEmail,
       flow: mfa,
-      mfa: { verified: true, method: mfa.method, ...(mfa.verifiedAtMs === undefined ? {} : { at: mfa.verifiedAtMs }) },
+      mfa: { status: 'verified', method: mfa.method, ...(mfa.verifiedAtMs === undefined ? {} : { verifiedAt: mfa.verifiedAtMs }) },
     });
     return { status: 'SESSION_CREATED', flowId: mfa.parentFlowId, mfaFlowId: flowId, ...created };
   }
@@ -294,11 +295,11 @@ export class LoginCoordinator extends EventEmitter<LoginEvents> {
     userId: string;
     accountEmail: string;
     flow: LoginFlow | MfaFlow;
-    mfa?: { verified: boolean; method?: string; at?: number };
+    mfa?: MfaState;
   }): Promise<SessionCreateResult> {
     await this.attempts.clearUser({ email: flow.email, nowSeconds: seconds(this.now()) });
     const created = await this.sessions.create({ userId, email: accountEmail, device: flow.device, staySignedIn: flow.staySignedIn, ...(mfa ? { mfa } : {}) });
-    this.emit(LoginEvent.SESSION_CREATED, { flowId, userId, sessionId: created.session.sessionId, expiresAt: created.session.expiresAt, mfa: mfa?.verified ?? false });
+    this.emit(LoginEvent.SESSION_CREATED, { flowId, userId, sessionId: created.session.sessionId, expiresAt: created.session.expiresAt, mfa: mfa?.status === 'verified' });
     for (const evicted of created.evicted) this.emit(LoginEvent.SESSION_EVICTED, { userId, sessionId: evicted.sessionId });
     return created;
   }

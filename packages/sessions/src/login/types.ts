@@ -1,21 +1,12 @@
+import type { CreateSessionInput, DeviceInfo } from '../types';
+
 /** The device a login comes from, as the session service stores it. */
-export interface Device {
-  browser?: string;
-  os?: string;
-  ip?: string;
-  deviceId?: string;
-}
+export type Device = DeviceInfo;
 
-/** What the coordinator asks the session service to create once a login has succeeded. */
-export interface SessionCreateInput {
-  userId: string;
-  email: string;
-  device: Device;
-  staySignedIn?: boolean;
-  mfa?: { verified: boolean; method?: string; at?: number };
-}
+/** What the coordinator asks the session service to create once a login has succeeded: its `create` input. */
+export type SessionCreateInput = CreateSessionInput;
 
-/** What the session service answers: the new session, its refresh token, and the sessions it evicted to make room. */
+/** What the coordinator needs of the session service's answer: the new session, its refresh token, and the sessions it evicted. */
 export interface SessionCreateResult {
   session: { sessionId: string; userId: string; expiresAt: number };
   refreshToken: string;
@@ -26,7 +17,7 @@ export interface SessionCreateResult {
  * Creates the user session at the end of a login; the session service provides it.
  *
  * @example
- * const sessions: SessionCreator = { create: (input) => sessionService.create(input) };
+ * const sessions: SessionCreator = createSessionService({ tableName }); // the service is one
  */
 export interface SessionCreator {
   create(input: SessionCreateInput): Promise<SessionCreateResult>;
