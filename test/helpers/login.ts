@@ -51,9 +51,21 @@ export function recordEvents(coordinator: LoginCoordinator): Array<[keyof LoginE
   return seen;
 }
 
-/** A coordinator over a test table with the real TOTP factor, a credential check over `accounts`, and a clock the test moves. */
-export function loginHarness({ tableName, accounts, settings = {} }: { tableName: string; accounts: TestAccount[]; settings?: Partial<LoginSettings> }) {
-  const clock = { ms: LOGIN_T0_MS };
+/** A coordinator over a test table with the real TOTP factor, a credential check over `accounts`, a clock the test moves and a session service. */
+export function loginHarness({
+  tableName,
+  accounts,
+  settings = {},
+  clock = { ms: LOGIN_T0_MS },
+  service,
+}: {
+  tableName: string;
+  accounts: TestAccount[];
+  settings?: Partial<LoginSettings>;
+  clock?: { ms: number };
+  /** The session service the coordinator creates sessions with; default: `sessions`, the stand-in that writes one test item per session. */
+  service?: SessionCreator;
+}) {
   const client = documentClient();
   const sessions = tableSessionCreator(tableName);
   const credentialChecks: string[] = [];
@@ -61,7 +73,7 @@ export function loginHarness({ tableName, accounts, settings = {} }: { tableName
   const coordinator = new LoginCoordinator({
     client,
     tableName,
-    sessions,
+    sessions: service ?? sessions,
     settings,
     now: () => clock.ms,
     checkCredentials: async ({ email, password }) => {

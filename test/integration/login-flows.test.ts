@@ -68,7 +68,7 @@ describe('login coordinator flows on DynamoDB Local', () => {
 
     expect(done).toMatchObject({ status: 'SESSION_CREATED', flowId: started.flowId, mfaFlowId: started.mfaFlowId });
     expect(harness.sessions.calls).toEqual([
-      { userId: withMfa.userId, email: withMfa.email, device: { ...DEVICE, ip: IP }, staySignedIn: false, mfa: { verified: true, method: 'totp', at: harness.clock.ms } },
+      { userId: withMfa.userId, email: withMfa.email, device: { ...DEVICE, ip: IP }, staySignedIn: false, mfa: { status: 'verified', method: 'totp', verifiedAt: harness.clock.ms } },
     ]);
     expect(await flowItems(tableName)).toEqual([]);
     expect(harness.events.map(([name]) => name)).toEqual(['LOGIN_STARTED', 'MFA_REQUIRED', 'MFA_VERIFIED', 'MFA_COMPLETED', 'SESSION_CREATED']);
