@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { verifyJwt, type JwtSettings } from '../../functions/lib/auth/jwt';
 import { createJwksResolver, createStaticKeyResolver, KeyMaterialError, loadKeyMaterial } from '../../functions/lib/auth/keys';
+import { startKeyStore, type KeyStore } from '../helpers/key-store';
 import { craftToken } from '../helpers/tokens';
 
 const NOW = Math.floor(Date.now() / 1000);
@@ -29,61 +30,26 @@ const close = (server: Server): Promise<void> =>
     server.close(() => resolve());
   });
 
-const readBody = async (request: IncomingMessage): Promise<any> => {
-  let body = '';
-  for await (const chunk of request) body += chunk;
-  return JSON.parse(body);
-};
-
-/**
- * No SSM or Secrets Manager runs here, so a stub endpoint answers the AWS JSON 1.1 protocol for
- * GetParameter and GetSecretValue; the real SDK clients are pointed at it through
- * AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL_SECRETS_MANAGER.
- */
+/** The real SDK clients against the local SSM / Secrets Manager endpoint of `startKeyStore` (see there why). */
 describe('loadKeyMaterial against a stub SSM / Secrets Manager endpoint', () => {
-  const values = new Map<string, string>();
-  const failOnce = new Set<string>();
-  const requests: { target: string; body: any }[] = [];
-  let stub: { server: Server; url: string };
+  let store: KeyStore;
+  let values: KeyStore['values'];
+  let failOnce: KeyStore['failOnce'];
+  let requests: KeyStore['requests'];
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
-    stub = await listen(async (request, response) => {
-      const target = String(request.headers['x-amz-target']);
-      const body = await readBody(request);
-      requests.push({ target, body });
-      const name: string = body.Name ?? body.SecretId;
-      const reply = (status: number, payload: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify(payload));
-      };
-      if (failOnce.delete(name)) return reply(500, { __type: 'InternalServerError', message: 'stub failure' });
-      const value = values.get(name);
-      if (value === undefined) {
-        return reply(400, target.startsWith('AmazonSSM') ? { __type: 'ParameterNotFound' } : { __type: 'ResourceNotFoundException', message: 'no such secret' });
-      }
-      if (target === 'AmazonSSM.GetParameter') return reply(200, { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1 } });
-      if (target === 'secretsmanager.GetSecretValue') return reply(200, { ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`, Name: name, SecretString: value });
-      reply(400, { __type: 'UnknownOperationException' });
-    });
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SSM: stub.url,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: stub.url,
-      AWS_REGION: 'us-east-1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: 'stub',
-      AWS_SECRET_ACCESS_KEY: 'stub',
-      // One attempt, so the stub's single 500 reaches our cache instead of being retried away by the SDK.
-      AWS_MAX_ATTEMPTS: '1',
-    });
+    store = await startKeyStore();
+    ({ values, failOnce, requests } = store);
+    Object.assign(process.env, store.env);
   });
 
   afterAll(async () => {
     process.env = savedEnv;
-    await close(stub.server);
+    await store.close();
   });
 
-  const count = (target: string, name: string) => requests.filter((r) => r.target === target && (r.body.Name ?? r.body.SecretId) === name).length;
+  const count = (target: string, name: string) => store.count(target, name);
 
   it('reads an SSM SecureString with decryption, once for two loads (stub endpoint)', async () => {
     values.set('/ws/jwt-secret', 'x'.repeat(40));
