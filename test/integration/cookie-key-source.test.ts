@@ -63,6 +63,17 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
     expect(store.count(GET_PARAMETER, '/app/weak')).toBe(1);
   });
 
+  it('reads the key set at ready(), so a weak one fails the init and a good one costs no request later', async () => {
+    store.values.set('/app/short', JSON.stringify({ keys: [{ id: 'k1', secret: Buffer.alloc(16, 9).fill(4, 8).toString('base64') }], current: 'k1' }));
+    await expect(sessionCookies({ env: { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/short' } }).ready()).rejects.toThrow('the secret of cookie key k1 is too short');
+    store.values.set('/app/ready', keySetJson(['k1']));
+    const cookies = sessionCookies({ env: { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/ready' } });
+    await cookies.ready();
+    expect(store.count(GET_PARAMETER, '/app/ready')).toBe(1);
+    await cookies.write({ sessionId: 'us_1', expiresAt: expiresAt() });
+    expect(store.count(GET_PARAMETER, '/app/ready')).toBe(1);
+  });
+
   it('reports an unreadable key set as a KeyMaterialError and asks again on the next request', async () => {
     store.values.set('/app/flaky', keySetJson(['k1']));
     store.failOnce.add('/app/flaky');

@@ -8,7 +8,14 @@ export interface CookieCarrier {
   headers?: Readonly<Record<string, string | undefined>> | null;
 }
 
-/** The values a request carries under `name`: none, one, or several (which the caller must refuse). */
+/**
+ * The values a request carries under `name` (matched exactly): none, one, or several (which the caller
+ * must refuse as ambiguous).
+ *
+ * @example
+ * cookieValues({ cookies: ['theme=dark', '__Host-session=AQJr…'] }, '__Host-session'); // ['AQJr…']
+ * cookieValues({ headers: { cookie: 'a=1; a=2' } }, 'a'); // ['1', '2']
+ */
 export function cookieValues(event: CookieCarrier, name: string): string[] {
   const pairs = event.cookies ?? headerPairs(event.headers);
   const values: string[] = [];

@@ -26,6 +26,11 @@ export interface SessionCookies {
   write(session: CookieSession): Promise<string>;
   /** The `Set-Cookie` value that deletes the cookie (logout). */
   clear(): string;
+  /**
+   * Reads the key set now rather than on the first request: `await cookies.ready()` at the top level of
+   * an ES module handler makes a weak or unreadable key set fail the container's init.
+   */
+  ready(): Promise<void>;
   /** The cookie's name and attributes. */
   readonly attributes: CookieAttributes;
 }
@@ -42,8 +47,8 @@ export interface SessionCookiesOptions {
 
 /**
  * Session cookies for HTTP API (payload v2.0) and function URL handlers. Create it at module scope:
- * the settings are read there (a bad one throws `ConfigError` at init), the key set on first use, once
- * per container. `read` and `write` reject with the key loader's error when the key set cannot be
+ * the settings are read there (a bad one throws `ConfigError` at init), the key set on first use (or
+ * at `ready()`), once per container. `read` and `write` reject with the key loader's error when the key set cannot be
  * had (`KeyMaterialError` for SSM or Secrets Manager, `ConfigError` for a weak key set): that is the
  * deployment's fault, never the request's.
  *
@@ -83,5 +88,8 @@ export function sessionCookies(options: SessionCookiesOptions = {}): SessionCook
       return serializeCookie(attributes, value, maxAge);
     },
     clear: () => serializeCookie(attributes, '', 0),
+    ready: async () => {
+      await keys();
+    },
   };
 }
