@@ -14,6 +14,8 @@ export interface KeyStore {
   values: Map<string, string>;
   /** Names answered once with a 500 (then served normally). */
   failOnce: Set<string>;
+  /** Names whose requests are never answered (a hung service). */
+  hang: Set<string>;
   requests: KeyStoreRequest[];
   /** Requests of `target` (`AmazonSSM.GetParameter`, `secretsmanager.GetSecretValue`) for `name`. */
   count(target: string, name: string): number;
@@ -38,6 +40,7 @@ const nameOf = (body: Json): string => String(body.Name ?? body.SecretId);
 export async function startKeyStore(): Promise<KeyStore> {
   const values = new Map<string, string>();
   const failOnce = new Set<string>();
+  const hang = new Set<string>();
   const requests: KeyStoreRequest[] = [];
   const server: Server = createServer(async (request, response) => {
     const target = String(request.headers['x-amz-target']);
@@ -46,6 +49,7 @@ export async function startKeyStore(): Promise<KeyStore> {
     const name = nameOf(body);
     const error = (status: number, type: string, message: string) =>
       replyJson(response, { status, contentType: CONTENT_TYPE, errorType: type, body: { __type: type, message } });
+    if (hang.has(name)) return;
     if (failOnce.delete(name)) return error(500, 'InternalServerError', 'key store failure');
     const value = values.get(name);
     if (target === 'AmazonSSM.GetParameter') {
@@ -64,6 +68,7 @@ export async function startKeyStore(): Promise<KeyStore> {
     url,
     values,
     failOnce,
+    hang,
     requests,
     count: (target, name) => requests.filter((r) => r.target === target && nameOf(r.body) === name).length,
     env: {

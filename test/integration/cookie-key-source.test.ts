@@ -83,6 +83,20 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
     expect(store.count(GET_PARAMETER, '/app/flaky')).toBe(2);
   });
 
+  it('gives up on a key store that never answers after AWS_REQUEST_TIMEOUT_MS, with a KeyMaterialError', async () => {
+    store.values.set('/app/hung', keySetJson(['k1']));
+    store.hang.add('/app/hung');
+    process.env.AWS_REQUEST_TIMEOUT_MS = '300';
+    try {
+      // A new container, so the SDK clients are built with this timeout (read once, at init).
+      const failure = inNewContainer(async ({ sessionCookies: create }) => create({ env: { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/hung' } }).ready());
+      await expect(failure).rejects.toThrow('could not read SSM parameter /app/hung');
+      await expect(failure).rejects.toMatchObject({ name: 'KeyMaterialError', cause: { name: 'TimeoutError' } });
+    } finally {
+      delete process.env.AWS_REQUEST_TIMEOUT_MS;
+    }
+  });
+
   it('rotates: a container started after the rotation reads old cookies and writes under the newest key; one started before keeps its keys', async () => {
     const before = keySetJson(['2026-10']);
     store.values.set('/app/rotating', before);
