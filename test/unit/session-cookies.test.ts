@@ -56,6 +56,9 @@ describe('session cookies', () => {
     ['the name in another case', event(['__host-session=x']), 'absent'],
     ['an empty value', event(['__Host-session=']), 'malformed'],
     ['garbage', event(['__Host-session=%3Cscript%3E']), 'malformed'],
+    ['no event', undefined, 'absent'],
+    ['cookies that are not an array, and no header', { cookies: '__Host-session=x' as unknown as string[] }, 'absent'],
+    ['a pair without =', event(['__Host-session']), 'absent'],
   ])('refuses %s (%s)', async (_label, request, reason) => {
     await expect(cookies.read(request)).resolves.toEqual({ ok: false, reason });
   });

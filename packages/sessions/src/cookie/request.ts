@@ -16,8 +16,8 @@ export interface CookieCarrier {
  * cookieValues({ cookies: ['theme=dark', '__Host-session=AQJr…'] }, '__Host-session'); // ['AQJr…']
  * cookieValues({ headers: { cookie: 'a=1; a=2' } }, 'a'); // ['1', '2']
  */
-export function cookieValues(event: CookieCarrier, name: string): string[] {
-  const pairs = event.cookies ?? headerPairs(event.headers);
+export function cookieValues(event: CookieCarrier | null | undefined, name: string): string[] {
+  const pairs = Array.isArray(event?.cookies) ? event.cookies : headerPairs(event?.headers);
   const values: string[] = [];
   for (const pair of pairs) {
     if (typeof pair !== 'string') continue;
@@ -30,7 +30,7 @@ export function cookieValues(event: CookieCarrier, name: string): string[] {
 }
 
 function headerPairs(headers: CookieCarrier['headers']): string[] {
-  if (!headers) return [];
+  if (typeof headers !== 'object' || headers === null) return [];
   // Payload v2.0 lower-cases header names; a hand-built event may not, and may carry several spellings.
   return Object.entries(headers)
     .filter(([key, value]) => key.toLowerCase() === 'cookie' && typeof value === 'string')

@@ -21,7 +21,7 @@ export interface CookieSession {
 /** The three verbs of session cookies. */
 export interface SessionCookies {
   /** The request's session reference, or why there is none. Never throws on what the request carries. */
-  read(event: CookieCarrier): Promise<ReadResult>;
+  read(event: CookieCarrier | null | undefined): Promise<ReadResult>;
   /** The `Set-Cookie` value carrying `session`, sealed under the newest key, `Max-Age` its remaining lifetime. */
   write(session: CookieSession): Promise<string>;
   /** The `Set-Cookie` value that deletes the cookie (logout). */
