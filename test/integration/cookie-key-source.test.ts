@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { KeyMaterialError } from '../../functions/lib/auth/keys';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import type * as CookieModule from '../../packages/sessions/src/cookie';
 import { sessionCookies } from '../../packages/sessions/src/cookie';
 import sample from '../fixtures/events/http-api-v2.json';

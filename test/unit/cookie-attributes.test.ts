@@ -1,4 +1,4 @@
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { cookieAttributes, serializeCookie, MAX_AGE_LIMIT_SECONDS, readCookieAttributeSettings } from '../../packages/sessions/src/cookie';
 import { parseSetCookie } from '../helpers/set-cookie';
 

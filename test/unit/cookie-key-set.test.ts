@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { EXAMPLE_SECRETS, parseKeySet } from '../../packages/sessions/src/cookie';
 import { keySetJson, randomSecret } from '../helpers/cookie-keys';
 

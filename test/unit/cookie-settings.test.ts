@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Setting } from '../../functions/lib/config/settings';
-import { ConfigError } from '../../functions/lib/errors';
+import type { Setting } from '../../packages/contract/src/settings';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { MAX_VALUE_LENGTH, MIN_VALUE_LENGTH, READ_FAILURES, readKeySetSource, SESSION_COOKIE_SETTINGS } from '../../packages/sessions/src/cookie';
 
 describe('the key set source setting', () => {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ConfigError } from '../../functions/lib/errors';
+import { ConfigError } from '../../packages/contract/src/config-error';
 import { cookieAttributes, parseKeySet, sessionCookies, SessionCookieInputError, MAX_AGE_LIMIT_SECONDS, type CookieKeySet } from '../../packages/sessions/src/cookie';
 import sample from '../fixtures/events/http-api-v2.json';
 import { keySet, keySetJson, rotate } from '../helpers/cookie-keys';

@@ -18,3 +18,5 @@ export {
 export type { CreateSessionInput, CreateSessionResult, DeviceInfo, Expected, MfaState, MfaStatus, RefreshResult, SessionRef, UserSession } from './types';
 /** The login and MFA coordinator (./login, documented in LOGIN.md): it creates sessions through this service. */
 export * from './login';
+/** Session cookies for HTTP handlers (./cookie, documented in COOKIE.md). */
+export * from './cookie';

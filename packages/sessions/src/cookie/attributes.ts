@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../../functions/lib/errors';
+import { ConfigError } from '../../../contract/src/config-error';
 
 export const SAME_SITE_VALUES = ['Strict', 'Lax', 'None'] as const;
 export type SameSite = (typeof SAME_SITE_VALUES)[number];

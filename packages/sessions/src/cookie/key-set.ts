@@ -1,5 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { ConfigError } from '../../../../functions/lib/errors';
+import { ConfigError } from '../../../contract/src/config-error';
 
 /** A key id: 1–32 characters of A–Z a–z 0–9 . _ - (it travels in every cookie, in clear). */
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;

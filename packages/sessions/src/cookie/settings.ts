@@ -3,10 +3,10 @@
  * that uses the cookie lists them in its `<name>.settings.ts` and the manifest and docs table come from
  * here). Import has no side effects.
  */
-import { choice, readChoiceSetting, readStringSetting, string, type Setting } from '../../../../functions/lib/config/settings';
+import { choice, readChoiceSetting, readStringSetting, string, type Setting } from '../../../contract/src/settings';
 import type { KeySetSource } from './key-source';
 import { cookieAttributes, SAME_SITE_VALUES, type CookieAttributes } from './attributes';
-import { ConfigError } from '../../../../functions/lib/errors';
+import { ConfigError } from '../../../contract/src/config-error';
 
 type Env = Record<string, string | undefined>;
 
