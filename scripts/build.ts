@@ -17,6 +17,7 @@ import { FUNCTION_SETTINGS } from '../functions/settings';
 import { manifestOf, type SettingManifest } from '../packages/contract/src/settings';
 import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
+import { semverShimPlugin } from './shims/plugin';
 import { stripSettingDocsPlugin } from './strip-setting-docs';
 
 export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
@@ -76,8 +77,9 @@ export const BUNDLE_OPTIONS = {
   minify: true,
   treeShaking: true,
   legalComments: 'none',
-  // The settings' descriptions and Terraform sources are for the manifest and the docs only.
-  plugins: [stripSettingDocsPlugin],
+  // The settings' descriptions and Terraform sources are for the manifest and the docs only;
+  // jsonwebtoken's three Node version checks need no full semver.
+  plugins: [stripSettingDocsPlugin, semverShimPlugin],
   write: false,
   logLevel: 'warning',
 } as const satisfies BuildOptions;
