@@ -29,7 +29,19 @@ export interface FanoutSettings {
  * @example
  * const context: FanoutContext = { documents, tableName, sqs, management, channels, forgetConnection, settings, random: Math.random, sleep };
  */
-export interface FanoutContext {
+export interface FanoutContext extends FanoutDeps {
+  /** A number in [0, 1): the jitter of a retry's backoff. */
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * What `createFanout` is given: the context, its sources of chance and time optional. The context
+ * extends it, so a call through the context (`context.forgetConnection(…)`) names the member the
+ * caller's object literal implements, which is how the build's permission analysis
+ * (scripts/sdk-actions.ts) follows it to the AWS calls behind it.
+ */
+export interface FanoutDeps {
   documents: DynamoDBDocumentClient;
   tableName: string;
   sqs: SQSClient;
@@ -38,9 +50,8 @@ export interface FanoutContext {
   /** Deletes a connection that is gone (its item and subscriptions). */
   forgetConnection: (connectionId: string) => Promise<void>;
   settings: FanoutSettings;
-  /** A number in [0, 1): the jitter of a retry's backoff. */
-  random: () => number;
-  sleep: (ms: number) => Promise<void>;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { log } from '../log';
-import type { BatchMemory, FanoutContext } from './context';
+import type { BatchMemory, FanoutContext, FanoutDeps } from './context';
 import { toDeadLetter } from './dead-letter';
 import { createLimiter, deliver, type Limit } from './deliver';
 import { plan } from './plan';
@@ -9,7 +9,6 @@ import { deliverReplay, join } from './replay';
 import { resume } from './resume';
 
 /** What `createFanout` needs: the context, where chance and time default to `Math.random` and timers. */
-export type FanoutDeps = Omit<FanoutContext, 'random' | 'sleep'> & Partial<Pick<FanoutContext, 'random' | 'sleep'>>;
 
 /** Handles one record; true when it is done with (delivered, or moved to the dead-letter queue). */
 async function handleRecord(context: FanoutContext, { record, limit, batch }: { record: SQSRecord; limit: Limit; batch: BatchMemory }): Promise<boolean> {
