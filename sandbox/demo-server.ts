@@ -1,17 +1,33 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
+import { bundleForBrowsers } from '../scripts/client-bundle';
+import { DEMO_CONTROLS, type DemoControl, type DemoControls } from './demo-controls';
 
 const FILES: Record<string, string> = {
   '/': 'index.html',
   '/index.html': 'index.html',
   '/demo.js': 'demo.js',
 };
+/** The client library (packages/client) as the demo page imports it: bundled by esbuild when the server starts, never written to disk. */
+const CLIENT_BUNDLE = { '/client.js': async () => (await bundleForBrowsers()).code };
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
+const ANONYMOUS_ID = /^[A-Za-z0-9_-]{16,128}$/;
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > 4096) throw new Error('body too large');
+  }
+  return JSON.parse(text);
+}
 
 /**
  * Serves the demo page (or, with `dir` and `files`, another page: its folder and URL path → file name)
- * and a `config.json` telling it where the WebSocket API is.
+ * and a `config.json` telling it where the WebSocket API is. `generated` adds URL paths whose
+ * JavaScript is made once at start (the demo page's: the client library's bundle); `controls` answers
+ * `POST /sandbox/<drop|cut|goaway>` with `{"id":<anonymous id>}` (the demo page's buttons).
  */
 export async function startDemoServer({
   port,
@@ -19,22 +35,44 @@ export async function startDemoServer({
   websocketUrl,
   dir = path.join(__dirname, 'demo'),
   files = FILES,
+  generated = files === FILES ? CLIENT_BUNDLE : {},
+  controls,
 }: {
   port: number;
   host?: string;
   websocketUrl: string;
   dir?: string;
   files?: Record<string, string>;
+  generated?: Record<string, () => Promise<string>>;
+  controls?: DemoControls;
 }): Promise<{
   url: string;
   server: Server;
   stop(): Promise<void>;
 }> {
+  const made = new Map(await Promise.all(Object.entries(generated).map(async ([name, make]) => [name, await make()] as const)));
   const server = createServer(async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://demo').pathname;
     if (pathname === '/config.json') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      return void res.end(JSON.stringify({ url: websocketUrl }));
+      return void res.end(JSON.stringify({ url: websocketUrl, controls: controls ? DEMO_CONTROLS : [] }));
+    }
+    const control = /^\/sandbox\/([a-z]+)$/.exec(pathname)?.[1] as DemoControl | undefined;
+    if (control && controls && DEMO_CONTROLS.includes(control) && req.method === 'POST') {
+      const body = await readJson(req).catch(() => undefined);
+      const id = (body as { id?: unknown } | undefined)?.id;
+      if (typeof id !== 'string' || !ANONYMOUS_ID.test(id)) {
+        res.writeHead(400, { 'Content-Type': 'application/json' });
+        return void res.end(JSON.stringify({ message: 'the body must be {"id":<the anonymous id, 16–128 of A–Z a–z 0–9 _ ->}' }));
+      }
+      const connections = await controls.run(control, id).catch(() => -1);
+      res.writeHead(connections < 0 ? 502 : 200, { 'Content-Type': 'application/json' });
+      return void res.end(JSON.stringify({ connections }));
+    }
+    const code = made.get(pathname);
+    if (code !== undefined) {
+      res.writeHead(200, { 'Content-Type': TYPES['.js'], 'Cache-Control': 'no-store' });
+      return void res.end(code);
     }
     const file = files[pathname];
     if (!file) {

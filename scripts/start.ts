@@ -7,6 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { demoControls } from '../sandbox/demo-controls';
 import { startDemoServer } from '../sandbox/demo-server';
 import { startDynamoLocal } from '../sandbox/dynamo-local';
 import {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     onLog: log,
     onAccessLog: (entry) => log('api', JSON.stringify({ event: 'access', ...entry })),
   });
-  const demo = await startDemoServer({ port: demoPort, websocketUrl: sandbox.url });
+  const demo = await startDemoServer({ port: demoPort, websocketUrl: sandbox.url, controls: demoControls(sandbox) });
   const stateFile = path.join(ROOT, '.sandbox', 'state.json');
   mkdirSync(path.dirname(stateFile), { recursive: true });
   writeFileSync(
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
 websocket-sessions sandbox
   WebSocket API     ${sandbox.url}
   Management API    ${sandbox.managementEndpoint}/@connections/{connectionId}
-  Demo page         ${demo.url}
+  Demo page         ${demo.url} (a chat on the client library; open two tabs)
   DynamoDB Local    ${dynamo.endpoint} (in memory), table ${sandbox.tableName}
   Fan-out queue     ${sandbox.queues.get(FANOUT_QUEUE)!.url} (FIFO, DLQ ${FANOUT_DLQ}), emulated in-process
   Config            auth mode anonymous (offer a 16–128 character id as the subprotocol),
