@@ -188,6 +188,21 @@ describe('demo page on the client library in headless Chromium', () => {
     }
   }, 120_000);
 
+  it('refuses a button request without a well-formed anonymous id (400) or for an unknown button (404), acting on nothing', async () => {
+    const before = project.sandbox.gateway.connections.size;
+    const post = (control: string, body: string) => fetch(`${demo.url}/sandbox/${control}`, { method: 'POST', body });
+    for (const body of ['', 'not json', '{}', '{"id":42}', '{"id":"short"}', JSON.stringify({ id: 'x'.repeat(129) }), JSON.stringify({ id: 'has space in it ok?' })]) {
+      const response = await post('drop', body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { message: string }).message).toMatch(/anonymous id/);
+    }
+    expect((await post('explode', JSON.stringify({ id: randomUUID() }))).status).toBe(404);
+    expect((await fetch(`${demo.url}/sandbox/drop`)).status).toBe(404);
+    expect(await (await post('drop', JSON.stringify({ id: randomUUID() }))).json()).toEqual({ connections: 0 });
+    expect(project.sandbox.gateway.connections.size).toBe(before);
+    expect(publisher.connectionState).toBe('open');
+  });
+
   it('is refused (403) when served from an origin that is not allowed, and keeps retrying with backoff', async () => {
     const other = await startDemoServer({ port: 0, websocketUrl: project.sandbox.url });
     try {
