@@ -20,3 +20,5 @@ export type { CreateSessionInput, CreateSessionResult, DeviceInfo, Expected, Mfa
 export * from './login';
 /** Session cookies for HTTP handlers (./cookie, documented in COOKIE.md). */
 export * from './cookie';
+/** Short-lived access tokens for user sessions (./access-token). */
+export * from './access-token';
