@@ -21,8 +21,8 @@ locals {
       # whichever token source it uses. The authorizer verifies the handshake's token; the
       # message function verifies the tokens of {"action":"auth"} frames refreshing it.
       identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
-      authorizer_environment = local.jwt_environment
-      authorizer_policies    = local.jwt_policies
+      authorizer_environment = merge(local.jwt_environment, local.session_check_environment)
+      authorizer_policies    = merge(local.jwt_policies, local.session_check_policies)
       connect_environment    = tomap({})
       message_environment    = merge(local.jwt_environment, local.auth_expiry_environment)
       message_policies       = local.jwt_policies
@@ -71,6 +71,24 @@ locals {
       JWT_SESSION_ID_CLAIM        = var.jwt.claims.session_id
     } : key => value if value != null
   })
+
+  # The authorizer's check of a token's sid against the user sessions (functions/lib/auth/
+  # session-check.ts): one GetItem of USER#{sub} / USERSESSION#{sid} per $connect not answered from
+  # the container's cache, so the authorizer may read the table only when the check is on.
+  session_check_environment = var.jwt == null ? tomap({}) : tomap({
+    JWT_SESSION_CHECK         = tostring(var.jwt.session_check)
+    JWT_REQUIRE_SESSION_ID    = tostring(var.jwt.require_session_id)
+    JWT_SESSION_CACHE_SECONDS = tostring(var.jwt.session_cache_seconds)
+    JWT_SESSION_CACHE_SIZE    = tostring(var.jwt.session_cache_size)
+  })
+  session_check_policies = try(var.jwt.session_check, false) ? {
+    session-check = [{
+      sid        = "ReadUserSession"
+      actions    = ["dynamodb:GetItem"]
+      resources  = [module.connection_store.table_arn]
+      conditions = []
+    }]
+  } : {}
 
   # A static key (HMAC secret or PEM public key) is read from SSM Parameter Store or Secrets
   # Manager on the verifying function's first use: the "key-material" policy grants reading

@@ -162,6 +162,12 @@ variable "jwt" {
       token; query strings end up in logs, enable it only for clients that cannot do better).
     - claims: names of the claims holding the user id (sub), tenant id (tenant_id), roles (roles)
       and session id (sid).
+    - session_check ("jwt" mode only, default false): the authorizer refuses a token whose sid
+      names a user session (packages/sessions) that was deleted, evicted, revoked or has expired
+      (one GetItem on the table, granted only then); require_session_id (default false) refuses
+      a token without sid. session_cache_seconds (0-5, default 5): how long a container keeps an
+      answer, the most a revocation may go unseen; session_cache_size (1-100000, default 10000):
+      the most answers it keeps.
   EOT
   type = object({
     algorithms              = list(string)
@@ -178,6 +184,10 @@ variable "jwt" {
     token_sources           = optional(list(string), ["subprotocol"])
     cookie_name             = optional(string, "ws_token")
     query_parameter         = optional(string, "token")
+    session_check           = optional(bool, false)
+    require_session_id      = optional(bool, false)
+    session_cache_seconds   = optional(number, 5)
+    session_cache_size      = optional(number, 10000)
     claims = optional(object({
       user_id    = optional(string, "sub")
       tenant_id  = optional(string, "tenant_id")
@@ -305,6 +315,21 @@ variable "jwt" {
   validation {
     condition     = var.jwt == null ? true : alltrue([for claim in values(var.jwt.claims) : can(regex("^\\S(.{0,254}\\S)?$", claim))])
     error_message = "jwt.claims names must be 1-256 characters without leading or trailing blanks."
+  }
+
+  validation {
+    condition     = var.jwt == null || var.auth_mode == "jwt" ? true : !var.jwt.session_check && !var.jwt.require_session_id
+    error_message = "jwt.session_check and jwt.require_session_id apply to auth_mode = \"jwt\" only (the authorizer checks the handshake's token)."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.session_cache_seconds >= 0 && var.jwt.session_cache_seconds <= 5 && floor(var.jwt.session_cache_seconds) == var.jwt.session_cache_seconds
+    error_message = "jwt.session_cache_seconds must be a whole number of seconds between 0 and 5: it bounds how long a revoked session may still connect."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : var.jwt.session_cache_size >= 1 && var.jwt.session_cache_size <= 100000 && floor(var.jwt.session_cache_size) == var.jwt.session_cache_size
+    error_message = "jwt.session_cache_size must be a whole number between 1 and 100000."
   }
 }
 

@@ -1,5 +1,5 @@
 /** The authorizer's settings (read at init by authorizer.ts; listed in dist/manifest.json by the build). */
-import { boolean, inModes, list } from '../packages/contract/src/settings';
+import { boolean, inModes, integer, list } from '../packages/contract/src/settings';
 import { AUTH_MODE, COMMON, JWT } from './settings/shared';
 
 export const ALLOWED_ORIGINS = /* @__PURE__ */ list({
@@ -14,4 +14,36 @@ export const ALLOW_MISSING_ORIGIN = /* @__PURE__ */ boolean({
   terraform: { source: '`"true"` / `"false"` from `allow_missing_origin`', variable: 'allow_missing_origin' },
 });
 
-export const settings = [...COMMON, AUTH_MODE, ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, .../* @__PURE__ */ inModes(['jwt'], JWT)];
+export const JWT_SESSION_CHECK = /* @__PURE__ */ boolean({
+  name: 'JWT_SESSION_CHECK',
+  default: false,
+  description:
+    "whether a token's `sid` must name a live user session (packages/sessions): a deleted, evicted, revoked or expired one is refused as `session_revoked`, seen within `JWT_SESSION_CACHE_SECONDS`",
+  terraform: { source: '`"true"` / `"false"` from `jwt.session_check`', variable: 'jwt.session_check' },
+});
+export const JWT_REQUIRE_SESSION_ID = /* @__PURE__ */ boolean({
+  name: 'JWT_REQUIRE_SESSION_ID',
+  default: false,
+  description: 'whether a token without `sid` is refused (`session_id_missing`); otherwise it is accepted without a session check',
+  terraform: { source: '`"true"` / `"false"` from `jwt.require_session_id`', variable: 'jwt.require_session_id' },
+});
+export const JWT_SESSION_CACHE_SECONDS = /* @__PURE__ */ integer({
+  name: 'JWT_SESSION_CACHE_SECONDS',
+  default: 5,
+  min: 0,
+  max: 5,
+  description: 'how long a container keeps a session check\'s answer (0: none kept): the most a revocation may go unseen by `$connect`',
+  terraform: { source: '`jwt.session_cache_seconds`', variable: 'jwt.session_cache_seconds' },
+});
+export const JWT_SESSION_CACHE_SIZE = /* @__PURE__ */ integer({
+  name: 'JWT_SESSION_CACHE_SIZE',
+  default: 10_000,
+  min: 1,
+  max: 100_000,
+  description: 'the most session check answers a container keeps (the oldest goes first)',
+  terraform: { source: '`jwt.session_cache_size`', variable: 'jwt.session_cache_size' },
+});
+/** The `sid` check of `jwt` mode (functions/lib/auth/session-check.ts). */
+export const SESSION_CHECK = [JWT_SESSION_CHECK, JWT_REQUIRE_SESSION_ID, JWT_SESSION_CACHE_SECONDS, JWT_SESSION_CACHE_SIZE];
+
+export const settings = [...COMMON, AUTH_MODE, ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, .../* @__PURE__ */ inModes(['jwt'], [...JWT, ...SESSION_CHECK])];

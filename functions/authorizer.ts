@@ -2,9 +2,10 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { createAnonymousAuthenticator } from './lib/auth/anonymous-mode';
 import { toAuthorizerContext, type Identity } from '../packages/contract/src/identity';
 import { createJwtAuthenticator } from './lib/auth/jwt-mode';
+import { readSessionCheck } from './lib/auth/session-check';
 import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
-import type { Verdict } from './lib/auth/verdict';
+import type { SessionCacheUse, Verdict } from './lib/auth/verdict';
 import { readBooleanSetting, readChoiceSetting, readListSetting } from '../packages/contract/src/settings';
 import { ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN } from './authorizer.settings';
 import { AUTH_MODE } from './settings/shared';
@@ -17,7 +18,7 @@ const authMode = readChoiceSetting(AUTH_MODE);
 const originPolicy = createOriginPolicy(readListSetting(ALLOWED_ORIGINS), readBooleanSetting(ALLOW_MISSING_ORIGIN));
 const authenticate = {
   anonymous: createAnonymousAuthenticator,
-  jwt: () => createJwtAuthenticator(process.env, { anyOrigin: originPolicy.allowed.has('*') }),
+  jwt: () => createJwtAuthenticator(process.env, { anyOrigin: originPolicy.allowed.has('*'), sessionCheck: readSessionCheck(process.env) }),
   'two-phase': createTwoPhaseAuthenticator,
 }[authMode]();
 
@@ -40,6 +41,10 @@ const policy = (principalId: string, effect: 'Allow' | 'Deny', resource: string,
   ...(identity ? { context: toAuthorizerContext(identity) } : {}),
 });
 
+/** The `sid` check's cache use as EMF counts, so its hit rate is a CloudWatch metric. */
+const sessionCacheMetric = (use: SessionCacheUse | undefined) =>
+  use === undefined ? undefined : use === 'hit' ? { SessionCheckCacheHits: 1 } : { SessionCheckCacheMisses: 1 };
+
 async function decide(event: APIGatewayRequestAuthorizerEvent): Promise<Verdict> {
   if (!isOriginAllowed(getHeader(event, 'Origin'), originPolicy)) {
     return { allow: false, status: 403, reason: 'origin_not_allowed' };
@@ -56,7 +61,8 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
   const connectionId = event.requestContext?.connectionId;
   const verdict = await decide(event);
   if (!verdict.allow) {
-    log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode }, { Rejects: 1 });
+    const { sessionCache } = verdict;
+    log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode, ...(sessionCache ? { sessionCache } : {}) }, { Rejects: 1, ...sessionCacheMetric(sessionCache) });
     if (verdict.status === 401) throw new Error(UNAUTHORIZED);
     return policy('anonymous', 'Deny', event.methodArn);
   }
@@ -64,6 +70,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
     log({ event: 'authorize', connectionId, authMode, pending: true });
     return { ...policy(PENDING_PRINCIPAL, 'Allow', event.methodArn), context: { authMode } };
   }
-  log({ event: 'authorize', connectionId, authMode, user: fingerprint(verdict.identity.userId) });
+  const { sessionCache } = verdict;
+  log({ event: 'authorize', connectionId, authMode, user: fingerprint(verdict.identity.userId), ...(sessionCache ? { sessionCache } : {}) }, sessionCacheMetric(sessionCache));
   return policy(fingerprint(verdict.identity.userId), 'Allow', event.methodArn, verdict.identity);
 };

@@ -22,7 +22,9 @@ export type MetricName =
   | 'SessionCacheErrors'
   | 'SessionsEvicted'
   | 'SessionConflictsRetried'
-  | 'RefreshTokenReuse';
+  | 'RefreshTokenReuse'
+  | 'SessionCheckCacheHits'
+  | 'SessionCheckCacheMisses';
 
 export interface LogEntry {
   /** What happened: `connect`, `reject`, `disconnect`, `message`, `stale_connection`, … */

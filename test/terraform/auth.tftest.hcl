@@ -19,6 +19,14 @@ variables {
     JWT_ROLES_CLAIM             = "roles"
     JWT_SESSION_ID_CLAIM        = "sid"
   }
+
+  # The authorizer's sid check (off by default); the message function never gets these.
+  session_check_defaults = {
+    JWT_SESSION_CHECK         = "false"
+    JWT_REQUIRE_SESSION_ID    = "false"
+    JWT_SESSION_CACHE_SECONDS = "5"
+    JWT_SESSION_CACHE_SIZE    = "10000"
+  }
 }
 
 # --- jwt auth mode -------------------------------------------------------------------
@@ -43,7 +51,7 @@ run "jwt_mode_with_jwks_configures_the_authorizer" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), var.jwt_defaults, {
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), var.jwt_defaults, var.session_check_defaults, {
       AUTH_MODE       = "jwt"
       ALLOWED_ORIGINS = "https://app.example.com"
       JWT_ALGORITHMS  = "RS256,ES256"
@@ -110,7 +118,7 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), {
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), var.session_check_defaults, {
       AUTH_MODE                   = "jwt"
       JWT_ALGORITHMS              = "HS256"
       JWT_CLOCK_TOLERANCE_SECONDS = "0"
@@ -141,7 +149,7 @@ run "jwt_mode_with_an_ssm_parameter_reads_exactly_that_parameter" {
 
   assert {
     condition = output.function_environment_variables.message == tomap(merge(
-      { for key, value in output.function_environment_variables.authorizer : key => value if startswith(key, "JWT_") },
+      { for key, value in output.function_environment_variables.authorizer : key => value if startswith(key, "JWT_") && !contains(keys(var.session_check_defaults), key) },
       {
         TABLE_NAME                       = "websocket-sessions-table"
         LOG_LEVEL                        = "info"
@@ -194,7 +202,7 @@ run "jwt_mode_with_a_secret_and_kms_key_decrypts_only_through_secrets_manager" {
   }
 
   assert {
-    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), var.jwt_defaults, {
+    condition = output.function_environment_variables.authorizer == tomap(merge(jsondecode(file("test/terraform/fixtures/environments/authorizer.json")), var.jwt_defaults, var.session_check_defaults, {
       AUTH_MODE          = "jwt"
       JWT_ALGORITHMS     = "ES256"
       JWT_ISSUER         = "https://id.example.com/"
@@ -384,5 +392,41 @@ run "two_phase_mode_with_a_secret_gives_the_key_to_the_message_function" {
   assert {
     condition     = length([for key in keys(output.function_environment_variables.authorizer) : key if startswith(key, "JWT_")]) == 0
     error_message = "In two-phase mode the authorizer must get no JWT_* settings."
+  }
+}
+
+run "jwt_mode_with_the_session_check_lets_the_authorizer_read_user_sessions" {
+  command = apply
+
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms            = ["ES256"]
+      jwks_url              = "https://id.example.com/.well-known/jwks.json"
+      session_check         = true
+      require_session_id    = true
+      session_cache_seconds = 1
+      session_cache_size    = 500
+    }
+  }
+
+  assert {
+    condition = { for key, value in output.function_environment_variables.authorizer : key => value if contains(keys(var.session_check_defaults), key) } == {
+      JWT_SESSION_CHECK         = "true"
+      JWT_REQUIRE_SESSION_ID    = "true"
+      JWT_SESSION_CACHE_SECONDS = "1"
+      JWT_SESSION_CACHE_SIZE    = "500"
+    }
+    error_message = "The authorizer must get the sid check's settings from jwt.session_check, require_session_id and session_cache_*."
+  }
+
+  assert {
+    condition     = length([for key in keys(output.function_environment_variables.message) : key if contains(keys(var.session_check_defaults), key)]) == 0
+    error_message = "The message function must not get the authorizer's sid check settings."
+  }
+
+  assert {
+    condition     = sort(keys(output.function_role_policy_documents.authorizer)) == tolist(["logs", "session-check"]) && jsonencode(jsondecode(output.function_role_policy_documents.authorizer["session-check"]).Statement[*].Action) == jsonencode([["dynamodb:GetItem"]])
+    error_message = "With the sid check the authorizer gets one policy, GetItem on the table."
   }
 }

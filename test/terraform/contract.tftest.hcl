@@ -877,6 +877,50 @@ run "rejects_jwt_max_age_seconds_whole_number" {
   expect_failures = [var.jwt]
 }
 
+run "rejects_jwt_session_check_outside_jwt_mode" {
+  command = plan
+
+  variables {
+    auth_mode = "two-phase"
+    jwt       = merge(var.jwks, { session_check = true })
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_session_cache_seconds_range" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt       = merge(var.jwks, { session_check = true, session_cache_seconds = 6 })
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_session_cache_seconds_whole_number" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt       = merge(var.jwks, { session_cache_seconds = 2.5 })
+  }
+
+  expect_failures = [var.jwt]
+}
+
+run "rejects_jwt_session_cache_size_range" {
+  command = plan
+
+  variables {
+    auth_mode = "jwt"
+    jwt       = merge(var.jwks, { session_cache_size = 0 })
+  }
+
+  expect_failures = [var.jwt]
+}
+
 run "rejects_jwt_token_sources_empty" {
   command = plan
 

@@ -6,8 +6,9 @@
 # Not counted as the code's calls: the `logs` policy (the Lambda runtime writes the logs), kms:*
 # (granted with a condition that only the service encrypting a queue or a key may use it), and the
 # fanout function's queue-consuming actions (its event source mapping polls the queue with the
-# function's role). The SSM and Secrets Manager reads depend on where a key lives: each run names
-# the one its configuration does not use.
+# function's role). The SSM and Secrets Manager reads depend on where a key lives, and the
+# authorizer's GetItem on whether it checks tokens' sessions (jwt.session_check): each run names
+# the reads its configuration does not use (`unused_reads`).
 
 mock_provider "aws" {
   source = "./test/terraform/mocks"
@@ -34,8 +35,8 @@ run "each_role_grants_what_its_code_calls_by_default" {
   # Anonymous mode: the authorizer verifies no token, so reads no key; the message function reads
   # the resume-token key from the SSM parameter the module creates.
   variables {
-    unused_key_reads = {
-      authorizer = ["secretsmanager:GetSecretValue", "ssm:GetParameter"]
+    unused_reads = {
+      authorizer = ["dynamodb:GetItem", "secretsmanager:GetSecretValue", "ssm:GetParameter"]
       message    = ["secretsmanager:GetSecretValue"]
     }
   }
@@ -46,13 +47,13 @@ run "each_role_grants_what_its_code_calls_by_default" {
       jsonencode(sort(tolist(
         setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(concat(var.not_sent_by_code[fn], [for action in flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action]]) : action if startswith(action, "kms:")])))
         ))) == jsonencode(sort(tolist(
-        setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_key_reads, fn, [])))
+        setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, [])))
       )))
     ])
     error_message = "Roles and code differ: ${jsonencode({
       for fn, documents in output.function_role_policy_documents : fn => {
         granted = sort(setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(var.not_sent_by_code[fn])))
-        code    = sort(setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_key_reads, fn, []))))
+        code    = sort(setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, []))))
       }
     })}"
   }
@@ -117,8 +118,8 @@ run "each_role_grants_what_its_code_calls_with_static_keys" {
     session = {
       key_secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:chat/resume-key-DeF456"
     }
-    unused_key_reads = {
-      authorizer = ["ssm:GetParameter"]
+    unused_reads = {
+      authorizer = ["dynamodb:GetItem", "ssm:GetParameter"]
       message    = ["ssm:GetParameter"]
     }
   }
@@ -129,13 +130,56 @@ run "each_role_grants_what_its_code_calls_with_static_keys" {
       jsonencode(sort(tolist(
         setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(concat(var.not_sent_by_code[fn], [for action in flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action]]) : action if startswith(action, "kms:")])))
         ))) == jsonencode(sort(tolist(
-        setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_key_reads, fn, [])))
+        setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, [])))
       )))
     ])
     error_message = "Roles and code differ: ${jsonencode({
       for fn, documents in output.function_role_policy_documents : fn => {
         granted = sort(setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(var.not_sent_by_code[fn])))
-        code    = sort(setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_key_reads, fn, []))))
+        code    = sort(setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, []))))
+      }
+    })}"
+  }
+}
+
+run "each_role_grants_what_its_code_calls_with_the_session_check" {
+  command   = apply
+  state_key = "session_check"
+
+  # jwt mode with a JWKS and the sid check on: the authorizer reads a user session (GetItem on
+  # the table, and on nothing else) and no key; the message function reads the resume-token key
+  # from the SSM parameter the module creates.
+  variables {
+    auth_mode = "jwt"
+    jwt = {
+      algorithms    = ["ES256"]
+      jwks_url      = "https://id.example.com/.well-known/jwks.json"
+      session_check = true
+    }
+    unused_reads = {
+      authorizer = ["secretsmanager:GetSecretValue", "ssm:GetParameter"]
+      message    = ["secretsmanager:GetSecretValue"]
+    }
+  }
+
+  assert {
+    condition     = jsonencode(jsondecode(output.function_role_policy_documents.authorizer["session-check"]).Statement[*].Resource) == jsonencode([[output.table_arn]])
+    error_message = "The authorizer may read the table itself only, not its indexes."
+  }
+
+  assert {
+    condition = alltrue([
+      for fn, documents in output.function_role_policy_documents :
+      jsonencode(sort(tolist(
+        setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(concat(var.not_sent_by_code[fn], [for action in flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action]]) : action if startswith(action, "kms:")])))
+        ))) == jsonencode(sort(tolist(
+        setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, [])))
+      )))
+    ])
+    error_message = "Roles and code differ: ${jsonencode({
+      for fn, documents in output.function_role_policy_documents : fn => {
+        granted = sort(setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(var.not_sent_by_code[fn])))
+        code    = sort(setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, []))))
       }
     })}"
   }

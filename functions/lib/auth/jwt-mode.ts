@@ -1,6 +1,7 @@
 import { ConfigError } from '../../../packages/contract/src/config-error';
 import { readChoice, readList, readOptionalString } from '../../../packages/contract/src/readers';
 import { readIntegerSetting } from '../../../packages/contract/src/settings';
+import type { SessionCheck } from './session-check';
 import { JWT_JWKS_REFRESH_SECONDS } from '../../settings/shared';
 import { verifyJwt, readJwtSettings, type JwtResult, type JwtSettings, type KeyResolver } from './jwt';
 import { createJwksResolver, createStaticKeyResolver, loadKeyMaterial } from './keys';
@@ -97,14 +98,18 @@ export function createTokenVerifier(env: Env = process.env): TokenVerifier {
 
 /**
  * The `jwt` mode: the token from the enabled sources, verified with the configured keys and claim
- * policy (see functions/lib/auth/jwt.ts). Reads and checks every setting at init; `anyOrigin` (the
- * stage allows every origin) refuses the cookie source.
+ * policy (see functions/lib/auth/jwt.ts), then its `sid` checked by `sessionCheck` (the authorizer's
+ * `readSessionCheck`) when one is given. Reads and checks every setting at init; `anyOrigin` (the stage allows
+ * every origin) refuses the cookie source.
  *
  * @example
  * const authenticate = createJwtAuthenticator(process.env);
  * const verdict = await authenticate(event);
  */
-export function createJwtAuthenticator(env: Env = process.env, { anyOrigin = false }: { anyOrigin?: boolean } = {}): Authenticator {
+export function createJwtAuthenticator(
+  env: Env = process.env,
+  { anyOrigin = false, sessionCheck }: { anyOrigin?: boolean; sessionCheck?: SessionCheck } = {},
+): Authenticator {
   readChoice('AUTH_MODE', ['jwt'] as const, undefined, env);
   const tokenSources = readTokenSources(env, anyOrigin);
   const verify = createTokenVerifier(env);
@@ -114,6 +119,9 @@ export function createJwtAuthenticator(env: Env = process.env, { anyOrigin = fal
     const result = await verify(token.token);
     if (!result.ok) return { allow: false, status: 401, reason: result.reason };
     const { userId, tenantId, roles, sessionId, expiresAt } = result.identity;
-    return { allow: true, identity: { userId, authMode: 'jwt', tenantId, roles, sessionId, tokenExpiresAt: expiresAt } };
+    const session = sessionCheck ? await sessionCheck(result.identity) : ({ ok: true, cache: 'off' } as const);
+    const sessionCache = session.cache === 'hit' || session.cache === 'miss' ? { sessionCache: session.cache } : {};
+    if (!session.ok) return { allow: false, status: 401, reason: session.reason, ...sessionCache };
+    return { allow: true, identity: { userId, authMode: 'jwt', tenantId, roles, sessionId, tokenExpiresAt: expiresAt }, ...sessionCache };
   };
 }

@@ -5,9 +5,12 @@ import type { Identity } from '../../../packages/contract/src/identity';
  * authenticate (`pending`), or reject with a status (401/403) and a reason code.
  */
 export type Verdict =
-  | { allow: true; identity: Identity }
+  | { allow: true; identity: Identity; sessionCache?: SessionCacheUse }
   | { allow: true; pending: true }
-  | { allow: false; status: 401 | 403; reason: string };
+  | { allow: false; status: 401 | 403; reason: string; sessionCache?: SessionCacheUse };
+
+/** Whether the `sid` check's answer came from the container's cache (logged and counted). */
+export type SessionCacheUse = 'hit' | 'miss';
 
 /** Authenticates one `$connect` request; never throws for bad input. */
 export type Authenticator = (event: AuthRequest) => Promise<Verdict>;

@@ -6,6 +6,22 @@ import type { StoreContext } from './context';
 import { refreshTokenKey, toSession, userSessionKey, type RefreshItem } from './items';
 
 /**
+ * The stored item of a live session: one strongly consistent GetItem; an expired session reads as
+ * absent whether or not the table's TTL has deleted it yet.
+ *
+ * @example
+ * const item = await readLiveItem({ client, tableName, nowMs: Date.now }, { userId, sessionId });
+ */
+export async function readLiveItem(
+  { client, tableName, nowMs }: Pick<StoreContext, 'client' | 'tableName' | 'nowMs'>,
+  ref: SessionRef,
+): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: userSessionKey(ref.userId, ref.sessionId), ConsistentRead: true }));
+  if (!Item || (Item.expiresAt as number) <= nowMs()) return undefined;
+  return Item;
+}
+
+/**
  * Reads: one session by id (through the cache when there is one), by refresh token, and a user's
  * sessions. An expired session reads as absent whether or not the table's TTL has deleted it yet.
  */
@@ -14,10 +30,7 @@ export class SessionReader {
 
   /** The stored item of a live session, read consistently from DynamoDB (what every write starts from). */
   async item(ref: SessionRef): Promise<Record<string, unknown> | undefined> {
-    const { client, tableName, nowMs } = this.context;
-    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: userSessionKey(ref.userId, ref.sessionId), ConsistentRead: true }));
-    if (!Item || (Item.expiresAt as number) <= nowMs()) return undefined;
-    return Item;
+    return readLiveItem(this.context, ref);
   }
 
   async get(ref: SessionRef): Promise<UserSession | undefined> {
