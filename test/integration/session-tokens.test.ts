@@ -2,7 +2,7 @@ import { createSessionCheck } from '../../functions/lib/auth/session-check';
 import { createAccessTokens, createSessionLookup, RefreshTokenReusedError, signingKey as sessionSigningKey, type AccessTokens } from '../../packages/sessions/src';
 import { connect, eventually, handshakeStatus } from '../helpers/clients';
 import { createTestTable, documentClient } from '../helpers/dynamo';
-import { signingKey, startJwksServer } from '../helpers/jwks';
+import { signingKey, signToken, startJwksServer } from '../helpers/jwks';
 import { startTestProject } from '../helpers/project-sandbox';
 import { device, testSessionService } from '../helpers/user-sessions';
 
@@ -132,6 +132,13 @@ describe('session tokens through the sandbox', () => {
     expect(client.ws.protocol).toBe(APP);
     client.ws.close();
     expect(await eventually(() => project.logs.records('authorizer').find((record) => record.event === 'authorize'))).toMatchObject({ sessionCache: 'miss' });
+  });
+
+  it('connects with a token without sid as before, with no session read', async () => {
+    const client = await connect(project.sandbox.url, offer(signToken(ec, { sub: newUser(), iss: ISSUER, aud: AUDIENCE })));
+    client.ws.close();
+    const line = await eventually(() => project.logs.records('authorizer').find((record) => record.event === 'authorize'));
+    expect(line).not.toHaveProperty('sessionCache');
   });
 
   it.each([
