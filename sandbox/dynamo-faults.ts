@@ -8,7 +8,9 @@ import { readAll, replyJson } from './aws-json';
  * `timeout` holds the request unanswered (`holdMs`, then the socket is dropped: a client with a shorter
  * request timeout gives up first); `reset` drops the socket before DynamoDB sees the request;
  * `reset-after-apply` lets DynamoDB perform the call and drops the socket instead of its answer, so the
- * caller cannot tell that its write happened.
+ * caller cannot tell that its write happened; `lost-response` lets DynamoDB perform the call and holds
+ * its answer (`holdMs`, then the socket is dropped): a client with a shorter request timeout gives up
+ * on a call that was applied, as it does when DynamoDB answers late under load, and retries it.
  */
 export const DYNAMO_FAULT_KINDS = [
   'ThrottlingException',
@@ -18,6 +20,7 @@ export const DYNAMO_FAULT_KINDS = [
   'timeout',
   'reset',
   'reset-after-apply',
+  'lost-response',
 ] as const;
 export type DynamoFaultKind = (typeof DYNAMO_FAULT_KINDS)[number];
 
@@ -45,7 +48,7 @@ export interface DynamoFaultProxyOptions {
   /** DynamoDB Local's endpoint, `http://host:port`. */
   target: string;
   injectFault: DynamoFault;
-  /** How long a `timeout` holds the request before dropping the socket. Default 5000 ms. */
+  /** How long a `timeout` holds the request, or a `lost-response` DynamoDB's answer, before dropping the socket. Default 5000 ms. */
   holdMs?: number;
   host?: string;
   port?: number;
@@ -122,6 +125,19 @@ export async function startDynamoFaultProxy(options: DynamoFaultProxyOptions): P
       upstream.end(body);
     });
 
+  /** Leaves the request unanswered for `holdMs`, then drops its socket (unless the client gave up first). */
+  const hold = (req: IncomingMessage, res: ServerResponse): void => {
+    const timer = setTimeout(() => {
+      held.delete(timer);
+      req.socket.destroy();
+    }, holdMs);
+    held.add(timer);
+    res.on('close', () => {
+      clearTimeout(timer);
+      held.delete(timer);
+    });
+  };
+
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readAll(req);
     const header = req.headers['x-amz-target'];
@@ -148,18 +164,8 @@ export async function startDynamoFaultProxy(options: DynamoFaultProxyOptions): P
       }
       case 'TransactionCanceledException':
         return transactionCanceled(res, input);
-      case 'timeout': {
-        const timer = setTimeout(() => {
-          held.delete(timer);
-          req.socket.destroy();
-        }, holdMs);
-        held.add(timer);
-        res.on('close', () => {
-          clearTimeout(timer);
-          held.delete(timer);
-        });
-        return;
-      }
+      case 'timeout':
+        return hold(req, res);
       case 'reset':
         req.socket.destroy();
         return;
@@ -168,6 +174,10 @@ export async function startDynamoFaultProxy(options: DynamoFaultProxyOptions): P
         counters.forwarded += 1;
         req.socket.destroy();
         return;
+      case 'lost-response':
+        await forward(req, body);
+        counters.forwarded += 1;
+        return hold(req, res);
       case undefined: {
         const upstream = await forward(req, body);
         counters.forwarded += 1;

@@ -226,6 +226,35 @@ describe('sandbox DynamoDB fault proxy', () => {
     expect(await stored(pk)).toBeDefined();
     expect(proxy.counters.injected['reset-after-apply']).toBe(1);
   });
+
+  it('an answer held past the request timeout after DynamoDB applied the write (lost-response) times out in the SDK, and its retry meets its own write', async () => {
+    const pk = `lost-${randomUUID()}`;
+    plan.set(pk, ['lost-response']);
+    const error = await client({ requestHandler: { requestTimeout: 1000, throwOnRequestTimeout: true } })
+      .send(put(pk, { ConditionExpression: 'attribute_not_exists(PK)' }))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+    expect(calls.filter((c) => pkOf(c.input) === pk).map((c) => c.attempt)).toEqual([1, 2]);
+    expect(await stored(pk)).toBeDefined();
+    expect(proxy.counters.injected['lost-response']).toBe(1);
+  });
+
+  it('a TransactWriteItems whose answer was lost is retried with the same ClientRequestToken (the SDK fills it once per call), and DynamoDB answers the retry as the first without applying it again', async () => {
+    const pk = `lost-tx-${randomUUID()}`;
+    plan.set(pk, ['lost-response']);
+    await client({ requestHandler: { requestTimeout: 1000, throwOnRequestTimeout: true } }).send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: tableName, Item: { PK: { S: pk }, SK: { S: 'X' } }, ConditionExpression: 'attribute_not_exists(PK)' } },
+          { Update: { TableName: tableName, Key: { PK: { S: `${pk}-count` }, SK: { S: 'X' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } } },
+        ],
+      }),
+    );
+    const attempts = calls.filter((c) => pkOf(c.input) === pk);
+    expect(attempts.map((c) => c.attempt)).toEqual([1, 2]);
+    expect(attempts[0]!.input.ClientRequestToken).toEqual(expect.any(String));
+    expect(await stored(`${pk}-count`)).toMatchObject({ n: { N: '1' } });
+  });
 });
 
 describe('the project sandbox and the DynamoDB fault proxy', () => {

@@ -1,4 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 
 /**
  * Awaits a conditional write: its output, or undefined when DynamoDB refused it because its
@@ -26,3 +27,31 @@ export async function ifConditionHolds<T>(write: Promise<T>): Promise<T | undefi
  */
 export const conditionFailedAt = (error: unknown, index: number): boolean =>
   error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+
+/**
+ * A fresh id for a conditional write to store in its item as `writeId`. A write whose answer was lost
+ * (applied by DynamoDB, but the attempt timed out or its socket dropped) is retried by the SDK, and the
+ * retry fails its own condition on the item it wrote; the id tells that item from another writer's.
+ *
+ * @example
+ * const writeId = newWriteId();
+ * await client.send(new PutCommand({ TableName, Item: { ...item, writeId }, ConditionExpression: 'attribute_not_exists(PK)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+ */
+export const newWriteId = (): string => randomUUID();
+
+/** The `writeId` of an item returned with a failed condition (raw attribute values: the document client does not unmarshal errors). */
+const writeIdOf = (item: Record<string, AttributeValue> | undefined): string | undefined => item?.writeId?.S;
+
+/**
+ * True when `error` is a failed condition that met the item this very request wrote (its `writeId`):
+ * the write was applied, its answer lost, and the SDK's retry of it failed on it. The write must ask
+ * for the item (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`). Without `index`, a single write's
+ * `ConditionalCheckFailedException`; with it, the item at `index` of a cancelled TransactWriteItems.
+ *
+ * @example
+ * if (metOwnWrite(error, writeId)) return 'stored';
+ */
+export function metOwnWrite(error: unknown, writeId: string, index?: number): boolean {
+  if (index === undefined) return error instanceof ConditionalCheckFailedException && writeIdOf(error.Item) === writeId;
+  return conditionFailedAt(error, index) && writeIdOf((error as TransactionCanceledException).CancellationReasons?.[index]?.Item) === writeId;
+}

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionFailedAt, ifConditionHolds } from './conditional-write';
+import { conditionFailedAt, ifConditionHolds, metOwnWrite, newWriteId } from './conditional-write';
 import { ConnectionCountError, createConnectionCounter } from './connection-count';
 import { ConnectionExistsError } from '../errors';
 import type { AuthMode, Identity } from '../../../packages/contract/src/identity';
@@ -48,6 +48,8 @@ type ConnectionItem = Omit<Connection, 'expiresAt'> & {
   ttl: number;
   /** The generation of the user's connection counter that counted this connection (absent: not counted). */
   countedIn?: string;
+  /** The id of the PutItem that stored an uncounted item, which tells its own retry from a real conflict (conditional-write.ts). */
+  writeId?: string;
 };
 
 /** The index keys an authenticated connection carries: its user, its tenant (if any) and everyone. */
@@ -303,6 +305,8 @@ export function createConnectionStore({
     async putConnection(connection, { maxPerUser = 0 } = {}) {
       const exists = (cause?: unknown) => new ConnectionExistsError(`connection ${connection.connectionId} is already stored`, { cause });
       if (connection.userId !== undefined && maxPerUser > 0) {
+        // The SDK's retry of a transaction whose answer was lost carries the same ClientRequestToken,
+        // which DynamoDB answers as the first: that retry does not meet its own item.
         const counted = await counter.countIn({
           userId: connection.userId,
           cap: maxPerUser,
@@ -314,16 +318,21 @@ export function createConnectionStore({
         if (counted === 'condition_failed') throw exists();
         return counted === 'full' ? 'full' : 'stored';
       }
+      // A single PutItem has no request token: a retry of this very put (its answer lost) meets the
+      // item it wrote, told from another writer's by `writeId`: stored, not a conflict.
+      const writeId = newWriteId();
       try {
         await client.send(
           new PutCommand({
             TableName: tableName,
-            Item: toItem(connection),
+            Item: { ...toItem(connection), writeId },
             ConditionExpression: 'attribute_not_exists(PK)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return 'stored';
       } catch (error) {
+        if (metOwnWrite(error, writeId)) return 'stored';
         if (error instanceof ConditionalCheckFailedException) throw exists(error);
         throw error;
       }
