@@ -1,9 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createSessionStore } from '../../functions/lib/sessions/session-store';
+import { createTotpFactor, totp } from '../../packages/sessions/src/login';
+import { createConnectionStore } from '../../functions/lib/store/connection-store';
+import { createDocumentClient } from '../../functions/lib/store/dynamo';
 import { connectionCountKey } from '../../packages/contract/src/table-keys';
-import type { DynamoCall } from '../../sandbox/dynamo-faults';
+import { startDynamoFaultProxy, type DynamoCall, type DynamoFaultProxy } from '../../sandbox/dynamo-faults';
 import { connect, eventually } from '../helpers/clients';
-import { allItems, documentClient } from '../helpers/dynamo';
+import { allItems, createTestTable, documentClient, dynamoEndpoint } from '../helpers/dynamo';
 import { startTestProject } from '../helpers/project-sandbox';
 
 /** The connect function's request timeout here: the lost answer is held well past it. */
@@ -55,4 +60,98 @@ describe('lost-response on the connect write: DynamoDB applies it, its answer ar
       await project.sandbox.stop();
     }
   }, 60_000);
+});
+
+describe('lost-response on the conditional writes that follow a connection: each retry meets its own write and reports it done, and a real conflict still fails', () => {
+  let proxy: DynamoFaultProxy;
+  let client: DynamoDBClient;
+  let tableName: string;
+  /** The UpdateItem whose first attempt loses its answer: its UpdateExpression contains this. */
+  let armed: string | undefined;
+  const lost: DynamoCall[] = [];
+  const connections = () => createConnectionStore({ client: createDocumentClient(client), tableName });
+  const sessions = () => createSessionStore({ client: createDocumentClient(client), tableName });
+  const connection = (userId = randomUUID()) => ({ connectionId: `${randomUUID()}=`, userId, authMode: 'anonymous' as const, connectedAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 7800 });
+
+  beforeAll(async () => {
+    tableName = await createTestTable('lost');
+    proxy = await startDynamoFaultProxy({
+      target: dynamoEndpoint(),
+      holdMs: HOLD_MS,
+      injectFault: (call) => {
+        if (armed === undefined || call.operation !== 'UpdateItem' || call.attempt !== 1 || !String(call.input.UpdateExpression).includes(armed)) return undefined;
+        lost.push(call);
+        return 'lost-response';
+      },
+    });
+    client = new DynamoDBClient({
+      endpoint: proxy.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' },
+      requestHandler: { requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+    });
+  });
+  afterAll(async () => {
+    client.destroy();
+    await proxy.stop();
+  });
+  afterEach(() => {
+    armed = undefined;
+    lost.length = 0;
+  });
+
+  it("the sweeper's goaway claim: claimed, so the goaway is posted; another sweep's claim then fails", async () => {
+    const c = connection();
+    await connections().putConnection(c);
+    armed = 'goawayAt';
+    expect(await connections().claimGoaway(c.connectionId, c.connectedAt)).toBe(true);
+    expect(lost).toHaveLength(1);
+    expect(await connections().claimGoaway(c.connectionId, c.connectedAt)).toBe(false);
+  });
+
+  it('a session state write: the new version, not VERSION_CONFLICT; a writer with the old version then meets the conflict', async () => {
+    const c = connection();
+    await connections().putConnection(c);
+    const session = await sessions().create({ userId: c.userId, connectionId: c.connectionId, expiresAt: c.expiresAt, now: Date.now() });
+    armed = '#state';
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    expect(await sessions().setState({ sessionId: session.sessionId, expectedVersion: 0, state: { n: 1 }, nowSeconds })).toEqual({ ok: true, version: 1 });
+    expect(lost).toHaveLength(1);
+    expect(await sessions().setState({ sessionId: session.sessionId, expectedVersion: 0, state: { n: 2 }, nowSeconds })).toMatchObject({ ok: false, reason: 'conflict', current: { version: 1, state: { n: 1 } } });
+  });
+
+  it("a session's detach by its connection's removal: detached (its purge is scheduled); a second removal's detach then fails", async () => {
+    const c = connection();
+    await connections().putConnection(c);
+    const session = await sessions().create({ userId: c.userId, connectionId: c.connectionId, expiresAt: c.expiresAt, now: Date.now() });
+    armed = ':inactive';
+    const detach = { sessionId: session.sessionId, connectionId: c.connectionId, lastSeen: Date.now(), expiresAt: c.expiresAt };
+    expect(await sessions().detach(detach)).toBe(true);
+    expect(lost).toHaveLength(1);
+    expect(await sessions().detach(detach)).toBe(false);
+  });
+
+  it('a TOTP code accepted once: accepted, not REPLAYED_CODE; the same code then is a replay', async () => {
+    const secret = randomBytes(20);
+    const factor = createTotpFactor({ client: createDocumentClient(client), tableName, secretFor: async () => secret });
+    const nowMs = Date.now();
+    const code = totp(secret, Math.floor(nowMs / 1000));
+    const userId = randomUUID();
+    armed = 'lastStep';
+    expect(await factor.verify({ userId, code, nowMs })).toEqual({ ok: true });
+    expect(lost).toHaveLength(1);
+    expect(await factor.verify({ userId, code, nowMs })).toEqual({ ok: false, reason: 'REPLAYED_CODE' });
+  });
+
+  it("a repair of a user's connection counter: repaired (the handshake at the cap goes on); the counter says what exists", async () => {
+    const userId = randomUUID();
+    await documentClient().send(
+      new PutCommand({ TableName: tableName, Item: { ...connectionCountKey(userId), count: 3, generation: 'g1', ttl: Math.floor(Date.now() / 1000) + 3600, countedAt: Date.now() - 120_000 } }),
+    );
+    armed = ':found';
+    expect(await connections().repairConnectionCount(userId)).toBe(0);
+    expect(lost).toHaveLength(1);
+    const { Item } = await documentClient().send(new GetCommand({ TableName: tableName, Key: connectionCountKey(userId), ConsistentRead: true }));
+    expect(Item).toMatchObject({ count: 0, generation: 'g1' });
+  });
 });

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ifConditionHolds } from '../store/conditional-write';
+import { ifConditionHolds, newWriteId, writeUnlessConflict } from '../store/conditional-write';
 import { EVERYONE_INDEX, hashOf, sessionKey } from '../../../packages/contract/src/table-keys';
 import {
   attachSessionInput,
@@ -88,12 +88,14 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
 
     async detach({ sessionId, connectionId, lastSeen, expiresAt }) {
       const shard = hashOf(sessionId) % EXPIRING_SHARDS;
-      const detached = await ifConditionHolds(
+      // A retry of this detach (its answer lost) meets its own write: detached by this removal.
+      const writeId = newWriteId();
+      return writeUnlessConflict(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: sessionKey(sessionId),
-            UpdateExpression: 'SET #status = :inactive, lastSeen = :lastSeen, #ttl = :ttl, GSI3PK = :pk, GSI3SK = :sk REMOVE connectionId',
+            UpdateExpression: 'SET #status = :inactive, lastSeen = :lastSeen, #ttl = :ttl, GSI3PK = :pk, GSI3SK = :sk, writeId = :writeId REMOVE connectionId',
             ConditionExpression: 'connectionId = :connection',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
             ExpressionAttributeValues: {
@@ -103,16 +105,20 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
               ':pk': expiringPk(shard),
               ':sk': expiringSk(expiresAt, sessionId),
               ':connection': connectionId,
+              ':writeId': writeId,
             },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
+        writeId,
       );
-      return detached !== undefined;
     },
 
     async setState({ sessionId, expectedVersion, state, nowSeconds }) {
-      const written = await ifConditionHolds(client.send(new UpdateCommand(setSessionStateInput(tableName, { sessionId, expectedVersion, state, nowSeconds }))));
-      if (written) return { ok: true, version: written.Attributes?.version as number };
+      // A retry of this write (its answer lost) meets the version it wrote: written, not a conflict.
+      const writeId = newWriteId();
+      const written = await writeUnlessConflict(client.send(new UpdateCommand(setSessionStateInput(tableName, { sessionId, expectedVersion, state, nowSeconds, writeId }))), writeId);
+      if (written) return { ok: true, version: expectedVersion + 1 };
       const current = await get(sessionId, nowSeconds);
       return current ? { ok: false, reason: 'conflict', current } : { ok: false, reason: 'gone' };
     },

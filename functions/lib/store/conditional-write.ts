@@ -43,6 +43,27 @@ export const newWriteId = (): string => randomUUID();
 const writeIdOf = (item: Record<string, AttributeValue> | undefined): string | undefined => item?.writeId?.S;
 
 /**
+ * Awaits a conditional write that stores `writeId` in its item and asks for the item on a failed
+ * condition (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`): true when it was written, by this
+ * attempt or by an earlier one of the same request whose answer was lost ({@link metOwnWrite}); false
+ * when its condition failed on another writer's item. Any other error is thrown.
+ *
+ * @example
+ * const writeId = newWriteId();
+ * const claimed = await writeUnlessConflict(client.send(new UpdateCommand({ …, UpdateExpression: 'SET goawayAt = :now, writeId = :writeId', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })), writeId);
+ */
+export async function writeUnlessConflict(write: Promise<unknown>, writeId: string): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (metOwnWrite(error, writeId)) return true;
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
  * True when `error` is a failed condition that met the item this very request wrote (its `writeId`):
  * the write was applied, its answer lost, and the SDK's retry of it failed on it. The write must ask
  * for the item (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`). Without `index`, a single write's

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { conditionFailedAt, ifConditionHolds } from './conditional-write';
+import { conditionFailedAt, newWriteId, writeUnlessConflict } from './conditional-write';
 import { USER_INDEX, connectionCountKey, userPk } from '../../../packages/contract/src/table-keys';
 import { fingerprint, log } from '../log';
 
@@ -156,17 +156,21 @@ export function createConnectionCounter({
       } while (startKey && found < counter.count);
       // Only ever lowered: a connection deleted a moment ago may still show in the index.
       if (found >= counter.count) return undefined;
-      const repaired = await ifConditionHolds(
+      // A retry of this repair (its answer lost) meets its own count: repaired all the same.
+      const writeId = newWriteId();
+      const repaired = await writeUnlessConflict(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionCountKey(userId),
-            UpdateExpression: 'SET #count = :found',
+            UpdateExpression: 'SET #count = :found, writeId = :writeId',
             ConditionExpression: 'generation = :generation AND #count = :seen AND countedAt = :countedAt',
             ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':found': found, ':generation': counter.generation, ':seen': counter.count, ':countedAt': counter.countedAt },
+            ExpressionAttributeValues: { ':found': found, ':generation': counter.generation, ':seen': counter.count, ':countedAt': counter.countedAt, ':writeId': writeId },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
+        writeId,
       );
       if (!repaired) return undefined;
       log({ event: 'connection_count_repaired', level: 'warn', user: fingerprint(userId), was: counter.count, now: found });

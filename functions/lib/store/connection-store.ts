@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionFailedAt, ifConditionHolds, metOwnWrite, newWriteId } from './conditional-write';
+import { conditionFailedAt, ifConditionHolds, newWriteId, writeUnlessConflict } from './conditional-write';
 import { ConnectionCountError, createConnectionCounter } from './connection-count';
 import { ConnectionExistsError } from '../errors';
 import type { AuthMode, Identity } from '../../../packages/contract/src/identity';
@@ -48,7 +48,7 @@ type ConnectionItem = Omit<Connection, 'expiresAt'> & {
   ttl: number;
   /** The generation of the user's connection counter that counted this connection (absent: not counted). */
   countedIn?: string;
-  /** The id of the PutItem that stored an uncounted item, which tells its own retry from a real conflict (conditional-write.ts). */
+  /** The id of the last write that stored an uncounted item or claimed its `goaway`, which tells its own retry from a real conflict (conditional-write.ts). */
   writeId?: string;
 };
 
@@ -321,21 +321,19 @@ export function createConnectionStore({
       // A single PutItem has no request token: a retry of this very put (its answer lost) meets the
       // item it wrote, told from another writer's by `writeId`: stored, not a conflict.
       const writeId = newWriteId();
-      try {
-        await client.send(
+      const stored = await writeUnlessConflict(
+        client.send(
           new PutCommand({
             TableName: tableName,
             Item: { ...toItem(connection), writeId },
             ConditionExpression: 'attribute_not_exists(PK)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
-        );
-        return 'stored';
-      } catch (error) {
-        if (metOwnWrite(error, writeId)) return 'stored';
-        if (error instanceof ConditionalCheckFailedException) throw exists(error);
-        throw error;
-      }
+        ),
+        writeId,
+      );
+      if (!stored) throw exists();
+      return 'stored';
     },
 
     async authenticateConnection({ connectionId, identity, tokenExpiresAt, expiresAt, connectedAt, maxPerUser = 0 }) {
@@ -475,19 +473,22 @@ export function createConnectionStore({
     },
 
     async claimGoaway(connectionId, connectedAt) {
-      const claimed = await ifConditionHolds(
+      // A retry of this claim (its answer lost) meets its own claim: still claimed by this sweep.
+      const writeId = newWriteId();
+      return writeUnlessConflict(
         client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: connectionKey(connectionId),
             // Re-keyed to the end of its shard: still in everyone's audience, out of the next sweep's way.
-            UpdateExpression: 'SET goawayAt = :now, GSI3SK = :told',
+            UpdateExpression: 'SET goawayAt = :now, GSI3SK = :told, writeId = :writeId',
             ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(goawayAt)',
-            ExpressionAttributeValues: { ':now': now(), ':told': told(connectedAt, connectionId) },
+            ExpressionAttributeValues: { ':now': now(), ':told': told(connectedAt, connectionId), ':writeId': writeId },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
+        writeId,
       );
-      return claimed !== undefined;
     },
 
     async releaseGoaway(connectionId, connectedAt) {

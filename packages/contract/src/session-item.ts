@@ -130,18 +130,30 @@ export function attachSessionInput(
 export const linkSessionInput = (tableName: string, { connectionId, sessionId }: { connectionId: string; sessionId: string }): UpdateCommandInput =>
   linkInput(tableName, connectionId, sessionId);
 
-/** Writes a session's state if its version is still `expectedVersion` and it has not expired; returns the new version. */
+/**
+ * Writes a session's state if its version is still `expectedVersion` and it has not expired; returns
+ * the new version. With `writeId` (a fresh id per write) the item keeps it and a failed condition
+ * returns the item (`ReturnValuesOnConditionCheckFailure: ALL_OLD`): an item with that `writeId` means
+ * this very write was applied by an attempt whose answer was lost, and the SDK's retry met it.
+ */
 export function setSessionStateInput(
   tableName: string,
-  { sessionId, expectedVersion, state, nowSeconds }: { sessionId: string; expectedVersion: number; state: unknown; nowSeconds: number },
+  { sessionId, expectedVersion, state, nowSeconds, writeId }: { sessionId: string; expectedVersion: number; state: unknown; nowSeconds: number; writeId?: string },
 ): UpdateCommandInput {
   return {
     TableName: tableName,
     Key: sessionKey(sessionId),
-    UpdateExpression: 'SET #state = :state, version = :next',
+    UpdateExpression: writeId === undefined ? 'SET #state = :state, version = :next' : 'SET #state = :state, version = :next, writeId = :writeId',
     ConditionExpression: 'attribute_exists(PK) AND version = :expected AND #ttl > :now',
     ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
-    ExpressionAttributeValues: { ':state': JSON.stringify(state), ':next': expectedVersion + 1, ':expected': expectedVersion, ':now': nowSeconds },
+    ExpressionAttributeValues: {
+      ':state': JSON.stringify(state),
+      ':next': expectedVersion + 1,
+      ':expected': expectedVersion,
+      ':now': nowSeconds,
+      ...(writeId === undefined ? {} : { ':writeId': writeId }),
+    },
     ReturnValues: 'UPDATED_NEW',
+    ...(writeId === undefined ? {} : { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }),
   };
 }

@@ -1,5 +1,5 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
+import { newWriteId, writeUnlessConflict } from '../../../../functions/lib/store/conditional-write';
 import { totpStepKey } from '../../../contract/src/table-keys';
 import { decodeBase32, totpOptions, verifyTotp, type TotpOptions } from './totp';
 import type { SecondFactor, SecondFactorVerdict } from './types';
@@ -38,20 +38,27 @@ export function createTotpFactor({
   const resolved = totpOptions(options);
   if (!Number.isInteger(windowSteps) || windowSteps < 0 || windowSteps > 2) throw new RangeError(`windowSteps must be 0, 1 or 2, got ${windowSteps}`);
 
-  /** Records the step as used; false when this step or a later one was used already. */
-  const claimStep = async (userId: string, step: number, nowSeconds: number): Promise<boolean> =>
-    (await ifConditionHolds(
+  /**
+   * Records the step as used; false when this step or a later one was used already. A retry of this
+   * very claim (its answer lost) meets its own step, told from another request's by `writeId`.
+   */
+  const claimStep = async (userId: string, step: number, nowSeconds: number): Promise<boolean> => {
+    const writeId = newWriteId();
+    return writeUnlessConflict(
       client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: totpStepKey(userId),
-          UpdateExpression: 'SET lastStep = :step, #ttl = :ttl',
+          UpdateExpression: 'SET lastStep = :step, #ttl = :ttl, writeId = :writeId',
           ConditionExpression: 'attribute_not_exists(lastStep) OR lastStep < :step',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':step': step, ':ttl': nowSeconds + (windowSteps + 1) * resolved.stepSeconds + STEP_RECORD_SLACK_SECONDS },
+          ExpressionAttributeValues: { ':step': step, ':ttl': nowSeconds + (windowSteps + 1) * resolved.stepSeconds + STEP_RECORD_SLACK_SECONDS, ':writeId': writeId },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       ),
-    )) !== undefined;
+      writeId,
+    );
+  };
 
   return {
     method: 'totp',
