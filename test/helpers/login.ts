@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LoginCoordinator, LoginEvent, createTotpFactor, totp, type LoginEvents, type LoginResult, type LoginSettings, type SessionCreateInput, type SessionCreator } from '../../packages/sessions/src/login';
 import { documentClient } from './dynamo';
 
@@ -58,6 +58,7 @@ export function loginHarness({
   settings = {},
   clock = { ms: LOGIN_T0_MS },
   service,
+  client = documentClient(),
 }: {
   tableName: string;
   accounts: TestAccount[];
@@ -65,8 +66,9 @@ export function loginHarness({
   clock?: { ms: number };
   /** The session service the coordinator creates sessions with; default: `sessions`, the stand-in that writes one test item per session. */
   service?: SessionCreator;
+  /** The flows' and the TOTP factor's client; default: straight to DynamoDB Local. */
+  client?: DynamoDBDocumentClient;
 }) {
-  const client = documentClient();
   const sessions = tableSessionCreator(tableName);
   const credentialChecks: string[] = [];
   const byEmail = (email: string) => accounts.find((a) => a.email.toLowerCase() === email);

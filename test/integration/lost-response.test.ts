@@ -2,12 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createSessionStore } from '../../functions/lib/sessions/session-store';
-import { createTotpFactor, totp } from '../../packages/sessions/src/login';
+import { LoginEvent, createTotpFactor, totp } from '../../packages/sessions/src/login';
 import { createConnectionStore } from '../../functions/lib/store/connection-store';
 import { createDocumentClient } from '../../functions/lib/store/dynamo';
 import { connectionCountKey } from '../../packages/contract/src/table-keys';
 import { startDynamoFaultProxy, type DynamoCall, type DynamoFaultProxy } from '../../sandbox/dynamo-faults';
 import { connect, eventually } from '../helpers/clients';
+import { account, loginHarness, mfaStarted } from '../helpers/login';
 import { allItems, createTestTable, documentClient, dynamoEndpoint } from '../helpers/dynamo';
 import { startTestProject } from '../helpers/project-sandbox';
 
@@ -66,8 +67,9 @@ describe('lost-response on the conditional writes that follow a connection: each
   let proxy: DynamoFaultProxy;
   let client: DynamoDBClient;
   let tableName: string;
-  /** The UpdateItem whose first attempt loses its answer: its UpdateExpression contains this. */
-  let armed: string | undefined;
+  /** Which calls lose the answer to their first attempt; none by default. */
+  let armed: ((call: DynamoCall) => boolean) | undefined;
+  const updating = (text: string) => (call: DynamoCall) => call.operation === 'UpdateItem' && String(call.input.UpdateExpression).includes(text);
   const lost: DynamoCall[] = [];
   const connections = () => createConnectionStore({ client: createDocumentClient(client), tableName });
   const sessions = () => createSessionStore({ client: createDocumentClient(client), tableName });
@@ -79,7 +81,7 @@ describe('lost-response on the conditional writes that follow a connection: each
       target: dynamoEndpoint(),
       holdMs: HOLD_MS,
       injectFault: (call) => {
-        if (armed === undefined || call.operation !== 'UpdateItem' || call.attempt !== 1 || !String(call.input.UpdateExpression).includes(armed)) return undefined;
+        if (armed === undefined || call.attempt !== 1 || !armed(call)) return undefined;
         lost.push(call);
         return 'lost-response';
       },
@@ -103,7 +105,7 @@ describe('lost-response on the conditional writes that follow a connection: each
   it("the sweeper's goaway claim: claimed, so the goaway is posted; another sweep's claim then fails", async () => {
     const c = connection();
     await connections().putConnection(c);
-    armed = 'goawayAt';
+    armed = updating('goawayAt');
     expect(await connections().claimGoaway(c.connectionId, c.connectedAt)).toBe(true);
     expect(lost).toHaveLength(1);
     expect(await connections().claimGoaway(c.connectionId, c.connectedAt)).toBe(false);
@@ -113,7 +115,7 @@ describe('lost-response on the conditional writes that follow a connection: each
     const c = connection();
     await connections().putConnection(c);
     const session = await sessions().create({ userId: c.userId, connectionId: c.connectionId, expiresAt: c.expiresAt, now: Date.now() });
-    armed = '#state';
+    armed = updating('#state');
     const nowSeconds = Math.floor(Date.now() / 1000);
     expect(await sessions().setState({ sessionId: session.sessionId, expectedVersion: 0, state: { n: 1 }, nowSeconds })).toEqual({ ok: true, version: 1 });
     expect(lost).toHaveLength(1);
@@ -124,7 +126,7 @@ describe('lost-response on the conditional writes that follow a connection: each
     const c = connection();
     await connections().putConnection(c);
     const session = await sessions().create({ userId: c.userId, connectionId: c.connectionId, expiresAt: c.expiresAt, now: Date.now() });
-    armed = ':inactive';
+    armed = updating(':inactive');
     const detach = { sessionId: session.sessionId, connectionId: c.connectionId, lastSeen: Date.now(), expiresAt: c.expiresAt };
     expect(await sessions().detach(detach)).toBe(true);
     expect(lost).toHaveLength(1);
@@ -137,10 +139,30 @@ describe('lost-response on the conditional writes that follow a connection: each
     const nowMs = Date.now();
     const code = totp(secret, Math.floor(nowMs / 1000));
     const userId = randomUUID();
-    armed = 'lastStep';
+    armed = updating('lastStep');
     expect(await factor.verify({ userId, code, nowMs })).toEqual({ ok: true });
     expect(lost).toHaveLength(1);
     expect(await factor.verify({ userId, code, nowMs })).toEqual({ ok: false, reason: 'REPLAYED_CODE' });
+  });
+
+  it('a login without MFA: its flow put and its completion end in a session, not an error', async () => {
+    const plain = account(false);
+    const harness = loginHarness({ tableName, accounts: [plain], client: createDocumentClient(client) });
+    armed = ({ operation, input }) => operation !== 'GetItem' && operation !== 'BatchGetItem' && JSON.stringify(input).includes('LOGINFLOW#');
+    const result = await harness.coordinator.startLogin({ email: plain.email, password: plain.password, ip: '198.51.100.7' });
+    expect(result.status).toBe('SESSION_CREATED');
+    expect(lost.map((call) => call.operation)).toEqual(['PutItem', 'TransactWriteItems']);
+  });
+
+  it('an MFA login: its verified mark and its TOTP step, each answer lost, verify the code once (one MFA_VERIFIED event) and end in a session', async () => {
+    const withMfa = account(true);
+    const harness = loginHarness({ tableName, accounts: [withMfa], client: createDocumentClient(client) });
+    const started = mfaStarted(await harness.coordinator.startLogin({ email: withMfa.email, password: withMfa.password, ip: '198.51.100.8' }));
+    armed = (call) => updating('verified = :true')(call) || updating('lastStep')(call);
+    await harness.coordinator.verifyMfa({ flowId: started.mfaFlowId, code: harness.codeFor(withMfa) });
+    expect(lost).toHaveLength(2);
+    expect(harness.events.filter(([name]) => name === LoginEvent.MFA_VERIFIED)).toHaveLength(1);
+    await expect(harness.coordinator.completeMfa({ flowId: started.mfaFlowId })).resolves.toMatchObject({ status: 'SESSION_CREATED' });
   });
 
   it("a repair of a user's connection counter: repaired (the handshake at the cap goes on); the counter says what exists", async () => {
@@ -148,7 +170,7 @@ describe('lost-response on the conditional writes that follow a connection: each
     await documentClient().send(
       new PutCommand({ TableName: tableName, Item: { ...connectionCountKey(userId), count: 3, generation: 'g1', ttl: Math.floor(Date.now() / 1000) + 3600, countedAt: Date.now() - 120_000 } }),
     );
-    armed = ':found';
+    armed = updating(':found');
     expect(await connections().repairConnectionCount(userId)).toBe(0);
     expect(lost).toHaveLength(1);
     const { Item } = await documentClient().send(new GetCommand({ TableName: tableName, Key: connectionCountKey(userId), ConsistentRead: true }));

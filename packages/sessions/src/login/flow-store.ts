@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ifConditionHolds } from '../../../../functions/lib/store/conditional-write';
+import { metOwnWrite, newWriteId, writeUnlessConflict } from '../../../../functions/lib/store/conditional-write';
 import { loginFlowKey, mfaFlowKey } from '../../../contract/src/table-keys';
 import type { Device } from './types';
 
@@ -74,7 +74,19 @@ export function createFlowStore({ client, tableName }: { client: DynamoDBDocumen
 
   return {
     async putLoginFlow(flow: LoginFlow): Promise<void> {
-      await client.send(new PutCommand({ TableName: tableName, Item: itemOf(loginFlowKey(flow.flowId), 'loginFlow', flow), ConditionExpression: 'attribute_not_exists(PK)' }));
+      // A retry of this put (its answer lost) meets the flow it stored: stored, not a conflict.
+      const writeId = newWriteId();
+      const put = new PutCommand({
+        TableName: tableName,
+        Item: { ...itemOf(loginFlowKey(flow.flowId), 'loginFlow', flow), writeId },
+        ConditionExpression: 'attribute_not_exists(PK)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      });
+      try {
+        await client.send(put);
+      } catch (error) {
+        if (!metOwnWrite(error, writeId)) throw error;
+      }
     },
 
     async getLoginFlow(flowId: string): Promise<LoginFlow | undefined> {
@@ -103,14 +115,17 @@ export function createFlowStore({ client, tableName }: { client: DynamoDBDocumen
 
     /** Marks an MFA flow's code verified; false when the flow is gone, expired or verified already. */
     async markVerified(flowId: string, nowMs: number): Promise<boolean> {
+      // A retry of this mark (its answer lost) meets its own mark: verified by this request.
+      const writeId = newWriteId();
       const update = new UpdateCommand({
         TableName: tableName,
         Key: mfaFlowKey(flowId),
-        UpdateExpression: 'SET verified = :true, verifiedAtMs = :now',
+        UpdateExpression: 'SET verified = :true, verifiedAtMs = :now, writeId = :writeId',
         ConditionExpression: 'attribute_exists(PK) AND expiresAtMs > :now AND verified = :false',
-        ExpressionAttributeValues: { ':true': true, ':false': false, ':now': nowMs },
+        ExpressionAttributeValues: { ':true': true, ':false': false, ':now': nowMs, ':writeId': writeId },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       });
-      return (await ifConditionHolds(client.send(update))) !== undefined;
+      return writeUnlessConflict(client.send(update), writeId);
     },
 
     /**
@@ -140,13 +155,18 @@ export function createFlowStore({ client, tableName }: { client: DynamoDBDocumen
 
     /** Ends a login flow without MFA; false when it is gone or expired (or has an MFA child). */
     async claimLoginCompletion(flowId: string, nowMs: number): Promise<boolean> {
-      const remove = new DeleteCommand({
-        TableName: tableName,
-        Key: loginFlowKey(flowId),
-        ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(mfaFlowId) AND expiresAtMs > :now',
-        ExpressionAttributeValues: { ':now': nowMs },
-      });
-      return (await ifConditionHolds(client.send(remove))) !== undefined;
+      // A transaction of one, not a DeleteItem: a retry of a delete whose answer was lost finds the
+      // flow gone, while the SDK's retry of a transaction carries its ClientRequestToken, answered as the first.
+      return transact([
+        {
+          Delete: {
+            TableName: tableName,
+            Key: loginFlowKey(flowId),
+            ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(mfaFlowId) AND expiresAtMs > :now',
+            ExpressionAttributeValues: { ':now': nowMs },
+          },
+        },
+      ]);
     },
 
     /** Removes a login flow and its MFA child (either may be gone already). */
