@@ -64,15 +64,14 @@ export async function writeUnlessConflict(write: Promise<unknown>, writeId: stri
 }
 
 /**
- * True when `error` is a failed condition that met the item this very request wrote (its `writeId`):
- * the write was applied, its answer lost, and the SDK's retry of it failed on it. The write must ask
- * for the item (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`). Without `index`, a single write's
- * `ConditionalCheckFailedException`; with it, the item at `index` of a cancelled TransactWriteItems.
+ * True when `error` is a failed condition (`ConditionalCheckFailedException`) that met the item this
+ * very request wrote (its `writeId`): the write was applied, its answer lost, and the SDK's retry of
+ * it failed on it. The write must ask for the item (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`).
+ * (A TransactWriteItems needs no such check: the SDK's retries carry its `ClientRequestToken`.)
  *
  * @example
  * if (metOwnWrite(error, writeId)) return 'stored';
  */
-export function metOwnWrite(error: unknown, writeId: string, index?: number): boolean {
-  if (index === undefined) return error instanceof ConditionalCheckFailedException && writeIdOf(error.Item) === writeId;
-  return conditionFailedAt(error, index) && writeIdOf((error as TransactionCanceledException).CancellationReasons?.[index]?.Item) === writeId;
+export function metOwnWrite(error: unknown, writeId: string): boolean {
+  return error instanceof ConditionalCheckFailedException && writeIdOf(error.Item) === writeId;
 }
