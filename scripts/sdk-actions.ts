@@ -75,6 +75,9 @@ const ALSO_NEEDS: Record<string, string[]> = {
   'scheduler:UpdateSchedule': ['iam:PassRole'],
 };
 
+/** SDK packages that only convert values and send nothing (`marshall`, `unmarshall`). */
+const SENDS_NOTHING = new Set(['@aws-sdk/util-dynamodb']);
+
 const CONNECTION_METHODS: Record<string, string> = {
   PostToConnectionCommand: 'POST',
   DeleteConnectionCommand: 'DELETE',
@@ -322,6 +325,7 @@ export function analyzeEntry(program: ts.Program, entry: string): FunctionPermis
   // client's methods, a paginator) would send calls this analysis does not see.
   const checkSdkImport = (node: ts.Identifier, imported: { module: string; name: string }) => {
     const { name } = imported;
+    if (SENDS_NOTHING.has(imported.module)) return;
     if (/(Command|Client|Exception)$/.test(name) && !name.startsWith('paginate')) return;
     throw new AnalysisError(`${where(node)}: ${name} from ${imported.module} is not a command, a client or an exception; sdk-actions cannot tell what it sends`);
   };

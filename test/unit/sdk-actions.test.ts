@@ -1,7 +1,7 @@
 import { analyzeEntry, createProgram } from '../../scripts/sdk-actions';
 
 const FIXTURES = 'test/fixtures/sdk-actions';
-const entries = ['removes-only', 'many-services', 'dynamic-index', 'built-items'].map((name) => `${FIXTURES}/${name}.ts`);
+const entries = ['removes-only', 'many-services', 'dynamic-index', 'built-items', 'converts-items'].map((name) => `${FIXTURES}/${name}.ts`);
 
 describe('sdk-actions', () => {
   // One program (type checker) for every fixture, as the build makes one for every function.
@@ -21,6 +21,10 @@ describe('sdk-actions', () => {
 
   it('maps a transaction whose items helpers and callers build to the items the code builds', () => {
     expect(analyzeEntry(program, `${FIXTURES}/built-items.ts`)).toEqual({ actions: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'], queryIndexes: [], connectionMethods: [] });
+  });
+
+  it('takes @aws-sdk/util-dynamodb (marshall, unmarshall) as sending nothing', () => {
+    expect(analyzeEntry(program, `${FIXTURES}/converts-items.ts`)).toEqual({ actions: ['dynamodb:GetItem'], queryIndexes: [], connectionMethods: [] });
   });
 
   it('refuses an index it cannot resolve, naming the line', () => {
