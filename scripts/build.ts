@@ -2,7 +2,7 @@
  * Bundles each Lambda entry point (functions/*.ts, and the examples' EXAMPLE_FUNCTIONS) with esbuild
  * into dist/<name>.zip and writes dist/manifest.json: each zip's hash and size, and the IAM actions
  * its code needs (scripts/sdk-actions.ts), and the settings it reads as its `<name>.settings.ts` declares
- * them (functions/settings/index.ts).
+ * them (functions/settings/index.ts); and dist/sessions.json, the same for the user sessions library.
  * Reproducible: the same commit gives byte-identical zips (fixed entry order, timestamps and modes,
  * no absolute paths), so every environment deploys the same artifact hash.
  *
@@ -15,6 +15,8 @@ import { build, type BuildOptions } from 'esbuild';
 import { ZipFile } from 'yazl';
 import { FUNCTION_SETTINGS } from '../functions/settings';
 import { manifestOf, type SettingManifest } from '../packages/contract/src/settings';
+import { settings as sessionSettings } from '../packages/sessions/src/settings';
+import { LOGIN_SETTINGS } from '../packages/sessions/src/login/settings';
 import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
 import { semverShimPlugin } from './shims/plugin';
@@ -34,6 +36,27 @@ export const ENTRY_POINTS: ReadonlyArray<readonly [FunctionName, string]> = [
   ...FUNCTIONS.map((name) => [name, `functions/${name}.ts`] as const),
   ...Object.entries(EXAMPLE_FUNCTIONS).map(([name, entry]) => [name as keyof typeof EXAMPLE_FUNCTIONS, entry] as const),
 ];
+
+/**
+ * The parts of packages/sessions that customers' functions run against the stack's table, by name →
+ * entry point: the build writes what each calls (and the settings they read) into dist/sessions.json,
+ * the user sessions' policy and environment in Terraform are checked against it.
+ */
+export const SESSIONS_ENTRY_POINTS = [
+  ['service', 'packages/sessions/src/service.ts'],
+  ['login', 'packages/sessions/src/login/index.ts'],
+] as const;
+export type SessionsPart = (typeof SESSIONS_ENTRY_POINTS)[number][0];
+
+/**
+ * dist/sessions.json: the AWS calls of the user sessions' service and login coordinator (the
+ * `user_sessions_policy_json` grants exactly these) and the settings they read, with the root
+ * module's `user_sessions` attributes holding their bounds (test/terraform/user-sessions.tftest.hcl).
+ */
+export interface SessionsManifest {
+  permissions: Record<SessionsPart, FunctionPermissions>;
+  settings: SettingManifest[];
+}
 
 /**
  * Each zip's size budget in bytes: Lambda's cold start grows with the code it loads, and 250 KB keeps
@@ -121,13 +144,13 @@ function zip(files: Map<string, Buffer>): Promise<Buffer> {
 }
 
 /** The permissions depend on the sources only: computed once per process (a type-checked program). */
-let permissionsOfEntries: ReturnType<typeof analyzeEntries<FunctionName>> | undefined;
+let permissionsOfEntries: ReturnType<typeof analyzeEntries<FunctionName | SessionsPart>> | undefined;
 
 /** Builds every function into `outDir` (default dist/) and returns the manifest it wrote. */
 export async function buildAll(outDir: string = path.join(ROOT, 'dist')): Promise<Manifest> {
   await mkdir(outDir, { recursive: true });
   const manifest = {} as Manifest;
-  permissionsOfEntries ??= analyzeEntries(ENTRY_POINTS);
+  permissionsOfEntries ??= analyzeEntries<FunctionName | SessionsPart>([...ENTRY_POINTS, ...SESSIONS_ENTRY_POINTS]);
   const permissions = permissionsOfEntries;
   for (const [name, entry] of ENTRY_POINTS) {
     const files = await bundle(name, entry);
@@ -144,6 +167,11 @@ export async function buildAll(outDir: string = path.join(ROOT, 'dist')): Promis
     };
   }
   await writeFile(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  const sessions: SessionsManifest = {
+    permissions: Object.fromEntries(SESSIONS_ENTRY_POINTS.map(([part]) => [part, permissions[part]])) as SessionsManifest['permissions'],
+    settings: manifestOf([...sessionSettings, ...LOGIN_SETTINGS]),
+  };
+  await writeFile(path.join(outDir, 'sessions.json'), JSON.stringify(sessions, null, 2) + '\n');
   return manifest;
 }
 
