@@ -144,3 +144,33 @@ output "custom_routes" {
     }
   }
 }
+
+output "user_sessions_environment" {
+  description = "The environment your functions using the user sessions library set (setting name => value; TABLE_NAME is table_name): the user_sessions settings you gave, and SESSION_REDIS_URL with cache = \"redis\". null without user_sessions."
+  value       = local.user_sessions_environment
+}
+
+output "user_sessions_policy_json" {
+  description = "The policy the user sessions library needs: the DynamoDB calls of its service and login coordinator on the table (and the table's KMS key through DynamoDB with kms_key_arn). null without user_sessions."
+  value       = local.user_sessions_policy_json
+}
+
+output "user_sessions_policy_arn" {
+  description = "ARN of the managed policy <name>-user-sessions holding user_sessions_policy_json; attach it to the roles of your functions using the library. null without user_sessions."
+  value       = one(aws_iam_policy.user_sessions[*].arn)
+}
+
+output "user_sessions_redis_url" {
+  description = "The Redis the library caches sessions in (SESSION_REDIS_URL): user_sessions.redis.endpoint, or rediss://<address>:<port> of the serverless cache the module created. null without a Redis."
+  value       = local.user_sessions_redis_url
+}
+
+output "user_sessions_cache_arn" {
+  description = "ARN of the ElastiCache Serverless cache the module created (user_sessions.redis.create_serverless_cache), or null."
+  value       = one(aws_elasticache_serverless_cache.user_sessions[*].arn)
+}
+
+output "user_sessions_client_security_group_id" {
+  description = "The security group your functions join (vpc_config) to reach the serverless cache the module created: it is the only source the cache admits. null without a created cache."
+  value       = one(aws_security_group.user_sessions_client[*].id)
+}

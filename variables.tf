@@ -850,3 +850,155 @@ variable "custom_routes" {
     error_message = "custom_routes function_arn must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>[:<version or alias>])."
   }
 }
+
+# --- User sessions ----------------------------------------------------------------------
+
+variable "user_sessions" {
+  description = <<-EOT
+    The user sessions library (packages/sessions) that your own Lambda functions run against the
+    stack's table. null (the default) turns it off: nothing is created and the user_sessions_*
+    outputs are null. Given, the module outputs the environment your functions set
+    (user_sessions_environment) and a managed policy granting what the library calls on the table
+    (user_sessions_policy_arn), and with cache = "redis" an endpoint or a serverless cache.
+    Every setting is optional; unset, it is not passed and the library's default applies
+    (packages/sessions/README.md and LOGIN.md list them):
+    - max_per_user (SESSION_MAX_PER_USER), ttl_seconds, stay_signed_in_ttl_seconds,
+      refresh_grace_seconds: the sessions' limit and lifetimes;
+    - cache: "dynamodb" or "redis" (SESSION_CACHE); cache_ttl_seconds and redis_timeout_ms apply
+      with "redis";
+    - login_flow_ttl_seconds, login_max_failures_per_user, login_max_failures_per_ip,
+      login_failure_window_seconds, login_lockout_seconds, totp_window_steps: the login coordinator;
+    - redis (required with cache = "redis", null otherwise): exactly one of endpoint (a
+      redis:// or rediss:// URL of your own Redis) and create_serverless_cache = true, which creates
+      an ElastiCache Serverless cache (engine "valkey", the default, or "redis") in subnet_ids of
+      vpc_id with a security group that admits its port only from a client security group the module
+      also creates (user_sessions_client_security_group_id: attach it to your functions).
+  EOT
+  type = object({
+    max_per_user                 = optional(number)
+    ttl_seconds                  = optional(number)
+    stay_signed_in_ttl_seconds   = optional(number)
+    refresh_grace_seconds        = optional(number)
+    cache                        = optional(string)
+    cache_ttl_seconds            = optional(number)
+    redis_timeout_ms             = optional(number)
+    login_flow_ttl_seconds       = optional(number)
+    login_max_failures_per_user  = optional(number)
+    login_max_failures_per_ip    = optional(number)
+    login_failure_window_seconds = optional(number)
+    login_lockout_seconds        = optional(number)
+    totp_window_steps            = optional(number)
+    redis = optional(object({
+      endpoint                = optional(string)
+      create_serverless_cache = optional(bool, false)
+      engine                  = optional(string, "valkey")
+      vpc_id                  = optional(string)
+      subnet_ids              = optional(list(string), [])
+    }))
+  })
+  default = null
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.max_per_user == null ? true : var.user_sessions.max_per_user >= 1 && var.user_sessions.max_per_user <= 20 && floor(var.user_sessions.max_per_user) == var.user_sessions.max_per_user
+    error_message = "user_sessions.max_per_user must be null or a whole number from 1 to 20 (SESSION_MAX_PER_USER)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.ttl_seconds == null ? true : var.user_sessions.ttl_seconds >= 300 && var.user_sessions.ttl_seconds <= 2592000 && floor(var.user_sessions.ttl_seconds) == var.user_sessions.ttl_seconds
+    error_message = "user_sessions.ttl_seconds must be null or a whole number from 300 to 2592000 (SESSION_TTL_SECONDS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.stay_signed_in_ttl_seconds == null ? true : var.user_sessions.stay_signed_in_ttl_seconds >= 300 && var.user_sessions.stay_signed_in_ttl_seconds <= 31536000 && floor(var.user_sessions.stay_signed_in_ttl_seconds) == var.user_sessions.stay_signed_in_ttl_seconds
+    error_message = "user_sessions.stay_signed_in_ttl_seconds must be null or a whole number from 300 to 31536000 (SESSION_STAY_SIGNED_IN_TTL_SECONDS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.refresh_grace_seconds == null ? true : var.user_sessions.refresh_grace_seconds >= 0 && var.user_sessions.refresh_grace_seconds <= 300 && floor(var.user_sessions.refresh_grace_seconds) == var.user_sessions.refresh_grace_seconds
+    error_message = "user_sessions.refresh_grace_seconds must be null or a whole number from 0 to 300 (SESSION_REFRESH_GRACE_SECONDS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.redis_timeout_ms == null ? true : var.user_sessions.redis_timeout_ms >= 5 && var.user_sessions.redis_timeout_ms <= 5000 && floor(var.user_sessions.redis_timeout_ms) == var.user_sessions.redis_timeout_ms
+    error_message = "user_sessions.redis_timeout_ms must be null or a whole number from 5 to 5000 (SESSION_REDIS_TIMEOUT_MS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.cache_ttl_seconds == null ? true : var.user_sessions.cache_ttl_seconds >= 1 && var.user_sessions.cache_ttl_seconds <= 86400 && floor(var.user_sessions.cache_ttl_seconds) == var.user_sessions.cache_ttl_seconds
+    error_message = "user_sessions.cache_ttl_seconds must be null or a whole number from 1 to 86400 (SESSION_CACHE_TTL_SECONDS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.login_flow_ttl_seconds == null ? true : var.user_sessions.login_flow_ttl_seconds >= 300 && var.user_sessions.login_flow_ttl_seconds <= 600 && floor(var.user_sessions.login_flow_ttl_seconds) == var.user_sessions.login_flow_ttl_seconds
+    error_message = "user_sessions.login_flow_ttl_seconds must be null or a whole number from 300 to 600 (LOGIN_FLOW_TTL_SECONDS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.login_max_failures_per_user == null ? true : var.user_sessions.login_max_failures_per_user >= 1 && var.user_sessions.login_max_failures_per_user <= 100 && floor(var.user_sessions.login_max_failures_per_user) == var.user_sessions.login_max_failures_per_user
+    error_message = "user_sessions.login_max_failures_per_user must be null or a whole number from 1 to 100 (LOGIN_MAX_FAILURES_PER_USER)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.login_max_failures_per_ip == null ? true : var.user_sessions.login_max_failures_per_ip >= 1 && var.user_sessions.login_max_failures_per_ip <= 100000 && floor(var.user_sessions.login_max_failures_per_ip) == var.user_sessions.login_max_failures_per_ip
+    error_message = "user_sessions.login_max_failures_per_ip must be null or a whole number from 1 to 100000 (LOGIN_MAX_FAILURES_PER_IP)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.login_failure_window_seconds == null ? true : var.user_sessions.login_failure_window_seconds >= 60 && var.user_sessions.login_failure_window_seconds <= 86400 && floor(var.user_sessions.login_failure_window_seconds) == var.user_sessions.login_failure_window_seconds
+    error_message = "user_sessions.login_failure_window_seconds must be null or a whole number from 60 to 86400 (LOGIN_FAILURE_WINDOW_SECONDS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.login_lockout_seconds == null ? true : var.user_sessions.login_lockout_seconds >= 60 && var.user_sessions.login_lockout_seconds <= 86400 && floor(var.user_sessions.login_lockout_seconds) == var.user_sessions.login_lockout_seconds
+    error_message = "user_sessions.login_lockout_seconds must be null or a whole number from 60 to 86400 (LOGIN_LOCKOUT_SECONDS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.totp_window_steps == null ? true : var.user_sessions.totp_window_steps >= 0 && var.user_sessions.totp_window_steps <= 2 && floor(var.user_sessions.totp_window_steps) == var.user_sessions.totp_window_steps
+    error_message = "user_sessions.totp_window_steps must be null or a whole number from 0 to 2 (TOTP_WINDOW_STEPS)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : var.user_sessions.cache == null ? true : contains(["dynamodb", "redis"], var.user_sessions.cache)
+    error_message = "user_sessions.cache must be null, \"dynamodb\" or \"redis\" (SESSION_CACHE)."
+  }
+
+  validation {
+    condition     = var.user_sessions == null ? true : (var.user_sessions.cache == "redis") == (var.user_sessions.redis != null)
+    error_message = "user_sessions.redis is required when user_sessions.cache = \"redis\", and must be null otherwise (it would create or name a cache nothing reads)."
+  }
+
+  validation {
+    condition     = try(var.user_sessions.redis, null) == null ? true : (var.user_sessions.redis.endpoint != null) != var.user_sessions.redis.create_serverless_cache
+    error_message = "user_sessions.redis needs exactly one of endpoint and create_serverless_cache = true."
+  }
+
+  validation {
+    condition     = try(var.user_sessions.redis, null) == null ? true : var.user_sessions.redis.endpoint == null ? true : can(regex("^rediss?://[^\\s/]+(:[0-9]{1,5})?/?$", var.user_sessions.redis.endpoint))
+    error_message = "user_sessions.redis.endpoint must be a redis://host:port or rediss://host:port URL (SESSION_REDIS_URL)."
+  }
+
+  validation {
+    condition     = try(var.user_sessions.redis, null) == null ? true : contains(["valkey", "redis"], var.user_sessions.redis.engine)
+    error_message = "user_sessions.redis.engine must be \"valkey\" or \"redis\"."
+  }
+
+  validation {
+    condition = try(var.user_sessions.redis, null) == null ? true : var.user_sessions.redis.create_serverless_cache ? (
+      var.user_sessions.redis.vpc_id != null && length(var.user_sessions.redis.subnet_ids) > 0
+      ) : (
+      var.user_sessions.redis.vpc_id == null && length(var.user_sessions.redis.subnet_ids) == 0
+    )
+    error_message = "user_sessions.redis.vpc_id and subnet_ids are required with create_serverless_cache = true, and must be unset with an endpoint of your own (nothing is created in them)."
+  }
+
+  validation {
+    condition     = try(var.user_sessions.redis, null) == null ? true : var.user_sessions.redis.vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", var.user_sessions.redis.vpc_id))
+    error_message = "user_sessions.redis.vpc_id must be a VPC id (vpc-…)."
+  }
+
+  validation {
+    condition     = try(var.user_sessions.redis, null) == null ? true : alltrue([for id in var.user_sessions.redis.subnet_ids : can(regex("^subnet-[0-9a-f]{8,17}$", id))]) && length(distinct(var.user_sessions.redis.subnet_ids)) == length(var.user_sessions.redis.subnet_ids)
+    error_message = "user_sessions.redis.subnet_ids must be distinct subnet ids (subnet-…)."
+  }
+}

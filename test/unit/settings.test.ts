@@ -5,6 +5,8 @@ import { SESSION_RESUME_WINDOW_SECONDS } from '../../functions/settings/shared';
 import { readIntegerSetting, type Setting } from '../../packages/contract/src/settings';
 import { ConfigError } from '../../packages/contract/src/config-error';
 import { DOC, withTable } from '../../scripts/settings-docs';
+import { settings as sessionSettings } from '../../packages/sessions/src/settings';
+import { LOGIN_SETTINGS } from '../../packages/sessions/src/login/settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const STACK = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
@@ -16,21 +18,23 @@ describe('settings declarations', () => {
     expect(withTable(doc)).toBe(doc);
   });
 
+  const declared = (functions: readonly (keyof typeof FUNCTION_SETTINGS)[]) =>
+    functions.flatMap((fn) => (FUNCTION_SETTINGS[fn] as readonly Setting[]).map((setting) => [`${setting.name} (${fn})`, setting] as const));
+
   it.each([
-    ['variables.tf', STACK],
-    ['examples/anonymous-resume/variables.tf', ['teleprinter']],
-  ] as const)('hold the bounds of the %s validations that feed them', (file, functions) => {
+    ['variables.tf', 'the functions', declared(STACK)],
+    ['examples/anonymous-resume/variables.tf', 'the teleprinter', declared(['teleprinter'])],
+    ['variables.tf', 'the user sessions library', [...sessionSettings, ...LOGIN_SETTINGS].map((setting) => [setting.name, setting] as const)],
+  ] as const)('hold the bounds of the %s validations that feed %s', (file, _reader, settings) => {
     const variables = readFileSync(path.join(ROOT, file), 'utf8');
     const mismatches: string[] = [];
-    for (const fn of functions) {
-      for (const setting of FUNCTION_SETTINGS[fn] as readonly Setting[]) {
-        if (setting.type !== 'integer' || !setting.terraform?.variable) continue;
-        const variable = `var\\.${setting.terraform.variable.replace(/\./g, '\\.')}`;
-        const bounds = (operator: string) => [...variables.matchAll(new RegExp(`${variable}\\s*${operator}\\s*(\\d+)`, 'g'))].map((match) => Number(match[1]));
-        const [min, max] = [bounds('>='), bounds('<=')];
-        if (min.length !== 1 || min[0] !== setting.min || max.length !== 1 || max[0] !== setting.max) {
-          mismatches.push(`${setting.name} (${fn}) is ${setting.min}–${setting.max}; ${setting.terraform.variable} in ${file} is ${min.join(',') || '?'}–${max.join(',') || '?'}`);
-        }
+    for (const [label, setting] of settings) {
+      if (setting.type !== 'integer' || !setting.terraform?.variable) continue;
+      const variable = `var\\.${setting.terraform.variable.replace(/\./g, '\\.')}`;
+      const bounds = (operator: string) => [...variables.matchAll(new RegExp(`${variable}\\s*${operator}\\s*(\\d+)`, 'g'))].map((match) => Number(match[1]));
+      const [min, max] = [bounds('>='), bounds('<=')];
+      if (min.length !== 1 || min[0] !== setting.min || max.length !== 1 || max[0] !== setting.max) {
+        mismatches.push(`${label} is ${setting.min}–${setting.max}; ${setting.terraform.variable} in ${file} is ${min.join(',') || '?'}–${max.join(',') || '?'}`);
       }
     }
     expect(mismatches).toEqual([]);

@@ -20,6 +20,7 @@ export const SESSION_MAX_PER_USER = /* @__PURE__ */ integer({
   default: 5,
   min: 1,
   max: 20,
+  terraform: { source: '`user_sessions.max_per_user`', variable: 'user_sessions.max_per_user', when: 'user_sessions.max_per_user is set' },
   description: 'live sessions one user may hold; creating one more evicts the least recently used',
 });
 export const SESSION_TTL_SECONDS = /* @__PURE__ */ integer({
@@ -27,6 +28,7 @@ export const SESSION_TTL_SECONDS = /* @__PURE__ */ integer({
   default: 86_400,
   min: 300,
   max: 2_592_000,
+  terraform: { source: '`user_sessions.ttl_seconds`', variable: 'user_sessions.ttl_seconds', when: 'user_sessions.ttl_seconds is set' },
   description: 'how long a session lives past its last use (create, renew, refresh)',
 });
 export const SESSION_STAY_SIGNED_IN_TTL_SECONDS = /* @__PURE__ */ integer({
@@ -34,6 +36,7 @@ export const SESSION_STAY_SIGNED_IN_TTL_SECONDS = /* @__PURE__ */ integer({
   default: 2_592_000,
   min: 300,
   max: 31_536_000,
+  terraform: { source: '`user_sessions.stay_signed_in_ttl_seconds`', variable: 'user_sessions.stay_signed_in_ttl_seconds', when: 'user_sessions.stay_signed_in_ttl_seconds is set' },
   description: 'how long a "stay signed in" session lives past its last use',
 });
 export const SESSION_REFRESH_GRACE_SECONDS = /* @__PURE__ */ integer({
@@ -41,16 +44,22 @@ export const SESSION_REFRESH_GRACE_SECONDS = /* @__PURE__ */ integer({
   default: 10,
   min: 0,
   max: 300,
+  terraform: { source: '`user_sessions.refresh_grace_seconds`', variable: 'user_sessions.refresh_grace_seconds', when: 'user_sessions.refresh_grace_seconds is set' },
   description: 'how long a rotated refresh token is still accepted (two tabs refreshing at once); later it revokes the session',
 });
 export const SESSION_CACHE = /* @__PURE__ */ choice({
   name: 'SESSION_CACHE',
   choices: ['dynamodb', 'redis'] as const,
   default: 'dynamodb',
+  terraform: { source: '`user_sessions.cache`', variable: 'user_sessions.cache', when: 'user_sessions.cache is set' },
   description: 'where session reads are served from: DynamoDB only, or Redis as a read-through cache in front of it',
 });
 export const SESSION_REDIS_URL = /* @__PURE__ */ string({
   name: 'SESSION_REDIS_URL',
+  terraform: {
+    source: '`user_sessions.redis.endpoint`, or the endpoint of the serverless cache the module creates',
+    when: 'user_sessions.cache is "redis"',
+  },
   description: 'the Redis endpoint (`redis://host:port` or `rediss://…`), required when `SESSION_CACHE` is `redis`',
 });
 export const SESSION_REDIS_TIMEOUT_MS = /* @__PURE__ */ integer({
@@ -58,6 +67,7 @@ export const SESSION_REDIS_TIMEOUT_MS = /* @__PURE__ */ integer({
   default: 100,
   min: 5,
   max: 5000,
+  terraform: { source: '`user_sessions.redis_timeout_ms`', variable: 'user_sessions.redis_timeout_ms', when: 'user_sessions.redis_timeout_ms is set' },
   description: 'how long one Redis command (or connecting) may take before the service carries on without the cache',
 });
 export const SESSION_CACHE_TTL_SECONDS = /* @__PURE__ */ integer({
@@ -65,6 +75,7 @@ export const SESSION_CACHE_TTL_SECONDS = /* @__PURE__ */ integer({
   default: 300,
   min: 1,
   max: 86_400,
+  terraform: { source: '`user_sessions.cache_ttl_seconds`', variable: 'user_sessions.cache_ttl_seconds', when: 'user_sessions.cache_ttl_seconds is set' },
   description: 'how long a cached session may be served; also the bound on staleness when an instance that failed to update Redis is gone',
 });
 

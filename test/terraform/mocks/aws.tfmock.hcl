@@ -122,3 +122,13 @@ override_resource {
     arn = "arn:aws:sqs:us-east-1:123456789012:websocket-sessions-fanout-dlq.fifo"
   }
 }
+
+mock_resource "aws_elasticache_serverless_cache" {
+  defaults = {
+    arn = "arn:aws:elasticache:us-east-1:123456789012:serverlesscache:websocket-sessions-sessions"
+    endpoint = [{
+      address = "websocket-sessions-sessions-abc123.serverless.use1.cache.amazonaws.com"
+      port    = 6379
+    }]
+  }
+}

@@ -12,6 +12,7 @@ export const LOGIN_FLOW_TTL_SECONDS = /* @__PURE__ */ integer({
   default: 600,
   min: 300,
   max: 600,
+  terraform: { source: '`user_sessions.login_flow_ttl_seconds`', variable: 'user_sessions.login_flow_ttl_seconds', when: 'user_sessions.login_flow_ttl_seconds is set' },
   description: 'how long a login flow lives from its start (an MFA flow lives 300 s, never past its login flow)',
 });
 export const LOGIN_MAX_FAILURES_PER_USER = /* @__PURE__ */ integer({
@@ -19,6 +20,7 @@ export const LOGIN_MAX_FAILURES_PER_USER = /* @__PURE__ */ integer({
   default: 5,
   min: 1,
   max: 100,
+  terraform: { source: '`user_sessions.login_max_failures_per_user`', variable: 'user_sessions.login_max_failures_per_user', when: 'user_sessions.login_max_failures_per_user is set' },
   description: 'failed passwords and codes for one account within `LOGIN_FAILURE_WINDOW_SECONDS` that lock it out',
 });
 export const LOGIN_MAX_FAILURES_PER_IP = /* @__PURE__ */ integer({
@@ -26,6 +28,7 @@ export const LOGIN_MAX_FAILURES_PER_IP = /* @__PURE__ */ integer({
   default: 50,
   min: 1,
   max: 100_000,
+  terraform: { source: '`user_sessions.login_max_failures_per_ip`', variable: 'user_sessions.login_max_failures_per_ip', when: 'user_sessions.login_max_failures_per_ip is set' },
   description: 'failed passwords and codes from one source IP within `LOGIN_FAILURE_WINDOW_SECONDS` that lock it out',
 });
 export const LOGIN_FAILURE_WINDOW_SECONDS = /* @__PURE__ */ integer({
@@ -33,6 +36,7 @@ export const LOGIN_FAILURE_WINDOW_SECONDS = /* @__PURE__ */ integer({
   default: 900,
   min: 60,
   max: 86_400,
+  terraform: { source: '`user_sessions.login_failure_window_seconds`', variable: 'user_sessions.login_failure_window_seconds', when: 'user_sessions.login_failure_window_seconds is set' },
   description: 'how long failures are counted from the first one (a success clears the account’s count, never the IP’s)',
 });
 export const LOGIN_LOCKOUT_SECONDS = /* @__PURE__ */ integer({
@@ -40,6 +44,7 @@ export const LOGIN_LOCKOUT_SECONDS = /* @__PURE__ */ integer({
   default: 900,
   min: 60,
   max: 86_400,
+  terraform: { source: '`user_sessions.login_lockout_seconds`', variable: 'user_sessions.login_lockout_seconds', when: 'user_sessions.login_lockout_seconds is set' },
   description: 'how long an account or source IP stays locked out; counting starts afresh after it',
 });
 export const TOTP_WINDOW_STEPS = /* @__PURE__ */ integer({
@@ -47,6 +52,7 @@ export const TOTP_WINDOW_STEPS = /* @__PURE__ */ integer({
   default: 1,
   min: 0,
   max: 2,
+  terraform: { source: '`user_sessions.totp_window_steps`', variable: 'user_sessions.totp_window_steps', when: 'user_sessions.totp_window_steps is set' },
   description: 'time steps (30 s) a TOTP code may be off by either way (clock drift)',
 });
 
