@@ -53,7 +53,7 @@ locals {
     }],
     var.kms_key_arn == null ? [] : [{
       sid        = "UseTableKeyThroughDynamoDB"
-      actions    = ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"]
+      actions    = ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
       resources  = [var.kms_key_arn]
       conditions = { StringEquals = { "kms:ViaService" = ["dynamodb.${local.table_kms_key_arn[3]}.${lookup({ aws-cn = "amazonaws.com.cn" }, local.table_kms_key_arn[1], "amazonaws.com")}"] } }
     }],
