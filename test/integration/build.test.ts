@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildAll, ENTRY_POINTS, ZIP_BUDGET_BYTES } from '../../scripts/build';
+import { buildAll, ENTRY_POINTS, SESSIONS_ENTRY_POINTS, ZIP_BUDGET_BYTES, type SessionsManifest } from '../../scripts/build';
 
 describe('build', () => {
   const dirs: string[] = [];
@@ -23,6 +23,12 @@ describe('build', () => {
     }
     expect(JSON.parse(await readFile(path.join(a, 'manifest.json'), 'utf8'))).toEqual(manifestA);
     expect(manifestA.disconnect.permissions.actions).toContain('dynamodb:DeleteItem');
+    // The user sessions library's calls and settings, beside the functions'.
+    const readSessions = async (dir: string) => JSON.parse(await readFile(path.join(dir, 'sessions.json'), 'utf8')) as SessionsManifest;
+    const [sessionsA, sessionsB] = [await readSessions(a), await readSessions(b)];
+    expect(sessionsB).toEqual(sessionsA);
+    expect(Object.keys(sessionsA.permissions)).toEqual(SESSIONS_ENTRY_POINTS.map(([part]) => part));
+    expect(sessionsA.settings.map((setting) => setting.name)).toContain('LOGIN_LOCKOUT_SECONDS');
     // Every zip within its budget (sizes are deterministic: this is not a timed check).
     const over = ENTRY_POINTS.filter(([name]) => manifestA[name].bytes > ZIP_BUDGET_BYTES).map(([name]) => `${name} ${manifestA[name].bytes} bytes`);
     expect(over).toEqual([]);
