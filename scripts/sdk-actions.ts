@@ -322,7 +322,8 @@ export function analyzeEntry(program: ts.Program, entry: string): FunctionPermis
   };
 
   // The SDK is used through `new XxxCommand(…)` sent by a client; anything else (an aggregated
-  // client's methods, a paginator) would send calls this analysis does not see.
+  // client's methods, a paginator) would send calls this analysis does not see. util-dynamodb only
+  // converts attribute values and sends nothing.
   const checkSdkImport = (node: ts.Identifier, imported: { module: string; name: string }) => {
     const { name } = imported;
     if (SENDS_NOTHING.has(imported.module)) return;

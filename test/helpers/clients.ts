@@ -123,3 +123,18 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
     await sleep(20);
   }
 }
+
+/**
+ * Every frame a client was sent, read until none comes for `quietMs`: call it once the fan-out queue
+ * is drained (every frame posted).
+ */
+export async function framesSent<T = unknown>(client: TestClient, quietMs = 500): Promise<T[]> {
+  const frames: T[] = [];
+  for (;;) {
+    try {
+      frames.push((await client.next(quietMs)) as T);
+    } catch {
+      return frames;
+    }
+  }
+}

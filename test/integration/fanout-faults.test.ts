@@ -1,20 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createPublisher } from '../../packages/publisher/src/index';
+import { createPublisher } from '../../packages/publisher/src';
 import { DIST, FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
 import { extractZip } from '../../sandbox/unzip';
-import { audienceKeys } from '../../functions/lib/store/connection-store';
-import { connectionKey, subscriptionKey } from '../../packages/contract/src/table-keys';
-import { connect, type TestClient } from '../helpers/clients';
-import { allItems, documentClient } from '../helpers/dynamo';
+import { connect, framesSent, type TestClient } from '../helpers/clients';
+import { allItems } from '../helpers/dynamo';
+import { seededChance, seededPostFaults, staleSubscribers } from '../helpers/post-faults';
 import { startTestProject } from '../helpers/project-sandbox';
 
 /** A seeded decision per key: the same fault for the same (connection, message, attempt) whatever the timing. */
-const SEED = process.env.FANOUT_FAULT_SEED ?? 'fanout-faults-1';
-const chance = (...parts: Array<string | number>): number =>
-  createHash('sha256').update([SEED, ...parts].join('\n')).digest().readUInt32BE(0) / 2 ** 32;
+const chance = seededChance(process.env.FANOUT_FAULT_SEED ?? 'fanout-faults-1');
 
 const LIVE = 36;
 const STALE = 4; // 10 % of the audience: items whose connections are gone (real 410s from the gateway)
@@ -25,8 +21,9 @@ type Frame = { type: string; id: string; seq: number; channel: string; data: unk
 describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a consumer crash mid-batch, every message delivered twice', () => {
   let project: Awaited<ReturnType<typeof startTestProject>>;
   let sqs: SQSClient;
-  const injected = { throttled: 0, final: new Map<string, number>() };
-  const attempts = new Map<string, number>();
+  // Faults hit the fan-out's posts only; the message function's answers (acks) pass. Non-retryable
+  // ones are decided per (connection, message), so a redelivery meets the same answer.
+  const { injectFault, injected } = seededPostFaults(chance, { final: 0.02, throttle: 0.1 });
 
   beforeAll(async () => {
     const real = await extractZip(path.join(DIST, 'fanout.zip'));
@@ -38,28 +35,7 @@ describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a cons
       // The visibility timeout bounds the consumer's timeout: it must outlast a slow invocation on a busy
       // machine, or a redelivery would run beside the first and post again (as on Lambda).
       fanout: { visibilityTimeoutMs: 5000, maxReceiveCount: 50, duplicateDelivery: true, batchSize: 10 },
-      injectFault: (operation, connectionId, data) => {
-        if (operation !== 'PostToConnection' || data === undefined) return undefined;
-        const frame = JSON.parse(data) as Frame;
-        // Faults hit the fan-out's posts only; the message function's answers (acks) pass.
-        if (frame.type !== 'message') return undefined;
-        const messageId = frame.id;
-        const pair = `${connectionId} ${messageId}`;
-        // Non-retryable: decided per (connection, message), so a redelivery meets the same answer.
-        const final = chance('final', pair);
-        if (final < 0.02) {
-          const status = final < 0.01 ? 403 : 413;
-          if (!injected.final.has(pair)) injected.final.set(pair, status);
-          return status;
-        }
-        const attempt = (attempts.get(pair) ?? 0) + 1;
-        attempts.set(pair, attempt);
-        if (chance('throttle', pair, attempt) < 0.1) {
-          injected.throttled += 1;
-          return 429;
-        }
-        return undefined;
-      },
+      injectFault,
     });
     sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
   }, 60_000);
@@ -81,23 +57,7 @@ describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a cons
     const connectionIds = users.map((user) => connectionOf.get(user)!);
     expect(new Set(connectionIds).size).toBe(LIVE);
     // Stale connections: stored and subscribed, but gone from the gateway (a $disconnect that never came).
-    const stale = Array.from({ length: STALE }, (_, n) => `stale${n}${randomUUID().slice(0, 8)}=`);
-    const ttl = Math.floor(Date.now() / 1000) + 3600;
-    for (const connectionId of stale) {
-      const userId = `ghost-${connectionId}`;
-      await documentClient().send(
-        new PutCommand({
-          TableName: project.tableName,
-          Item: { ...connectionKey(connectionId), ...audienceKeys(connectionId, userId, undefined, Date.now()), type: 'connection', connectionId, userId, authMode: 'anonymous', connectedAt: Date.now(), ttl, subscriptionCount: 1 },
-        }),
-      );
-      await documentClient().send(
-        new PutCommand({
-          TableName: project.tableName,
-          Item: { ...subscriptionKey(channel, connectionId), GSI1PK: `CONNECTION#${connectionId}`, GSI1SK: `CHANNEL#${channel}`, type: 'subscription', channel, connectionId, ttl },
-        }),
-      );
-    }
+    const stale = await staleSubscribers(project.tableName, channel, STALE);
 
     const publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs });
     const ids = await Promise.all(Array.from({ length: MESSAGES }, (_, n) => publisher.publish(channel, { n })));
@@ -106,18 +66,7 @@ describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a cons
     // Once the queue is drained (nothing visible, nothing in flight, no invocation running) every
     // frame has been posted; each client then reads what it was sent.
     await project.sandbox.queues.get(FANOUT_QUEUE)!.drained(100_000);
-    const received = await Promise.all(
-      clients.map(async (client) => {
-        const frames: Frame[] = [];
-        for (;;) {
-          try {
-            frames.push((await client.next(500)) as Frame);
-          } catch {
-            return frames;
-          }
-        }
-      }),
-    );
+    const received = await Promise.all(clients.map((client) => framesSent<Frame>(client)));
 
     let delivered = 0;
     let expectedTotal = 0;

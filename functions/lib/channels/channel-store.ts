@@ -7,7 +7,8 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { conditionFailedAt } from '../store/conditional-write';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { cancellationReasons, conditionFailedAt } from '../store/conditional-write';
 import { HEAD, SEQ_DIGITS, USER_INDEX, channelPk, connectionKey, connectionPk, logSk, messageKey, subscriptionKey } from '../../../packages/contract/src/table-keys';
 import { nowSeconds } from '../time';
 
@@ -24,22 +25,52 @@ export interface LogEntry {
 
 export type SubscribeResult = 'subscribed' | 'already_subscribed' | 'limit' | 'gone';
 
+/** A channel's head: its last sequence number and, while its deliveries go through deliver records, until when (epoch s). */
+export interface ChannelHead {
+  seq: number;
+  stagedUntil?: number;
+}
+
+/** One message to append to a channel's log. */
+export interface Appending {
+  messageId: string;
+  payload: string;
+  publishedAt: number;
+}
+
+/** What became of an appended message: its sequence number, or the one it got before (`duplicate`) with what its ledger holds. */
+export interface Appended {
+  messageId: string;
+  seq: number;
+  duplicate: boolean;
+  /** Every connection of its audience was served (or its deliver records were all enqueued). */
+  planned: boolean;
+  /** Connections already served directly (a duplicate's ledger, on its marker). */
+  done: Set<string>;
+}
+
+/** What to record on a message's marker once it was handled: its ledger of served connections, or `planned` when nothing is left. */
+export interface Handled {
+  messageId: string;
+  planned: boolean;
+  done: string[];
+}
+
 export interface ChannelStore {
   /**
-   * Gives the message the channel's next sequence number and writes it to the log, in one
-   * transaction with a marker for its id: a message id seen before gets its first sequence number
-   * back (`duplicate`) and nothing is written.
+   * Gives the messages, in order, the channel's next sequence numbers and writes them to the log: one
+   * transaction for as many as DynamoDB takes (100 items, 4 MB), each with a marker for its id. A
+   * message id seen before gets its first sequence number back (`duplicate`) and nothing is written
+   * for it. No read: the head is written on the condition that it is still `knownHead` (absent: no
+   * head yet), and a refused condition brings back what is there, so a stale guess costs one retry.
+   * `stageUntil` is written on the head (the channel's deliveries go through deliver records until
+   * then); the answer's head carries the channel's `stagedUntil` after the append.
    */
-  append(params: {
-    channel: string;
-    messageId: string;
-    payload: string;
-    publishedAt: number;
-    /** The head as last seen (a caller that appends to a channel in a row); a stale one costs a retry. */
-    knownHead?: number;
-  }): Promise<{ seq: number; duplicate: boolean; planned: boolean }>;
-  /** Records that every deliver record of the message was enqueued, so a redelivered publish stops early. */
-  markPlanned(messageId: string): Promise<void>;
+  append(params: { channel: string; messages: Appending[]; knownHead?: ChannelHead; stageUntil?: number }): Promise<{ head: ChannelHead; appended: Appended[] }>;
+  /** Records on the messages' markers what was handled (one request), so a redelivered publish skips it. */
+  recordHandled(handled: Handled[]): Promise<void>;
+  /** The channel's head as stored (`seq` 0 when nothing was ever published). */
+  headOf(channel: string): Promise<ChannelHead>;
   /** The channel's last sequence number (0 when nothing was ever published). */
   head(channel: string): Promise<number>;
   /** Log entries with a sequence number above `afterSeq`, oldest first, live ones only. */
@@ -53,6 +84,27 @@ export interface ChannelStore {
 }
 
 const MAX_APPEND_ATTEMPTS = 8;
+/** DynamoDB's limits for one TransactWriteItems: 100 items, 4 MB together (kept to 3.5 MB for keys and attribute names). */
+const MAX_TRANSACTION_ITEMS = 100;
+const MAX_TRANSACTION_BYTES = 3_500_000;
+
+/** The longest prefix of `messages` one append transaction takes: the head, then a log entry and a marker each. */
+function transactionChunk(messages: Appending[]): Appending[] {
+  let bytes = 0;
+  let count = 0;
+  for (const { payload, messageId } of messages) {
+    bytes += Buffer.byteLength(payload, 'utf8') + 2 * messageId.length + 400;
+    if (count > 0 && (1 + 2 * (count + 1) > MAX_TRANSACTION_ITEMS || bytes > MAX_TRANSACTION_BYTES)) break;
+    count++;
+  }
+  return messages.slice(0, count);
+}
+
+/** A head item as read (none: a channel nothing was published to). */
+const headFrom = (item: Record<string, unknown> | undefined): ChannelHead => ({
+  seq: typeof item?.seq === 'number' ? item.seq : 0,
+  ...(typeof item?.stagedUntil === 'number' ? { stagedUntil: item.stagedUntil } : {}),
+});
 /** A channel's head outlives its last message by this much, so sequence numbers do not restart while clients may still hold them. */
 const HEAD_GRACE_SECONDS = 30 * 86_400;
 
@@ -78,81 +130,118 @@ export function createChannelStore({
   markerTtlSeconds?: number;
   now?: () => number;
 }): ChannelStore {
-  const head = async (channel: string): Promise<number> => {
+  const headOf = async (channel: string): Promise<ChannelHead> => {
     const { Item } = await client.send(
-      new GetCommand({ TableName: tableName, Key: { PK: channelPk(channel), SK: HEAD }, ConsistentRead: true, ProjectionExpression: 'seq' }),
+      new GetCommand({ TableName: tableName, Key: { PK: channelPk(channel), SK: HEAD }, ConsistentRead: true, ProjectionExpression: 'seq, stagedUntil' }),
     );
-    return typeof Item?.seq === 'number' ? Item.seq : 0;
+    return headFrom(Item);
+  };
+
+  /** One transaction: the head moved from `previous` past `messages`, their log entries and markers. */
+  const appendOnce = async (channel: string, messages: Appending[], previous: ChannelHead, stageUntil: number | undefined): Promise<ChannelHead> => {
+    const at = now();
+    const stagedUntil = stageUntil ?? previous.stagedUntil;
+    const last = previous.seq + messages.length;
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: { PK: channelPk(channel), SK: HEAD },
+              UpdateExpression: `SET seq = :seq, #type = :type, #ttl = :ttl${stageUntil === undefined ? '' : ', stagedUntil = :stagedUntil'}`,
+              ConditionExpression: previous.seq === 0 ? 'attribute_not_exists(seq)' : 'seq = :previous',
+              ExpressionAttributeNames: { '#type': 'type', '#ttl': 'ttl' },
+              ExpressionAttributeValues: {
+                ':seq': last,
+                ':type': 'channel_head',
+                ':ttl': at + retentionSeconds! + HEAD_GRACE_SECONDS,
+                ...(previous.seq === 0 ? {} : { ':previous': previous.seq }),
+                ...(stageUntil === undefined ? {} : { ':stagedUntil': stageUntil }),
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          ...messages.flatMap(({ messageId, payload, publishedAt }, n) => {
+            const seq = previous.seq + 1 + n;
+            return [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { PK: channelPk(channel), SK: logSk(seq), type: 'channel_log', seq, messageId, payload, publishedAt, ttl: at + retentionSeconds! },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...messageKey(messageId), type: 'message', channel, seq, ttl: at + markerTtlSeconds! },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                  ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+                },
+              },
+            ];
+          }),
+        ],
+      }),
+    );
+    return { seq: last, ...(stagedUntil === undefined ? {} : { stagedUntil }) };
   };
 
   return {
-    head,
+    head: async (channel) => (await headOf(channel)).seq,
+    headOf,
 
-    async append({ channel, messageId, payload, publishedAt, knownHead }) {
+    async append({ channel, messages, knownHead, stageUntil }) {
       if (retentionSeconds === undefined || markerTtlSeconds === undefined) throw new Error('this channel store was created without retentionSeconds and markerTtlSeconds: it cannot append');
-      for (let attempt = 1; ; attempt++) {
-        const previous = attempt === 1 && knownHead !== undefined ? knownHead : await head(channel);
-        const seq = previous + 1;
-        const at = now();
+      const found = new Map<string, Appended>();
+      let head: ChannelHead = knownHead ?? { seq: 0 };
+      let pending = [...messages];
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const chunk = transactionChunk(pending);
         try {
-          await client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: tableName,
-                    Key: { PK: channelPk(channel), SK: HEAD },
-                    UpdateExpression: 'SET seq = :seq, #type = :type, #ttl = :ttl',
-                    ConditionExpression: previous === 0 ? 'attribute_not_exists(seq)' : 'seq = :previous',
-                    ExpressionAttributeNames: { '#type': 'type', '#ttl': 'ttl' },
-                    ExpressionAttributeValues: {
-                      ':seq': seq,
-                      ':type': 'channel_head',
-                      ':ttl': at + retentionSeconds + HEAD_GRACE_SECONDS,
-                      ...(previous === 0 ? {} : { ':previous': previous }),
-                    },
-                  },
-                },
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: { PK: channelPk(channel), SK: logSk(seq), type: 'channel_log', seq, messageId, payload, publishedAt, ttl: at + retentionSeconds },
-                    ConditionExpression: 'attribute_not_exists(PK)',
-                  },
-                },
-                {
-                  Put: {
-                    TableName: tableName,
-                    Item: { ...messageKey(messageId), type: 'message', channel, seq, ttl: at + markerTtlSeconds },
-                    ConditionExpression: 'attribute_not_exists(PK)',
-                  },
-                },
-              ],
-            }),
-          );
-          return { seq, duplicate: false, planned: false };
+          head = await appendOnce(channel, chunk, head, stageUntil);
+          chunk.forEach(({ messageId }, n) => found.set(messageId, { messageId, seq: head.seq - chunk.length + 1 + n, duplicate: false, planned: false, done: new Set() }));
+          pending = pending.slice(chunk.length);
+          attempt = 0;
+          continue;
         } catch (error) {
-          if (conditionFailedAt(error, 2)) {
-            const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: messageKey(messageId), ConsistentRead: true }));
-            if (Item?.channel !== channel) throw new Error(`message id ${messageId} was already used on another channel`, { cause: error });
-            return { seq: Item.seq as number, duplicate: true, planned: Item.planned === true };
-          }
-          const raced = conditionFailedAt(error, 0) || conditionFailedAt(error, 1) || (error instanceof Error && error.name === 'TransactionConflictException');
+          const reasons = cancellationReasons(error);
+          if (!reasons) throw error;
+          // A message seen before: its marker (brought back by the refused condition) holds its number and ledger.
+          let duplicates = 0;
+          chunk.forEach(({ messageId }, n) => {
+            const reason = reasons[2 + 2 * n];
+            if (reason?.Code !== 'ConditionalCheckFailed' || !reason.Item) return;
+            const marker = unmarshall(reason.Item);
+            if (marker.channel !== channel) throw new Error(`message id ${messageId} was already used on another channel`, { cause: error });
+            found.set(messageId, { messageId, seq: marker.seq as number, duplicate: true, planned: marker.planned === true, done: marker.done instanceof Set ? (marker.done as Set<string>) : new Set() });
+            duplicates++;
+          });
+          if (duplicates > 0) pending = pending.filter(({ messageId }) => !found.has(messageId));
+          // A stale head: the refused condition brought back the head as it is (none: no head yet).
+          if (reasons[0]?.Code === 'ConditionalCheckFailed') head = headFrom(reasons[0].Item ? unmarshall(reasons[0].Item) : undefined);
+          else if (duplicates === 0 && reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) head = await headOf(channel);
+          const raced = duplicates > 0 || reasons.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict');
           if (!raced || attempt >= MAX_APPEND_ATTEMPTS) throw error;
         }
       }
+      return { head, appended: messages.map(({ messageId }) => found.get(messageId)!) };
     },
 
-    async markPlanned(messageId) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: messageKey(messageId),
-          UpdateExpression: 'SET planned = :true',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeValues: { ':true': true },
-        }),
-      );
+    async recordHandled(handled) {
+      const update = ({ messageId, planned, done }: Handled) => ({
+        TableName: tableName,
+        Key: messageKey(messageId),
+        UpdateExpression: [planned ? 'SET planned = :true' : '', done.length > 0 ? 'ADD done :done' : ''].filter(Boolean).join(' '),
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ...(planned ? { ':true': true } : {}), ...(done.length > 0 ? { ':done': new Set(done) } : {}) },
+      });
+      const writes = handled.filter(({ planned, done }) => planned || done.length > 0);
+      if (writes.length === 1) await client.send(new UpdateCommand(update(writes[0]!)));
+      for (let i = 0; writes.length > 1 && i < writes.length; i += MAX_TRANSACTION_ITEMS) {
+        await client.send(new TransactWriteCommand({ TransactItems: writes.slice(i, i + MAX_TRANSACTION_ITEMS).map((write) => ({ Update: update(write) })) }));
+      }
     },
 
     async readLog(channel, afterSeq, limit) {

@@ -1,7 +1,7 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChannelStore } from '../channels/channel-store';
+import type { ChannelHead, ChannelStore } from '../channels/channel-store';
 
 /** The fan-out consumer's settings, read once at init (functions/fanout.settings.ts). */
 export interface FanoutSettings {
@@ -56,9 +56,10 @@ export interface FanoutDeps {
 
 /**
  * What the records of one message group, handled in a row within one invocation, may reuse: the
- * channels' heads (sequence numbers) and audiences (pages of connection ids), by channel key.
+ * channels' heads as last written (kept by the consumer across invocations: a stale one costs the
+ * append a retry) and audiences (pages of connection ids, this batch only), by channel key.
  */
 export interface BatchMemory {
-  heads: Map<string, number>;
+  heads: Map<string, ChannelHead>;
   audiences: Map<string, string[][]>;
 }

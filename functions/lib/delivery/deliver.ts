@@ -55,10 +55,75 @@ export async function post(
   }
 }
 
+/** A message to post: its queue record (for dead letters), id, frame and the connections its ledger holds as served. */
+export interface ToPost {
+  record: SQSRecord;
+  id: string;
+  frame: string;
+  done: ReadonlySet<string>;
+}
+
 /**
- * Serves one deliver record of one `frame` (a replay's `frames` are `deliverReplay`'s): posts it to the record's connections not yet in its
- * ledger, at most `limit` posts in flight; final failures go to the dead-letter queue, then all but
- * the retries are recorded as done. False when some post should be tried again later.
+ * Posts messages to connections, each connection getting them in order (connections side by side, at
+ * most `limit` posts in flight), skipping those a message's ledger holds: a connection stops at a
+ * retry (what follows waits for the redelivery) or when it is gone (the rest is handled). Final
+ * failures go to the dead-letter queue, one message per message and reason. Returns per message the
+ * connections handled and whether none is left to retry.
+ *
+ * @example
+ * const [{ handled, complete }] = await postInOrder(context, { messages: [{ record, id, frame, done: new Set() }], connectionIds, limit });
+ */
+export async function postInOrder(
+  context: FanoutContext,
+  { messages, connectionIds, limit }: { messages: ToPost[]; connectionIds: readonly string[]; limit: Limit },
+): Promise<Array<{ handled: string[]; complete: boolean }>> {
+  const results = messages.map(() => ({ handled: [] as string[], complete: true, sent: 0, gone: 0, retry: 0, rejected: new Map<string, { status: number | undefined; connectionIds: string[] }>() }));
+  await Promise.all(
+    connectionIds.map(async (connectionId) => {
+      for (let n = 0; n < messages.length; n++) {
+        const { frame, done } = messages[n]!;
+        if (done.has(connectionId)) continue;
+        const outcome = await limit(() => post(context, { connectionId, frame }));
+        const result = results[n]!;
+        if (outcome.kind === 'retry') {
+          for (const later of results.slice(n)) later.complete = false;
+          result.retry++;
+          return;
+        }
+        result.handled.push(connectionId);
+        if (outcome.kind === 'sent') result.sent++;
+        else if (outcome.kind === 'rejected') {
+          const entry = result.rejected.get(outcome.reason) ?? { status: outcome.status, connectionIds: [] };
+          entry.connectionIds.push(connectionId);
+          result.rejected.set(outcome.reason, entry);
+        } else {
+          result.gone++;
+          // Gone: the connection's later messages are handled too.
+          for (const [m, later] of results.entries()) if (m > n && !messages[m]!.done.has(connectionId)) later.handled.push(connectionId);
+          return;
+        }
+      }
+    }),
+  );
+  for (const [n, result] of results.entries()) {
+    const { record, id, frame } = messages[n]!;
+    // Final failures go to the dead-letter queue before they are recorded as handled.
+    for (const [reason, entry] of result.rejected) {
+      await toDeadLetter(context, { record, reason, details: { messageId: id, status: entry.status, connectionIds: entry.connectionIds, frame } });
+    }
+    const failed = [...result.rejected.values()].reduce((sum, entry) => sum + entry.connectionIds.length, 0);
+    log(
+      { event: 'deliver', messageId: id, sent: result.sent, gone: result.gone, skipped: connectionIds.filter((c) => messages[n]!.done.has(c)).length, retry: result.retry, deadLettered: failed, receiveCount: Number(record.attributes.ApproximateReceiveCount) },
+      { Delivered: result.sent, StaleConnections: result.gone, DeliveryRetries: result.retry, DeadLettered: failed },
+    );
+  }
+  return results.map(({ handled, complete }) => ({ handled, complete }));
+}
+
+/**
+ * Serves one deliver record of one `frame` (a replay's `frames` are `deliverReplay`'s): posts it to
+ * the record's connections not yet in its ledger (`postInOrder`), then records all but the retries
+ * as done. False when some post should be tried again later.
  *
  * @example
  * const done = await deliver(context, { record, deliverRecord, limit: createLimiter(16) });
@@ -68,40 +133,9 @@ export async function deliver(
   { record, deliverRecord, limit }: { record: SQSRecord; deliverRecord: DeliverRecord; limit: Limit },
 ): Promise<boolean> {
   const { id, partition, connectionIds } = deliverRecord;
-  const frame = deliverRecord.frame!;
   const key = deliverRecordKey(id, partition, connectionIds);
   const done = await servedOf(context, { messageId: id, key });
-  const todo = connectionIds.filter((connectionId) => !done.has(connectionId));
-  const outcomes = await Promise.all(todo.map((connectionId) => limit(() => post(context, { connectionId, frame }))));
-  const handled: string[] = [];
-  const rejected = new Map<string, { status: number | undefined; connectionIds: string[] }>();
-  let retry = 0;
-  let sent = 0;
-  let gone = 0;
-  outcomes.forEach((outcome, index) => {
-    const connectionId = todo[index]!;
-    if (outcome.kind === 'retry') {
-      retry++;
-      return;
-    }
-    handled.push(connectionId);
-    if (outcome.kind === 'sent') sent++;
-    else if (outcome.kind === 'gone') gone++;
-    else {
-      const entry = rejected.get(outcome.reason) ?? { status: outcome.status, connectionIds: [] };
-      entry.connectionIds.push(connectionId);
-      rejected.set(outcome.reason, entry);
-    }
-  });
-  // Final failures go to the dead-letter queue before they are recorded as handled.
-  for (const [reason, entry] of rejected) {
-    await toDeadLetter(context, { record, reason, details: { messageId: id, status: entry.status, connectionIds: entry.connectionIds, frame } });
-  }
+  const [{ handled, complete }] = (await postInOrder(context, { messages: [{ record, id, frame: deliverRecord.frame!, done }], connectionIds, limit })) as [{ handled: string[]; complete: boolean }];
   await recordServed(context, { messageId: id, key, done: handled });
-  const failed = [...rejected.values()].reduce((sum, entry) => sum + entry.connectionIds.length, 0);
-  log(
-    { event: 'deliver', messageId: id, partition, sent, gone, skipped: connectionIds.length - todo.length, retry, deadLettered: failed, receiveCount: Number(record.attributes.ApproximateReceiveCount) },
-    { Delivered: sent, StaleConnections: gone, DeliveryRetries: retry, DeadLettered: failed },
-  );
-  return retry === 0;
+  return complete;
 }

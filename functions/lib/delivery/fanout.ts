@@ -1,49 +1,77 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ChannelHead } from '../channels/channel-store';
 import { log } from '../log';
 import type { BatchMemory, FanoutContext, FanoutDeps } from './context';
 import { toDeadLetter } from './dead-letter';
 import { createLimiter, deliver, type Limit } from './deliver';
-import { plan } from './plan';
-import { parseQueueRecord } from '../../../packages/contract/src/queue-message';
+import { planRun, type Publishing } from './plan';
+import { channelKeyOf, parseQueueRecord } from '../../../packages/contract/src/queue-message';
 import { deliverReplay, join } from './replay';
 import { resume } from './resume';
 
 /** What `createFanout` needs: the context, where chance and time default to `Math.random` and timers. */
 
-/** Handles one record; true when it is done with (delivered, or moved to the dead-letter queue). */
-async function handleRecord(context: FanoutContext, { record, limit, batch }: { record: SQSRecord; limit: Limit; batch: BatchMemory }): Promise<boolean> {
+/** Heads kept across invocations at most (then forgotten all at once: each costs one append a retry). */
+const MAX_KNOWN_HEADS = 10_000;
+
+type Parsed = ReturnType<typeof parseQueueRecord>;
+
+/** Handles one record that is not a publish; true when it is done with (delivered, or moved to the dead-letter queue). */
+async function handleRecord(context: FanoutContext, { record, parsed, limit, batch }: { record: SQSRecord; parsed: Parsed; limit: Limit; batch: BatchMemory }): Promise<boolean> {
+  if (!parsed.ok) {
+    await toDeadLetter(context, { record, reason: 'malformed', details: { problem: parsed.problem, body: record.body.slice(0, 200_000) } });
+    log({ event: 'poison_message', level: 'warn', reason: 'malformed', problem: parsed.problem, queueMessageId: record.messageId }, { DeadLettered: 1 });
+    return true;
+  }
+  const queued = parsed.record;
+  if (queued.kind === 'join') return await join(context, { record, joinRecord: queued, batch });
+  if (queued.kind === 'resume') return await resume(context, { record, resumeRecord: queued });
+  if (queued.kind === 'publish') return await planRun(context, { run: [{ record, publish: queued }], batch, limit });
+  if (queued.frames) return await deliverReplay(context, { record, deliverRecord: { ...queued, frames: queued.frames } });
+  return await deliver(context, { record, deliverRecord: queued, limit });
+}
+
+/**
+ * The run of publish records starting at `start`: consecutive publishes of one channel key, each id
+ * once (a run is appended in one transaction, which takes an item once).
+ */
+function runAt(records: SQSRecord[], parsed: Parsed[], start: number): Publishing[] {
+  const run: Publishing[] = [];
+  const ids = new Set<string>();
+  let key: string | undefined;
+  for (let n = start; n < records.length; n++) {
+    const entry = parsed[n]!;
+    if (!entry.ok || entry.record.kind !== 'publish') break;
+    const publish = entry.record;
+    const channelKey = channelKeyOf(publish.target);
+    if ((key !== undefined && channelKey !== key) || ids.has(publish.id)) break;
+    key = channelKey;
+    ids.add(publish.id);
+    run.push({ record: records[n]!, publish });
+  }
+  return run;
+}
+
+/** Runs a step, logging what it throws as the failure of `records`; false when it threw. */
+async function guarded(records: SQSRecord[], step: () => Promise<boolean>): Promise<boolean> {
   try {
-    const parsed = parseQueueRecord(record.body);
-    if (!parsed.ok) {
-      await toDeadLetter(context, { record, reason: 'malformed', details: { problem: parsed.problem, body: record.body.slice(0, 200_000) } });
-      log({ event: 'poison_message', level: 'warn', reason: 'malformed', problem: parsed.problem, queueMessageId: record.messageId }, { DeadLettered: 1 });
-      return true;
-    }
-    const queued = parsed.record;
-    if (queued.kind === 'publish') {
-      await plan(context, { record, publish: queued, batch });
-      return true;
-    }
-    if (queued.kind === 'join') {
-      await join(context, { record, joinRecord: queued, batch });
-      return true;
-    }
-    if (queued.kind === 'resume') return await resume(context, { record, resumeRecord: queued });
-    if (queued.frames) return await deliverReplay(context, { record, deliverRecord: { ...queued, frames: queued.frames } });
-    return await deliver(context, { record, deliverRecord: queued, limit });
+    return await step();
   } catch (error) {
-    log({ event: 'fanout_error', level: 'error', reason: 'record_failed', queueMessageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { Errors: 1 });
+    for (const record of records) {
+      log({ event: 'fanout_error', level: 'error', reason: 'record_failed', queueMessageId: record.messageId, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { Errors: 1 });
+    }
     return false;
   }
 }
 
 /**
- * The fan-out consumer: plans `publish` records (sequence number, log, audience → deliver records,
- * plan.ts), serves `deliver` records (posts with bounded concurrency, a ledger against redelivery,
- * deliver.ts), joins connections to channels with their replay (replay.ts) and answers resumes
- * (resume.ts); what cannot be done goes to the dead-letter queue (dead-letter.ts). Records of one
- * message group are handled in order and, after a failure, the rest of that group is reported failed
- * too (FIFO); groups run in parallel. Returns the partial batch response.
+ * The fan-out consumer: plans `publish` records (a channel's publishes of one batch together:
+ * sequence numbers, log, audience → posts or deliver records, plan.ts), serves `deliver` records
+ * (posts with bounded concurrency, a ledger against redelivery, deliver.ts), joins connections to
+ * channels with their replay (replay.ts) and answers resumes (resume.ts); what cannot be done goes to
+ * the dead-letter queue (dead-letter.ts). Records of one message group are handled in order and,
+ * after a failure, the rest of that group is reported failed too (FIFO); groups run in parallel.
+ * Returns the partial batch response.
  *
  * @example
  * const fanout = createFanout({ documents, tableName, sqs, management, channels, forgetConnection, settings });
@@ -55,6 +83,7 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
     random: deps.random ?? Math.random,
     sleep: deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
   };
+  const heads = new Map<string, ChannelHead>();
   return {
     async handle(event) {
       const groups = new Map<string, SQSRecord[]>();
@@ -62,18 +91,26 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
         const group = record.attributes.MessageGroupId ?? record.messageId;
         groups.set(group, [...(groups.get(group) ?? []), record]);
       }
+      if (heads.size > MAX_KNOWN_HEADS) heads.clear();
       const failures: string[] = [];
       // One bound for the whole invocation: the records of several groups post side by side.
       const limit = createLimiter(context.settings.concurrency);
       await Promise.all(
         [...groups.values()].map(async (records) => {
-          const batch: BatchMemory = { heads: new Map(), audiences: new Map() };
-          let failed = false;
-          for (const record of records) {
+          const batch: BatchMemory = { heads, audiences: new Map() };
+          const parsed = records.map((record) => parseQueueRecord(record.body));
+          for (let n = 0; n < records.length; ) {
+            const run = runAt(records, parsed, n);
+            const step = run.length > 0 ? run.map(({ record }) => record) : [records[n]!];
+            const ok =
+              run.length > 0
+                ? await guarded(step, () => planRun(context, { run, batch, limit }))
+                : await guarded(step, () => handleRecord(context, { record: records[n]!, parsed: parsed[n]!, limit, batch }));
+            n += step.length;
             // FIFO: after a failure the group's later records wait for the failed one.
-            if (failed || !(await handleRecord(context, { record, limit, batch }))) {
-              failed = true;
-              failures.push(record.messageId);
+            if (!ok) {
+              failures.push(...records.slice(n - step.length).map((record) => record.messageId));
+              break;
             }
           }
         }),
@@ -82,3 +119,4 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
     },
   };
 }
+

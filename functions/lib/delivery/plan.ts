@@ -1,13 +1,22 @@
 import type { SQSRecord } from 'aws-lambda';
+import type { Appended } from '../channels/channel-store';
 import { fingerprint, log } from '../log';
 import { hashOf } from '../../../packages/contract/src/table-keys';
+import { nowSeconds } from '../time';
 import { audiencePages } from './audience';
 import type { BatchMemory, FanoutContext, FanoutSettings } from './context';
 import { toDeadLetter } from './dead-letter';
+import { postInOrder, type Limit } from './deliver';
 import { gapFrame, messageFrame, seqOf } from './frames';
-import { deliverRecordKey } from './ledger';
+import { deliverRecordKey, recordServed, servedOf } from './ledger';
 import { channelKeyOf, deliverGroupIdOf, payloadBytes, type DeliverRecord, type PublishRecord } from '../../../packages/contract/src/queue-message';
 import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
+
+/** A publish record of a run: the queue record and what it says. */
+export interface Publishing {
+  record: SQSRecord;
+  publish: PublishRecord;
+}
 
 /**
  * The deliver records of one frame: per partition, chunks of at most `chunkSize` connection ids,
@@ -28,42 +37,60 @@ function deliverEntries(
   return entries;
 }
 
+/** One message of a run, ready to go out: its frame (a RESUME_GAP where the message cannot fit a record) and what its ledger holds. */
+interface Outgoing {
+  record: SQSRecord;
+  id: string;
+  frame: string;
+  done: Set<string>;
+}
+
 /**
- * Plans one publish record: the sequence number and the log (channels), then the deliver records
- * of its audience, per partition. A payload over `maxPayloadBytes`, or a frame too large for a
- * record, goes to the dead-letter queue (the audience of the latter gets a RESUME_GAP instead).
+ * The frame a message goes out as: its message frame or, where that cannot fit a deliver record
+ * even for one connection, a dead letter `record_too_large` and a RESUME_GAP naming its sequence
+ * number in its place (undefined: nothing to send, a message to one connection).
+ */
+async function frameToSend(
+  context: Pick<FanoutContext, 'sqs' | 'settings'>,
+  { record, id, frame, channelKey, longest }: { record: SQSRecord; id: string; frame: string; channelKey: string; longest: string },
+): Promise<string | undefined> {
+  if (deliverEntries(context.settings, { id, frame, channelKey, buckets: [[longest]] })) return frame;
+  const bytes = recordBytes(frame);
+  const seq = seqOf(frame);
+  await toDeadLetter(context, { record, reason: 'record_too_large', details: { messageId: id, seq, bytes, limit: MAX_RECORD_BYTES } });
+  log({ event: 'publish_rejected', level: 'warn', reason: 'record_too_large', messageId: id, bytes }, { DeadLettered: 1 });
+  return seq === undefined ? undefined : gapFrame(channelKey, seq, seq, 'the message is too large to deliver');
+}
+
+/**
+ * Plans a run of publish records of one channel (consecutive in its FIFO group, one batch) together:
+ * one read of the audience, their sequence numbers and log entries in one transaction, then either
+ * - the one-hop path, when the audience fits one deliver record and the channel's earlier messages
+ *   did not go through deliver records (they could still be queued): every frame is posted here, in
+ *   order per connection, and the ledger of each message is its marker (one write for the run);
+ * - or deliver records per partition (the two-stage path); the channel's head then says so for the
+ *   queue's retention, and the run's markers are marked planned in one write.
+ * A payload over `maxPayloadBytes` goes to the dead-letter queue. False when some post should be tried
+ * again later (the run is redelivered; its ledger skips what was done).
  *
  * @example
- * await plan(context, { record, publish, batch: { heads: new Map(), audiences: new Map() } });
+ * const done = await planRun(context, { run: [{ record, publish }], batch, limit });
  */
-export async function plan(
-  context: Pick<FanoutContext, 'documents' | 'tableName' | 'sqs' | 'channels' | 'settings'>,
-  { record, publish, batch }: { record: SQSRecord; publish: PublishRecord; batch: BatchMemory },
-): Promise<void> {
-  const { documents, tableName, sqs, channels, settings } = context;
-  const { id, target } = publish;
-  const channelKey = channelKeyOf(target);
-  const payload = JSON.stringify(publish.data);
-  if (payloadBytes(publish.data) > settings.maxPayloadBytes) {
-    await toDeadLetter(context, { record, reason: 'payload_too_large', details: { messageId: id, bytes: payloadBytes(publish.data), limit: settings.maxPayloadBytes } });
-    log({ event: 'publish_rejected', level: 'warn', reason: 'payload_too_large', messageId: id }, { DeadLettered: 1 });
-    return;
-  }
-  let frame: string;
-  if (target.type === 'connection') {
-    frame = messageFrame({ id, payload });
-  } else {
-    const appended = await channels.append({ channel: channelKey, messageId: id, payload, publishedAt: publish.publishedAt, knownHead: batch.heads.get(channelKey) });
-    if (appended.duplicate) batch.heads.delete(channelKey);
-    else batch.heads.set(channelKey, appended.seq);
-    if (appended.duplicate && appended.planned) {
-      log({ event: 'publish_duplicate', messageId: id, seq: appended.seq });
-      return;
+export async function planRun(context: FanoutContext, { run, batch, limit }: { run: Publishing[]; batch: BatchMemory; limit: Limit }): Promise<boolean> {
+  const { documents, tableName, channels, settings } = context;
+  const accepted: Publishing[] = [];
+  for (const item of run) {
+    const { id } = item.publish;
+    const bytes = payloadBytes(item.publish.data);
+    if (bytes <= settings.maxPayloadBytes) accepted.push(item);
+    else {
+      await toDeadLetter(context, { record: item.record, reason: 'payload_too_large', details: { messageId: id, bytes, limit: settings.maxPayloadBytes } });
+      log({ event: 'publish_rejected', level: 'warn', reason: 'payload_too_large', messageId: id }, { DeadLettered: 1 });
     }
-    frame = messageFrame({ channel: channelKey, seq: appended.seq, id, payload });
   }
-  const buckets: string[][] = Array.from({ length: settings.partitions }, () => []);
-  let audience = 0;
+  if (accepted.length === 0) return true;
+  const target = accepted[0]!.publish.target;
+  const channelKey = channelKeyOf(target);
   // Publishes of one channel in a row (one group, one batch) share one read of the audience; a join
   // in between (the same group: a subscribe or a resume) drops it, so the joined connection is in
   // the audience of every publish planned after it.
@@ -73,23 +100,79 @@ export async function plan(
     for await (const page of audiencePages({ client: documents, tableName, target })) pages.push(page);
     batch.audiences.set(channelKey, pages);
   }
-  for (const page of pages) {
-    for (const connectionId of page) {
-      buckets[hashOf(connectionId) % settings.partitions]!.push(connectionId);
-      audience++;
+  const audience = pages.flat();
+  const fitsOne = audience.length <= settings.chunkSize;
+
+  let appended: Appended[];
+  let direct: boolean;
+  if (target.type === 'connection') {
+    // A message to one connection: no sequence, no log; its ledger is a delivery ledger of its own.
+    appended = accepted.map(({ publish }) => ({ messageId: publish.id, seq: 0, duplicate: false, planned: false, done: new Set<string>() }));
+    direct = true;
+  } else {
+    const now = nowSeconds();
+    const result = await channels.append({
+      channel: channelKey,
+      messages: accepted.map(({ publish }) => ({ messageId: publish.id, payload: JSON.stringify(publish.data), publishedAt: publish.publishedAt })),
+      knownHead: batch.heads.get(channelKey),
+      // Deliver records of this run may still be queued for as long as the queue keeps messages.
+      stageUntil: fitsOne ? undefined : now + settings.ledgerTtlSeconds,
+    });
+    batch.heads.set(channelKey, result.head);
+    appended = result.appended;
+    direct = fitsOne && (result.head.stagedUntil ?? 0) <= now;
+  }
+
+  const longest = audience.reduce((a, b) => (b.length > a.length ? b : a), '');
+  const outgoing: Outgoing[] = [];
+  for (const [n, { record, publish }] of accepted.entries()) {
+    const { id } = publish;
+    const { seq, duplicate, planned, done } = appended[n]!;
+    if (duplicate && planned) {
+      log({ event: 'publish_duplicate', messageId: id, seq });
+      continue;
+    }
+    const payload = JSON.stringify(publish.data);
+    const frame = await frameToSend(context, {
+      record,
+      id,
+      frame: target.type === 'connection' ? messageFrame({ id, payload }) : messageFrame({ channel: channelKey, seq, id, payload }),
+      channelKey,
+      longest: longest || 'x',
+    });
+    if (frame !== undefined) outgoing.push({ record, id, frame, done });
+  }
+  if (target.type === 'connection') {
+    // Its ledger is read before posting: no marker tells a redelivered record from a first one.
+    for (const message of outgoing) {
+      message.done = await servedOf(context, { messageId: message.id, key: deliverRecordKey(message.id, hashOf(target.connectionId) % settings.partitions, audience) });
     }
   }
-  let entries = deliverEntries(settings, { id, frame, channelKey, buckets });
-  if (!entries) {
-    // The frame does not fit a record even for one connection: it goes to the dead-letter queue, and
-    // the channel's audience gets a RESUME_GAP naming its sequence number instead.
-    const bytes = recordBytes(frame);
-    await toDeadLetter(context, { record, reason: 'record_too_large', details: { messageId: id, seq: seqOf(frame), bytes, limit: MAX_RECORD_BYTES } });
-    log({ event: 'publish_rejected', level: 'warn', reason: 'record_too_large', messageId: id, bytes }, { DeadLettered: 1 });
-    const seq = seqOf(frame);
-    entries = seq === undefined ? [] : (deliverEntries(settings, { id, frame: gapFrame(channelKey, seq, seq, 'the message is too large to deliver'), channelKey, buckets }) ?? []);
+
+  let complete = true;
+  if (direct) {
+    const served = await postInOrder(context, { messages: outgoing, connectionIds: audience, limit });
+    complete = served.every(({ complete }) => complete);
+    if (target.type === 'connection') {
+      for (const [n, { handled }] of served.entries()) {
+        const { id } = outgoing[n]!;
+        await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled });
+      }
+    } else {
+      await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: outgoing[n]!.id, planned: complete, done: complete ? [] : handled })));
+    }
+  } else {
+    const entries: QueueEntry[] = [];
+    for (const { id, frame, done } of outgoing) {
+      const buckets: string[][] = Array.from({ length: settings.partitions }, () => []);
+      for (const connectionId of audience) if (!done.has(connectionId)) buckets[hashOf(connectionId) % settings.partitions]!.push(connectionId);
+      entries.push(...deliverEntries(settings, { id, frame, channelKey, buckets })!);
+    }
+    await sendBatched(context.sqs, settings.queueUrl, entries);
+    await channels.recordHandled(outgoing.map(({ id }) => ({ messageId: id, planned: true, done: [] })));
   }
-  await sendBatched(sqs, settings.queueUrl, entries);
-  if (target.type !== 'connection') await channels.markPlanned(id);
-  log({ event: 'publish', messageId: id, channel: target.type === 'connection' ? undefined : fingerprint(channelKey), target: target.type, audience, records: entries.length }, { Published: 1 });
+  for (const { id } of outgoing) {
+    log({ event: 'publish', messageId: id, channel: target.type === 'connection' ? undefined : fingerprint(channelKey), target: target.type, audience: audience.length, run: accepted.length, direct }, { Published: 1 });
+  }
+  return complete;
 }

@@ -8,6 +8,7 @@ import { post } from './deliver';
 import { gapFrame, messageFrame, seqOf } from './frames';
 import { deliverRecordKey, recordServed, servedOf } from './ledger';
 import { deliverGroupIdOf, type DeliverRecord, type JoinRecord } from '../../../packages/contract/src/queue-message';
+import { nowSeconds } from '../time';
 import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
 
 /**
@@ -45,14 +46,14 @@ function replayEntries({ id, connectionId, channel, partition, frames }: { id: s
  * connection live; the ack (seq = the head now) and the log from `after` up to that head go to it
  * in deliver records of the connection's partition group, so they are posted before any later live
  * message of the channel. At most `limit` log entries are replayed; a RESUME_GAP names the rest.
+ * While the channel's messages take the one-hop path (plan.ts), later messages are posted by the
+ * planner itself, so the join posts its frames here too, in the same records' order and with their
+ * ledgers. False when a post should be tried again later (the join is redelivered).
  *
  * @example
- * await join(context, { record, joinRecord, batch });
+ * const done = await join(context, { record, joinRecord, batch });
  */
-export async function join(
-  context: Pick<FanoutContext, 'sqs' | 'channels' | 'settings'>,
-  { record, joinRecord, batch }: { record: SQSRecord; joinRecord: JoinRecord; batch: BatchMemory },
-): Promise<void> {
+export async function join(context: FanoutContext, { record, joinRecord, batch }: { record: SQSRecord; joinRecord: JoinRecord; batch: BatchMemory }): Promise<boolean> {
   const { sqs, channels, settings } = context;
   const { id, connectionId, channel, after, limit, ack } = joinRecord;
   batch.audiences.delete(channel);
@@ -60,9 +61,12 @@ export async function join(
   // A resume's join subscribes here; a `subscribe` wrote its subscription before enqueueing the join.
   if (joinRecord.subscribe) {
     const outcome = await channels.subscribe({ channel, connectionId, expiresAt: joinRecord.expiresAt, maxSubscriptions: joinRecord.maxSubscriptions });
-    if (outcome === 'gone') return;
+    if (outcome === 'gone') return true;
   }
-  const head = await channels.head(channel);
+  const state = await channels.headOf(channel);
+  const head = state.seq;
+  batch.heads.set(channel, state);
+  const staged = (state.stagedUntil ?? 0) > nowSeconds();
   if (ack) frames.push(JSON.stringify({ type: 'ack', action: 'subscribe', ...(ack.id === undefined ? {} : { id: ack.id }), channel, seq: head }));
   let replayed = 0;
   if (after !== undefined && head > after) {
@@ -82,9 +86,16 @@ export async function join(
     for (const { seq, bytes } of queued.oversized) {
       await toDeadLetter(context, { record, reason: 'record_too_large', details: { messageId: id, channel: fingerprint(channel), seq, connectionIds: [connectionId], bytes, limit: MAX_RECORD_BYTES } });
     }
-    await sendBatched(sqs, settings.queueUrl, queued.entries);
+    if (staged) await sendBatched(sqs, settings.queueUrl, queued.entries);
+    else {
+      for (const { body } of queued.entries) {
+        const deliverRecord = JSON.parse(body) as DeliverRecord & { frames: string[] };
+        if (!(await deliverReplay(context, { record, deliverRecord }))) return false;
+      }
+    }
   }
-  log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed, limit, ack: ack !== undefined });
+  log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed, limit, ack: ack !== undefined, direct: !staged });
+  return true;
 }
 
 /**

@@ -25,8 +25,8 @@ export async function ifConditionHolds<T>(write: Promise<T>): Promise<T | undefi
  * @example
  * if (conditionFailedAt(error, 1)) return 'already_subscribed';
  */
-export const conditionFailedAt = (error: unknown, index: number): boolean =>
-  error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
+export const conditionFailedAt = (error: unknown, index: number): boolean => cancellationReasons(error)?.[index]?.Code === 'ConditionalCheckFailed';
+
 
 /**
  * A fresh id for a conditional write to store in its item as `writeId`. A write whose answer was lost
@@ -75,3 +75,15 @@ export async function writeUnlessConflict(write: Promise<unknown>, writeId: stri
 export function metOwnWrite(error: unknown, writeId: string): boolean {
   return error instanceof ConditionalCheckFailedException && writeIdOf(error.Item) === writeId;
 }
+
+/**
+ * The reasons of a cancelled TransactWriteItems, one per item of `TransactItems` in order (an item
+ * written with `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` brings back what failed its
+ * condition, as DynamoDB's attribute values); undefined for any other error.
+ *
+ * @example
+ * const reasons = cancellationReasons(error);
+ * if (reasons?.[0]?.Item) console.log(unmarshall(reasons[0].Item));
+ */
+export const cancellationReasons = (error: unknown): TransactionCanceledException['CancellationReasons'] =>
+  error instanceof TransactionCanceledException ? (error.CancellationReasons ?? []) : undefined;

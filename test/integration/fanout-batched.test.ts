@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createPublisher, type Publisher } from '../../packages/publisher/src';
+import { DIST, FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
+import type { DynamoCall } from '../../sandbox/dynamo-faults';
+import { extractZip } from '../../sandbox/unzip';
+import { connect, framesSent, type TestClient } from '../helpers/clients';
+import { allItems } from '../helpers/dynamo';
+import { seededChance, seededPostFaults, staleSubscribers } from '../helpers/post-faults';
+import { startTestProject } from '../helpers/project-sandbox';
+
+type Frame = { type: string; id: string; seq: number; channel: string; data: unknown };
+type Project = Awaited<ReturnType<typeof startTestProject>>;
+
+const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
+
+/** `count` anonymous clients subscribed to `channel`, each acked, with their connection ids. */
+async function subscribers(project: Project, channel: string, count: number): Promise<Array<{ client: TestClient; connectionId: string }>> {
+  const users = Array.from({ length: count }, () => randomUUID());
+  const clients = await Promise.all(users.map((user) => connect(project.sandbox.url, { protocols: user })));
+  for (const client of clients) {
+    client.send({ action: 'subscribe', channel });
+    expect(await client.next(10_000)).toMatchObject({ type: 'ack', action: 'subscribe' });
+  }
+  // An anonymous connection's item names its user: that maps each client to its connection id.
+  const connectionOf = new Map((await allItems(project.tableName)).filter((i) => i.type === 'connection').map((i) => [i.userId as string, i.connectionId as string]));
+  return clients.map((client, n) => ({ client, connectionId: connectionOf.get(users[n]!)! }));
+}
+
+const received = (client: TestClient): Promise<Frame[]> => framesSent<Frame>(client);
+
+/** The audience reads (Query on a channel's subscriptions) and appends (transactions on its head) DynamoDB served. */
+const readsOf = (calls: DynamoCall[], channel: string) =>
+  calls.filter((call) => call.operation === 'Query' && JSON.stringify(call.input).includes(`"CHANNEL#${channel}"`) && JSON.stringify(call.input).includes('"CONNECTION#"')).length;
+const appendsOf = (calls: DynamoCall[], channel: string) =>
+  calls.filter((call) => call.operation === 'TransactWriteItems' && JSON.stringify(call.input).includes(`{"PK":{"S":"CHANNEL#${channel}"},"SK":{"S":"HEAD"}}`)).length;
+
+describe('a channel\'s publishes of one batch are planned together', () => {
+  let project: Project;
+  let sqs: SQSClient;
+  let publisher: Publisher;
+  const calls: DynamoCall[] = [];
+
+  beforeAll(async () => {
+    project = await startTestProject({
+      functionEnv: { fanout: { FANOUT_CHUNK_SIZE: '3' } },
+      injectDynamoFault: (call) => {
+        calls.push(call);
+        return undefined;
+      },
+    });
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials });
+    publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs });
+  }, 60_000);
+  afterAll(async () => {
+    sqs.destroy();
+    await project.sandbox.stop();
+  });
+  const drained = () => project.sandbox.queues.get(FANOUT_QUEUE)!.drained(30_000);
+
+  it('get consecutive sequence numbers in queue order from one audience read and one append, whatever other channels share the batch', async () => {
+    const [a, b] = [`batch-a-${randomUUID()}`, `batch-b-${randomUUID()}`];
+    const audienceA = await subscribers(project, a, 3);
+    const audienceB = await subscribers(project, b, 2);
+    await drained();
+    calls.length = 0;
+    const sentBefore = project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent;
+    // One tick: one SendMessageBatch of both channels' publishes, interleaved.
+    const ids = await Promise.all(Array.from({ length: 8 }, (_, n) => publisher.publish(n % 2 === 0 ? a : b, { n })));
+    await drained();
+    const frames = await Promise.all([...audienceA, ...audienceB].map(({ client }) => received(client)));
+    frames.slice(0, 3).forEach((got) => {
+      expect(got.map((f) => [f.channel, f.seq, f.id])).toEqual([0, 2, 4, 6].map((n, k) => [a, k + 1, ids[n]]));
+    });
+    frames.slice(3).forEach((got) => {
+      expect(got.map((f) => [f.channel, f.seq, f.id])).toEqual([1, 3, 5, 7].map((n, k) => [b, k + 1, ids[n]]));
+    });
+    expect([readsOf(calls, a), appendsOf(calls, a), readsOf(calls, b), appendsOf(calls, b)]).toEqual([1, 1, 1, 1]);
+    // The audiences fit one deliver record: posted by the planner, no deliver record was queued.
+    expect(project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentBefore).toBe(8);
+    for (const { client } of [...audienceA, ...audienceB]) client.ws.close();
+  }, 60_000);
+
+  it('a channel whose audience outgrows one deliver record goes through deliver records, and stays there while earlier ones may be queued', async () => {
+    const channel = `grows-${randomUUID()}`;
+    const first = await subscribers(project, channel, 2);
+    await publisher.publish(channel, 'one-hop');
+    await drained();
+    const more = await subscribers(project, channel, 2);
+    const sentBefore = project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent;
+    await publisher.publish(channel, 'staged');
+    await drained();
+    const stagedRecords = project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentBefore - 1;
+    expect(stagedRecords).toBeGreaterThan(0);
+    for (const { client } of more) expect((await received(client)).map((f) => [f.seq, f.data])).toEqual([[2, 'staged']]);
+    // Back to two subscribers: still deliver records, so nothing overtakes a record still queued.
+    for (const { client } of more) {
+      client.send({ action: 'unsubscribe', channel });
+      expect(await client.next(10_000)).toMatchObject({ type: 'ack', action: 'unsubscribe' });
+    }
+    const sentThen = project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent;
+    await publisher.publish(channel, 'still staged');
+    await drained();
+    expect(project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentThen).toBeGreaterThan(1);
+    for (const { client } of first) expect((await received(client)).map((f) => [f.seq, f.data])).toEqual([[1, 'one-hop'], [2, 'staged'], [3, 'still staged']]);
+    for (const { client } of more) expect(await received(client)).toEqual([]);
+    for (const { client } of [...first, ...more]) client.ws.close();
+  }, 60_000);
+});
+
+/** A seeded decision per key: the same fault for the same (connection, message, attempt) whatever the timing. */
+const chance = seededChance(process.env.FANOUT_FAULT_SEED ?? 'one-hop-faults-1');
+
+describe('the one-hop path under faults (seeded): 410, 429, 403/413, a write applied but unanswered, a consumer crash mid-batch, every message delivered twice', () => {
+  const LIVE = 8;
+  const STALE = 2;
+  const MESSAGES = 30;
+  let project: Project;
+  let sqs: SQSClient;
+  const { injectFault, injected } = seededPostFaults(chance, { final: 0.03, throttle: 0.1 });
+  let unanswered = 0;
+  let channel = '';
+
+  beforeAll(async () => {
+    const real = await extractZip(path.join(DIST, 'fanout.zip'));
+    project = await startTestProject({
+      functionSource: { fanout: { file: path.join(ROOT, 'test/fixtures/handlers/crashing-fanout.js') } },
+      functionEnv: { fanout: { REAL_HANDLER: path.join(real, 'index.js'), CRASH_EVERY: '4', FANOUT_RETRY_BASE_MS: '5' } },
+      fanout: { visibilityTimeoutMs: 5000, maxReceiveCount: 50, duplicateDelivery: true, batchSize: 10 },
+      // A channel's append goes through, but its answer is lost, once per run of messages.
+      injectDynamoFault: ({ operation, input, attempt }) => {
+        if (channel === '' || operation !== 'TransactWriteItems' || attempt > 1) return undefined;
+        const body = JSON.stringify(input);
+        const first = /"messageId":\{"S":"([^"]+)"/.exec(body)?.[1];
+        if (!body.includes(`"CHANNEL#${channel}"},"SK":{"S":"HEAD"`) || !first || chance('unanswered', first) >= 0.3) return undefined;
+        unanswered += 1;
+        return 'reset-after-apply';
+      },
+      injectFault,
+    });
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials });
+  }, 60_000);
+  afterAll(async () => {
+    sqs.destroy();
+    await project.sandbox.stop();
+  });
+
+  it('every live connection receives each message exactly once, in order, without a deliver record; stale ones are removed; the DLQ holds exactly the final failures', async () => {
+    const subscribedChannel = `one-hop-${randomUUID()}`;
+    const audience = await subscribers(project, subscribedChannel, LIVE);
+    const stale = await staleSubscribers(project.tableName, subscribedChannel, STALE);
+    const queue = project.sandbox.queues.get(FANOUT_QUEUE)!;
+    await queue.drained(30_000);
+    channel = subscribedChannel;
+    const publisher = createPublisher({ queueUrl: queue.url, client: sqs });
+    const ids: string[] = [];
+    // Three ticks: three batches of the channel's publishes, each planned as runs.
+    for (let tick = 0; tick < 3; tick++) ids.push(...(await Promise.all(Array.from({ length: MESSAGES / 3 }, (_, n) => publisher.publish(channel, { tick, n })))));
+    await queue.drained(100_000);
+
+    const frames = await Promise.all(audience.map(({ client }) => received(client)));
+    frames.forEach((got, index) => {
+      const connectionId = audience[index]!.connectionId;
+      expect(got.map((f) => f.id)).toEqual(ids.filter((id) => !injected.final.has(`${connectionId} ${id}`)));
+      expect(got.map((f) => f.seq)).toEqual(ids.map((_, n) => n + 1).filter((seq) => !injected.final.has(`${connectionId} ${ids[seq - 1]}`)));
+    });
+    const items = await allItems(project.tableName);
+    for (const connectionId of stale) expect(items.filter((i) => i.connectionId === connectionId)).toEqual([]);
+    const dead = project.sandbox.queues
+      .get(FANOUT_DLQ)!
+      .messages()
+      .map((m) => JSON.parse(m.body) as { messageId: string; connectionIds: string[]; status: number });
+    expect(new Map(dead.flatMap((d) => d.connectionIds.map((c) => [`${c} ${d.messageId}`, d.status] as const)))).toEqual(injected.final);
+    // One-hop: the queue got the publishes only (each once: deduplicated by id), no deliver record.
+    expect(queue.stats().sent).toBe(LIVE + MESSAGES);
+
+    const crashes = project.logs.records('fanout').filter((r) => r.event === 'injected_crash').length;
+    console.log(
+      `one-hop fault run: ${LIVE} live + ${STALE} stale connections, ${MESSAGES} messages; ${injected.throttled} throttled posts, ${injected.final.size} final failures, ` +
+        `${unanswered} appends unanswered, ${crashes} crashes, ${queue.stats().duplicatesDelivered} duplicate deliveries`,
+    );
+    expect([injected.throttled > 0, injected.final.size > 0, unanswered > 0, crashes > 0]).toEqual([true, true, true, true]);
+    for (const { client } of audience) client.ws.close();
+  }, 150_000);
+});
