@@ -4,6 +4,7 @@ import { postToConnection, type PostOutcome } from '../push/management-api';
 import type { FanoutContext } from './context';
 import { toDeadLetter } from './dead-letter';
 import { deliverRecordKey, recordServed, servedOf } from './ledger';
+import { messageIdOf } from './frames';
 import type { DeliverRecord } from '../../../packages/contract/src/queue-message';
 
 /** Runs a task when one of the limiter's slots is free (see `createLimiter`). */
@@ -68,7 +69,7 @@ export interface ToPost {
  * most `limit` posts in flight), skipping those a message's ledger holds: a connection stops at a
  * retry (what follows waits for the redelivery) or when it is gone (the rest is handled). Final
  * failures go to the dead-letter queue, one message per message and reason. Returns per message the
- * connections handled and whether none is left to retry.
+ * connections handled, whether none is left to retry, and the counts to log (`logPosted`).
  *
  * @example
  * const [{ handled, complete }] = await postInOrder(context, { messages: [{ record, id, frame, done: new Set() }], connectionIds, limit });
@@ -76,7 +77,7 @@ export interface ToPost {
 export async function postInOrder(
   context: FanoutContext,
   { messages, connectionIds, limit }: { messages: ToPost[]; connectionIds: readonly string[]; limit: Limit },
-): Promise<Array<{ handled: string[]; complete: boolean }>> {
+): Promise<Posted[]> {
   const results = messages.map(() => ({ handled: [] as string[], complete: true, sent: 0, gone: 0, retry: 0, rejected: new Map<string, { status: number | undefined; connectionIds: string[] }>() }));
   await Promise.all(
     connectionIds.map(async (connectionId) => {
@@ -111,13 +112,34 @@ export async function postInOrder(
     for (const [reason, entry] of result.rejected) {
       await toDeadLetter(context, { record, reason, details: { messageId: id, status: entry.status, connectionIds: entry.connectionIds, frame } });
     }
-    const failed = [...result.rejected.values()].reduce((sum, entry) => sum + entry.connectionIds.length, 0);
-    log(
-      { event: 'deliver', messageId: id, sent: result.sent, gone: result.gone, skipped: connectionIds.filter((c) => messages[n]!.done.has(c)).length, retry: result.retry, deadLettered: failed, receiveCount: Number(record.attributes.ApproximateReceiveCount) },
-      { Delivered: result.sent, StaleConnections: result.gone, DeliveryRetries: result.retry, DeadLettered: failed },
-    );
   }
-  return results.map(({ handled, complete }) => ({ handled, complete }));
+  return results.map(({ handled, complete, sent, gone, retry, rejected }) => ({
+    handled,
+    complete,
+    sent,
+    gone,
+    retry,
+    deadLettered: [...rejected.values()].reduce((sum, entry) => sum + entry.connectionIds.length, 0),
+  }));
+}
+
+/** What `postInOrder` did for one message. */
+export interface Posted {
+  /** Connections done with (sent, gone, dead-lettered). */
+  handled: string[];
+  /** No connection is left to retry. */
+  complete: boolean;
+  sent: number;
+  gone: number;
+  retry: number;
+  deadLettered: number;
+}
+
+/** Logs what was posted for one message, with its metrics. */
+export function logPosted(posted: Pick<Posted, 'sent' | 'gone' | 'retry' | 'deadLettered'>, fields: Record<string, unknown>): void {
+  const { sent, gone, retry, deadLettered } = posted;
+  log({ event: 'deliver', ...fields, sent, gone, retry, deadLettered }, { Delivered: sent, StaleConnections: gone, DeliveryRetries: retry, DeadLettered: deadLettered });
+
 }
 
 /**
@@ -135,7 +157,39 @@ export async function deliver(
   const { id, partition, connectionIds } = deliverRecord;
   const key = deliverRecordKey(id, partition, connectionIds);
   const done = await servedOf(context, { messageId: id, key });
-  const [{ handled, complete }] = (await postInOrder(context, { messages: [{ record, id, frame: deliverRecord.frame!, done }], connectionIds, limit })) as [{ handled: string[]; complete: boolean }];
-  await recordServed(context, { messageId: id, key, done: handled });
-  return complete;
+  const [posted] = (await postInOrder(context, { messages: [{ record, id, frame: deliverRecord.frame!, done }], connectionIds, limit })) as [Posted];
+  await recordServed(context, { messageId: id, key, done: posted.handled });
+  logPosted(posted, { messageId: id, partition, skipped: done.size, receiveCount: Number(record.attributes.ApproximateReceiveCount) });
+  return posted.complete;
+}
+
+/**
+ * Serves a deliver record of several `frames`: a replay's (one connection) or a run's (a channel's
+ * messages of one batch, to a chunk of its audience). Each connection gets them in order
+ * (`postInOrder`), stopping at a retry or when it is gone; the ledger counts frames by index, and by
+ * index and connection where the record has several. A dead letter names the message its frame
+ * carries (the record's id for an ack or a gap). False when a post should be tried again later.
+ *
+ * @example
+ * const done = await deliverFrames(context, { record, deliverRecord: { ...deliverRecord, frames }, limit });
+ */
+export async function deliverFrames(
+  context: FanoutContext,
+  { record, deliverRecord, limit }: { record: SQSRecord; deliverRecord: DeliverRecord & { frames: string[] }; limit: Limit },
+): Promise<boolean> {
+  const { id, partition, connectionIds, frames } = deliverRecord;
+  const key = deliverRecordKey(id, partition, connectionIds);
+  const entry = (index: number, connectionId: string): string => (connectionIds.length === 1 ? String(index) : `${index}:${connectionId}`);
+  const done = await servedOf(context, { messageId: id, key });
+  const messages = frames.map((frame, index) => ({
+    record,
+    id: messageIdOf(frame) ?? id,
+    frame,
+    done: new Set(connectionIds.filter((connectionId) => done.has(entry(index, connectionId)))),
+  }));
+  const posted = await postInOrder(context, { messages, connectionIds, limit });
+  await recordServed(context, { messageId: id, key, done: posted.flatMap(({ handled }, index) => handled.map((connectionId) => entry(index, connectionId))) });
+  const sum = (field: 'sent' | 'gone' | 'retry' | 'deadLettered') => posted.reduce((total, counts) => total + counts[field], 0);
+  logPosted({ sent: sum('sent'), gone: sum('gone'), retry: sum('retry'), deadLettered: sum('deadLettered') }, { messageId: id, partition, frames: frames.length, receiveCount: Number(record.attributes.ApproximateReceiveCount) });
+  return posted.every(({ complete }) => complete);
 }

@@ -3,10 +3,10 @@ import type { ChannelHead } from '../channels/channel-store';
 import { log } from '../log';
 import type { BatchMemory, FanoutContext, FanoutDeps } from './context';
 import { toDeadLetter } from './dead-letter';
-import { createLimiter, deliver, type Limit } from './deliver';
+import { createLimiter, deliver, deliverFrames, type Limit } from './deliver';
 import { planRun, type Publishing } from './plan';
 import { channelKeyOf, parseQueueRecord } from '../../../packages/contract/src/queue-message';
-import { deliverReplay, join } from './replay';
+import { join } from './replay';
 import { resume } from './resume';
 
 /** What `createFanout` needs: the context, where chance and time default to `Math.random` and timers. */
@@ -24,10 +24,10 @@ async function handleRecord(context: FanoutContext, { record, parsed, limit, bat
     return true;
   }
   const queued = parsed.record;
-  if (queued.kind === 'join') return await join(context, { record, joinRecord: queued, batch });
+  if (queued.kind === 'join') return await join(context, { record, joinRecord: queued, batch, limit });
   if (queued.kind === 'resume') return await resume(context, { record, resumeRecord: queued });
   if (queued.kind === 'publish') return await planRun(context, { run: [{ record, publish: queued }], batch, limit });
-  if (queued.frames) return await deliverReplay(context, { record, deliverRecord: { ...queued, frames: queued.frames } });
+  if (queued.frames) return await deliverFrames(context, { record, deliverRecord: { ...queued, frames: queued.frames }, limit });
   return await deliver(context, { record, deliverRecord: queued, limit });
 }
 

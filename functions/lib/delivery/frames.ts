@@ -33,3 +33,16 @@ export const seqOf = (frame: string): number | undefined => {
   const match = /^\{"type":"message","channel":(?:"(?:[^"\\]|\\.)*"),"seq":(\d+),/.exec(frame);
   return match ? Number(match[1]) : undefined;
 };
+
+/**
+ * The message id a channel message frame carries (as `messageFrame` writes it); undefined for any
+ * other frame (an ack, a RESUME_GAP).
+ *
+ * @example
+ * messageIdOf(messageFrame({ channel: 'news', seq: 3, id: 'm-1', payload: '1' })); // 'm-1'
+ */
+export const messageIdOf = (frame: string): string | undefined => {
+  if (!frame.startsWith('{"type":"message",')) return undefined;
+  const id = (JSON.parse(frame) as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+};

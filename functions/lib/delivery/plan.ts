@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import type { Appended } from '../channels/channel-store';
 import { fingerprint, log } from '../log';
@@ -6,7 +7,7 @@ import { nowSeconds } from '../time';
 import { audiencePages } from './audience';
 import type { BatchMemory, FanoutContext, FanoutSettings } from './context';
 import { toDeadLetter } from './dead-letter';
-import { postInOrder, type Limit } from './deliver';
+import { logPosted, postInOrder, type Limit } from './deliver';
 import { gapFrame, messageFrame, seqOf } from './frames';
 import { deliverRecordKey, recordServed, servedOf } from './ledger';
 import { channelKeyOf, deliverGroupIdOf, payloadBytes, type DeliverRecord, type PublishRecord } from '../../../packages/contract/src/queue-message';
@@ -33,6 +34,47 @@ function deliverEntries(
     const { records, oversized } = packRecords(connectionIds, build, { maxItems: settings.chunkSize });
     if (oversized.length > 0) return undefined;
     for (const { body, items } of records) entries.push({ body, groupId: deliverGroupIdOf(channelKey, partition), deduplicationId: deliverRecordKey(id, partition, items) });
+  }
+  return entries;
+}
+
+/**
+ * The deliver records of a run's frames (several messages of one channel) to its audience: the
+ * frames in groups of at most half a record (a frame larger goes alone), each group to every
+ * partition in chunks of connection ids, each record within `MAX_RECORD_BYTES`. Records of one
+ * partition are in frame order, so each connection gets the run in order. A record's id names its
+ * frames (a hash of their message ids), so a run cut differently on a redelivery is another record
+ * with its own ledger.
+ */
+function runEntries(
+  settings: Pick<FanoutSettings, 'chunkSize'>,
+  { frames, channelKey, buckets }: { frames: Array<{ id: string; frame: string }>; channelKey: string; buckets: string[][] },
+): QueueEntry[] {
+  const groups: Array<Array<{ id: string; frame: string }>> = [];
+  let bytes = 0;
+  for (const item of frames) {
+    const cost = recordBytes(JSON.stringify(item.frame)) + 1;
+    const last = groups.at(-1);
+    if (last && bytes + cost <= MAX_RECORD_BYTES / 2) last.push(item);
+    else {
+      groups.push([item]);
+      bytes = 0;
+    }
+    bytes += cost;
+  }
+  const entries: QueueEntry[] = [];
+  for (const group of groups) {
+    const id = group.length === 1 ? group[0]!.id : `run-${createHash('sha256').update(group.map((item) => item.id).join('\n')).digest('hex').slice(0, 40)}`;
+    const framesOf = group.map((item) => item.frame);
+    for (const [partition, connectionIds] of buckets.entries()) {
+      const build = (chunk: string[]): string =>
+        group.length === 1
+          ? JSON.stringify({ v: 1, kind: 'deliver', id, frame: framesOf[0], partition, connectionIds: chunk } satisfies DeliverRecord)
+          : JSON.stringify({ v: 1, kind: 'deliver', id, frames: framesOf, partition, connectionIds: chunk } satisfies DeliverRecord);
+      // Every frame fits a record with the longest connection id (frameToSend), so nothing is oversized.
+      const { records } = packRecords(connectionIds, build, { maxItems: settings.chunkSize });
+      for (const { body, items } of records) entries.push({ body, groupId: deliverGroupIdOf(channelKey, partition), deduplicationId: deliverRecordKey(id, partition, items) });
+    }
   }
   return entries;
 }
@@ -153,6 +195,7 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
   if (direct) {
     const served = await postInOrder(context, { messages: outgoing, connectionIds: audience, limit });
     complete = served.every(({ complete }) => complete);
+    for (const [n, posted] of served.entries()) logPosted(posted, { messageId: outgoing[n]!.id, direct: true, receiveCount: Number(outgoing[n]!.record.attributes.ApproximateReceiveCount) });
     if (target.type === 'connection') {
       for (const [n, { handled }] of served.entries()) {
         const { id } = outgoing[n]!;
@@ -163,11 +206,13 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     }
   } else {
     const entries: QueueEntry[] = [];
-    for (const { id, frame, done } of outgoing) {
-      const buckets: string[][] = Array.from({ length: settings.partitions }, () => []);
-      for (const connectionId of audience) if (!done.has(connectionId)) buckets[hashOf(connectionId) % settings.partitions]!.push(connectionId);
-      entries.push(...deliverEntries(settings, { id, frame, channelKey, buckets })!);
-    }
+    const buckets = (done: ReadonlySet<string>): string[][] => {
+      const partitions: string[][] = Array.from({ length: settings.partitions }, () => []);
+      for (const connectionId of audience) if (!done.has(connectionId)) partitions[hashOf(connectionId) % settings.partitions]!.push(connectionId);
+      return partitions;
+    };
+    if (outgoing.length > 1 && outgoing.every(({ done }) => done.size === 0)) entries.push(...runEntries(settings, { frames: outgoing.map(({ id, frame }) => ({ id, frame })), channelKey, buckets: buckets(new Set()) }));
+    else for (const { id, frame, done } of outgoing) entries.push(...deliverEntries(settings, { id, frame, channelKey, buckets: buckets(done) })!);
     await sendBatched(context.sqs, settings.queueUrl, entries);
     await channels.recordHandled(outgoing.map(({ id }) => ({ messageId: id, planned: true, done: [] })));
   }

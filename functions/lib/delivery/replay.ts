@@ -4,9 +4,9 @@ import { errorFrame } from '../../../packages/contract/src/frames';
 import { hashOf } from '../../../packages/contract/src/table-keys';
 import type { BatchMemory, FanoutContext } from './context';
 import { toDeadLetter } from './dead-letter';
-import { post } from './deliver';
+import { deliverFrames, type Limit } from './deliver';
 import { gapFrame, messageFrame, seqOf } from './frames';
-import { deliverRecordKey, recordServed, servedOf } from './ledger';
+import { deliverRecordKey } from './ledger';
 import { deliverGroupIdOf, type DeliverRecord, type JoinRecord } from '../../../packages/contract/src/queue-message';
 import { nowSeconds } from '../time';
 import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
@@ -51,9 +51,12 @@ function replayEntries({ id, connectionId, channel, partition, frames }: { id: s
  * ledgers. False when a post should be tried again later (the join is redelivered).
  *
  * @example
- * const done = await join(context, { record, joinRecord, batch });
+ * const done = await join(context, { record, joinRecord, batch, limit });
  */
-export async function join(context: FanoutContext, { record, joinRecord, batch }: { record: SQSRecord; joinRecord: JoinRecord; batch: BatchMemory }): Promise<boolean> {
+export async function join(
+  context: FanoutContext,
+  { record, joinRecord, batch, limit: posts }: { record: SQSRecord; joinRecord: JoinRecord; batch: BatchMemory; limit: Limit },
+): Promise<boolean> {
   const { sqs, channels, settings } = context;
   const { id, connectionId, channel, after, limit, ack } = joinRecord;
   batch.audiences.delete(channel);
@@ -90,44 +93,10 @@ export async function join(context: FanoutContext, { record, joinRecord, batch }
     else {
       for (const { body } of queued.entries) {
         const deliverRecord = JSON.parse(body) as DeliverRecord & { frames: string[] };
-        if (!(await deliverReplay(context, { record, deliverRecord }))) return false;
+        if (!(await deliverFrames(context, { record, deliverRecord, limit: posts }))) return false;
       }
     }
   }
   log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed, limit, ack: ack !== undefined, direct: !staged });
   return true;
-}
-
-/**
- * Serves a replay's deliver record (its `frames`, to its one connection): posts them in order,
- * stopping at a retry or a gone connection; the ledger counts frames by index. False when a post
- * should be tried again later.
- *
- * @example
- * const done = await deliverReplay(context, { record, deliverRecord: { ...deliverRecord, frames } });
- */
-export async function deliverReplay(
-  context: FanoutContext,
-  { record, deliverRecord }: { record: SQSRecord; deliverRecord: DeliverRecord & { frames: string[] } },
-): Promise<boolean> {
-  const { id, partition, connectionIds, frames } = deliverRecord;
-  const connectionId = connectionIds[0]!;
-  const key = deliverRecordKey(id, partition, connectionIds);
-  const done = await servedOf(context, { messageId: id, key });
-  const handled: string[] = [];
-  let complete = true;
-  for (let index = 0; index < frames.length; index++) {
-    if (done.has(String(index))) continue;
-    const outcome = await post(context, { connectionId, frame: frames[index]! });
-    if (outcome.kind === 'retry') {
-      complete = false;
-      break;
-    }
-    if (outcome.kind === 'rejected') await toDeadLetter(context, { record, reason: outcome.reason, details: { messageId: id, status: outcome.status, connectionIds, frame: frames[index] } });
-    handled.push(String(index));
-    if (outcome.kind === 'gone') break;
-  }
-  await recordServed(context, { messageId: id, key, done: handled });
-  log({ event: 'replay', messageId: id, frames: frames.length, posted: handled.length, complete });
-  return complete;
 }

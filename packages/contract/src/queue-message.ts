@@ -31,7 +31,7 @@ export interface DeliverRecord {
   id: string;
   /** The frame to post, serialized once by the planner. */
   frame?: string;
-  /** Or several frames to post in order (a replay); then `connectionIds` holds one connection. */
+  /** Or several frames to post in order to each connection: a replay (one connection), or a run of a channel's messages. */
   frames?: string[];
   /** Which of the channel's delivery groups this record belongs to. */
   partition: number;
@@ -202,7 +202,6 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
     if (!Array.isArray(connectionIds) || connectionIds.length === 0 || !connectionIds.every((c) => typeof c === 'string' && ID_PATTERN.test(c))) {
       return { ok: false, problem: 'connectionIds must be a non-empty list of ids' };
     }
-    if (manyFrames && connectionIds.length !== 1) return { ok: false, problem: 'frames go to one connection' };
     return {
       ok: true,
       record: { v: 1, kind: 'deliver', id: parsed.id, ...(oneFrame ? { frame: frame as string } : { frames: frames as string[] }), partition, connectionIds: connectionIds as string[] },
