@@ -1,5 +1,6 @@
 import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../packages/contract/src/channel-names';
 import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../packages/contract/src/queue-message';
+import { gapFrame, messageFrame, messageIdOf } from '../../functions/lib/delivery/frames';
 import { shareReplayBudget } from '../../functions/lib/sessions/session-actions';
 import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, packRecords, recordBytes, toBatches } from '../../packages/contract/src/sqs-batch';
 
@@ -62,6 +63,13 @@ describe('queue records', () => {
     expect(parseQueueRecord(JSON.stringify(join({ limit: undefined })))).toMatchObject({ ok: true, record: { limit: 10_000 } });
     const resume = { v: 1, kind: 'resume', id: 'r-1', connectionId: 'c=', frame: '{"type":"resumed"}', joins: [join({ after: 0 })] };
     expect(parseQueueRecord(JSON.stringify(resume))).toEqual({ ok: true, record: resume });
+  });
+
+  it('reads a deliver record of several frames to several connections (a run of a channel\'s messages), and tells the message a frame carries', () => {
+    const frames = [messageFrame({ channel: 'news', seq: 1, id: 'm-1', payload: '1' }), gapFrame('news', 2, 2, 'the message is too large to deliver')];
+    const record = { v: 1, kind: 'deliver', id: 'run-0123', frames, partition: 3, connectionIds: ['c1=', 'c2='] };
+    expect(parseQueueRecord(JSON.stringify(record))).toEqual({ ok: true, record });
+    expect(frames.map(messageIdOf)).toEqual(['m-1', undefined]);
   });
 
   it.each([
