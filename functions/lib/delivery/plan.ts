@@ -162,7 +162,9 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     });
     batch.heads.set(channelKey, result.head);
     appended = result.appended;
-    direct = fitsOne && (result.head.stagedUntil ?? 0) <= now;
+    // A run of redelivered messages only wrote nothing: they keep the path they were planned on (had
+    // it been two stages, the head would say so), even if the audience grew meanwhile.
+    direct = (fitsOne || appended.every(({ duplicate }) => duplicate)) && (result.head.stagedUntil ?? 0) <= now;
   }
 
   const longest = audience.reduce((a, b) => (b.length > a.length ? b : a), '');
