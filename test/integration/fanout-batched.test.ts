@@ -5,9 +5,10 @@ import { createPublisher, type Publisher } from '../../packages/publisher/src';
 import { DIST, FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
 import type { DynamoCall } from '../../sandbox/dynamo-faults';
 import { extractZip } from '../../sandbox/unzip';
+import { createChannelStore } from '../../functions/lib/channels/channel-store';
 import { hashOf } from '../../packages/contract/src/table-keys';
 import { connect, framesSent, type TestClient } from '../helpers/clients';
-import { allItems } from '../helpers/dynamo';
+import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
 import { seededChance, seededPostFaults, staleSubscribers } from '../helpers/post-faults';
 import { startTestProject } from '../helpers/project-sandbox';
 
@@ -200,4 +201,27 @@ describe('the one-hop path under faults (seeded): 410, 429, 403/413, a write app
     expect([injected.throttled > 0, injected.final.size > 0, unanswered > 0, crashes > 0]).toEqual([true, true, true, true]);
     for (const { client } of audience) client.ws.close();
   }, 150_000);
+});
+
+describe('appending a run to a channel (DynamoDB Local)', () => {
+  it('cuts a run at 100 items and 4 MB a transaction, gives consecutive numbers without reading the head, and gives redelivered messages their own back', async () => {
+    const tableName = await createTestTable('append');
+    const channels = createChannelStore({ client: documentClient(), tableName, retentionSeconds: 3600, markerTtlSeconds: 3600 });
+    const channel = `run-${randomUUID()}`;
+    // 60 messages (121 items) of 100 KB (6 MB): at least two transactions by count and by size.
+    const payload = JSON.stringify('x'.repeat(100_000));
+    const messages = Array.from({ length: 60 }, (_, n) => ({ messageId: `m-${n}`, payload, publishedAt: n }));
+    const first = await channels.append({ channel, messages });
+    expect(first.appended.map(({ seq, duplicate }) => [seq, duplicate])).toEqual(messages.map((_, n) => [n + 1, false]));
+    expect(first.head).toEqual({ seq: 60 });
+    // A stale head (as another consumer would know it) and a run mixing redelivered and new messages.
+    const again = await channels.append({ channel, messages: [...messages.slice(58), { messageId: 'm-new', payload: '1', publishedAt: 61 }], knownHead: { seq: 5 }, stageUntil: 99 });
+    expect(again.appended.map(({ messageId, seq, duplicate }) => [messageId, seq, duplicate])).toEqual([
+      ['m-58', 59, true],
+      ['m-59', 60, true],
+      ['m-new', 61, false],
+    ]);
+    expect(again.head).toEqual({ seq: 61, stagedUntil: 99 });
+    expect(await channels.readLog(channel, 0, 100)).toHaveLength(61);
+  }, 60_000);
 });
