@@ -36,7 +36,8 @@ export async function toDeadLetter(
   { record, reason, details }: { record: SQSRecord; reason: string; details: Record<string, unknown> },
 ): Promise<void> {
   const body = deadLetterBody({ v: 1, kind: 'dead_letter', reason, ...details, queueMessageId: record.messageId, failedAt: Date.now() });
-  const identity = `${record.messageId}\n${reason}\n${JSON.stringify(details.connectionIds ?? '')}\n${JSON.stringify(details.seq ?? '')}`;
+  // One queue record may carry several messages (a run's frames): the message id is part of what a dead letter is about.
+  const identity = `${record.messageId}\n${reason}\n${JSON.stringify(details.messageId ?? '')}\n${JSON.stringify(details.connectionIds ?? '')}\n${JSON.stringify(details.seq ?? '')}`;
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: settings.deadLetterQueueUrl,
