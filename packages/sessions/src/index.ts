@@ -3,6 +3,7 @@
  * See README.md.
  */
 export { createSessionService, type HealthReport, type SessionService, type SessionServiceOptions } from './service';
+export { SessionEvent, SessionEventEmitter, type SessionEvents, type SessionRevokeReason } from './events';
 export { createSessionLookup, type SessionLookup } from './lookup';
 export { readSessionSettings, settings, type SessionSettings } from './settings';
 export { dynamoOnlyCache, type CacheLookup, type SessionCache } from './cache/cache';

@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { log } from '../../../functions/lib/log';
 import { createDocumentClient } from '../../../functions/lib/store/dynamo';
 import { userSessionRosterKey } from '../../contract/src/table-keys';
 import { dynamoOnlyCache, type SessionCache } from './cache/cache';
 import { createRedisCache } from './cache/redis';
+import { SessionEvent, SessionEventEmitter } from './events';
 import { SessionMetrics, type LogFunction, type SessionMetricName } from './metrics';
 import { defaultSessionSettings, type SessionSettings } from './settings';
 import type { StoreContext } from './store/context';
@@ -64,6 +66,8 @@ export interface SessionService {
   flushMetrics(): void;
   /** Closes the cache's connection. */
   close(): Promise<void>;
+  /** The service's typed events (`SessionEvent`), each emitted once its write has succeeded. */
+  readonly events: SessionEventEmitter;
 }
 
 const timed = async <T>(run: () => Promise<T>): Promise<{ value?: T; error?: string; latencyMs: number }> => {
@@ -94,7 +98,9 @@ const timed = async <T>(run: () => Promise<T>): Promise<{ value?: T; error?: str
 export function createSessionService(options: SessionServiceOptions): SessionService {
   const settings: SessionSettings = { ...defaultSessionSettings(), ...options.settings };
   const nowMs = options.nowMs ?? (() => Date.now());
-  const metrics = new SessionMetrics(options.log);
+  const write = options.log ?? log;
+  const metrics = new SessionMetrics(write);
+  const events = new SessionEventEmitter(write);
   const client = options.client instanceof DynamoDBClient ? createDocumentClient(options.client) : (options.client ?? createDocumentClient());
   const cache =
     options.cache ??
@@ -109,17 +115,73 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   const refresher = new SessionRefresher(context, reader, deleter);
 
   return {
-    create: async (input) => creator.create(checkCreateInput(input)),
+    create: async (input) => {
+      const created = await creator.create(checkCreateInput(input));
+      const { session } = created;
+      events.notify(SessionEvent.SESSION_CREATED, {
+        userId: session.userId,
+        sessionId: session.sessionId,
+        createdAt: session.createdAt,
+        expiresAt: session.expiresAt,
+        staySignedIn: session.staySignedIn,
+        trusted: session.trusted,
+        mfa: session.mfa.status,
+      });
+      for (const evicted of created.evicted) {
+        events.notify(SessionEvent.SESSION_EVICTED, { userId: evicted.userId, sessionId: evicted.sessionId, bySessionId: session.sessionId, lastUsedAt: evicted.lastUsedAt, evictedAt: session.createdAt });
+      }
+      return created;
+    },
     get: async (ref) => reader.get(checkRef(ref)),
     getByRefreshToken: async (token) => reader.getByRefreshToken(checkRefreshToken(token)),
     list: async (userId) => reader.list(checkUserId(userId)),
-    refresh: async (token) => refresher.refresh(checkRefreshToken(token)),
-    renew: async (ref) => updater.renew(checkRef(ref), checkExpectedVersion(ref.expectedVersion)),
-    trustDevice: async (ref) => updater.trust(checkRef(ref), checkExpectedVersion(ref.expectedVersion)),
-    untrustDevice: async (ref) => updater.untrust(checkRef(ref), checkExpectedVersion(ref.expectedVersion)),
-    setMfa: async (ref) => updater.setMfa(checkRef(ref), checkMfa(ref.mfa), checkExpectedVersion(ref.expectedVersion)),
-    delete: async (ref) => deleter.delete(checkRef(ref)),
-    deleteAll: async (userId) => deleter.deleteAll(checkUserId(userId)),
+    refresh: async (token) => {
+      const refreshed = await refresher.refresh(checkRefreshToken(token), (revoked, revokedAt) =>
+        events.notify(SessionEvent.SESSION_REVOKED, { userId: revoked.userId, sessionId: revoked.sessionId, reason: 'refresh_token_reused', revokedAt }),
+      );
+      events.notify(SessionEvent.SESSION_REFRESHED, usage(refreshed.session));
+      return refreshed;
+    },
+    renew: async (ref) => {
+      const renewed = await updater.renew(checkRef(ref), checkExpectedVersion(ref.expectedVersion));
+      events.notify(SessionEvent.SESSION_RENEWED, usage(renewed));
+      return renewed;
+    },
+    trustDevice: async (ref) => {
+      const trusted = await updater.trust(checkRef(ref), checkExpectedVersion(ref.expectedVersion));
+      events.notify(SessionEvent.DEVICE_TRUSTED, { userId: trusted.userId, sessionId: trusted.sessionId, trustedAt: trusted.trustedAt ?? nowMs(), version: trusted.version });
+      return trusted;
+    },
+    untrustDevice: async (ref) => {
+      const untrusted = await updater.untrust(checkRef(ref), checkExpectedVersion(ref.expectedVersion));
+      events.notify(SessionEvent.DEVICE_UNTRUSTED, { userId: untrusted.userId, sessionId: untrusted.sessionId, untrustedAt: nowMs(), version: untrusted.version });
+      return untrusted;
+    },
+    setMfa: async (ref) => {
+      const changed = await updater.setMfa(checkRef(ref), checkMfa(ref.mfa), checkExpectedVersion(ref.expectedVersion));
+      const { status, method, verifiedAt } = changed.mfa;
+      events.notify(SessionEvent.MFA_STATE_CHANGED, {
+        userId: changed.userId,
+        sessionId: changed.sessionId,
+        status,
+        ...(method === undefined ? {} : { method }),
+        ...(verifiedAt === undefined ? {} : { verifiedAt }),
+        changedAt: nowMs(),
+        version: changed.version,
+      });
+      return changed;
+    },
+    delete: async (ref) => {
+      const deleted = await deleter.delete(checkRef(ref));
+      if (deleted) events.notify(SessionEvent.SESSION_DELETED, { userId: deleted.userId, scope: 'one', sessionIds: [deleted.sessionId], count: 1, deletedAt: nowMs() });
+      return deleted;
+    },
+    deleteAll: async (userId) => {
+      const deleted = await deleter.deleteAll(checkUserId(userId));
+      const sessionIds = deleted.map((session) => session.sessionId);
+      if (deleted.length > 0) events.notify(SessionEvent.SESSION_DELETED, { userId, scope: 'all', sessionIds, count: deleted.length, deletedAt: nowMs() });
+      return deleted;
+    },
     async health() {
       const [dynamo, cached] = await Promise.all([
         // A GetItem of a key no user can have: reachability and permissions, no data.
@@ -136,8 +198,12 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     metrics: () => metrics.snapshot(),
     flushMetrics: () => metrics.flush(),
     close: () => cache.close(),
+    events,
   };
 }
+
+/** The payload of a renewal or a rotation: when it was used and until when it now lives. */
+const usage = (session: UserSession) => ({ userId: session.userId, sessionId: session.sessionId, lastUsedAt: session.lastUsedAt, expiresAt: session.expiresAt, version: session.version });
 
 function requireUrl(url: string | undefined): string {
   if (url === undefined) throw new TypeError('settings.redisUrl is required when settings.cache is "redis"');

@@ -1,7 +1,7 @@
 import { fingerprint } from '../../../../functions/lib/log';
 import { InvalidRefreshTokenError, RefreshTokenReusedError } from '../errors';
 import { hashRefreshToken, newRefreshToken } from '../tokens';
-import type { RefreshResult } from '../types';
+import type { RefreshResult, UserSession } from '../types';
 import { RETRY, retrying, type StoreContext, type TransactItem } from './context';
 import type { SessionDeleter } from './delete';
 import { RETIRED_KEPT, refreshItem, refreshTokenKey, retiredOf, toSession } from './items';
@@ -23,7 +23,8 @@ export class SessionRefresher {
     private readonly deleter: SessionDeleter,
   ) {}
 
-  async refresh(token: string): Promise<RefreshResult> {
+  /** `onRevoked` is called with the session when reuse detection deleted it (not when it was already gone). */
+  async refresh(token: string, onRevoked?: (session: UserSession, revokedAt: number) => void): Promise<RefreshResult> {
     const { settings, nowMs, tableName, metrics } = this.context;
     return retrying(this.context, 'refresh', async () => {
       const presented = await this.reader.refreshItem(token);
@@ -33,7 +34,8 @@ export class SessionRefresher {
       if (!item) throw new InvalidRefreshTokenError('refresh token unknown or its session ended');
       const now = nowMs();
       if (presented.rotatedAt !== undefined && now - presented.rotatedAt > settings.refreshGraceSeconds * 1000) {
-        await this.deleter.delete(ref);
+        const revoked = await this.deleter.delete(ref);
+        if (revoked) onRevoked?.(revoked, now);
         metrics.event(
           { event: 'refresh_token_reused', level: 'warn', reason: 'refresh_token_reused', user: fingerprint(ref.userId), session: ref.sessionId, rotatedAgoMs: now - presented.rotatedAt },
           'RefreshTokenReuse',
