@@ -67,6 +67,11 @@ export class FakeSocket implements WebSocketLike {
     this.fire('message', { data: JSON.stringify(frame) });
   }
 
+  /** A frame's text as it is, JSON or not (a custom route's frames). */
+  receiveText(data: string): void {
+    this.fire('message', { data });
+  }
+
   /** The server (or the network) ends the connection. */
   end(code = 1006, reason = ''): void {
     this.fire('close', { code, reason });

@@ -326,6 +326,91 @@ describe('client requests', () => {
   });
 });
 
+describe('client custom actions and frames', () => {
+  it('sends a custom action as { action, ...fields } with no id, and resolves once it is on the socket', async () => {
+    const { client, ready } = start();
+    const socket = await ready();
+    await expect(client.send('teleprinter')).resolves.toBeUndefined();
+    await expect(client.send('game.move', { to: 'e4', action: 'publish' })).resolves.toBeUndefined();
+    expect(socket.sent.slice(-2)).toEqual([{ action: 'teleprinter' }, { to: 'e4', action: 'game.move' }]);
+    client.close();
+  });
+
+  it('refuses a built-in action, a malformed route key and an oversized frame before sending anything', async () => {
+    const { client, ready } = start();
+    const socket = await ready();
+    const sent = socket.sent.length;
+    for (const action of ['publish', 'state.set', 'resume', 'ping', '$default', '9lives', '', 'a'.repeat(65), 'with space']) {
+      await expect(client.send(action)).rejects.toMatchObject({ code: 'BAD_ACTION', retryable: false });
+    }
+    await expect(client.send('teleprinter', { text: 'é'.repeat(16_384) })).rejects.toMatchObject({ code: 'FRAME_TOO_LARGE', retryable: false });
+    expect(socket.sent).toHaveLength(sent);
+    client.close();
+  });
+
+  it('queues custom actions while reconnecting, up to maxQueued, sends them once resumed and never twice', async () => {
+    const { client, ready } = start({ maxQueued: 2 });
+    const first = await ready();
+    first.end();
+    const a = client.send('teleprinter');
+    const b = client.publish('news', 'b');
+    await expect(client.send('teleprinter')).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    await jest.advanceTimersByTimeAsync(250);
+    const second = FakeSocket.last();
+    await resumeOn(second);
+    await expect(a).resolves.toBeUndefined();
+    expect(second.sent.map((frame) => frame.action)).toEqual(['resume', 'teleprinter', 'publish']);
+    second.receive({ type: 'ack', action: 'publish', messageId: 'mb', id: second.lastFrame('publish').id });
+    await b;
+    second.end();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const third = FakeSocket.last();
+    expect(third).not.toBe(second);
+    await resumeOn(third);
+    expect(third.sent.map((frame) => frame.action)).toEqual(['resume']);
+    client.close();
+  });
+
+  it('fails a queued custom action with TIMEOUT when no session comes in time, and with CLOSED on close()', async () => {
+    const { client } = start({ requestTimeoutMs: 5_000 });
+    const late = client.send('teleprinter');
+    const outcome = expect(late).rejects.toMatchObject({ code: 'TIMEOUT', message: 'teleprinter was not sent within 5000 ms' });
+    await jest.advanceTimersByTimeAsync(5_000);
+    await outcome;
+    const closed = client.send('teleprinter');
+    client.close();
+    await expect(closed).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(FakeSocket.last().frames('teleprinter')).toEqual([]);
+  });
+
+  it('hands every frame it does not consume to frame listeners, and none of the protocol frames', async () => {
+    const { client, ready } = start();
+    const socket = await ready();
+    const frames: unknown[] = [];
+    const messages: unknown[] = [];
+    client.on('frame', (frame) => frames.push(frame));
+    client.on('message', (message) => messages.push(message));
+    for (const text of ['F', '7', ' ', '{', 'null', '"x"', '[1]', '{"type":"teleprinter","at":3}', '{"no":"type"}']) socket.receiveText(text);
+    socket.receive({ type: 'message', id: 'm1', data: 'direct' });
+    socket.receive({ type: 'pong', ts: 1 });
+    socket.receive({ type: 'state', state: { cursor: 4 }, version: 2 });
+    socket.receive({ type: 'error', code: 'RATE_LIMITED', message: 'slow down', retryable: true });
+    expect(frames).toEqual([
+      { data: 'F', json: undefined },
+      { data: '7', json: 7 },
+      { data: ' ', json: undefined },
+      { data: '{', json: undefined },
+      { data: 'null', json: null },
+      { data: '"x"', json: 'x' },
+      { data: '[1]', json: [1] },
+      { data: '{"type":"teleprinter","at":3}', json: { type: 'teleprinter', at: 3 } },
+      { data: '{"no":"type"}', json: { no: 'type' } },
+    ]);
+    expect(messages).toEqual([{ type: 'message', id: 'm1', data: 'direct' }]);
+    client.close();
+  });
+});
+
 describe('client heartbeat and goaway', () => {
   it('pings at the welcome interval and replaces a connection that stops answering', async () => {
     const { client, ready } = start({ pongTimeoutMs: 10_000 });

@@ -3,7 +3,7 @@ import { BACKOFF_DEFAULTS, backoffDelay, type BackoffOptions } from './backoff';
 import { Channels, type ChannelMessage } from './channels';
 import { Emitter } from './emitter';
 import { SessionError } from './errors';
-import { MAX_FRAME_BYTES, type AckFrame, type ClientFrame, type MessageFrame, type RequestId, type ServerFrame, type StateFrame, type WelcomeFrame } from './wire';
+import { ACTION_PATTERN, BUILT_IN_ACTIONS, MAX_FRAME_BYTES, SERVER_FRAME_TYPES, type AckFrame, type ClientFrame, type MessageFrame, type RequestId, type ServerFrame, type StateFrame, type WelcomeFrame } from './wire';
 
 /**
  * `connecting` until the first session; `open` while it is live (a `goaway` handover included: requests made
@@ -39,6 +39,12 @@ export interface ClientEvents {
   /** A socket closed; `reconnecting` unless `close()` was called. */
   close: { code: number; reason: string; reconnecting: boolean };
   statechange: ConnectionState;
+  /**
+   * A frame the client does not consume itself: anything but a JSON object whose `type` is one of the
+   * protocol's server frames (a custom route's own frames, such as the teleprinter's characters).
+   * `data` is the frame's text; `json` its parsed value, `undefined` when it is not JSON.
+   */
+  frame: { data: string; json: unknown };
 }
 
 export interface ClientOptions {
@@ -75,6 +81,8 @@ interface Pending {
   ws?: WebSocketLike;
   /** Part of opening a connection (auth, hello, resume): never queued, never sent again. */
   internal: boolean;
+  /** A custom action (`send`): no id, no answer; settled once it is on a socket. */
+  oneWay?: boolean;
 }
 
 /** Requests sent again on the next connection if theirs drops before the answer; others fail with `CONNECTION_LOST`. */
@@ -211,6 +219,25 @@ export class SessionClient extends Emitter<ClientEvents> {
     return { state: answer.state, version: answer.version };
   }
 
+  /**
+   * Sends a custom route's action, `{ action, ...fields }` with no request id, and expects no answer
+   * (its frames, if any, come as `frame` events). Resolves once it is on the socket; while not `open`
+   * it is queued like the other requests (`QUEUE_FULL`, `TIMEOUT` when not sent within
+   * `requestTimeoutMs`). Refused before sending with `BAD_ACTION` (a built-in action, or not a valid
+   * route key) or `FRAME_TOO_LARGE`. A connection that drops after it went out does not send it again.
+   *
+   * @example
+   * client.on('frame', ({ data }) => (printer.textContent += data));
+   * client.on('open', () => void client.send('teleprinter'));
+   */
+  async send(action: string, fields: Record<string, unknown> = {}): Promise<void> {
+    if (typeof action !== 'string' || !ACTION_PATTERN.test(action) || BUILT_IN_ACTIONS.includes(action)) {
+      const why = BUILT_IN_ACTIONS.includes(action) ? 'is a built-in action: use its own method' : `is not a route key (${String(ACTION_PATTERN)})`;
+      throw new SessionError('BAD_ACTION', `${JSON.stringify(action)} ${why}`);
+    }
+    await this.call({ ...fields, action }, undefined, true);
+  }
+
   /** The last contiguous seq delivered (or named lost) on a channel. */
   lastSeq(channel: string): number | undefined {
     return this.channels.last(channel);
@@ -310,7 +337,7 @@ export class SessionClient extends Emitter<ClientEvents> {
     if (previous && !resumed) {
       for (const channel of Object.keys(this.channels.snapshot())) this.subscribe(channel).catch((error: SessionError) => this.emit('error', error));
     }
-    for (const entry of this.pending.values()) if (!entry.ws && !entry.internal) this.transmit(ws, entry);
+    for (const [id, entry] of this.pending) if (!entry.ws && !entry.internal) this.transmit(ws, id, entry);
     if (this.old) this.drop(this.old, 1000, 'replaced');
   }
 
@@ -332,11 +359,16 @@ export class SessionClient extends Emitter<ClientEvents> {
   private received(ws: WebSocketLike, data: unknown): void {
     if (ws !== this.ws && ws !== this.old) return;
     if (ws === this.ws) this.clear('pong');
-    let frame: ServerFrame;
+    const text = String(data);
+    let json: unknown;
     try {
-      frame = JSON.parse(String(data)) as ServerFrame;
+      json = JSON.parse(text);
     } catch {
-      return;
+      json = undefined;
+    }
+    const frame = json as ServerFrame;
+    if (typeof json !== 'object' || json === null || !(SERVER_FRAME_TYPES as readonly unknown[]).includes(frame.type)) {
+      return this.emit('frame', { data: text, json });
     }
     switch (frame.type) {
       case 'message':
@@ -386,7 +418,7 @@ export class SessionClient extends Emitter<ClientEvents> {
 
   private ping(ws: WebSocketLike): void {
     if (ws !== this.ws || !this.ready) return;
-    this.send(ws, '{"action":"ping"}');
+    this.write(ws, '{"action":"ping"}');
     this.timers.pong ??= setTimeout(() => this.drop(ws, 4000, 'no pong'), this.options.pongTimeoutMs);
     this.heartbeat(ws);
   }
@@ -412,10 +444,10 @@ export class SessionClient extends Emitter<ClientEvents> {
   }
 
   /** Sends a request now (on `ws`, or the live session) or queues it; resolves with the frame that answers it. */
-  private call<T extends ServerFrame = AckFrame>(frame: ClientFrame, ws?: WebSocketLike): Promise<T> {
+  private call<T extends ServerFrame = AckFrame>(frame: ClientFrame, ws?: WebSocketLike, oneWay = false): Promise<T> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      const text = JSON.stringify({ ...frame, id });
+      const text = JSON.stringify(oneWay ? frame : { ...frame, id });
       const bytes = new TextEncoder().encode(text).length;
       const queued = [...this.pending.values()].filter((entry) => !entry.ws && !entry.internal).length;
       if (this.connectionState === 'closed') return reject(new SessionError('CLOSED', 'the client was closed'));
@@ -427,20 +459,25 @@ export class SessionClient extends Emitter<ClientEvents> {
         resolve: resolve as (frame: ServerFrame) => void,
         reject,
         internal: Boolean(ws),
-        timer: setTimeout(() => this.settle(id, entry, new SessionError('TIMEOUT', `no answer to ${frame.action} within ${this.options.requestTimeoutMs} ms`)), this.options.requestTimeoutMs),
+        oneWay,
+        timer: setTimeout(() => {
+          const what = oneWay ? `${frame.action} was not sent` : `no answer to ${frame.action}`;
+          this.settle(id, entry, new SessionError('TIMEOUT', `${what} within ${this.options.requestTimeoutMs} ms`));
+        }, this.options.requestTimeoutMs),
       };
       this.pending.set(id, entry);
       const target = ws ?? (this.ready ? this.ws : undefined);
-      if (target) this.transmit(target, entry);
+      if (target) this.transmit(target, id, entry);
     });
   }
 
-  private transmit(ws: WebSocketLike, entry: Pending): void {
+  private transmit(ws: WebSocketLike, id: RequestId, entry: Pending): void {
     entry.ws = ws;
-    this.send(ws, entry.text);
+    this.write(ws, entry.text);
+    if (entry.oneWay) this.settle(id, entry, { type: 'ack', action: entry.frame.action });
   }
 
-  private send(ws: WebSocketLike, text: string): void {
+  private write(ws: WebSocketLike, text: string): void {
     try {
       ws.send(text);
     } catch {

@@ -12,6 +12,8 @@ export type LocalErrorCode =
   | 'CLOSED'
   /** The frame is over API Gateway's frame limit: refused before sending. */
   | 'FRAME_TOO_LARGE'
+  /** `send` was given a built-in action or one that is not a valid route key: refused before sending. */
+  | 'BAD_ACTION'
   /** The token provider threw or rejected (the client tries again with backoff). */
   | 'NO_TOKEN'
   /** No `WebSocket` global and none given (thrown by the constructor). */
@@ -35,6 +37,6 @@ export class SessionError extends Error {
     readonly frame?: ErrorFrame,
   ) {
     super(message);
-    this.retryable = frame ? frame.retryable : !['FRAME_TOO_LARGE', 'NO_WEBSOCKET', 'CLOSED'].includes(code);
+    this.retryable = frame ? frame.retryable : !['FRAME_TOO_LARGE', 'BAD_ACTION', 'NO_WEBSOCKET', 'CLOSED'].includes(code);
   }
 }

@@ -23,6 +23,12 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const SERVER_FRAME_TYPES = ['pong', 'ack', 'message', 'welcome', 'resumed', 'state', 'goaway', 'error'] as const;
 export type ServerFrameType = (typeof SERVER_FRAME_TYPES)[number];
 
+/** The actions the stack's own functions serve (the contract's `ACTION_FIELDS`): `send` refuses them. */
+export const BUILT_IN_ACTIONS = ['ping', 'hello', 'state.get', 'auth', 'subscribe', 'unsubscribe', 'publish', 'broadcast', 'state.set', 'resume'];
+
+/** What an `action` must look like (a route key of the module's `custom_routes` too). */
+export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+
 /** API Gateway's limit on one WebSocket frame (32 KB): a browser sends each message as one frame. */
 export const MAX_FRAME_BYTES = 32 * 1024;
 /** API Gateway's limit on a whole message (128 KB). */
