@@ -10,7 +10,7 @@ const FILES: Record<string, string> = {
   '/demo.js': 'demo.js',
 };
 /** The client library (packages/client) as the demo page imports it: bundled by esbuild when the server starts, never written to disk. */
-const CLIENT_BUNDLE = { '/client.js': async () => (await bundleForBrowsers()).code };
+export const CLIENT_BUNDLE = { '/client.js': async () => (await bundleForBrowsers()).code };
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 const ANONYMOUS_ID = /^[A-Za-z0-9_-]{16,128}$/;
 

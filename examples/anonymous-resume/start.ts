@@ -1,7 +1,8 @@
 /**
  * npm run example:teleprinter: the project's sandbox with the teleprinter route (dist/teleprinter.zip,
  * built if the sources changed) on ws://127.0.0.1:3001/dev (PORT, STAGE), and the sample's client on
- * http://127.0.0.1:3000 (DEMO_PORT, as npm start names it). TELEPRINTER_INTERVAL_MS and TELEPRINTER_TEXT
+ * http://127.0.0.1:3000 (DEMO_PORT, as npm start names it), and beside it library.html, the same
+ * teleprinter on the client library (packages/client). TELEPRINTER_INTERVAL_MS and TELEPRINTER_TEXT
  * reach the function; ALLOWED_ORIGINS, LOG_FORMAT and the session settings are read as npm start reads them.
  * Ctrl-C closes every connection and stops.
  */
@@ -11,8 +12,8 @@ import { startDynamoLocal } from '../../sandbox/dynamo-local';
 import { assertPortsFree, buildIsStale, describeLocalSettings, logSink, readAllowedOrigins, readLocalSettings, readPort, stopOnSignals } from '../../sandbox/launch';
 import { DIST, PROJECT_FUNCTIONS, startProjectSandbox } from '../../sandbox/project';
 import { buildAll } from '../../scripts/build';
+import { CLIENT_PAGES } from './client-files';
 
-const CLIENT = { '/': 'index.html', '/index.html': 'index.html', '/teleprinter.js': 'teleprinter.js' };
 const COMMAND = 'npm run example:teleprinter';
 
 async function main(): Promise<void> {
@@ -40,11 +41,12 @@ async function main(): Promise<void> {
     extraRoutes: { teleprinter: { source: { zip: path.join(DIST, 'teleprinter.zip') }, env: teleprinterEnv } },
     onLog: log,
   });
-  const client = await startDemoServer({ port: demoPort, websocketUrl: sandbox.url, dir: path.join(__dirname, 'client'), files: CLIENT });
+  const client = await startDemoServer({ port: demoPort, websocketUrl: sandbox.url, ...CLIENT_PAGES });
   console.log(`
 teleprinter (examples/anonymous-resume) in the sandbox
   WebSocket API   ${sandbox.url}   (routes $connect, $disconnect, $default, teleprinter)
-  Client          ${client.url}
+  Client          ${client.url}   (the AWS sample's page)
+                  ${client.url}/library.html   (the same on the client library)
   DynamoDB Local  ${dynamo.endpoint} (in memory), table ${sandbox.tableName}
   Origins         ${origins.join(', ')} (more with ALLOWED_ORIGINS)
   Settings        set in the environment (TELEPRINTER_INTERVAL_MS and TELEPRINTER_TEXT too):

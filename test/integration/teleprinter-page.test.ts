@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { CLIENT_PAGES } from '../../examples/anonymous-resume/client-files';
 import { startDemoServer } from '../../sandbox/demo-server';
+import { demoControls } from '../../sandbox/demo-controls';
 import { freePort } from '../../sandbox/dynamo-local';
-import { DIST, ROOT } from '../../sandbox/project';
+import { DIST } from '../../sandbox/project';
 import { launchChromium } from '../helpers/chromium';
 import { startTestProject } from '../helpers/project-sandbox';
 
 const TEXT = 'Mr. Watson, come here, I want to see you. RYRYRYRY 0123456789';
-const CLIENT = { '/': 'index.html', '/index.html': 'index.html', '/teleprinter.js': 'teleprinter.js' };
 
 /**
  * Whether `printed` is `text` with at most `dropped` characters missing: a browser drops the frames that
@@ -33,7 +34,7 @@ describe('examples/anonymous-resume client in headless Chromium', () => {
       allowedOrigins: [`http://127.0.0.1:${port}`],
       extraRoutes: { teleprinter: { source: { zip: path.join(DIST, 'teleprinter.zip') }, env: { TELEPRINTER_INTERVAL_MS: '40', TELEPRINTER_TEXT: TEXT } } },
     });
-    client = await startDemoServer({ port, websocketUrl: project.sandbox.url, dir: path.join(ROOT, 'examples', 'anonymous-resume', 'client'), files: CLIENT });
+    client = await startDemoServer({ port, websocketUrl: project.sandbox.url, ...CLIENT_PAGES });
     browser = await launchChromium();
     page = await browser.newPage();
   });
@@ -98,5 +99,25 @@ describe('examples/anonymous-resume client in headless Chromium', () => {
     await page.waitForTimeout(200);
     all += await printed();
     expect({ all, ok: isTextWithDeletions(all, TEXT, 1) }).toEqual({ all, ok: true });
+  });
+
+  it('library.html: the page on the client library completes the text exactly across a cut of its connection mid-stream', async () => {
+    const libraryPage = await browser.newPage();
+    try {
+      await libraryPage.goto(`${client.url}/library.html`);
+      const id = await libraryPage.locator('#identity').filter({ hasText: /^[0-9a-f-]{36}$/ }).innerText();
+      await libraryPage.waitForFunction(() => (document.getElementById('teleprinter')?.textContent ?? '').length >= 12);
+      // The TCP connection ends with no close frame, mid-text: the library reconnects, resumes and sends teleprinter again.
+      expect(await demoControls(project.sandbox).run('cut', id)).toBe(1);
+      await libraryPage.locator('#drops', { hasText: '1 drop' }).waitFor();
+      const atCut = (await libraryPage.locator('#teleprinter').innerText()).length;
+      expect(atCut).toBeLessThan(TEXT.length - 10);
+      await libraryPage.waitForFunction((n) => (document.getElementById('teleprinter')?.textContent ?? '').length >= n, TEXT.length);
+      await libraryPage.locator('#status[data-state="open"]').waitFor();
+      await libraryPage.waitForTimeout(200);
+      expect(await libraryPage.locator('#teleprinter').textContent()).toBe(TEXT);
+    } finally {
+      await libraryPage.close();
+    }
   });
 });
