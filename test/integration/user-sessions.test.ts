@@ -39,6 +39,19 @@ describe('user session service', () => {
     expect(stored).toEqual([]);
   });
 
+  it("a use moves the roster's TTL on with it, so a user who only refreshes never loses the roster", async () => {
+    const userId = newUser();
+    const { session, refreshToken } = await service.create({ userId, email: 'a@example.com', staySignedIn: true });
+    const roster = async () => (await allItems(tableName)).find((item) => item.PK === `USER#${userId}` && item.SK === 'USERSESSIONS')!;
+    const createdTtl = Number((await roster()).ttl);
+    const at = tick(20 * 86_400_000); // 20 days on, well inside the 30-day stay-signed-in lifetime
+    await service.refresh(refreshToken);
+    // Past the longest lifetime (30 days) from the use, not from the create.
+    expect(Number((await roster()).ttl)).toBe(Math.ceil((at + 2_592_000_000) / 1000));
+    expect(Number((await roster()).ttl)).toBeGreaterThan(createdTtl);
+    expect(session.userId).toBe(userId);
+  });
+
   it('renews a session for longer when it stays signed in', async () => {
     const userId = newUser();
     const short = (await service.create({ userId, email: 'a@example.com' })).session;

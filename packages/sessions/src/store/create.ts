@@ -6,7 +6,7 @@ import { hashRefreshToken, newRefreshToken, newSessionId } from '../tokens';
 import type { CreateSessionInput, CreateSessionResult, MfaState, UserSession } from '../types';
 import { RETRY, cancellationCodes, retrying, type StoreContext, type TransactItem } from './context';
 import { sessionRemoval } from './delete';
-import { RETIRED_KEPT, TTL_ATTRIBUTE, refreshItem, rosterAttribute, toRoster, toSession, toSessionItem, ttlOf, userSessionKey, userSessionRosterKey, type RosterEntry } from './items';
+import { RETIRED_KEPT, TTL_ATTRIBUTE, refreshItem, rosterAttribute, rosterTtl, toRoster, toSession, toSessionItem, userSessionKey, userSessionRosterKey, type RosterEntry } from './items';
 
 /** DynamoDB's limit on the items of one transaction. */
 const MAX_TRANSACT_ITEMS = 100;
@@ -69,11 +69,6 @@ export class SessionCreator {
     ];
   }
 
-  /** The roster's TTL: past the longest any session can live from now. */
-  private rosterTtl(now: number): number {
-    return ttlOf(now + 1000 * Math.max(this.context.settings.staySignedInTtlSeconds, this.context.settings.ttlSeconds));
-  }
-
   /**
    * The create's one transaction: the roster's update (with the new entry, the kind and the TTL
    * always set), the new session and its token, and any removals. The cancellation codes, if cancelled.
@@ -97,7 +92,7 @@ export class SessionCreator {
                 // A create that finds the roster full learns it from the refusal, without a read.
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 ExpressionAttributeNames: { '#entry': rosterAttribute(session.sessionId), '#count': 'count', '#ttl': TTL_ATTRIBUTE, ...roster.names },
-                ExpressionAttributeValues: { ':entry': entryOf(session), ':kind': ROSTER_KIND, ':ttl': this.rosterTtl(session.lastUsedAt), ...roster.values },
+                ExpressionAttributeValues: { ':entry': entryOf(session), ':kind': ROSTER_KIND, ':ttl': rosterTtl(this.context.settings, session.lastUsedAt), ...roster.values },
               },
             },
             ...this.writesOf(session),

@@ -63,6 +63,10 @@ export function toRoster(item: Record<string, unknown> | undefined): Roster | un
 
 export const ttlOf = (expiresAtMs: number): number => Math.ceil(expiresAtMs / 1000);
 
+/** The roster's TTL after a create or a use at `now`: past the longest any session can live from then. */
+export const rosterTtl = (settings: { staySignedInTtlSeconds: number; ttlSeconds: number }, now: number): number =>
+  ttlOf(now + 1000 * Math.max(settings.staySignedInTtlSeconds, settings.ttlSeconds));
+
 export function toSessionItem(session: UserSession, retiredHashes: string[]): SessionItem & Record<string, unknown> {
   return {
     ...userSessionKey(session.userId, session.sessionId),

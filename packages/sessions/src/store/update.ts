@@ -2,7 +2,7 @@ import { UpdateCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SessionConflictError, SessionNotFoundError } from '../errors';
 import type { MfaState, SessionRef, UserSession } from '../types';
 import { RETRY, isConditionFailure, retrying, type StoreContext, type TransactItem } from './context';
-import { TTL_ATTRIBUTE, refreshTokenKey, rosterAttribute, toSession, ttlOf, userSessionKey, userSessionRosterKey } from './items';
+import { TTL_ATTRIBUTE, refreshTokenKey, rosterAttribute, rosterTtl, toSession, ttlOf, userSessionKey, userSessionRosterKey } from './items';
 import type { SessionReader } from './read';
 
 /** A change to one stored session: fields to set or remove, and whether it counts as a use (LRU). */
@@ -15,16 +15,19 @@ export interface Change {
   with?: TransactItem[];
 }
 
-/** The roster update recording a use of a session (fails if the session left the roster meanwhile). */
+/**
+ * The roster update recording a use of a session (fails if the session left the roster meanwhile).
+ * It moves the roster's TTL on with the use, so a user who only refreshes keeps it past its first TTL.
+ */
 function rosterUse(context: StoreContext, session: UserSession): TransactItem {
   return {
     Update: {
       TableName: context.tableName,
       Key: userSessionRosterKey(session.userId),
-      UpdateExpression: 'SET #entry = :entry ADD version :one',
+      UpdateExpression: 'SET #entry = :entry, #ttl = :ttl ADD version :one',
       ConditionExpression: 'attribute_exists(#entry)',
-      ExpressionAttributeNames: { '#entry': rosterAttribute(session.sessionId) },
-      ExpressionAttributeValues: { ':entry': { lastUsedAt: session.lastUsedAt, expiresAt: session.expiresAt }, ':one': 1 },
+      ExpressionAttributeNames: { '#entry': rosterAttribute(session.sessionId), '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':entry': { lastUsedAt: session.lastUsedAt, expiresAt: session.expiresAt }, ':ttl': rosterTtl(context.settings, session.lastUsedAt), ':one': 1 },
     },
   };
 }
