@@ -212,6 +212,9 @@ describe('login coordinator flows on DynamoDB Local', () => {
       ['an unknown device field', (g) => ({ ...g, device: { browser: 'Firefox', gpu: 'x' } }), 'device'],
       ['an oversized browser', (g) => ({ ...g, device: { browser: 'F'.repeat(201) } }), 'device.browser'],
       ['an os with a newline', (g) => ({ ...g, device: { os: 'Linux\nforged' } }), 'device.os'],
+      // What the session service would refuse after the credentials checked out is refused up front.
+      ['a browser longer than a session may store (150 characters)', (g) => ({ ...g, device: { browser: 'F'.repeat(150) } }), 'device.browser'],
+      ['an email a session may not store (no dot in its domain)', (g) => ({ ...g, email: 'admin@localhost' }), 'email'],
       ['a malformed device id', (g) => ({ ...g, device: { deviceId: 'a b' } }), 'device.deviceId'],
     ])('startLogin refuses %s, writes nothing and checks no credentials', async (_, make, field) => {
       await expect(harness.coordinator.startLogin(make(good()) as never)).rejects.toMatchObject({ name: 'LoginInputError', code: 'INVALID_INPUT', field });

@@ -3,18 +3,27 @@
  * value is a `LoginInputError` naming the field and its rule.
  */
 import { isIP } from 'node:net';
+import { SessionValidationError } from '../errors';
+import { checkDevice, checkEmail as checkSessionEmail } from '../validate';
 import { LoginInputError } from './errors';
 
-export const MAX_EMAIL_LENGTH = 254;
 export const MAX_PASSWORD_LENGTH = 1024;
-export const MAX_DEVICE_TEXT_LENGTH = 200;
-const DEVICE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const FLOW_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CODE = /^[A-Za-z0-9]{4,16}$/;
 const USER_ID = /^[^\s\p{Cc}]{1,256}$/u;
-// No spaces, no control characters, one @ with something either side.
-const EMAIL = /^[^\s\p{Cc}@]+@[^\s\p{Cc}@]+$/u;
-const CONTROL = /\p{Cc}/u;
+
+/**
+ * The session service's own check (validate.ts) as a `LoginInputError`: what the coordinator accepts
+ * is exactly what the service will store, so a login is never refused after its credentials checked out.
+ */
+function asLoginInput<T>(check: () => T, field?: string): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof SessionValidationError) throw new LoginInputError(field ?? error.field, error.message.slice(error.field.length + 2));
+    throw error;
+  }
+}
 
 /** What `startLogin` takes. */
 export interface StartLoginInput {
@@ -39,11 +48,9 @@ function text(value: unknown, field: string, max: number): string {
   return value;
 }
 
-/** An email address as given. */
+/** An email address as given, held to the session service's rule for a session's email. */
 export function checkAccountEmail(value: unknown, field = 'email'): string {
-  const email = text(value, field, MAX_EMAIL_LENGTH);
-  if (!EMAIL.test(email)) throw new LoginInputError(field, 'must be an email address (one @, no spaces or control characters)');
-  return email;
+  return asLoginInput(() => checkSessionEmail(value), field);
 }
 
 /** The email, lower-cased (the account key failures are counted under). */
@@ -71,17 +78,7 @@ export function checkStartLogin(input: unknown): Required<Pick<StartLoginInput, 
   if (input.device !== undefined) {
     if (!isRecord(input.device)) throw new LoginInputError('device', 'must be an object when given');
     onlyKeys(input.device, ['browser', 'os', 'deviceId'], 'device');
-    for (const field of ['browser', 'os'] as const) {
-      const value = input.device[field];
-      if (value === undefined) continue;
-      const checked = text(value, `device.${field}`, MAX_DEVICE_TEXT_LENGTH);
-      if (CONTROL.test(checked)) throw new LoginInputError(`device.${field}`, 'must not contain control characters');
-      device[field] = checked;
-    }
-    if (input.device.deviceId !== undefined) {
-      if (typeof input.device.deviceId !== 'string' || !DEVICE_ID.test(input.device.deviceId)) throw new LoginInputError('device.deviceId', 'must be 1 to 128 of A–Z a–z 0–9 _ -');
-      device.deviceId = input.device.deviceId;
-    }
+    Object.assign(device, asLoginInput(() => checkDevice(input.device)));
   }
   return { email, password, ip, device, staySignedIn: input.staySignedIn ?? false };
 }
