@@ -57,8 +57,10 @@ export interface SessionCookiesOptions {
  * export const handler = async (event: APIGatewayProxyEventV2) => {
  *   const found = await cookies.read(event);
  *   if (!found.ok) return { statusCode: 401, body: found.reason };
- *   const session = await userSessions.get(found.session.sessionId); // revoked? expired? the service says
- *   return { statusCode: 200, cookies: [await cookies.write({ sessionId: session.id, expiresAt: session.expiresAt })] };
+ *   // get() needs the user too: the cookie names the session only (COOKIE.md).
+ *   const session = await userSessions.get({ userId: await userIdOf(found.session.sessionId), sessionId: found.session.sessionId });
+ *   if (!session) return { statusCode: 401, cookies: [cookies.clear()] };
+ *   return { statusCode: 200, cookies: [await cookies.write({ sessionId: session.sessionId, expiresAt: Math.floor(session.expiresAt / 1000) })] };
  * };
  */
 export function sessionCookies(options: SessionCookiesOptions = {}): SessionCookies {
