@@ -55,7 +55,8 @@ export const overdueJob = ({
           const sent = await pusher.send({ connectionId, data: errorFrame({ code: 'AUTH_EXPIRED', message }) });
           if (sent === 'sent') await pusher.disconnect({ connectionId });
           // A pending connection has nothing else; an authenticated one is cleaned up by its $disconnect.
-          if (overdue.reason === 'auth_deadline') await store.deleteConnection(connectionId);
+          // A gone one (410) was removed by the pusher already.
+          if (overdue.reason === 'auth_deadline' && sent === 'sent') await store.deleteConnection(connectionId);
           if (sent === 'sent') result.closed += 1;
           else result.gone += 1;
         },
