@@ -71,10 +71,16 @@ export class SessionDeleter {
     return deleted;
   }
 
-  /** Deletes every session of a user, each in its own transaction; returns those deleted. */
+  /**
+   * Deletes every session of a user, each in its own transaction, one after the other (each updates
+   * the user's roster, so side by side they would only cancel each other); returns those deleted.
+   */
   async deleteAll(userId: string): Promise<UserSession[]> {
-    const sessions = await this.reader.list(userId);
-    const deleted = await Promise.all(sessions.map((session) => this.delete({ userId, sessionId: session.sessionId })));
-    return deleted.filter((session): session is UserSession => session !== undefined);
+    const deleted: UserSession[] = [];
+    for (const session of await this.reader.list(userId)) {
+      const gone = await this.delete({ userId, sessionId: session.sessionId });
+      if (gone) deleted.push(gone);
+    }
+    return deleted;
   }
 }
