@@ -51,16 +51,29 @@ export function signingKey(options: { algorithm: AccessTokenAlgorithm; material:
   return withKid(key);
 }
 
+/** Parsed signing keys by where they come from, algorithm and kid: parsed once per container. */
+const loaded = new Map<string, Promise<SigningKey>>();
+
 /**
  * Reads the signing key's material from an SSM SecureString parameter or a Secrets Manager secret,
  * once per container (`loadKeyMaterial`, the loader the authorizer reads its key with: a failure is a
- * `KeyMaterialError` and is not kept), then checks it as {@link signingKey} does.
+ * `KeyMaterialError` and is not kept), then checks it as {@link signingKey} does. The checked key is
+ * kept too, so issuing a token never parses a PEM again.
  *
  * @example
  * const key = () => loadSigningKey({ source: 'ssm', id: '/chat/prod/jwt-key', algorithm: 'HS256', kid: 'k1' });
  * const tokens = createAccessTokens({ sessions, key, issuer: 'https://chat.example.com', audience: 'chat-ws' });
  */
-export async function loadSigningKey(options: { source: KeyMaterialSource; id: string; algorithm: AccessTokenAlgorithm; kid?: string }): Promise<SigningKey> {
-  const material = await loadKeyMaterial({ source: options.source, id: options.id });
-  return signingKey({ algorithm: options.algorithm, material, ...(options.kid === undefined ? {} : { kid: options.kid }) });
+export function loadSigningKey(options: { source: KeyMaterialSource; id: string; algorithm: AccessTokenAlgorithm; kid?: string }): Promise<SigningKey> {
+  const cacheKey = JSON.stringify([options.source, options.id, options.algorithm, options.kid ?? null]);
+  let key = loaded.get(cacheKey);
+  if (!key) {
+    key = loadKeyMaterial({ source: options.source, id: options.id }).then((material) =>
+      signingKey({ algorithm: options.algorithm, material, ...(options.kid === undefined ? {} : { kid: options.kid }) }),
+    );
+    // A failure is not kept: the next call reads again.
+    key.catch(() => loaded.delete(cacheKey));
+    loaded.set(cacheKey, key);
+  }
+  return key;
 }
