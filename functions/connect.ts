@@ -99,11 +99,8 @@ async function admit(event: WebSocketEvent): Promise<RouteResult> {
     expiresAt: nowSeconds(connectedAt) + connectionTtlSeconds,
   };
   // The cap holds under races: the connection is counted in the transaction that stores it.
-  let stored = await store.putConnection(connection, { maxPerUser: maxConnectionsPerUser });
-  // At the cap, a counter that drifted (connections the table's TTL deleted) is repaired, once.
-  if (stored === 'full' && (await store.repairConnectionCount(identity.userId)) !== undefined) {
-    stored = await store.putConnection(connection, { maxPerUser: maxConnectionsPerUser });
-  }
+  // (At the cap, a counter that drifted is repaired once inside: connection-count.ts.)
+  const stored = await store.putConnection(connection, { maxPerUser: maxConnectionsPerUser });
   if (stored === 'full') return reject(connectionId, 'connection_cap');
   // The sweeper closes the connection once its token expired, even if it never sends a message.
   if (identity.tokenExpiresAt !== undefined) {

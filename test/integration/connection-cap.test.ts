@@ -136,6 +136,22 @@ describe('two-phase: the cap is checked when a connection authenticates', () => 
     third.ws.close();
     await countReaches(project.tableName, sub, 0);
   });
+
+  it('repairs a drifted counter when an auth meets the cap, as a handshake does', async () => {
+    const sub = `user-${randomUUID()}`;
+    await documentClient().send(
+      new PutCommand({
+        TableName: project.tableName,
+        Item: { ...connectionCountKey(sub), count: 1, generation: 'lost', ttl: Math.floor(Date.now() / 1000) + 3600, countedAt: Date.now() - 120_000 },
+      }),
+    );
+    const client = await connect(project.sandbox.url, { protocols: APP });
+    expect(await authenticate(client, sub, 1)).toMatchObject({ type: 'ack', action: 'auth', id: 1, userId: sub });
+    expect(await counted(project.tableName, sub)).toBe(1);
+    expect(project.logs.records('message').find((r) => r.event === 'connection_count_repaired')).toMatchObject({ was: 1, now: 0 });
+    client.ws.close();
+    await countReaches(project.tableName, sub, 0);
+  });
 });
 
 describe('per-source-IP handshake limit', () => {

@@ -102,11 +102,62 @@ export function createConnectionCounter({
     };
   };
 
+  /** See {@link ConnectionCounter.repair}. */
+  const repair = async (userId: string): Promise<number | undefined> => {
+    const counter = await read(userId);
+    if (!counter || nowMs() - counter.countedAt < REPAIR_MIN_AGE_MS) return undefined;
+    let found = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: USER_INDEX,
+          KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
+          FilterExpression: 'countedIn = :generation',
+          ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': 'CONNECTION#', ':generation': counter.generation },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found += result.Count ?? 0;
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && found < counter.count);
+    // Only ever lowered: a connection deleted a moment ago may still show in the index.
+    if (found >= counter.count) return undefined;
+    // A retry of this repair (its answer lost) meets its own count: repaired all the same.
+    const writeId = newWriteId();
+    const repaired = await writeUnlessConflict(
+      client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: connectionCountKey(userId),
+          UpdateExpression: 'SET #count = :found, writeId = :writeId',
+          ConditionExpression: 'generation = :generation AND #count = :seen AND countedAt = :countedAt',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':found': found, ':generation': counter.generation, ':seen': counter.count, ':countedAt': counter.countedAt, ':writeId': writeId },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+      writeId,
+    );
+    if (!repaired) return undefined;
+    log({ event: 'connection_count_repaired', level: 'warn', user: fingerprint(userId), was: counter.count, now: found });
+    return found;
+  };
+
   return {
     async countIn({ userId, cap, expiresAt, write }) {
+      let repaired = false;
       for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
         const counter = await read(userId);
-        if (counter && counter.ttl > Math.floor(nowMs() / 1000) && counter.count >= cap) return 'full';
+        if (counter && counter.ttl > Math.floor(nowMs() / 1000) && counter.count >= cap) {
+          // At the cap, a counter that drifted (connections the table's TTL deleted) is repaired, once,
+          // for every caller ($connect and two-phase auth alike).
+          if (repaired || (await repair(userId)) === undefined) return 'full';
+          repaired = true;
+          continue;
+        }
         const { item, generation } = increment(userId, counter, cap, expiresAt);
         try {
           await client.send(new TransactWriteCommand({ TransactItems: [write(generation), item] }));
@@ -134,47 +185,8 @@ export function createConnectionCounter({
       };
     },
 
-    async repair(userId) {
-      const counter = await read(userId);
-      if (!counter || nowMs() - counter.countedAt < REPAIR_MIN_AGE_MS) return undefined;
-      let found = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: USER_INDEX,
-            KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :prefix)',
-            FilterExpression: 'countedIn = :generation',
-            ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': 'CONNECTION#', ':generation': counter.generation },
-            Select: 'COUNT',
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        found += result.Count ?? 0;
-        startKey = result.LastEvaluatedKey;
-      } while (startKey && found < counter.count);
-      // Only ever lowered: a connection deleted a moment ago may still show in the index.
-      if (found >= counter.count) return undefined;
-      // A retry of this repair (its answer lost) meets its own count: repaired all the same.
-      const writeId = newWriteId();
-      const repaired = await writeUnlessConflict(
-        client.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: connectionCountKey(userId),
-            UpdateExpression: 'SET #count = :found, writeId = :writeId',
-            ConditionExpression: 'generation = :generation AND #count = :seen AND countedAt = :countedAt',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: { ':found': found, ':generation': counter.generation, ':seen': counter.count, ':countedAt': counter.countedAt, ':writeId': writeId },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-        writeId,
-      );
-      if (!repaired) return undefined;
-      log({ event: 'connection_count_repaired', level: 'warn', user: fingerprint(userId), was: counter.count, now: found });
-      return found;
+    repair(userId) {
+      return repair(userId);
     },
   };
 }
