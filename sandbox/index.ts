@@ -1,4 +1,5 @@
 import { API_GATEWAY_LIMITS, Gateway, type Limits } from './gateway';
+import { createHttpApi, type HttpApi } from './http-api';
 import { LocalFunction, type FunctionSource } from './lambda';
 import type { ManagementFault } from './management';
 import { startScheduler, type DeclaredSchedule, type LocalScheduler } from './scheduler';
@@ -40,6 +41,11 @@ export interface SandboxOptions {
   authorizer?: { function: string; identitySources: string[] };
   /** Route key → function name (`$connect`, `$disconnect`, `$default`, custom keys). */
   routes: Record<string, { function: string; twoWay?: boolean }>;
+  /**
+   * An HTTP API beside the WebSocket API (sandbox/http-api.ts): route key (`POST /auth/login`) →
+   * function name, served by `Sandbox.httpApi` from the server of your page (one origin for both).
+   */
+  httpRoutes?: Record<string, string>;
   /** Environment given to every function. */
   env?: Record<string, string>;
   limits?: Partial<Limits>;
@@ -95,6 +101,8 @@ export interface Sandbox {
   gateway: Gateway;
   /** The running functions by name. */
   functions: ReadonlyMap<string, LocalFunction>;
+  /** The HTTP API of `httpRoutes`, to serve from a page's server; undefined without routes. */
+  httpApi?: HttpApi;
   /** `http://host:port` of the SQS emulator, for the SDK's `endpoint`; empty when no queue is declared. */
   sqsEndpoint: string;
   /** The queues by name (each with `.url`, `.arn`, `.drained()`, `.stats()`, `.messages()`). */
@@ -223,6 +231,12 @@ async function start(options: SandboxOptions, host: string, stage: string, teard
     eventSourceMappings: sqs?.mappings ?? [],
     schedulerEndpoint: scheduler.endpoint,
     scheduler,
+    ...(options.httpRoutes && {
+      httpApi: createHttpApi({
+        routes: Object.fromEntries(Object.entries(options.httpRoutes).map(([key, name]) => [key, lookup(name)])),
+        onAccessLog: options.onAccessLog,
+      }),
+    }),
     stop: () => teardown.run(),
   };
 }

@@ -72,6 +72,11 @@ export interface ProjectSandboxOptions {
    * `env`, invoked for messages whose `action` is the route key.
    */
   extraRoutes?: Record<string, { source: FunctionSource; env?: Record<string, string> }>;
+  /**
+   * An HTTP API of your own functions beside the stack (`Sandbox.httpApi`): each function, with the
+   * environment every function gets plus `env`, behind its route keys (`POST /auth/login`).
+   */
+  httpFunctions?: Record<string, { source: FunctionSource; env?: Record<string, string>; routeKeys: string[] }>;
   injectFault?: SandboxOptions['injectFault'];
   /** Fails the functions' SQS sends on SQS's side (see `SqsFault`). Tests only; default none. */
   injectSqsFault?: SandboxOptions['injectSqsFault'];
@@ -200,7 +205,9 @@ export async function startProjectSandbox(
       sweeper: { source: zip('sweeper'), env: environment('sweeper') },
       fanout: { source: zip('fanout'), env: environment('fanout'), maxInstances: options.fanout?.maximumConcurrency ?? 4 },
       ...Object.fromEntries(extraRoutes.map(([key, route]) => [key, { source: route.source, env: { ...route.env } }])),
+      ...Object.fromEntries(Object.entries(options.httpFunctions ?? {}).map(([name, spec]) => [name, { source: spec.source, env: { ...spec.env } }])),
     },
+    httpRoutes: options.httpFunctions && Object.fromEntries(Object.entries(options.httpFunctions).flatMap(([name, spec]) => spec.routeKeys.map((key) => [key, name]))),
     queues: [
       { name: FANOUT_DLQ, fifo: true },
       {

@@ -19,17 +19,20 @@ import { settings as sessionSettings } from '../packages/sessions/src/settings';
 import { LOGIN_SETTINGS } from '../packages/sessions/src/login/settings';
 import { analyzeEntries, type FunctionPermissions } from './sdk-actions';
 import { keepSources, type RawSourceMap } from './sourcemap';
-import { semverShimPlugin } from './shims/plugin';
+import { noRedisPlugin, semverShimPlugin } from './shims/plugin';
 import { stripSettingDocsPlugin } from './strip-setting-docs';
 
 export const FUNCTIONS = ['authorizer', 'connect', 'disconnect', 'message', 'sweeper', 'fanout'] as const;
 /**
  * Functions of the examples, bundled the same way into dist/ beside the stack's (the root module never
- * deploys them; the example that uses one does), by name → entry point.
+ * deploys them; the example that uses one does), by name → entry point. The login API reads sessions
+ * from DynamoDB only, so it is bundled without the Redis client (`WITHOUT_REDIS`).
  */
 export const EXAMPLE_FUNCTIONS = {
   teleprinter: 'examples/anonymous-resume/functions/teleprinter.ts',
+  'login-api': 'examples/login-flow/functions/login-api.ts',
 } as const;
+const WITHOUT_REDIS: ReadonlySet<string> = new Set(['login-api']);
 export type FunctionName = (typeof FUNCTIONS)[number] | keyof typeof EXAMPLE_FUNCTIONS;
 /** Every zip the build writes, by name → entry point, in manifest order. */
 export const ENTRY_POINTS: ReadonlyArray<readonly [FunctionName, string]> = [
@@ -110,6 +113,7 @@ export const BUNDLE_OPTIONS = {
 async function bundle(name: FunctionName, entry: string): Promise<Map<string, Buffer>> {
   const result = await build({
     ...BUNDLE_OPTIONS,
+    plugins: WITHOUT_REDIS.has(name) ? [...BUNDLE_OPTIONS.plugins, noRedisPlugin] : BUNDLE_OPTIONS.plugins,
     entryPoints: [path.join(ROOT, entry)],
     outfile: path.join(ROOT, 'dist', 'build', name, 'index.js'),
     absWorkingDir: ROOT,

@@ -9,6 +9,7 @@ import { settings as fanout } from '../fanout.settings';
 import { settings as message } from '../message.settings';
 import { settings as sweeper } from '../sweeper.settings';
 import { settings as teleprinter } from '../../examples/anonymous-resume/functions/teleprinter.settings';
+import { settings as loginApi } from '../../examples/login-flow/functions/login-api.settings';
 import type { Setting } from '../../packages/contract/src/settings';
 
-export const FUNCTION_SETTINGS = { authorizer, connect, disconnect, message, sweeper, fanout, teleprinter } satisfies Record<string, readonly Setting[]>;
+export const FUNCTION_SETTINGS = { authorizer, connect, disconnect, message, sweeper, fanout, teleprinter, 'login-api': loginApi } satisfies Record<string, readonly Setting[]>;

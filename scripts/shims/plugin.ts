@@ -14,3 +14,17 @@ export const semverShimPlugin: Plugin = {
     build.onResolve({ filter: /^semver$/ }, (args) => (args.importer.includes(JSONWEBTOKEN) ? { path: path.join(__dirname, 'semver.ts') } : undefined));
   },
 };
+
+const SESSIONS_SRC = `${path.sep}packages${path.sep}sessions${path.sep}src${path.sep}`;
+
+/**
+ * An esbuild plugin that leaves the user sessions' Redis cache (and so `ioredis`) out of a bundle whose
+ * function reads sessions from DynamoDB only: its import from the session service resolves to
+ * ./no-redis.ts, which refuses `SESSION_CACHE=redis` at init with a ConfigError.
+ */
+export const noRedisPlugin: Plugin = {
+  name: 'no-redis',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cache\/redis$/ }, (args) => (args.importer.includes(SESSIONS_SRC) ? { path: path.join(__dirname, 'no-redis.ts') } : undefined));
+  },
+};
