@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import path from 'node:path';
 import { bundleForBrowsers } from '../scripts/client-bundle';
 import { DEMO_CONTROLS, type DemoControl, type DemoControls } from './demo-controls';
+import type { HttpApi } from './http-api';
 
 const FILES: Record<string, string> = {
   '/': 'index.html',
@@ -27,7 +28,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  * Serves the demo page (or, with `dir` and `files`, another page: its folder and URL path → file name)
  * and a `config.json` telling it where the WebSocket API is. `generated` adds URL paths whose
  * JavaScript is made once at start (the demo page's: the client library's bundle); `controls` answers
- * `POST /sandbox/<drop|cut|goaway>` with `{"id":<anonymous id>}` (the demo page's buttons).
+ * `POST /sandbox/<drop|cut|goaway>` with `{"id":<anonymous id>}` (the demo page's buttons). With
+ * `httpApi` (the login example's routes, `/auth/…`) the page's own origin serves it too, so its session
+ * cookie is the page's; the page then signs in, and with `auth: 'cookie'` connects only once signed in,
+ * the cookie going with the WebSocket handshake (a cookie's host has no port).
  */
 export async function startDemoServer({
   port,
@@ -37,6 +41,8 @@ export async function startDemoServer({
   files = FILES,
   generated = files === FILES ? CLIENT_BUNDLE : {},
   controls,
+  httpApi,
+  auth = 'anonymous',
 }: {
   port: number;
   host?: string;
@@ -45,6 +51,9 @@ export async function startDemoServer({
   files?: Record<string, string>;
   generated?: Record<string, () => Promise<string>>;
   controls?: DemoControls;
+  httpApi?: HttpApi;
+  /** How the page connects: its anonymous id, or (after signing in) the session cookie alone. */
+  auth?: 'anonymous' | 'cookie';
 }): Promise<{
   url: string;
   server: Server;
@@ -53,9 +62,10 @@ export async function startDemoServer({
   const made = new Map(await Promise.all(Object.entries(generated).map(async ([name, make]) => [name, await make()] as const)));
   const server = createServer(async (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://demo').pathname;
+    if (httpApi?.handles(pathname)) return void (await httpApi.serve(req, res));
     if (pathname === '/config.json') {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      return void res.end(JSON.stringify({ url: websocketUrl, controls: controls ? DEMO_CONTROLS : [] }));
+      return void res.end(JSON.stringify({ url: websocketUrl, controls: controls ? DEMO_CONTROLS : [], signIn: httpApi !== undefined, auth }));
     }
     const control = /^\/sandbox\/([a-z]+)$/.exec(pathname)?.[1] as DemoControl | undefined;
     if (control && controls && DEMO_CONTROLS.includes(control) && req.method === 'POST') {

@@ -66,7 +66,7 @@ function showSeqs() {
 function showState(state) {
   $('state').dataset.state = state;
   $('state').textContent = state;
-  $('session').textContent = client.sessionId ?? '…';
+  $('session').textContent = client?.sessionId ?? '…';
 }
 
 /** The browser's WebSocket, with every frame shown in the panel. */
@@ -100,11 +100,15 @@ async function join(channel) {
   showSeqs();
 }
 
-function start() {
-  id = anonymousId(sessionStorage, ID_KEY);
+/** Connects: with the tab's anonymous id, or, given the signed-in user's id, with the session cookie alone. */
+function start(userId) {
+  const cookie = userId !== undefined;
+  id = cookie ? userId : anonymousId(sessionStorage, ID_KEY);
   $('identity').textContent = id;
+  $('identity-label').textContent = cookie ? 'User id' : 'Anonymous id';
   $('push-hint').textContent = `npm run push -- --user ${id} '{"hello":"world"}'`;
-  client = new SessionClient({ url: config.url, WebSocket: WatchedSocket, auth: { mode: 'anonymous', store: sessionStorage, key: ID_KEY } });
+  const auth = cookie ? { mode: 'cookie' } : { mode: 'anonymous', store: sessionStorage, key: ID_KEY };
+  client = new SessionClient({ url: config.url, WebSocket: WatchedSocket, auth });
   client.on('statechange', (state) => {
     showState(state);
     note('state', state);
@@ -154,8 +158,122 @@ $('reset').onclick = () => {
   start();
 };
 
+// Signing in, when the page's server serves the login example's HTTP API (config.signIn) at auth/….
+let flowId;
+let firstChannel = new URLSearchParams(window.location.search).get('channel') ?? 'lobby';
+const showStatus = (text, kind = 'info') => {
+  $('account-status').textContent = text;
+  $('account-status').dataset.kind = kind;
+};
+
+async function authApi(path, body) {
+  const response = await fetch(`auth/${path}`, body === undefined && path === 'devices' ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  return { ok: response.ok, body: await response.json() };
+}
+
+function showAccount(userId) {
+  $('signin').hidden = userId !== undefined;
+  $('code').hidden = true;
+  $('signed-in').hidden = userId === undefined;
+  $('user').textContent = userId ?? '';
+}
+
+/** Shows the signed-in user's devices; resolves with the user's id, or undefined when signed out. */
+async function showDevices() {
+  const answer = await authApi('devices');
+  if (!answer.ok) {
+    showAccount(undefined);
+    $('devices').replaceChildren();
+    return undefined;
+  }
+  showAccount(answer.body.userId);
+  $('devices').replaceChildren(
+    ...answer.body.devices.map((device) => {
+      const row = document.createElement('tr');
+      row.dataset.sessionId = device.sessionId;
+      if (device.current) row.className = 'current';
+      const name = [device.device.browser, device.device.os].filter(Boolean).join(' on ') || 'unknown device';
+      for (const text of [`${name}${device.current ? ' (this one)' : ''}`, device.device.ip ?? '', device.trusted ? 'yes' : 'no', new Date(device.lastUsedAt).toLocaleString()]) {
+        const cell = document.createElement('td');
+        cell.textContent = text;
+        row.append(cell);
+      }
+      return row;
+    }),
+  );
+  return answer.body.userId;
+}
+
+async function signedIn(text) {
+  showStatus(text);
+  const userId = await showDevices();
+  if (config.auth !== 'cookie' || userId === undefined) return;
+  client?.close();
+  start(userId);
+  if (firstChannel) void join(firstChannel);
+  firstChannel = undefined;
+}
+
+async function signedOut(text) {
+  showStatus(text);
+  await showDevices();
+  if (config.auth !== 'cookie' || !client) return;
+  client.close();
+  showState('closed');
+  note('identity', 'signed out: sign in to connect');
+}
+
+$('signin').onsubmit = async (submit) => {
+  submit.preventDefault();
+  const answer = await authApi('login', { email: $('email').value.trim(), password: $('password').value, staySignedIn: $('stay').checked });
+  $('password').value = '';
+  if (!answer.ok) return showStatus(`not signed in: ${answer.body.error}${answer.body.message ? ` (${answer.body.message})` : ''}`, 'error');
+  if (answer.body.status === 'MFA_REQUIRED') {
+    flowId = answer.body.flowId;
+    $('signin').hidden = true;
+    $('code').hidden = false;
+    return showStatus('enter the code your authenticator app shows');
+  }
+  await signedIn(`signed in${answer.body.evicted ? `; ${answer.body.evicted} least recently used session ended` : ''}`);
+};
+$('code').onsubmit = async (submit) => {
+  submit.preventDefault();
+  const answer = await authApi('login/code', { flowId, code: $('totp').value.trim() });
+  $('totp').value = '';
+  if (!answer.ok) return showStatus(`code refused: ${answer.body.error}`, 'error');
+  await signedIn(`signed in with a second factor${answer.body.evicted ? `; ${answer.body.evicted} least recently used session ended` : ''}`);
+};
+$('trust').onclick = async () => {
+  const answer = await authApi('devices/trust');
+  showStatus(answer.ok ? 'this device is trusted' : `not trusted: ${answer.body.error}`, answer.ok ? 'info' : 'error');
+  await showDevices();
+};
+$('refresh').onclick = async () => {
+  const answer = await authApi('refresh');
+  if (!answer.ok) return signedOut(`the session has ended: ${answer.body.error}`);
+  showStatus(`session renewed until ${new Date(answer.body.expiresAt).toLocaleString()}`);
+};
+$('signout').onclick = async () => {
+  await authApi('logout');
+  await signedOut('signed out on this device');
+};
+$('signout-all').onclick = async () => {
+  const answer = await authApi('logout-everywhere');
+  await signedOut(answer.ok ? `signed out everywhere (${answer.body.sessions} session${answer.body.sessions === 1 ? '' : 's'})` : `not signed in: ${answer.body.error}`);
+};
+
 config = await (await fetch('config.json')).json();
 $('url').textContent = config.url;
 for (const control of ['drop', 'cut', 'goaway']) $(control).disabled = !config.controls.includes(control);
-start();
-void join(new URLSearchParams(window.location.search).get('channel') ?? 'lobby');
+$('account').hidden = !config.signIn;
+$('reset').hidden = config.auth === 'cookie';
+if (config.auth === 'cookie') {
+  // Already signed in (the cookie outlives the tab): connect at once; otherwise once signed in.
+  const userId = await showDevices();
+  if (userId === undefined) showState('closed');
+  else await signedIn(`signed in as ${userId}`);
+} else {
+  if (config.signIn) await showDevices();
+  start();
+  void join(firstChannel);
+}
