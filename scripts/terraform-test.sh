@@ -39,7 +39,7 @@ terraform version | head -n 1
 
 artifacts_dir="$repo_root/dist"
 missing=()
-for fn in authorizer connect disconnect fanout message sweeper teleprinter; do
+for fn in authorizer connect disconnect fanout message sweeper teleprinter login-api; do
   [ -f "$artifacts_dir/$fn.zip" ] || missing+=("dist/$fn.zip")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
