@@ -4,7 +4,7 @@ import type { ChannelStore } from '../channels/channel-store';
 import { classifyChannel } from '../../../packages/contract/src/channel-names';
 import { log } from '../log';
 import { errorFrame, type RequestId, type WelcomeFrame } from '../../../packages/contract/src/frames';
-import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
+import { disconnectCodeOf, payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
 import type { ActionContext, ActionHandler } from '../protocol/router';
 import { QueueUnavailableError } from '../errors';
 import { checkResumeToken, resumeToken, type SessionStore } from './session-store';
@@ -132,10 +132,14 @@ export function createSessionActions({
         return [errorFrame({ code: 'BAD_MESSAGE', message: `channels["${channel}"] = ${lastSeq} is beyond the channel's last sequence number (${heads[beyond]})`, id })];
       }
       const session = await sessions.attach({ sessionId, userId: identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), nowSeconds: now });
-      if (!session && token === undefined) {
-        // Without a token nothing proves the session was this user's: another user's live one is refused.
-        const existing = await sessions.get(sessionId, now);
-        if (existing && existing.userId !== identity.userId) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+      const existing = session ? undefined : await sessions.get(sessionId, now);
+      // Without a token nothing proves the session was this user's: another user's live one is refused.
+      if (existing && existing.userId !== identity.userId && token === undefined) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+      if (existing?.status === 'closed' && existing.userId === identity.userId) {
+        // Closed by a disconnect (eviction, logout, a backend): never taken up again, and said why.
+        const reason = existing.closedReason ?? 'DISCONNECTED';
+        log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: 'session_closed', closedReason: reason }, { Rejects: 1 });
+        return [errorFrame({ code: disconnectCodeOf(reason), message: `the session was closed (${reason}): it cannot be resumed; sign in again`, id, reason })];
       }
       if (!session) {
         // A token that checks out names a session this user really had: it expired (or was purged).

@@ -24,6 +24,8 @@ export interface ErrorFrame {
   version?: number;
   /** `INTERNAL`: API Gateway's id of the request that failed; the function's error log line carries it too. */
   requestId?: string;
+  /** `SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`: why the connection was closed (the disconnect record's `reason`). */
+  reason?: string;
 }
 
 /** A session's particulars: `welcome` (after `hello`) or `resumed` (after `resume`). */
@@ -97,8 +99,8 @@ export const SERVER_FRAME_TYPES: Readonly<Record<ServerFrame['type'], { fields: 
   state: { fields: '`state`, `version`', when: 'answer to `state.get`, `state.set`' },
   goaway: { fields: '`reason`, `closeAt`', when: "the connection nears API Gateway's 2-hour cut" },
   error: {
-    fields: '`code`, `message`, `retryable`, `id?`, `requestId?` (`INTERNAL`)',
-    when: 'the request could not be served; the connection stays open (but see `RATE_LIMITED`)',
+    fields: '`code`, `message`, `retryable`, `id?`, `requestId?` (`INTERNAL`), `reason?` (`SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`)',
+    when: 'the request could not be served; the connection stays open (but see `RATE_LIMITED`, and the closing codes `SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`)',
   },
 };
 
@@ -140,7 +142,7 @@ export function errorFrame({
   message: string;
   retryable?: boolean;
   id?: RequestId;
-} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version' | 'requestId'>): ErrorFrame {
+} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version' | 'requestId' | 'reason'>): ErrorFrame {
   return id === undefined ? { type: 'error', code, message, retryable, ...extra } : { type: 'error', code, message, retryable, id, ...extra };
 }
 

@@ -20,7 +20,10 @@ export interface Session {
   userId: string;
   /** The connection it is linked to while active. */
   connectionId?: string;
-  status: 'active' | 'inactive';
+  /** `closed`: its connection was closed by a `disconnect` (eviction, logout, a backend): never resumed again. */
+  status: 'active' | 'inactive' | 'closed';
+  /** Why it was closed (`closed` sessions): the disconnect's reason, which a refused `resume` is answered with. */
+  closedReason?: string;
   /** When its last connection went away, epoch ms (inactive sessions). */
   lastSeen?: number;
   /** Application state (JSON), versioned for optimistic locking. */
@@ -54,6 +57,7 @@ export function sessionOfItem(item: Record<string, unknown>): Session {
     connectionId: item.connectionId as string | undefined,
     status: item.status as Session['status'],
     lastSeen: item.lastSeen as number | undefined,
+    ...(typeof item.closedReason === 'string' ? { closedReason: item.closedReason } : {}),
     state: item.state === undefined ? null : (JSON.parse(item.state as string) as unknown),
     version: item.version as number,
     expiresAt: item.ttl as number,
@@ -107,8 +111,8 @@ export function createSessionInput(
 }
 
 /**
- * Resumes a session on a new connection: only for its user and while it has not expired (a failed
- * condition: no such session for this user). Returns the new item (`ReturnValues: ALL_NEW`); then
+ * Resumes a session on a new connection: only for its user, while it has not expired and was not
+ * closed (a failed condition: no such session for this user, or a closed one). Returns the new item (`ReturnValues: ALL_NEW`); then
  * send {@link linkSessionInput}.
  */
 export function attachSessionInput(
@@ -119,9 +123,9 @@ export function attachSessionInput(
     TableName: tableName,
     Key: sessionKey(sessionId),
     UpdateExpression: 'SET connectionId = :connection, #status = :active, #ttl = :ttl REMOVE lastSeen, GSI3PK, GSI3SK',
-    ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now',
+    ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now AND #status <> :closed',
     ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-    ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds },
+    ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds, ':closed': 'closed' },
     ReturnValues: 'ALL_NEW',
   };
 }
