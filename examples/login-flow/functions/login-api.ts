@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { log } from '../../../functions/lib/log';
 import { createDocumentClient } from '../../../functions/lib/store/dynamo';
 import { readStringSetting } from '../../../packages/contract/src/settings';
+import { createPublisher } from '../../../packages/publisher/src';
+import { closeSocketsOnSessionEnd } from '../../../packages/sessions/src/close-sockets';
 import { sessionCookies } from '../../../packages/sessions/src/cookie/session-cookies';
 import { LoginCoordinator } from '../../../packages/sessions/src/login/coordinator';
 import { readLoginSettings, readTotpWindowSteps } from '../../../packages/sessions/src/login/settings';
@@ -10,7 +12,7 @@ import { createSessionService } from '../../../packages/sessions/src/service';
 import { readSessionSettings } from '../../../packages/sessions/src/settings';
 import { checkDemoCredentials, demoTotpSecret } from './demo-accounts';
 import { json, type HttpResponse } from './http';
-import { TABLE_NAME } from './login-api.settings';
+import { FANOUT_QUEUE_URL, TABLE_NAME } from './login-api.settings';
 import { refusal, ROUTE_KEYS, ROUTES, type LoginApi, type RouteName } from './routes';
 
 // Once per container: a bad setting fails the init with a ConfigError naming it.
@@ -31,7 +33,8 @@ const api: LoginApi = {
   now: Date.now,
 };
 // Eviction (a sixth login), logout and logout everywhere close the ended sessions' live sockets:
-// closeSocketsOnSessionEnd(sessions, publisher) is called here.
+// a disconnect record each through the fan-out queue, sent before the handler returns.
+const closing = closeSocketsOnSessionEnd(sessions, createPublisher({ queueUrl: readStringSetting(FANOUT_QUEUE_URL) }));
 
 const BY_KEY = new Map(Object.entries(ROUTE_KEYS).map(([name, key]) => [key, name as RouteName]));
 
@@ -50,6 +53,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpRespon
     log({ level: 'error', event: 'login_api_failed', route: name, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
     return json(500, { error: 'INTERNAL', requestId: event.requestContext.requestId });
   } finally {
+    await closing.settled();
     sessions.flushMetrics();
   }
 };
