@@ -61,6 +61,7 @@ module "login_api" {
     module.websocket_sessions.user_sessions_environment,
     {
       TABLE_NAME               = module.websocket_sessions.table_name
+      FANOUT_QUEUE_URL         = module.websocket_sessions.fanout_queue_url
       NODE_OPTIONS             = "--enable-source-maps"
       SESSION_COOKIE_SAME_SITE = var.cookie_same_site
     },
@@ -73,6 +74,12 @@ module "login_api" {
       sid       = "UserSessionItems"
       actions   = sort([for action in local.permissions.actions : action if startswith(action, "dynamodb:")])
       resources = [module.websocket_sessions.table_arn]
+    }]
+    # Ended sessions' sockets: one disconnect record each on the fan-out queue (closeSocketsOnSessionEnd).
+    fanout = [{
+      sid       = "SendDisconnectRecords"
+      actions   = ["sqs:SendMessage"]
+      resources = [module.websocket_sessions.fanout_queue_arn]
     }]
   }
 

@@ -19,13 +19,12 @@ import { freePort } from '../../sandbox/dynamo-local';
 import { FANOUT_QUEUE } from '../../sandbox/project';
 import { launchChromium } from '../helpers/chromium';
 import { eventually } from '../helpers/clients';
+import { documentedPassword } from '../helpers/login-example';
 import { startTestProject } from '../helpers/project-sandbox';
 import { parseSetCookie } from '../helpers/set-cookie';
 
 /** Screenshots, for a person to look at (git-ignored; npm test clears the folder first). */
 const SHOTS = path.resolve(__dirname, '..', '..', '.test-results', 'login-flow');
-/** The demo accounts' passwords, as examples/login-flow/README.md gives them. */
-const PASSWORDS: Record<string, string> = { 'ada@example.com': 'analytical-engine', 'grace@example.com': 'cobol-1959' };
 const routePath = (name: keyof typeof ROUTE_KEYS): string => ROUTE_KEYS[name].split(' ')[1]!;
 
 describe('login example end to end in headless Chromium', () => {
@@ -74,7 +73,7 @@ describe('login example end to end in headless Chromium', () => {
 
     // Sign in: the answer sets the session cookie and the refresh cookie, each with the attributes that matter against CSRF and theft.
     await page.fill('#email', 'ada@example.com');
-    await page.fill('#password', PASSWORDS['ada@example.com']!);
+    await page.fill('#password', documentedPassword('ada@example.com'));
     const [answer] = await Promise.all([page.waitForResponse((response) => response.url().endsWith(routePath('login'))), page.click('#signin button')]);
     expect(answer.status()).toBe(200);
     const setCookies = (await answer.headersArray()).filter(({ name }) => name.toLowerCase() === 'set-cookie').map(({ value }) => parseSetCookie(value));
@@ -111,7 +110,7 @@ describe('login example end to end in headless Chromium', () => {
 
     // Five more logins from other devices: the sixth session evicts the least recently used, the page's.
     for (let n = 0; n < 5; n += 1) {
-      const other = await loginOverHttp({ email: 'ada@example.com', password: PASSWORDS['ada@example.com'] });
+      const other = await loginOverHttp({ email: 'ada@example.com', password: documentedPassword('ada@example.com') });
       expect([other.status, other.body.status, other.body.evicted]).toEqual([200, 'SESSION_CREATED', n === 4 ? 1 : 0]);
     }
     // The evicted session's socket is told why, then closed by the server.
@@ -127,7 +126,7 @@ describe('login example end to end in headless Chromium', () => {
 
   it('signs in with the second factor over HTTP, lists the devices and logs out everywhere', async () => {
     const grace = DEMO_ACCOUNTS.find((account) => account.email === 'grace@example.com')!;
-    const started = await loginOverHttp({ email: grace.email, password: PASSWORDS[grace.email] });
+    const started = await loginOverHttp({ email: grace.email, password: documentedPassword(grace.email) });
     expect(started).toMatchObject({ status: 200, body: { status: 'MFA_REQUIRED', method: 'totp' }, cookies: [] });
     const wrong = await loginOverHttp({ flowId: started.body.flowId, code: '000000' }, 'verifyCode');
     expect([wrong.status, wrong.body.error]).toEqual([401, 'INVALID_CODE']);

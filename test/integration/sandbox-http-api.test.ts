@@ -60,7 +60,8 @@ describe('sandbox HTTP API (payload format 2.0)', () => {
       port: 0,
       functions: {
         http: { source: { file: path.join(__dirname, '..', 'fixtures', 'handlers', 'http.js') } },
-        'login-api': { source: spec.source, env: { ...spec.env, TABLE_NAME: tableName, AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint() } },
+        // No session ends in these requests, so the fan-out queue is never sent to: a URL it needs at init.
+        'login-api': { source: spec.source, env: { ...spec.env, TABLE_NAME: tableName, AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(), FANOUT_QUEUE_URL: 'http://127.0.0.1:9/000000000000/unused.fifo' } },
       },
       routes: {},
       httpRoutes: { 'POST /fixture/echo': 'http', 'GET /fixture/echo': 'http', ...Object.fromEntries(Object.values(ROUTE_KEYS).map((key) => [key, 'login-api'])) },

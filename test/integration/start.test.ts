@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { freePort } from '../../sandbox/dynamo-local';
+import { documentedPassword } from '../helpers/login-example';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = require.resolve('tsx/cli');
@@ -39,9 +40,10 @@ async function waitFor(what: string, test: () => boolean, timeoutMs: number, lau
   }
 }
 
-function open(url: string, options: { origin?: string } = {}): Promise<{ ws: WebSocket; frames: unknown[] }> {
+/** A connection as the signed-in page makes it: the app protocol alone, the session cookie in the handshake. */
+function open(url: string, { origin, cookie }: { origin: string; cookie: string }): Promise<{ ws: WebSocket; frames: unknown[] }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, crypto.randomUUID(), options);
+    const ws = new WebSocket(url, 'ws-sessions.v1', { origin, headers: { cookie } });
     const frames: unknown[] = [];
     ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString())));
     ws.once('open', () => resolve({ ws, frames }));
@@ -51,7 +53,7 @@ function open(url: string, options: { origin?: string } = {}): Promise<{ ws: Web
 }
 
 describe('npm start (scripts/start.ts) as a person runs it', () => {
-  it('takes ports, origins and session settings from the environment, and Ctrl-C runs every $disconnect before DynamoDB Local stops', async () => {
+  it('takes ports, origins and session settings from the environment, signs in on the demo page’s origin, and Ctrl-C runs every $disconnect before DynamoDB Local stops', async () => {
     const port = await freePort();
     const demoPort = await freePort();
     const launched = launch({ PORT: String(port), DEMO_PORT: String(demoPort), ALLOWED_ORIGINS: 'https://third-party.example', SESSION_HEARTBEAT_SECONDS: '30' });
@@ -59,9 +61,14 @@ describe('npm start (scripts/start.ts) as a person runs it', () => {
       await waitFor('the banner', () => launched.output().includes('Ctrl-C to stop'), 90_000, launched);
       expect(launched.output()).toMatch(/SESSION_HEARTBEAT_SECONDS\s+30 \(set\)\s+on AWS: session\.heartbeat_seconds/);
       const url = `ws://127.0.0.1:${port}/dev`;
-      // A page on the extra origin connects; one on another origin gets 403.
-      const clients = await Promise.all([open(url, { origin: 'https://third-party.example' }), open(url), open(url)]);
-      await expect(open(url, { origin: 'https://elsewhere.example' })).rejects.toThrow('HTTP 403');
+      // Signed in through the login example's HTTP API on the demo page's origin (its README's demo account).
+      const page = `http://127.0.0.1:${demoPort}`;
+      const signIn = await fetch(`${page}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ada@example.com', password: documentedPassword('ada@example.com') }) });
+      expect(signIn.status).toBe(200);
+      const cookie = signIn.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+      // The page and one on the extra origin connect with the cookie; one on another origin gets 403.
+      const clients = await Promise.all([open(url, { origin: 'https://third-party.example', cookie }), open(url, { origin: page, cookie }), open(url, { origin: page, cookie })]);
+      await expect(open(url, { origin: 'https://elsewhere.example', cookie })).rejects.toThrow('HTTP 403');
       for (const { ws } of clients) ws.send(JSON.stringify({ action: 'hello' }));
       await waitFor('three welcomes', () => clients.every(({ frames }) => frames.length > 0), 20_000, launched);
       // The session setting reached the message function as the module's variable would.

@@ -51,8 +51,15 @@ run "login_flow_example_plans" {
   }
 
   assert {
-    condition     = toset(keys(output.login_api_role_policy_documents)) == toset(["logs", "user-sessions"])
-    error_message = "The login API's role must hold one policy per concern: its logs and the user sessions."
+    condition     = toset(keys(output.login_api_role_policy_documents)) == toset(["logs", "user-sessions", "fanout"])
+    error_message = "The login API's role must hold one policy per concern: its logs, the user sessions and the fan-out queue."
+  }
+
+  assert {
+    condition = jsondecode(output.login_api_role_policy_documents["fanout"]).Statement == [{
+      Sid = "SendDisconnectRecords", Effect = "Allow", Action = ["sqs:SendMessage"], Resource = [module.websocket_sessions.fanout_queue_arn]
+    }] && output.login_api_environment_variables["FANOUT_QUEUE_URL"] == module.websocket_sessions.fanout_queue_url
+    error_message = "The login API may send to the stack's fan-out queue only (the disconnect records of ended sessions)."
   }
 
   assert {

@@ -43,7 +43,7 @@ const BROWSERS: Array<[RegExp, string]> = [
   [/Edg\/(\d+)/, 'Edge'],
   [/Firefox\/(\d+)/, 'Firefox'],
   [/Chrom(?:e|ium)\/(\d+)/, 'Chrome'],
-  [/Version\/(\d+)[^ ]* Safari\//, 'Safari'],
+  [/Version\/(\d+).* Safari\//, 'Safari'],
 ];
 const SYSTEMS: Array<[RegExp, string]> = [
   [/Android/, 'Android'],
