@@ -13,7 +13,8 @@ const FILES: Record<string, string> = {
 /** The client library (packages/client) as the demo page imports it: bundled by esbuild when the server starts, never written to disk. */
 export const CLIENT_BUNDLE = { '/client.js': async () => (await bundleForBrowsers()).code };
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
-const ANONYMOUS_ID = /^[A-Za-z0-9_-]{16,128}$/;
+/** The user whose connections a button acts on: an anonymous id, or a signed-in user's id (1–256 characters, no control characters). */
+const isUserId = (id: unknown): id is string => typeof id === 'string' && id.length >= 1 && id.length <= 256 && ![...id].some((char) => char.charCodeAt(0) < 0x20 || char === '\u007f');
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   let text = '';
@@ -28,7 +29,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  * Serves the demo page (or, with `dir` and `files`, another page: its folder and URL path → file name)
  * and a `config.json` telling it where the WebSocket API is. `generated` adds URL paths whose
  * JavaScript is made once at start (the demo page's: the client library's bundle); `controls` answers
- * `POST /sandbox/<drop|cut|goaway>` with `{"id":<anonymous id>}` (the demo page's buttons). With
+ * `POST /sandbox/<drop|cut|goaway>` with `{"id":<anonymous or user id>}` (the demo page's buttons). With
  * `httpApi` (the login example's routes, `/auth/…`) the page's own origin serves it too, so its session
  * cookie is the page's; the page then signs in, and with `auth: 'cookie'` connects only once signed in,
  * the cookie going with the WebSocket handshake (a cookie's host has no port).
@@ -71,9 +72,9 @@ export async function startDemoServer({
     if (control && controls && DEMO_CONTROLS.includes(control) && req.method === 'POST') {
       const body = await readJson(req).catch(() => undefined);
       const id = (body as { id?: unknown } | undefined)?.id;
-      if (typeof id !== 'string' || !ANONYMOUS_ID.test(id)) {
+      if (!isUserId(id)) {
         res.writeHead(400, { 'Content-Type': 'application/json' });
-        return void res.end(JSON.stringify({ message: 'the body must be {"id":<the anonymous id, 16–128 of A–Z a–z 0–9 _ ->}' }));
+        return void res.end(JSON.stringify({ message: 'the body must be {"id":<the anonymous id or the signed-in user id, 1–256 characters, no control characters>}' }));
       }
       const connections = await controls.run(control, id).catch(() => -1);
       res.writeHead(connections < 0 ? 502 : 200, { 'Content-Type': 'application/json' });

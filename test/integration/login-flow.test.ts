@@ -94,6 +94,7 @@ describe('login example end to end in headless Chromium', () => {
     // The WebSocket opened with the cookie alone (subprotocol ws-sessions.v1, no token) as ada.
     await page.locator('#state[data-state="open"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#user').innerText()).toBe('ada');
+    expect([await page.locator('#signin').isVisible(), await page.locator('#code').isVisible(), await page.locator('#signed-in').isVisible()]).toEqual([false, false, true]);
     const [connection] = await eventually(() => (liveConnectionsOf('ada').length === 1 ? liveConnectionsOf('ada') : undefined), 10_000, "ada's connection");
     await page.locator('#devices tr.current').waitFor();
     expect(await page.locator('#devices tr').count()).toBe(1);
