@@ -6,6 +6,10 @@ locals {
   artifacts_dir = coalesce(var.artifacts_dir, "${path.module}/../../dist")
   # The HTTP API's route keys, by route name: the function dispatches on the same file (functions/routes.ts).
   route_keys = jsondecode(file("${path.module}/routes.json"))
+  # The module's cookie key set (SESSION_COOKIE_KEYS_SSM_PARAMETER, a name), as an ARN in the table's
+  # partition, Region and account.
+  table_arn_parts           = split(":", module.websocket_sessions.table_arn)
+  cookie_keys_parameter_arn = "arn:${local.table_arn_parts[1]}:ssm:${local.table_arn_parts[3]}:${local.table_arn_parts[4]}:parameter${module.websocket_sessions.session_cookie_environment["SESSION_COOKIE_KEYS_SSM_PARAMETER"]}"
   # What the login API's code calls (dist/manifest.json, derived from its code by the build).
   permissions = jsondecode(file("${local.artifacts_dir}/manifest.json"))["login-api"].permissions
 
@@ -25,13 +29,18 @@ module "websocket_sessions" {
   stage_name    = var.stage_name
   artifacts_dir = var.artifacts_dir
 
-  # jwt mode also verifies access tokens (packages/sessions createAccessTokens, HS256) signed with the
-  # key in this parameter, for clients that are not browsers; the page connects with the cookie.
+  # jwt mode verifies the user sessions' access tokens (HS256, the key in your parameter) for clients
+  # that are not browsers; a handshake with no token but the session cookie is authenticated by the
+  # cookie (session_cookie.connect), its session looked up as session_check does. The module creates
+  # the cookie key set.
   auth_mode = "jwt"
   jwt = {
     algorithms            = ["HS256"]
     key_ssm_parameter_arn = var.access_token_key_ssm_parameter_arn
     session_check         = true
+  }
+  session_cookie = {
+    domain = var.cookie_domain
   }
   allowed_origins      = var.allowed_origins
   allow_missing_origin = false
@@ -59,13 +68,14 @@ module "login_api" {
 
   environment_variables = merge(
     module.websocket_sessions.user_sessions_environment,
+    # The cookie's key set, name and Domain, as the authorizer reads them.
+    module.websocket_sessions.session_cookie_environment,
     {
       TABLE_NAME               = module.websocket_sessions.table_name
       FANOUT_QUEUE_URL         = module.websocket_sessions.fanout_queue_url
       NODE_OPTIONS             = "--enable-source-maps"
       SESSION_COOKIE_SAME_SITE = var.cookie_same_site
     },
-    var.cookie_domain == null ? {} : { SESSION_COOKIE_DOMAIN = var.cookie_domain },
   )
 
   policies = {
@@ -74,6 +84,12 @@ module "login_api" {
       sid       = "UserSessionItems"
       actions   = sort([for action in local.permissions.actions : action if startswith(action, "dynamodb:")])
       resources = [module.websocket_sessions.table_arn]
+    }]
+    # The cookie's key set, and not the access-token key (this function issues no tokens).
+    session-cookie-keys = [{
+      sid       = "ReadCookieKeysParameter"
+      actions   = ["ssm:GetParameter"]
+      resources = [local.cookie_keys_parameter_arn]
     }]
     # Ended sessions' sockets: one disconnect record each on the fan-out queue (closeSocketsOnSessionEnd).
     fanout = [{

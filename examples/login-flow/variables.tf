@@ -31,7 +31,7 @@ variable "allowed_origins" {
 }
 
 variable "access_token_key_ssm_parameter_arn" {
-  description = "ARN of the SSM SecureString parameter holding the HS256 key access tokens are signed with (createAccessTokens): the stack's jwt mode verifies them beside the session cookie. Create it yourself (`aws ssm put-parameter --type SecureString --value \"$(openssl rand -base64 32)\"`)."
+  description = "ARN of the SSM SecureString parameter holding the HS256 key the user sessions' access tokens are signed with (createAccessTokens): the stack's jwt mode verifies them beside the session cookie. Create it yourself (`aws ssm put-parameter --type SecureString --value \"$(openssl rand -base64 32)\"`)."
   type        = string
   nullable    = false
 }

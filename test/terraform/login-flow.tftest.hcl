@@ -51,8 +51,25 @@ run "login_flow_example_plans" {
   }
 
   assert {
-    condition     = toset(keys(output.login_api_role_policy_documents)) == toset(["logs", "user-sessions", "fanout"])
-    error_message = "The login API's role must hold one policy per concern: its logs, the user sessions and the fan-out queue."
+    condition     = toset(keys(output.login_api_role_policy_documents)) == toset(["logs", "user-sessions", "session-cookie-keys", "fanout"])
+    error_message = "The login API's role must hold one policy per concern: its logs, the user sessions, the cookie key set and the fan-out queue."
+  }
+
+  assert {
+    condition = jsondecode(output.login_api_role_policy_documents["session-cookie-keys"]).Statement == [{
+      Sid = "ReadCookieKeysParameter", Effect = "Allow", Action = ["ssm:GetParameter"], Resource = ["arn:aws:ssm:us-east-1:123456789012:parameter/websocket-sessions-login/session-cookie-keys"]
+    }] && contains(var.manifest["login-api"].permissions.actions, "ssm:GetParameter")
+    error_message = "The login API must read the module's cookie key set (and not the access-token key), as its code does with ssm:GetParameter."
+  }
+
+  assert {
+    condition     = output.login_api_environment_variables["SESSION_COOKIE_KEYS_SSM_PARAMETER"] == module.websocket_sessions.session_cookie_environment["SESSION_COOKIE_KEYS_SSM_PARAMETER"] && module.websocket_sessions.function_environment_variables["authorizer"]["SESSION_COOKIE_KEYS_SSM_PARAMETER"] == output.login_api_environment_variables["SESSION_COOKIE_KEYS_SSM_PARAMETER"]
+    error_message = "The login API must seal cookies with the key set the authorizer opens them with."
+  }
+
+  assert {
+    condition     = module.websocket_sessions.function_environment_variables["authorizer"]["SESSION_COOKIE_CONNECT"] == "true" && module.websocket_sessions.function_environment_variables["authorizer"]["SESSION_COOKIE_DOMAIN"] == "example.com"
+    error_message = "The authorizer must accept the session cookie on $connect, read under the cookie's Domain."
   }
 
   assert {
