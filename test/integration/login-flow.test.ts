@@ -42,7 +42,7 @@ describe('login example end to end in headless Chromium', () => {
     project = await startTestProject({ ...login.options, allowedOrigins: [origin], allowMissingOrigin: false });
     demo = await startDemoServer({ port: demoPort, websocketUrl: project.sandbox.url, httpApi: project.sandbox.httpApi, auth: 'cookie' });
     browser = await launchChromium();
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     await browser?.close();
     await demo?.stop();
