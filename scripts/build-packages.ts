@@ -3,7 +3,8 @@
  * dist/, a publishable package of its own:
  *
  * - `index.cjs` (CommonJS), bundled by esbuild with the contract and the internal helpers it uses
- *   inlined, npm dependencies staying imports, and `index.mjs`, the ES module entry re-exporting it;
+ *   inlined, npm dependencies staying imports, and `index.mjs`, the ES module entry re-exporting it
+ *   (the client's, with no dependencies, a self-contained ES module build);
  * - `types/`: the declarations (`tsc --emitDeclarationOnly` through the compiler API), laid out as the
  *   repository is so their relative imports hold;
  * - `package.json`, generated from the package's own: `exports` with `types`, `import` and `require`,
@@ -70,6 +71,8 @@ function importedPackages(metafile: Metafile): string[] {
  * one copy of the code whichever way it is loaded, so `instanceof PublishError` holds across both, and
  * CommonJS dependencies (jsonwebtoken, ioredis) are required as CommonJS, which an ES module bundle's
  * named imports of them cannot do. The names come from an ES module build of the same entry point.
+ * A package that imports no npm package (the client) ships that ES module build itself instead: a
+ * browser loads it as it is, with no bundler to turn a CommonJS file into a module.
  */
 async function bundle(dir: string, platform: 'node' | 'neutral'): Promise<string[]> {
   const common: BuildOptions & { metafile: true } = {
@@ -86,10 +89,13 @@ async function bundle(dir: string, platform: 'node' | 'neutral'): Promise<string
     build({ ...common, format: 'esm', outfile: 'index.mjs', write: false }),
     build({ ...common, format: 'cjs', outfile: path.join(dir, 'dist', 'index.cjs') }),
   ]);
+  const imported = importedPackages(cjs.metafile);
   const names = Object.values(esm.metafile.outputs).flatMap((output) => output.exports);
   if (names.includes('default')) throw new PackageBuildError(`${path.relative(ROOT, dir)}: a default export has no name to re-export; export it by name`);
-  await writeFile(path.join(dir, 'dist', 'index.mjs'), `import bundle from './index.cjs';\n\nexport const {\n${names.map((name) => `  ${name},\n`).join('')}} = bundle;\n`);
-  return importedPackages(cjs.metafile);
+  const module =
+    imported.length === 0 ? esm.outputFiles[0]!.text : `import bundle from './index.cjs';\n\nexport const {\n${names.map((name) => `  ${name},\n`).join('')}} = bundle;\n`;
+  await writeFile(path.join(dir, 'dist', 'index.mjs'), module);
+  return imported;
 }
 
 /** Emits the declarations of the package's entry point and everything it imports under dist/types. */

@@ -60,6 +60,14 @@ describe('the published packages', () => {
     expect(Object.keys(manifest.dependencies ?? {})).not.toContain('@websocket-sessions/contract');
   });
 
+  it('gives the client, which has no dependencies, an ES module a browser loads without a bundler', () => {
+    const client = path.join(consumer, 'node_modules', '@websocket-sessions', 'client');
+    expect(JSON.parse(readFileSync(path.join(client, 'package.json'), 'utf8')).dependencies).toBeUndefined();
+    const module = readFileSync(path.join(client, 'index.mjs'), 'utf8');
+    expect(module).not.toMatch(/index\.cjs|require\(|from "node:/);
+    expect(module).toMatch(/^export \{[^}]*SessionClient/m);
+  });
+
   const expected = { refused: 'BAD_TARGET', sessions: ['function', 'function'], client: ['function', 'function'] };
 
   it('load with import from an ES module and the bundled contract refuses a bad target', () => {
