@@ -87,7 +87,9 @@ module "authorizer" {
 
   function_name                  = "${var.name}-authorizer"
   description                    = "Authorizes WebSocket $connect requests (${var.auth_mode} mode)."
-  artifact_path                  = "${local.artifacts_dir}/authorizer.zip"
+  artifact_path                  = local.artifact_packages["authorizer"].path
+  artifact_s3                    = local.artifact_packages["authorizer"].s3
+  source_code_hash               = local.artifact_packages["authorizer"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
@@ -117,7 +119,9 @@ module "connect" {
 
   function_name                  = "${var.name}-connect"
   description                    = "Handles the WebSocket $connect route: records the connection."
-  artifact_path                  = "${local.artifacts_dir}/connect.zip"
+  artifact_path                  = local.artifact_packages["connect"].path
+  artifact_s3                    = local.artifact_packages["connect"].s3
+  source_code_hash               = local.artifact_packages["connect"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
@@ -165,7 +169,9 @@ module "disconnect" {
 
   function_name                  = "${var.name}-disconnect"
   description                    = "Handles the WebSocket $disconnect route: removes the connection."
-  artifact_path                  = "${local.artifacts_dir}/disconnect.zip"
+  artifact_path                  = local.artifact_packages["disconnect"].path
+  artifact_s3                    = local.artifact_packages["disconnect"].s3
+  source_code_hash               = local.artifact_packages["disconnect"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
@@ -212,7 +218,9 @@ module "message" {
 
   function_name                  = "${var.name}-message"
   description                    = "Handles WebSocket messages: $default and the custom routes (${var.auth_mode} mode)."
-  artifact_path                  = "${local.artifacts_dir}/message.zip"
+  artifact_path                  = local.artifact_packages["message"].path
+  artifact_s3                    = local.artifact_packages["message"].s3
+  source_code_hash               = local.artifact_packages["message"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
@@ -295,7 +303,9 @@ module "sweeper" {
 
   function_name                  = local.sweeper_function_name
   description                    = "Closes and deletes stale connections, on a schedule."
-  artifact_path                  = "${local.artifacts_dir}/sweeper.zip"
+  artifact_path                  = local.artifact_packages["sweeper"].path
+  artifact_s3                    = local.artifact_packages["sweeper"].s3
+  source_code_hash               = local.artifact_packages["sweeper"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
@@ -372,7 +382,9 @@ module "fanout" {
 
   function_name                  = "${var.name}-fanout"
   description                    = "Consumes the fan-out queue: plans publish records into deliver records and posts them to connections."
-  artifact_path                  = "${local.artifacts_dir}/fanout.zip"
+  artifact_path                  = local.artifact_packages["fanout"].path
+  artifact_s3                    = local.artifact_packages["fanout"].s3
+  source_code_hash               = local.artifact_packages["fanout"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.fanout.timeout_seconds

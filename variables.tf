@@ -18,9 +18,52 @@ variable "tags" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip, fanout.zip, message.zip and sweeper.zip (written by `npm run build`). null means <module>/dist. Terraform never builds them."
+  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip, fanout.zip, message.zip and sweeper.zip and the manifest.json listing their sha256 (written by `npm run build`). null means <module>/dist. Terraform never builds them. Leave null when `artifacts` is set."
   type        = string
   default     = null
+}
+
+variable "artifacts" {
+  description = <<-EOT
+    The Lambda packages from S3 instead of a local directory: s3_bucket holds each zip under
+    <s3_key_prefix><function>/<sha256>.zip, as `npm run release` lists them in release/uploads.txt
+    (uploaded with a SHA-256 checksum); object_versions optionally pins each function's object version
+    (by function name); manifest is the JSON text of the release manifest, null meaning the module's
+    own release/manifest.json. Each object's checksum is checked against the manifest at plan time.
+    null: the packages come from artifacts_dir.
+  EOT
+  type = object({
+    s3_bucket       = string
+    s3_key_prefix   = optional(string, "")
+    object_versions = optional(map(string), {})
+    manifest        = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.artifacts == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts.s3_bucket))
+    error_message = "artifacts.s3_bucket must be an S3 bucket name (3-63 lowercase letters, digits, '.' or '-')."
+  }
+
+  validation {
+    condition     = var.artifacts == null || can(regex("^([A-Za-z0-9!_.*'()-]+/)*$", var.artifacts.s3_key_prefix))
+    error_message = "artifacts.s3_key_prefix must be empty or end with '/' (for example \"websocket-sessions/\"), without a leading '/'."
+  }
+
+  validation {
+    condition     = var.artifacts == null || length(setsubtract(keys(try(var.artifacts.object_versions, {})), ["authorizer", "connect", "disconnect", "fanout", "message", "sweeper"])) == 0
+    error_message = "artifacts.object_versions keys must be function names: authorizer, connect, disconnect, fanout, message, sweeper."
+  }
+
+  validation {
+    condition     = try(var.artifacts.manifest, null) == null || can(jsondecode(var.artifacts.manifest))
+    error_message = "artifacts.manifest must be the JSON text of a release manifest, for example file(\"release/manifest.json\")."
+  }
+
+  validation {
+    condition     = var.artifacts == null || var.artifacts_dir == null
+    error_message = "Set artifacts (packages from S3) or artifacts_dir (a local directory), not both."
+  }
 }
 
 # --- API --------------------------------------------------------------------------------

@@ -75,12 +75,17 @@ resource "aws_lambda_function" "this" {
   description      = var.description
   role             = aws_iam_role.this.arn
   filename         = var.artifact_path
-  source_code_hash = filebase64sha256(var.artifact_path)
+  source_code_hash = var.source_code_hash != null ? var.source_code_hash : filebase64sha256(var.artifact_path)
   handler          = var.handler
   runtime          = var.runtime
   architectures    = [var.architecture]
   memory_size      = var.memory_size
   timeout          = var.timeout
+
+  # A package in S3 instead of a local file (artifact_s3).
+  s3_bucket         = try(var.artifact_s3.bucket, null)
+  s3_key            = try(var.artifact_s3.key, null)
+  s3_object_version = try(var.artifact_s3.object_version, null)
 
   # null: the provider's -1, unreserved.
   reserved_concurrent_executions = var.reserved_concurrent_executions
