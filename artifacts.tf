@@ -85,9 +85,11 @@ resource "terraform_data" "artifacts" {
 }
 
 # Each zip in S3, read at plan time: its SHA-256 checksum (stored when it was uploaded with
-# --checksum-algorithm SHA256, as the release's upload list does) must be the manifest's.
+# --checksum-algorithm SHA256, as the release's upload list does) must be the manifest's. Read only
+# once the manifest is complete (else terraform_data.artifacts reports it); it must not depend on that
+# resource, or Terraform would defer the read, and the check, to the apply.
 data "aws_s3_object" "artifact" {
-  for_each = local.artifacts_from_s3 ? toset(terraform_data.artifacts.input) : toset([])
+  for_each = local.artifacts_from_s3 && length(local.artifacts_missing) == 0 && length(local.artifacts_manifest_invalid) == 0 ? toset(local.artifact_functions) : toset([])
 
   bucket        = var.artifacts.s3_bucket
   key           = "${var.artifacts.s3_key_prefix}${local.artifacts_manifest[each.key].key}"

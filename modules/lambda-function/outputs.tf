@@ -72,3 +72,13 @@ output "permission_source_arns" {
   description = "Source ARNs allowed to invoke the function, keyed by statement id."
   value       = { for statement_id, permission in aws_lambda_permission.this : statement_id => permission.source_arn }
 }
+
+output "function_package" {
+  description = "Where the function's code was deployed from: filename (a local zip) or s3_bucket, s3_key and s3_object_version (null when unpinned)."
+  value = {
+    filename          = aws_lambda_function.this.filename
+    s3_bucket         = aws_lambda_function.this.s3_bucket
+    s3_key            = aws_lambda_function.this.s3_key
+    s3_object_version = aws_lambda_function.this.s3_object_version
+  }
+}
