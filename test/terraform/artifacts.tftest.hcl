@@ -179,3 +179,56 @@ run "rejects_both_a_local_directory_and_s3" {
 
   expect_failures = [var.artifacts]
 }
+
+# modules/lambda-function: one package source, and a hash for a package in S3.
+
+run "lambda_function_rejects_both_a_local_zip_and_an_s3_object" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name    = "fn"
+    artifact_path    = "dist/connect.zip"
+    artifact_s3      = { bucket = "platform-artifacts", key = "connect/${var.stub_sha256}.zip" }
+    source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+  }
+
+  expect_failures = [var.artifact_path]
+}
+
+run "lambda_function_rejects_an_s3_object_without_its_hash" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name = "fn"
+    artifact_s3   = { bucket = "platform-artifacts", key = "connect/${var.stub_sha256}.zip" }
+  }
+
+  expect_failures = [var.artifact_s3]
+}
+
+run "lambda_function_deploys_an_s3_object_with_the_given_hash" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  variables {
+    function_name    = "fn"
+    artifact_s3      = { bucket = "platform-artifacts", key = "connect/${var.stub_sha256}.zip" }
+    source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+  }
+
+  assert {
+    condition     = output.function_package.s3_key == "connect/${var.stub_sha256}.zip" && output.function_package.filename == null && output.function_source_code_hash == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    error_message = "The function must be deployed from the S3 object with the given hash."
+  }
+}
