@@ -10,6 +10,11 @@ mock_provider "aws" {
 variables {
   stub_manifest = file("test/terraform/fixtures/artifacts/stub-release-manifest.json")
   stub_sha256   = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+  # modules/lambda-function's inputs (the root module declares none of these): a package in S3.
+  function_name    = "fn"
+  artifact_s3      = { bucket = "platform-artifacts", key = "connect/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.zip" }
+  source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 }
 
 run "released_manifest_lists_the_functions_the_module_deploys" {
@@ -182,6 +187,19 @@ run "rejects_both_a_local_directory_and_s3" {
 
 # modules/lambda-function: one package source, and a hash for a package in S3.
 
+run "lambda_function_deploys_an_s3_object_with_the_given_hash" {
+  command = plan
+
+  module {
+    source = "./modules/lambda-function"
+  }
+
+  assert {
+    condition     = output.function_package.s3_key == "connect/${var.stub_sha256}.zip" && output.function_package.filename == null && output.function_source_code_hash == var.source_code_hash
+    error_message = "The function must be deployed from the S3 object with the given hash."
+  }
+}
+
 run "lambda_function_rejects_both_a_local_zip_and_an_s3_object" {
   command = plan
 
@@ -190,10 +208,7 @@ run "lambda_function_rejects_both_a_local_zip_and_an_s3_object" {
   }
 
   variables {
-    function_name    = "fn"
-    artifact_path    = "dist/connect.zip"
-    artifact_s3      = { bucket = "platform-artifacts", key = "connect/${var.stub_sha256}.zip" }
-    source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    artifact_path = "dist/connect.zip"
   }
 
   expect_failures = [var.artifact_path]
@@ -207,28 +222,8 @@ run "lambda_function_rejects_an_s3_object_without_its_hash" {
   }
 
   variables {
-    function_name = "fn"
-    artifact_s3   = { bucket = "platform-artifacts", key = "connect/${var.stub_sha256}.zip" }
+    source_code_hash = null
   }
 
   expect_failures = [var.artifact_s3]
-}
-
-run "lambda_function_deploys_an_s3_object_with_the_given_hash" {
-  command = plan
-
-  module {
-    source = "./modules/lambda-function"
-  }
-
-  variables {
-    function_name    = "fn"
-    artifact_s3      = { bucket = "platform-artifacts", key = "connect/${var.stub_sha256}.zip" }
-    source_code_hash = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-  }
-
-  assert {
-    condition     = output.function_package.s3_key == "connect/${var.stub_sha256}.zip" && output.function_package.filename == null && output.function_source_code_hash == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-    error_message = "The function must be deployed from the S3 object with the given hash."
-  }
 }
