@@ -105,7 +105,7 @@ async function scenario(dynamoEndpoint: string, latencyMs: number): Promise<Scen
     port: 0,
     tableName: `bench-fanout-${latencyMs}`,
     logLevel: 'warn',
-    limits: { managementLatencyMs: latencyMs },
+    latency: { management: latencyMs },
   });
   const credentials = { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' };
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: sandbox.sqsEndpoint, credentials });

@@ -2,7 +2,8 @@
  * npm start: builds the handlers if needed, starts DynamoDB Local in memory, the sandbox WebSocket API
  * on ws://127.0.0.1:3001/dev (PORT, STAGE) and the demo page on http://127.0.0.1:3000 (DEMO_PORT).
  * ALLOWED_ORIGINS adds origins; the session settings (sandbox/launch.ts LOCAL_SETTINGS) come from the
- * environment; LOG_FORMAT=json shows the functions' JSON lines. Ctrl-C closes every connection
+ * environment; SANDBOX_LATENCY_MS models each AWS service's round trip (sandbox/launch.ts readLatency);
+ * LOG_FORMAT=json shows the functions' JSON lines. Ctrl-C closes every connection
  * ($disconnect runs) and stops everything.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import {
   describeLocalSettings,
   logSink,
   readAllowedOrigins,
+  readLatency,
   readLocalSettings,
   readPort,
   stopOnSignals,
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     await buildAll();
   }
   const settings = readLocalSettings();
+  const latency = readLatency();
 
   const dynamo = await startDynamoLocal();
   const verbose = process.env.LOG_LEVEL === 'debug';
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
     allowedOrigins: origins,
     settings: Object.fromEntries(settings.map(({ name, value }) => [name, String(value)])),
     logLevel: verbose ? 'debug' : 'info',
+    latency,
     onLog: log,
     onAccessLog: (entry) => log('api', JSON.stringify({ event: 'access', ...entry })),
   });
@@ -82,7 +86,8 @@ websocket-sessions sandbox
   Config            auth mode anonymous (offer a 16–128 character id as the subprotocol),
                     allowed origins ${origins.join(', ')} (and clients sending no Origin;
                     more with ALLOWED_ORIGINS=https://a.example,https://b.example),
-                    idle timeout 10 min, maximum duration 2 h
+                    idle timeout 10 min, maximum duration 2 h,
+                    modelled round trips ${latency ? Object.entries(latency).map(([service, ms]) => `${service} ${ms} ms`).join(', ') : 'none (SANDBOX_LATENCY_MS=10, or dynamodb=5,sqs=10,lambda=15)'}
   Settings          set any of these in the environment of npm start, as the module's variables set them:
 ${describeLocalSettings(settings)
   .map((line) => `                    ${line}`)
