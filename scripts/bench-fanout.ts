@@ -326,25 +326,29 @@ interface Row {
 
 const money = (dollars: number): string => `$${dollars.toFixed(dollars < 1 ? 4 : 2)}`;
 
-function audienceReport(results: AudienceResult[], prices: Prices, shape: { memoryMb: number; architecture: 'x86_64' | 'arm64' }): Row[] {
-  const rows: Row[] = [];
+/** The receipt times and requests of one audience, printed as soon as it is measured. */
+function receiptLine(r: AudienceResult): void {
+  const timeRatio = median(r.last) / median(r.naive);
+  console.log(
+    `${String(r.audience).padStart(8)}   ${median(r.first).toFixed(0).padStart(6)} ms   ${percentile(r.first, 0.99).toFixed(0).padStart(6)} ms   ${median(r.last).toFixed(0).padStart(5)} ms   ${percentile(r.last, 0.99)
+      .toFixed(0)
+      .padStart(5)} ms   ${median(r.naive).toFixed(0).padStart(14)} ms   ${timeRatio.toFixed(2).padStart(20)}×   ${(r.delta.dynamoRequests / PUBLISHES).toFixed(2).padStart(10)} (${(r.delta.readUnits / PUBLISHES).toFixed(1)}/${(
+      r.delta.writeUnits / PUBLISHES
+    ).toFixed(1)})   ${((r.delta.sqsCalls + 2 * r.delta.esmBatches) / PUBLISHES).toFixed(2).padStart(7)}   ${(r.delta.invocations / PUBLISHES).toFixed(2)} (${(r.delta.billedMs / PUBLISHES).toFixed(0)})`,
+  );
+  console.log(`           (${PUBLISHES} publishes one at a time, ${NAIVE_ROUNDS} naive rounds; DynamoDB: ${describe(r.requests)})`);
+}
+
+function receiptHeader(): void {
   const modelled = Object.entries(LATENCY)
     .map(([service, ms]) => `${service} ${ms} ms`)
     .join(', ');
   console.log(`\nPublish → receipt through the fan-out path, modelled round trips: ${modelled} (BENCH_LATENCY_MS)`);
   console.log('audience   first p50   first p99   last p50   last p99   naive loop (median)   fan-out ÷ naive (time)   DynamoDB req/publish (units R/W)   SQS req   λ inv (billed ms)');
-  for (const r of results) {
-    const timeRatio = median(r.last) / median(r.naive);
-    console.log(
-      `${String(r.audience).padStart(8)}   ${median(r.first).toFixed(0).padStart(6)} ms   ${percentile(r.first, 0.99).toFixed(0).padStart(6)} ms   ${median(r.last).toFixed(0).padStart(5)} ms   ${percentile(r.last, 0.99)
-        .toFixed(0)
-        .padStart(5)} ms   ${median(r.naive).toFixed(0).padStart(14)} ms   ${timeRatio.toFixed(2).padStart(20)}×   ${(r.delta.dynamoRequests / PUBLISHES).toFixed(2).padStart(10)} (${(r.delta.readUnits / PUBLISHES).toFixed(1)}/${(
-        r.delta.writeUnits / PUBLISHES
-      ).toFixed(1)})   ${((r.delta.sqsCalls + 2 * r.delta.esmBatches) / PUBLISHES).toFixed(2).padStart(7)}   ${(r.delta.invocations / PUBLISHES).toFixed(2)} (${(r.delta.billedMs / PUBLISHES).toFixed(0)})`,
-    );
-    console.log(`           (${PUBLISHES} publishes one at a time, ${NAIVE_ROUNDS} naive rounds; DynamoDB: ${describe(r.requests)})`);
-  }
+}
 
+function audienceReport(results: AudienceResult[], prices: Prices, shape: { memoryMb: number; architecture: 'x86_64' | 'arm64' }): Row[] {
+  const rows: Row[] = [];
   console.log(`\nCost per million delivered messages (us-east-1 list prices of ${prices.date}, scripts/prices.json; Lambda ${shape.memoryMb} MB ${shape.architecture} from the module's defaults)`);
   console.log('audience   total      API GW msgs   λ          DynamoDB   SQS        beyond API GW   AppSync Events');
   for (const r of results) {
@@ -401,7 +405,11 @@ export async function benchFanout(): Promise<void> {
   try {
     if (ROWS.includes('audiences')) {
       const results: AudienceResult[] = [];
-      for (const audience of AUDIENCES) results.push(await audienceRow(dynamo.endpoint, audience));
+      receiptHeader();
+      for (const audience of AUDIENCES) {
+        results.push(await audienceRow(dynamo.endpoint, audience));
+        receiptLine(results.at(-1)!);
+      }
       rows.push(...audienceReport(results, prices, shape));
     }
     if (ROWS.includes('connections')) connectionReport(await connectionRow(dynamo.endpoint), prices, shape);
