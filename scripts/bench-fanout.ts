@@ -254,11 +254,15 @@ async function connectionRow(dynamoEndpoint: string): Promise<ConnectionResult> 
     }
     const pinged = read(sandbox, proxy);
     await audience.closeAll();
-    // $disconnect runs after the socket closes: wait until every one has run.
+    // $disconnect runs after the socket closes: wait until every one has been invoked, then until
+    // DynamoDB has been quiet for a second (a loaded machine runs them late).
     const disconnect = sandbox.functions.get('disconnect')!;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (disconnect.invocations < clients && Date.now() < deadline) await sleep(20);
-    await sleep(500);
+    for (let seen = -1; seen !== total(proxy.counts) && Date.now() < deadline; ) {
+      seen = total(proxy.counts);
+      await sleep(1000);
+    }
     const done = read(sandbox, proxy);
     return { connect: minus(connected, start), ping: minus(pinged, connected), disconnect: minus(done, pinged), clients, pings };
   } finally {
