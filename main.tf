@@ -100,7 +100,7 @@ module "authorizer" {
     AUTH_MODE            = var.auth_mode
     ALLOWED_ORIGINS      = join(",", var.allowed_origins)
     ALLOW_MISSING_ORIGIN = tostring(var.allow_missing_origin)
-  })
+  }, var.allow_guests && var.auth_mode != "anonymous" ? { ALLOW_GUESTS = "true" } : {})
 
   policies = local.auth.authorizer_policies
 

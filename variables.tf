@@ -400,6 +400,13 @@ variable "allow_missing_origin" {
   nullable    = false
 }
 
+variable "allow_guests" {
+  description = "Whether, in \"jwt\" and \"two-phase\" modes, a $connect request offering an anonymous id as its only subprotocol (new WebSocket(url, id), no ws-sessions.v1) connects as a guest, as in \"anonymous\" mode (ALLOW_GUESTS of the authorizer). A signed-in connection may later take over a guest's session with {\"action\":\"adopt\"} and the guest's resume token. Ignored in \"anonymous\" mode."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "connection_ttl_grace_seconds" {
   description = "Seconds a connection's item outlives API Gateway's 2-hour connection limit before DynamoDB TTL may delete it (CONNECTION_TTL_SECONDS = 7200 + this)."
   type        = number

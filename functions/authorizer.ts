@@ -7,7 +7,8 @@ import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
 import type { SessionCacheUse, Verdict } from './lib/auth/verdict';
 import { readBooleanSetting, readChoiceSetting, readListSetting } from '../packages/contract/src/settings';
-import { ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN } from './authorizer.settings';
+import { ALLOWED_ORIGINS, ALLOW_GUESTS, ALLOW_MISSING_ORIGIN } from './authorizer.settings';
+import { withGuests } from './lib/auth/guests';
 import { AUTH_MODE } from './settings/shared';
 import { getHeader } from './lib/protocol/headers';
 import { readCommonConfig } from './lib/config/init';
@@ -16,11 +17,12 @@ import { fingerprint, log } from './lib/log';
 readCommonConfig();
 const authMode = readChoiceSetting(AUTH_MODE);
 const originPolicy = createOriginPolicy(readListSetting(ALLOWED_ORIGINS), readBooleanSetting(ALLOW_MISSING_ORIGIN));
-const authenticate = {
+const modeAuthenticator = {
   anonymous: createAnonymousAuthenticator,
   jwt: () => createJwtAuthenticator(process.env, { anyOrigin: originPolicy.allowed.has('*'), sessionCheck: readSessionCheck(process.env) }),
   'two-phase': createTwoPhaseAuthenticator,
 }[authMode]();
+const authenticate = authMode !== 'anonymous' && readBooleanSetting(ALLOW_GUESTS) ? withGuests(modeAuthenticator) : modeAuthenticator;
 
 /**
  * The principal of a two-phase connection until it authenticates (API Gateway requires one). An

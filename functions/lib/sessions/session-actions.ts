@@ -3,7 +3,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChannelStore } from '../channels/channel-store';
 import { classifyChannel } from '../../../packages/contract/src/channel-names';
 import { log } from '../log';
-import { errorFrame, type RequestId, type WelcomeFrame } from '../../../packages/contract/src/frames';
+import { errorFrame, type RequestId, type ServerFrame, type VersionedState, type WelcomeFrame } from '../../../packages/contract/src/frames';
+import type { Identity } from '../../../packages/contract/src/identity';
+import { decideAdoption, readResolution } from './adopt';
 import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
 import type { ActionContext, ActionHandler } from '../protocol/router';
 import { QueueUnavailableError } from '../errors';
@@ -56,7 +58,7 @@ export function createSessionActions({
 }): Record<string, ActionHandler> {
   const connectionExpiry = (context: ActionContext): number => nowSeconds(context.connectedAt ?? context.now) + settings.connectionTtlSeconds;
 
-  const welcome = async (session: Session, id: RequestId | undefined, type: 'welcome' | 'resumed' = 'welcome'): Promise<WelcomeFrame> => ({
+  const welcome = async (session: Session, id: RequestId | undefined, type: WelcomeFrame['type'] = 'welcome'): Promise<WelcomeFrame> => ({
     type,
     ...withId(id),
     sessionId: session.sessionId,
@@ -73,13 +75,74 @@ export function createSessionActions({
     const linked = (await context.connection?.())?.wsSession;
     if (linked) {
       const session = await sessions.get(linked, now);
+      // An adopted session is closed: the guest's connection has none (and gets no new one).
+      if (session?.status === 'adopted') return undefined;
       if (session) return session;
     }
     if (!create || !context.identity) return undefined;
-    return sessions.create({ userId: context.identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), now: context.now });
+    const { userId, authMode } = context.identity;
+    return sessions.create({ userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), now: context.now, guest: authMode === 'anonymous' });
   };
 
   const noSession = (id: RequestId | undefined) => [errorFrame({ code: 'BAD_MESSAGE', message: 'no session on this connection: send {"action":"hello"} first', id })];
+
+  /** Every channel's head, checked against the last seq the client names, before anything changes. */
+  const checkHeads = async (wanted: Array<[string, number]>, id: RequestId | undefined): Promise<{ ok: true; heads: number[] } | { ok: false; frames: ServerFrame[] }> => {
+    const heads = await Promise.all(wanted.map(([channel]) => channels.head(channel)));
+    const beyond = wanted.findIndex(([, lastSeq], index) => lastSeq > heads[index]!);
+    if (beyond < 0) return { ok: true, heads };
+    const [channel, lastSeq] = wanted[beyond]!;
+    return { ok: false, frames: [errorFrame({ code: 'BAD_MESSAGE', message: `channels["${channel}"] = ${lastSeq} is beyond the channel's last sequence number (${heads[beyond]})`, id })] };
+  };
+
+  /**
+   * The answer of a `resume` or an `adopt`, and the channels it rejoins: without channels the answer
+   * itself; with channels it goes through the queue ahead of the joins (docs/fanout.md), so it is
+   * posted only once the record holding everything it promises is durable, and before any replayed frame.
+   */
+  const answerWithReplay = async (
+    answer: WelcomeFrame,
+    { channels: wanted, heads, identity, context }: { channels: Array<[string, number]>; heads: number[]; identity: Identity; context: ActionContext },
+  ): Promise<ServerFrame[]> => {
+    if (wanted.length === 0) return [answer];
+    const expiresAt = connectionExpiry(context);
+    const shares = shareReplayBudget(
+      wanted.map(([, after], index) => heads[index]! - after),
+      settings.replayLimit,
+    );
+    const resumeId = randomUUID();
+    const record: ResumeRecord = {
+      v: 1,
+      kind: 'resume',
+      id: resumeId,
+      connectionId: context.connectionId,
+      frame: JSON.stringify(answer),
+      joins: wanted.map(([channel, after], index): JoinRecord => ({
+        v: 1,
+        kind: 'join',
+        id: `${resumeId}-${index}`,
+        connectionId: context.connectionId,
+        channel,
+        after,
+        subscribe: classifyChannel(channel, identity) === 'subscribable',
+        expiresAt,
+        maxSubscriptions: settings.maxSubscriptions,
+        limit: shares[index]!,
+      })),
+    };
+    const entry = resumeEntry(record);
+    if (!fitsRecord(entry.body)) {
+      return [errorFrame({ code: 'BAD_MESSAGE', message: `the ${answer.type === 'adopted' ? 'adopt' : 'resume'} (its state and ${record.joins.length} channels) is too large for one queue record: name fewer channels`, id: answer.id })];
+    }
+    try {
+      await sendBatched(sqs, queueUrl, [entry]);
+    } catch (error) {
+      // The session is linked to this connection already: a retry of the same request links it again.
+      throw new QueueUnavailableError(`the ${answer.type === 'adopted' ? 'adopt' : 'resume'} could not be queued`, { cause: error });
+    }
+    log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length });
+    return [];
+  };
 
   return {
     async hello(frame, context) {
@@ -124,20 +187,17 @@ export function createSessionActions({
         log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: token === undefined ? 'no_token' : 'bad_token' }, { Rejects: 1 });
         return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
       }
-      // Validate every channel against its head before anything changes.
-      const heads = await Promise.all(wanted.channels.map(([channel]) => channels.head(channel)));
-      const beyond = wanted.channels.findIndex(([, lastSeq], index) => lastSeq > heads[index]!);
-      if (beyond >= 0) {
-        const [channel, lastSeq] = wanted.channels[beyond]!;
-        return [errorFrame({ code: 'BAD_MESSAGE', message: `channels["${channel}"] = ${lastSeq} is beyond the channel's last sequence number (${heads[beyond]})`, id })];
-      }
+      const checked = await checkHeads(wanted.channels, id);
+      if (!checked.ok) return checked.frames;
       const session = await sessions.attach({ sessionId, userId: identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), nowSeconds: now });
-      if (!session && token === undefined) {
-        // Without a token nothing proves the session was this user's: another user's live one is refused.
-        const existing = await sessions.get(sessionId, now);
-        if (existing && existing.userId !== identity.userId) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
-      }
       if (!session) {
+        const existing = await sessions.get(sessionId, now);
+        // Without a token nothing proves the session was this user's: another user's live one is refused.
+        if (existing && existing.userId !== identity.userId && token === undefined) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+        if (existing?.status === 'adopted') {
+          log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: 'adopted' }, { Rejects: 1 });
+          return [errorFrame({ code: 'AUTH_INVALID', message: 'the session was adopted by a signed-in session', id })];
+        }
         // A token that checks out names a session this user really had: it expired (or was purged).
         const fresh = await sessionOf(context, true);
         log({ event: 'resume_gap', connectionId: context.connectionId, reason: 'session_expired' });
@@ -145,47 +205,68 @@ export function createSessionActions({
         return fresh ? [gap, await welcome(fresh, id)] : [gap];
       }
       await cancelExpiry(sessionId);
-      const answer = await welcome(session, id, 'resumed');
-      if (wanted.channels.length === 0) return [answer];
-      // `resumed` goes through the queue ahead of the joins (docs/fanout.md): the answer is posted only
-      // once the record holding everything it promises is durable, and before any replayed frame.
-      const expiresAt = connectionExpiry(context);
-      const shares = shareReplayBudget(
-        wanted.channels.map(([, after], index) => heads[index]! - after),
-        settings.replayLimit,
-      );
-      const resumeId = randomUUID();
-      const record: ResumeRecord = {
-        v: 1,
-        kind: 'resume',
-        id: resumeId,
-        connectionId: context.connectionId,
-        frame: JSON.stringify(answer),
-        joins: wanted.channels.map(([channel, after], index): JoinRecord => ({
-          v: 1,
-          kind: 'join',
-          id: `${resumeId}-${index}`,
-          connectionId: context.connectionId,
-          channel,
-          after,
-          subscribe: classifyChannel(channel, identity) === 'subscribable',
-          expiresAt,
-          maxSubscriptions: settings.maxSubscriptions,
-          limit: shares[index]!,
-        })),
+      return answerWithReplay(await welcome(session, id, 'resumed'), { channels: wanted.channels, heads: checked.heads, identity, context });
+    },
+
+    async adopt(frame, context) {
+      const { id, sessionId: guestId, resumeToken: token } = frame;
+      const identity = context.identity;
+      if (!identity) return [];
+      if (typeof guestId !== 'string' || !SESSION_ID_PATTERN.test(guestId)) return [errorFrame({ code: 'BAD_MESSAGE', message: '"sessionId" is malformed', id })];
+      const resolution = readResolution(frame);
+      if (!resolution.ok) return [errorFrame({ code: 'BAD_MESSAGE', message: resolution.message, id })];
+      if (resolution.resolution.kind === 'merge') {
+        const bytes = payloadBytes(resolution.resolution.state);
+        if (bytes > settings.maxStateBytes) return [errorFrame({ code: 'PAYLOAD_TOO_LARGE', message: `"state" is ${bytes} bytes; at most ${settings.maxStateBytes}`, id })];
+      }
+      const wanted = readChannelMap(frame.channels, identity, settings.maxSubscriptions);
+      if (!wanted.ok) return [errorFrame({ code: wanted.code, message: wanted.message, id })];
+      const now = nowSeconds(context.now);
+      const refused = (reason: string, message = 'unknown session or wrong resume token'): ServerFrame[] => {
+        log({ event: 'adopt_rejected', level: 'warn', connectionId: context.connectionId, reason }, { Rejects: 1 });
+        return [errorFrame({ code: 'AUTH_INVALID', message, id })];
       };
-      const entry = resumeEntry(record);
-      if (!fitsRecord(entry.body)) {
-        return [errorFrame({ code: 'BAD_MESSAGE', message: `the resume (its state and ${record.joins.length} channels) is too large for one queue record: name fewer channels`, id })];
+      // The token is checked against the user the session names: it proves the guest, whose id alone proves nothing.
+      const guest = await sessions.get(guestId, now);
+      if (!guest?.guest || !checkResumeToken(await key(), guest.userId, guestId, token)) return refused(guest ? 'bad_token' : 'unknown_session');
+      if (guest.status === 'adopted') return refused('adopted', 'the session was adopted already');
+      const checked = await checkHeads(wanted.channels, id);
+      if (!checked.ok) return checked.frames;
+      const mine = await sessionOf(context, true);
+      if (!mine) return [];
+      const adoption = decideAdoption({ guest, mine, resolution: resolution.resolution });
+      const conflict = (sides: { guest: VersionedState; mine: VersionedState }): ServerFrame[] => {
+        log({ event: 'adopt_conflict', level: 'warn', connectionId: context.connectionId, reason: 'state_conflict' });
+        const message = `both sessions hold state (guest at version ${sides.guest.version}, yours at ${sides.mine.version}): send "keep" ("guest" or "mine") or a merged "state" with these "versions"`;
+        return [errorFrame({ code: 'STATE_CONFLICT', message, id, guest: sides.guest, mine: sides.mine })];
+      };
+      if (!adoption.ok) return conflict(adoption);
+      const adopted = await sessions.adopt({
+        guest: guestId,
+        guestUserId: guest.userId,
+        mine: mine.sessionId,
+        userId: identity.userId,
+        connectionId: context.connectionId,
+        expected: adoption.expected,
+        state: adoption.state,
+        nowSeconds: now,
+      });
+      if (!adopted) {
+        // Something moved since the reads: say what, from the sessions as they are now.
+        const [guestNow, mineNow] = await Promise.all([sessions.get(guestId, now), sessions.get(mine.sessionId, now)]);
+        if (!guestNow) return refused('unknown_session');
+        if (guestNow.status === 'adopted') return refused('adopted', 'the session was adopted already');
+        if (!mineNow) return noSession(id);
+        return conflict({ guest: { state: guestNow.state, version: guestNow.version }, mine: { state: mineNow.state, version: mineNow.version } });
       }
-      try {
-        await sendBatched(sqs, queueUrl, [entry]);
-      } catch (error) {
-        // The session is linked to this connection already: a retry of the same resume links it again.
-        throw new QueueUnavailableError('the resume could not be queued', { cause: error });
-      }
-      log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length });
-      return [];
+      // The guest's connection, if still open, keeps its anonymous identity but neither the session nor its channels.
+      if (guest.connectionId) await channels.deleteSubscriptions(guest.connectionId);
+      await cancelExpiry(guestId);
+      log({ event: 'adopt', connectionId: context.connectionId, channels: wanted.channels.length, state: adoption.state ? 'guest_or_merged' : 'kept' });
+      const state = adoption.state ? adoption.state.value : mine.state;
+      const version = adoption.state ? mine.version + 1 : mine.version;
+      const answer = { ...(await welcome({ ...mine, state, version }, id, 'adopted')), adoptedFrom: guestId };
+      return answerWithReplay(answer, { channels: wanted.channels, heads: checked.heads, identity, context });
     },
   };
 }

@@ -15,16 +15,17 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'RESUME_GAP',
   'VERSION_CONFLICT',
+  'STATE_CONFLICT',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The `type` of every frame the server sends. */
-export const SERVER_FRAME_TYPES = ['pong', 'ack', 'message', 'welcome', 'resumed', 'state', 'goaway', 'error'] as const;
+export const SERVER_FRAME_TYPES = ['pong', 'ack', 'message', 'welcome', 'resumed', 'adopted', 'state', 'goaway', 'error'] as const;
 export type ServerFrameType = (typeof SERVER_FRAME_TYPES)[number];
 
 /** The actions the stack's own functions serve (the contract's `ACTION_FIELDS`): `send` refuses them. */
-export const BUILT_IN_ACTIONS = ['ping', 'hello', 'state.get', 'auth', 'subscribe', 'unsubscribe', 'publish', 'broadcast', 'state.set', 'resume'];
+export const BUILT_IN_ACTIONS = ['ping', 'hello', 'state.get', 'auth', 'subscribe', 'unsubscribe', 'publish', 'broadcast', 'state.set', 'resume', 'adopt'];
 
 /** What an `action` must look like (a route key of the module's `custom_routes` too). */
 export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
