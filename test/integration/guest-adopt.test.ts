@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import WebSocket from 'ws';
+import { SessionClient, type MessageFrame, type SessionError } from '../../packages/client/src';
 import { createPublisher, type Publisher } from '../../packages/publisher/src/index';
 import { FANOUT_QUEUE } from '../../sandbox/project';
 import { connect, eventually, framesSent, type TestClient } from '../helpers/clients';
@@ -183,5 +185,42 @@ describe('guest → signed-in: adopt carries the guest session into the signed-i
     });
     expect(await request(client, { action: 'state.get' })).toEqual({ type: 'state', state: { cart: ['cake', 'tea'] }, version: 2 });
     for (const socket of [visitor.client, client]) socket.ws.close();
+  });
+
+  it('through the client library: handOff closes the guest client, adopt carries its state and channels, a conflict is settled by keep', async () => {
+    const channel = `lib-${randomUUID()}`;
+    const open = async (client: SessionClient) => {
+      await new Promise((resolve) => client.on('open', resolve));
+      return client;
+    };
+    const visitor = await open(new SessionClient({ url: project.sandbox.url, WebSocket, auth: { mode: 'anonymous' } }));
+    const seen: number[] = [];
+    await visitor.subscribe(channel, (message) => seen.push(message.seq));
+    await visitor.setState({ theme: 'dark' }, 0);
+    await publisher.publish(channel, 1);
+    await eventually(() => (seen.length === 1 ? true : undefined), 10_000, 'the guest’s message');
+
+    const sub = `user-${randomUUID()}`;
+    const member = await open(new SessionClient({ url: project.sandbox.url, WebSocket, auth: { mode: 'two-phase', token: () => signToken(key, { sub, iss: ISSUER }) } }));
+    await member.setState({ theme: 'light' }, 0);
+    const handoff = visitor.handOff();
+    expect(visitor.connectionState).toBe('closed');
+    expect(handoff).toEqual({ sessionId: visitor.sessionId, resumeToken: expect.any(String), channels: { [channel]: 1 } });
+    await publisher.publish(channel, 2);
+    await drained();
+    const received: MessageFrame[] = [];
+    member.on('message', (message) => received.push(message));
+    const conflict = await member.adopt(handoff).catch((error: SessionError) => error);
+    expect(conflict).toMatchObject({ code: 'STATE_CONFLICT', frame: { guest: { state: { theme: 'dark' }, version: 1 }, mine: { state: { theme: 'light' }, version: 1 } } });
+    expect(await member.adopt(handoff, { keep: 'guest' })).toEqual({ state: { theme: 'dark' }, version: 2 });
+    await publisher.publish(channel, 3);
+    await eventually(() => (received.length >= 2 ? true : undefined), 10_000, 'the replay and the live message');
+    await drained();
+    expect(received.map((message) => [message.channel, message.seq])).toEqual([
+      [channel, 2],
+      [channel, 3],
+    ]);
+    expect(member.lastSeq(channel)).toBe(3);
+    member.close();
   });
 });

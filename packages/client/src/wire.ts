@@ -70,12 +70,15 @@ export interface ErrorFrame {
   /** `VERSION_CONFLICT`: the state as it is now. */
   state?: unknown;
   version?: number;
+  /** `STATE_CONFLICT` (`adopt`): each session's state as it is now. */
+  guest?: { state: unknown; version: number };
+  mine?: { state: unknown; version: number };
   requestId?: string;
 }
 
-/** `welcome` (answer to `hello`) or `resumed` (answer to `resume`). */
+/** `welcome` (answer to `hello`), `resumed` (answer to `resume`) or `adopted` (answer to `adopt`). */
 export interface WelcomeFrame {
-  type: 'welcome' | 'resumed';
+  type: 'welcome' | 'resumed' | 'adopted';
   id?: RequestId;
   sessionId: string;
   resumeToken: string;
