@@ -3,9 +3,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChannelStore } from '../channels/channel-store';
 import { classifyChannel } from '../../../packages/contract/src/channel-names';
 import { log } from '../log';
-import { errorFrame, type RequestId, type ServerFrame, type VersionedState, type WelcomeFrame } from '../../../packages/contract/src/frames';
+import { errorFrame, type RequestId, type ServerFrame, type WelcomeFrame } from '../../../packages/contract/src/frames';
 import type { Identity } from '../../../packages/contract/src/identity';
-import { decideAdoption, readResolution } from './adopt';
+import { createAdoptAction } from './adopt-action';
 import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
 import type { ActionContext, ActionHandler } from '../protocol/router';
 import { QueueUnavailableError } from '../errors';
@@ -30,9 +30,9 @@ const withId = (id: RequestId | undefined) => (id === undefined ? {} : { id });
 
 /**
  * The session actions (docs/protocol.md): `hello` (creates the connection's resumable session, or
- * repeats it, and answers `welcome`), `state.get` / `state.set` (versioned, optimistic), and `resume`
+ * repeats it, and answers `welcome`), `state.get` / `state.set` (versioned, optimistic), `resume`
  * (relinks an earlier session to this connection and replays what each channel published after the
- * client's last sequence number, in order, before anything later).
+ * client's last sequence number, in order, before anything later) and `adopt` (adopt-action.ts).
  *
  * @example
  * const actions = { ...builtinActions, ...createSessionActions({ sessions, channels, sqs, queueUrl, key, settings }) };
@@ -208,66 +208,14 @@ export function createSessionActions({
       return answerWithReplay(await welcome(session, id, 'resumed'), { channels: wanted.channels, heads: checked.heads, identity, context });
     },
 
-    async adopt(frame, context) {
-      const { id, sessionId: guestId, resumeToken: token } = frame;
-      const identity = context.identity;
-      if (!identity) return [];
-      if (typeof guestId !== 'string' || !SESSION_ID_PATTERN.test(guestId)) return [errorFrame({ code: 'BAD_MESSAGE', message: '"sessionId" is malformed', id })];
-      const resolution = readResolution(frame);
-      if (!resolution.ok) return [errorFrame({ code: 'BAD_MESSAGE', message: resolution.message, id })];
-      if (resolution.resolution.kind === 'merge') {
-        const bytes = payloadBytes(resolution.resolution.state);
-        if (bytes > settings.maxStateBytes) return [errorFrame({ code: 'PAYLOAD_TOO_LARGE', message: `"state" is ${bytes} bytes; at most ${settings.maxStateBytes}`, id })];
-      }
-      const wanted = readChannelMap(frame.channels, identity, settings.maxSubscriptions);
-      if (!wanted.ok) return [errorFrame({ code: wanted.code, message: wanted.message, id })];
-      const now = nowSeconds(context.now);
-      const refused = (reason: string, message = 'unknown session or wrong resume token'): ServerFrame[] => {
-        log({ event: 'adopt_rejected', level: 'warn', connectionId: context.connectionId, reason }, { Rejects: 1 });
-        return [errorFrame({ code: 'AUTH_INVALID', message, id })];
-      };
-      // The token is checked against the user the session names: it proves the guest, whose id alone proves nothing.
-      const guest = await sessions.get(guestId, now);
-      if (!guest?.guest || !checkResumeToken(await key(), guest.userId, guestId, token)) return refused(guest ? 'bad_token' : 'unknown_session');
-      if (guest.status === 'adopted') return refused('adopted', 'the session was adopted already');
-      const checked = await checkHeads(wanted.channels, id);
-      if (!checked.ok) return checked.frames;
-      const mine = await sessionOf(context, true);
-      if (!mine) return [];
-      const adoption = decideAdoption({ guest, mine, resolution: resolution.resolution });
-      const conflict = (sides: { guest: VersionedState; mine: VersionedState }): ServerFrame[] => {
-        log({ event: 'adopt_conflict', level: 'warn', connectionId: context.connectionId, reason: 'state_conflict' });
-        const message = `both sessions hold state (guest at version ${sides.guest.version}, yours at ${sides.mine.version}): send "keep" ("guest" or "mine") or a merged "state" with these "versions"`;
-        return [errorFrame({ code: 'STATE_CONFLICT', message, id, guest: sides.guest, mine: sides.mine })];
-      };
-      if (!adoption.ok) return conflict(adoption);
-      const adopted = await sessions.adopt({
-        guest: guestId,
-        guestUserId: guest.userId,
-        mine: mine.sessionId,
-        userId: identity.userId,
-        connectionId: context.connectionId,
-        expected: adoption.expected,
-        state: adoption.state,
-        nowSeconds: now,
-      });
-      if (!adopted) {
-        // Something moved since the reads: say what, from the sessions as they are now.
-        const [guestNow, mineNow] = await Promise.all([sessions.get(guestId, now), sessions.get(mine.sessionId, now)]);
-        if (!guestNow) return refused('unknown_session');
-        if (guestNow.status === 'adopted') return refused('adopted', 'the session was adopted already');
-        if (!mineNow) return noSession(id);
-        return conflict({ guest: { state: guestNow.state, version: guestNow.version }, mine: { state: mineNow.state, version: mineNow.version } });
-      }
-      // The guest's connection, if still open, keeps its anonymous identity but neither the session nor its channels.
-      if (guest.connectionId) await channels.deleteSubscriptions(guest.connectionId);
-      await cancelExpiry(guestId);
-      log({ event: 'adopt', connectionId: context.connectionId, channels: wanted.channels.length, state: adoption.state ? 'guest_or_merged' : 'kept' });
-      const state = adoption.state ? adoption.state.value : mine.state;
-      const version = adoption.state ? mine.version + 1 : mine.version;
-      const answer = { ...(await welcome({ ...mine, state, version }, id, 'adopted')), adoptedFrom: guestId };
-      return answerWithReplay(answer, { channels: wanted.channels, heads: checked.heads, identity, context });
-    },
+    adopt: createAdoptAction({
+      sessions,
+      channels,
+      key,
+      settings,
+      cancelExpiry,
+      session: { of: sessionOf, welcome, noSession, channelsOf: (frame, identity) => readChannelMap(frame.channels, identity, settings.maxSubscriptions), checkHeads, answerWithReplay },
+    }),
   };
 }
 
@@ -298,7 +246,7 @@ export function shareReplayBudget(needs: readonly number[], budget: number): num
   return shares.map((share, index) => share + each + (index < left - each * needs.length ? 1 : 0));
 }
 
-type ChannelMap = { ok: true; channels: Array<[string, number]> } | { ok: false; code: 'BAD_MESSAGE' | 'FORBIDDEN'; message: string };
+export type ChannelMap = { ok: true; channels: Array<[string, number]> } | { ok: false; code: 'BAD_MESSAGE' | 'FORBIDDEN'; message: string };
 
 /** `{"news": 12, "user:me": 3}`: channels this identity may rejoin, each with the last sequence number seen. */
 function readChannelMap(raw: unknown, identity: NonNullable<ActionContext['identity']>, maxSubscriptions: number): ChannelMap {
