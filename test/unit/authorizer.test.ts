@@ -34,6 +34,7 @@ beforeEach(() => {
   jest.resetModules();
   process.env = { ...ORIGINAL_ENV, TABLE_NAME: 'connections', AUTH_MODE: 'anonymous', ALLOWED_ORIGINS: 'https://app.example.com' };
   delete process.env.ALLOW_MISSING_ORIGIN;
+  delete process.env.ALLOW_GUESTS;
   delete process.env.LOG_LEVEL;
   delete process.env.METRICS_NAMESPACE;
   output = [];
@@ -261,6 +262,22 @@ describe('authorizer handler', () => {
       const handler = await loadHandler();
       const result = await handler(request({ origin: 'https://evil.example.com', protocol: 'ws-sessions.v1' }));
       expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    });
+
+    it('with ALLOW_GUESTS=true admits an anonymous id offered alone as a guest, and the app protocol still as pending', async () => {
+      process.env.ALLOW_GUESTS = 'true';
+      const handler = await loadHandler();
+      const guest = await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }));
+      expect(guest).toMatchObject({ principalId: PRINCIPAL, context: { userId: USER_ID, authMode: 'anonymous' } });
+      expect(guest.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+      expect((await handler(request({ origin: 'https://app.example.com', protocol: 'ws-sessions.v1' }))).principalId).toBe('pending');
+      const foreign = await handler(request({ origin: 'https://evil.example.com', protocol: USER_ID }));
+      expect(foreign.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    });
+
+    it('refuses an ALLOW_GUESTS that is not "true" or "false" at init', async () => {
+      process.env.ALLOW_GUESTS = 'yes';
+      await expect(loadHandler()).rejects.toThrow('ALLOW_GUESTS must be "true" or "false", got "yes"');
     });
   });
 });
