@@ -12,6 +12,7 @@ import { createFanout } from './lib/delivery/fanout';
 import { readCommonConfig } from './lib/config/init';
 import { removeConnection } from './lib/sessions/remove-connection';
 import { createSessionStore } from './lib/sessions/session-store';
+import { nowSeconds } from './lib/time';
 
 const config = readCommonConfig();
 const channelConfig = readChannelConfig();
@@ -55,11 +56,17 @@ const fanout = createFanout({
   forgetConnection: async (connectionId) => {
     await removeConnection({ store, channels, sessions }, connectionId);
   },
+  connections: store,
+  // Kept for the resume window, so a resume of it within the window is refused with the reason.
+  closeSession: async ({ sessionId, connectionId, reason }) => {
+    await sessions.store.close({ sessionId, connectionId, reason, expiresAt: nowSeconds() + sessions.resumeWindowSeconds });
+  },
   settings,
 });
 
 /**
  * The fan-out queue's consumer (an SQS event source mapping with `ReportBatchItemFailures`): plans
- * `publish` records into `deliver` records and posts those to their connections. See docs/fanout.md.
+ * `publish` records into `deliver` records and posts those to their connections, and closes the
+ * connections `disconnect` records name. See docs/fanout.md.
  */
 export const handler = (event: SQSEvent): Promise<SQSBatchResponse> => fanout.handle(event);

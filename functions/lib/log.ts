@@ -8,6 +8,7 @@ export type MetricName =
   | 'Connects'
   | 'Rejects'
   | 'Disconnects'
+  | 'ConnectionsClosed'
   | 'StaleConnections'
   | 'BadMessages'
   | 'Errors'

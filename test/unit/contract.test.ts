@@ -31,10 +31,10 @@ describe('the contract', () => {
     expect(() => withSections(file!, '# no markers here\n')).toThrow(`${file} lacks the markers`);
   });
 
-  it('documents every error code, the reserved ones as such', () => {
+  it('documents every error code, and none of those the fan-out sends as reserved', () => {
     const tableText = errorCodesTable();
     for (const code of Object.keys(ERROR_CODES)) expect(tableText).toContain(`| \`${code}\` |`);
-    expect(tableText).toMatch(/\| `SESSION_REVOKED` \| reserved, not sent yet/);
+    for (const code of ['SESSION_REVOKED', 'SESSION_EVICTED', 'DISCONNECTED']) expect(tableText).toMatch(new RegExp(`\\| \`${code}\` \\| user sessions|\\| \`${code}\` \\| a backend`));
     expect(errorFrame({ code: 'VERSION_CONFLICT', message: 'stale' })).toEqual({ type: 'error', code: 'VERSION_CONFLICT', message: 'stale', retryable: false });
   });
 

@@ -26,7 +26,7 @@ describe('queue records', () => {
     ['another version', publish({ v: 2 }), 'v must be 1'],
     ['a malformed id', publish({ id: 'a b' }), 'id is malformed'],
     ['an id too long', publish({ id: 'x'.repeat(129) }), 'id is malformed'],
-    ['an unknown kind', publish({ kind: 'shout' }), 'kind must be publish, deliver, join or resume'],
+    ['an unknown kind', publish({ kind: 'shout' }), 'kind must be publish, deliver, join, resume or disconnect'],
     ['an unknown target type', publish({ target: { type: 'planet' } }), 'target.type must be channel, user, tenant, broadcast or connection'],
     ['an implicit channel as a channel target', publish({ target: { type: 'channel', channel: 'user:x' } }), 'target.channel is malformed'],
     ['a user id with spaces', publish({ target: { type: 'user', userId: 'a b' } }), 'target.userId is malformed'],

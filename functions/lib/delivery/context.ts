@@ -2,6 +2,7 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChannelHead, ChannelStore } from '../channels/channel-store';
+import type { ConnectionStore } from '../store/connection-store';
 
 /** The fan-out consumer's settings, read once at init (functions/fanout.settings.ts). */
 export interface FanoutSettings {
@@ -27,7 +28,7 @@ export interface FanoutSettings {
  * time. Every step of the pipeline takes the part of it that it uses (`Pick<FanoutContext, …>`).
  *
  * @example
- * const context: FanoutContext = { documents, tableName, sqs, management, channels, forgetConnection, settings, random: Math.random, sleep };
+ * const context: FanoutContext = { documents, tableName, sqs, management, channels, forgetConnection, connections, closeSession, settings, random: Math.random, sleep };
  */
 export interface FanoutContext extends FanoutDeps {
   /** A number in [0, 1): the jitter of a retry's backoff. */
@@ -49,6 +50,10 @@ export interface FanoutDeps {
   channels: ChannelStore;
   /** Deletes a connection that is gone (its item and subscriptions). */
   forgetConnection: (connectionId: string) => Promise<void>;
+  /** Finds the connections a `disconnect` record names. */
+  connections: Pick<ConnectionStore, 'getConnection' | 'listUserConnections'>;
+  /** Closes the resumable session of a connection a `disconnect` closes (sessions/session-store.ts `close`). */
+  closeSession: (params: { sessionId: string; connectionId: string; reason: string }) => Promise<void>;
   settings: FanoutSettings;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;

@@ -8,6 +8,7 @@ import { planRun, type Publishing } from './plan';
 import { channelKeyOf, parseQueueRecord } from '../../../packages/contract/src/queue-message';
 import { join } from './replay';
 import { resume } from './resume';
+import { disconnect } from './disconnect';
 
 /** What `createFanout` needs: the context, where chance and time default to `Math.random` and timers. */
 
@@ -27,6 +28,7 @@ async function handleRecord(context: FanoutContext, { record, parsed, limit, bat
   if (queued.kind === 'join') return await join(context, { record, joinRecord: queued, batch, limit });
   if (queued.kind === 'resume') return await resume(context, { record, resumeRecord: queued });
   if (queued.kind === 'publish') return await planRun(context, { run: [{ record, publish: queued }], batch, limit });
+  if (queued.kind === 'disconnect') return await disconnect(context, { record, disconnectRecord: queued, limit });
   if (queued.frames) return await deliverFrames(context, { record, deliverRecord: { ...queued, frames: queued.frames }, limit });
   return await deliver(context, { record, deliverRecord: queued, limit });
 }
@@ -68,13 +70,14 @@ async function guarded(records: SQSRecord[], step: () => Promise<boolean>): Prom
  * The fan-out consumer: plans `publish` records (a channel's publishes of one batch together:
  * sequence numbers, log, audience → posts or deliver records, plan.ts), serves `deliver` records
  * (posts with bounded concurrency, a ledger against redelivery, deliver.ts), joins connections to
- * channels with their replay (replay.ts) and answers resumes (resume.ts); what cannot be done goes to
+ * channels with their replay (replay.ts), answers resumes (resume.ts) and closes connections
+ * (disconnect.ts); what cannot be done goes to
  * the dead-letter queue (dead-letter.ts). Records of one message group are handled in order and,
  * after a failure, the rest of that group is reported failed too (FIFO); groups run in parallel.
  * Returns the partial batch response.
  *
  * @example
- * const fanout = createFanout({ documents, tableName, sqs, management, channels, forgetConnection, settings });
+ * const fanout = createFanout({ documents, tableName, sqs, management, channels, forgetConnection, connections, closeSession, settings });
  * export const handler = (event: SQSEvent) => fanout.handle(event);
  */
 export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promise<SQSBatchResponse> } {

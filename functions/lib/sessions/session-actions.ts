@@ -6,7 +6,7 @@ import { log } from '../log';
 import { errorFrame, type RequestId, type ServerFrame, type WelcomeFrame } from '../../../packages/contract/src/frames';
 import type { Identity } from '../../../packages/contract/src/identity';
 import { createAdoptAction } from './adopt-action';
-import { payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
+import { disconnectCodeOf, payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
 import type { ActionContext, ActionHandler } from '../protocol/router';
 import { QueueUnavailableError } from '../errors';
 import { checkResumeToken, resumeToken, type SessionStore } from './session-store';
@@ -194,6 +194,12 @@ export function createSessionActions({
         const existing = await sessions.get(sessionId, now);
         // Without a token nothing proves the session was this user's: another user's live one is refused.
         if (existing && existing.userId !== identity.userId && token === undefined) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+        if (existing?.status === 'closed' && existing.userId === identity.userId) {
+          // Closed by a disconnect (eviction, logout, a backend): never taken up again, and said why.
+          const reason = existing.closedReason ?? 'DISCONNECTED';
+          log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: 'session_closed', closedReason: reason }, { Rejects: 1 });
+          return [errorFrame({ code: disconnectCodeOf(reason), message: `the session was closed (${reason}): it cannot be resumed; sign in again`, id, reason })];
+        }
         if (existing?.status === 'adopted') {
           log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: 'adopted' }, { Rejects: 1 });
           return [errorFrame({ code: 'AUTH_INVALID', message: 'the session was adopted by a signed-in session', id })];

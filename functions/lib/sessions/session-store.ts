@@ -56,11 +56,18 @@ export interface SessionStore {
    * nothing was written.
    */
   adopt(params: Parameters<typeof adoptSessionInput>[1]): Promise<boolean>;
+  /**
+   * Closes the session of a connection that a `disconnect` closes (only while linked to that
+   * connection): `closed` with the reason, its state dropped, out of the user's index, kept until
+   * `expiresAt` (the resume window) so a `resume` of it is refused with the reason, then purged like
+   * an expired one. False when it was not linked to the connection (closed already, resumed elsewhere).
+   */
+  close(params: { sessionId: string; connectionId: string; reason: string; expiresAt: number }): Promise<boolean>;
   /** Writes the state if the version is still `expectedVersion`. */
   setState(params: { sessionId: string; expectedVersion: number; state: unknown; nowSeconds: number }): Promise<SetStateResult>;
-  /** Deletes the session if it is inactive and expired by `nowSeconds`; true when it did. */
+  /** Deletes the session if it is inactive (or closed) and expired by `nowSeconds`; true when it did. */
   purgeIfExpired(sessionId: string, nowSeconds: number): Promise<boolean>;
-  /** Inactive sessions expired by `nowSeconds`, from one shard. */
+  /** Inactive and closed sessions expired by `nowSeconds`, from one shard. */
   listExpired(shard: number, nowSeconds: number, limit?: number): Promise<string[]>;
 }
 
@@ -131,6 +138,23 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
       );
     },
 
+    async close({ sessionId, connectionId, reason, expiresAt }) {
+      const shard = hashOf(sessionId) % EXPIRING_SHARDS;
+      const closed = await ifConditionHolds(
+        client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: sessionKey(sessionId),
+            UpdateExpression: 'SET #status = :closed, closedReason = :reason, #ttl = :ttl, GSI3PK = :pk, GSI3SK = :sk REMOVE connectionId, #state, GSI1PK, GSI1SK',
+            ConditionExpression: 'connectionId = :connection',
+            ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl', '#state': 'state' },
+            ExpressionAttributeValues: { ':closed': 'closed', ':reason': reason, ':ttl': expiresAt, ':pk': expiringPk(shard), ':sk': expiringSk(expiresAt, sessionId), ':connection': connectionId },
+          }),
+        ),
+      );
+      return closed !== undefined;
+    },
+
     async setState({ sessionId, expectedVersion, state, nowSeconds }) {
       // A retry of this write (its answer lost) meets the version it wrote: written, not a conflict.
       const writeId = newWriteId();
@@ -146,9 +170,9 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
           new DeleteCommand({
             TableName: tableName,
             Key: sessionKey(sessionId),
-            ConditionExpression: '#status = :inactive AND #ttl <= :now',
+            ConditionExpression: '#status IN (:inactive, :closed) AND #ttl <= :now',
             ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-            ExpressionAttributeValues: { ':inactive': 'inactive', ':now': nowSeconds },
+            ExpressionAttributeValues: { ':inactive': 'inactive', ':closed': 'closed', ':now': nowSeconds },
           }),
         ),
       );

@@ -38,8 +38,18 @@ export const ERROR_CODES = {
     when: "the server failed to serve the request (an AWS call failed or timed out, or a bug): it may or may not have taken effect, so make the request idempotent or check before repeating it. `requestId` is API Gateway's id of the request; the function's `internal_error` log line (with the error's stack) carries the same",
     retryable: true,
   },
-  SESSION_REVOKED: { when: 'user sessions: the session the connection belongs to was revoked', retryable: false, reserved: true },
-  SESSION_EVICTED: { when: "user sessions: the session was evicted by a newer one over the user's cap", retryable: false, reserved: true },
+  SESSION_REVOKED: {
+    when: 'user sessions: the session the connection was authorised with (its `sid`) was revoked or deleted (logout of this device, logout everywhere); the connection is then closed, and a `resume` of its resumable session is refused with the same code',
+    retryable: false,
+  },
+  SESSION_EVICTED: {
+    when: "user sessions: the session the connection was authorised with was evicted by a newer login over the user's cap; the connection is then closed, and a `resume` of its resumable session is refused with the same code",
+    retryable: false,
+  },
+  DISCONNECTED: {
+    when: "a backend closed the connection (the publisher's `disconnect`) for a reason of its own, named by `reason` (`A–Z 0–9 _`); the connection is then closed, and a `resume` of its resumable session is refused with the same code",
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorCodeRule>;
 
 /** What one error code means. */

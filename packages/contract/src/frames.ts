@@ -27,6 +27,8 @@ export interface ErrorFrame {
   mine?: VersionedState;
   /** `INTERNAL`: API Gateway's id of the request that failed; the function's error log line carries it too. */
   requestId?: string;
+  /** `SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`: why the connection was closed (the disconnect record's `reason`). */
+  reason?: string;
 }
 
 /** A session state and its version. */
@@ -109,8 +111,8 @@ export const SERVER_FRAME_TYPES: Readonly<Record<ServerFrame['type'], { fields: 
   state: { fields: '`state`, `version`', when: 'answer to `state.get`, `state.set`' },
   goaway: { fields: '`reason`, `closeAt`', when: "the connection nears API Gateway's 2-hour cut" },
   error: {
-    fields: '`code`, `message`, `retryable`, `id?`, `requestId?` (`INTERNAL`)',
-    when: 'the request could not be served; the connection stays open (but see `RATE_LIMITED`)',
+    fields: '`code`, `message`, `retryable`, `id?`, `requestId?` (`INTERNAL`), `reason?` (`SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`)',
+    when: 'the request could not be served; the connection stays open (but see `RATE_LIMITED`, and the closing codes `SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`)',
   },
 };
 
@@ -152,7 +154,7 @@ export function errorFrame({
   message: string;
   retryable?: boolean;
   id?: RequestId;
-} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version' | 'requestId' | 'guest' | 'mine'>): ErrorFrame {
+} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version' | 'requestId' | 'guest' | 'mine' | 'reason'>): ErrorFrame {
   return id === undefined ? { type: 'error', code, message, retryable, ...extra } : { type: 'error', code, message, retryable, id, ...extra };
 }
 

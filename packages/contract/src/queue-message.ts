@@ -5,7 +5,8 @@ import type { QueueEntry } from './sqs-batch';
 
 /**
  * The fan-out queue's message schema, version 1 (docs/fanout.md). Publishers write `publish`
- * records; the planner turns each into `deliver` records of connection ids.
+ * records; the planner turns each into `deliver` records of connection ids. `disconnect` records
+ * close connections.
  */
 export type Target =
   | { type: 'channel'; channel: string }
@@ -78,7 +79,53 @@ export interface ResumeRecord {
   joins: JoinRecord[];
 }
 
-export type QueueRecord = PublishRecord | DeliverRecord | JoinRecord | ResumeRecord;
+/**
+ * Whose connections a `disconnect` record closes: one connection, every connection of a user, or a
+ * user's connections authorised with one session (their `sid`, the connection item's `sessionId`).
+ */
+export type DisconnectTarget = { type: 'connection'; connectionId: string } | { type: 'user'; userId: string; sessionId?: string };
+
+/**
+ * Closes live connections: each matching connection gets an `error` frame (`SESSION_EVICTED`,
+ * `SESSION_REVOKED`, or `DISCONNECTED` with a backend's own `reason`), is closed (DeleteConnection),
+ * its items are removed and its resumable session closed, so a `resume` of it is refused. Written by
+ * the publisher's `disconnect` (and so by the user sessions' `closeSocketsOnSessionEnd`); idempotent.
+ */
+export interface DisconnectRecord {
+  v: 1;
+  kind: 'disconnect';
+  id: string;
+  target: DisconnectTarget;
+  /** `SESSION_EVICTED`, `SESSION_REVOKED` or a backend's own ({@link DISCONNECT_REASON_PATTERN}). */
+  reason: string;
+  /** Epoch milliseconds. */
+  requestedAt: number;
+}
+
+export type QueueRecord = PublishRecord | DeliverRecord | JoinRecord | ResumeRecord | DisconnectRecord;
+
+/** The reasons with an error code of their own; any other reason is sent as `DISCONNECTED` with the reason beside it. */
+export const SESSION_END_REASONS = ['SESSION_EVICTED', 'SESSION_REVOKED'] as const;
+/** A disconnect's reason: 1–64 characters of `A–Z 0–9 _`, starting with a letter (an error code's shape). */
+export const DISCONNECT_REASON_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** The error code a disconnect's reason is sent with. */
+export const disconnectCodeOf = (reason: string): 'SESSION_EVICTED' | 'SESSION_REVOKED' | 'DISCONNECTED' =>
+  (SESSION_END_REASONS as readonly string[]).includes(reason) ? (reason as 'SESSION_EVICTED' | 'SESSION_REVOKED') : 'DISCONNECTED';
+
+/**
+ * The channel key a disconnect is ordered on: the user's channel for a user target (after the
+ * messages published to the user before it), the connection's own key for one connection.
+ */
+export const disconnectKeyOf = (target: DisconnectTarget): string =>
+  target.type === 'user' ? channelKeyOf({ type: 'user', userId: target.userId }) : channelKeyOf(target);
+
+/** The queue entry of a disconnect record, deduplicated by its id. */
+export const disconnectEntry = (record: DisconnectRecord): QueueEntry => ({
+  body: JSON.stringify(record),
+  groupId: groupIdOf(disconnectKeyOf(record.target)),
+  deduplicationId: record.id,
+});
 
 /** At most this many log entries are replayed by one join, whatever its record says. */
 export const MAX_REPLAY = 10_000;
@@ -177,6 +224,7 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
     return { ok: true, record: { v: 1, kind: 'publish', id: parsed.id, target: target.target, data: parsed.data, publishedAt: parsed.publishedAt } };
   }
   if (parsed.kind === 'join') return readJoin(parsed);
+  if (parsed.kind === 'disconnect') return readDisconnect(parsed, parsed.id);
   if (parsed.kind === 'resume') {
     const { connectionId, frame, joins } = parsed;
     if (typeof connectionId !== 'string' || !ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
@@ -207,7 +255,36 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
       record: { v: 1, kind: 'deliver', id: parsed.id, ...(oneFrame ? { frame: frame as string } : { frames: frames as string[] }), partition, connectionIds: connectionIds as string[] },
     };
   }
-  return { ok: false, problem: 'kind must be publish, deliver, join or resume' };
+  return { ok: false, problem: 'kind must be publish, deliver, join, resume or disconnect' };
+}
+
+/** Reads a disconnect target, or says what is wrong with it. */
+export function readDisconnectTarget(value: unknown): { ok: true; target: DisconnectTarget } | { ok: false; problem: string } {
+  if (!isObject(value)) return { ok: false, problem: 'target must be an object' };
+  if (value.type === 'connection') {
+    const read = readTarget(value);
+    return read.ok ? { ok: true, target: read.target as DisconnectTarget } : read;
+  }
+  if (value.type !== 'user') return { ok: false, problem: 'target.type must be connection or user' };
+  const read = readTarget({ type: 'user', userId: value.userId });
+  if (!read.ok) return read;
+  const { userId } = read.target as { userId: string };
+  if (value.sessionId === undefined) return { ok: true, target: { type: 'user', userId } };
+  if (typeof value.sessionId !== 'string' || !ID_PATTERN.test(value.sessionId)) return { ok: false, problem: 'target.sessionId is malformed' };
+  return { ok: true, target: { type: 'user', userId, sessionId: value.sessionId } };
+}
+
+/** Reads a disconnect reason, or says what is wrong with it. */
+export const disconnectReasonProblem = (reason: unknown): string | undefined =>
+  typeof reason === 'string' && DISCONNECT_REASON_PATTERN.test(reason) ? undefined : 'reason must be SESSION_EVICTED, SESSION_REVOKED or 1–64 characters of A–Z 0–9 _ starting with a letter';
+
+function readDisconnect(parsed: Record<string, unknown>, id: string): { ok: true; record: DisconnectRecord } | { ok: false; problem: string } {
+  const target = readDisconnectTarget(parsed.target);
+  if (!target.ok) return target;
+  const problem = disconnectReasonProblem(parsed.reason);
+  if (problem) return { ok: false, problem };
+  if (!whole(parsed.requestedAt)) return { ok: false, problem: 'requestedAt must be epoch milliseconds' };
+  return { ok: true, record: { v: 1, kind: 'disconnect', id, target: target.target, reason: parsed.reason as string, requestedAt: parsed.requestedAt } };
 }
 
 const whole = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;

@@ -20,10 +20,15 @@ export interface Session {
   userId: string;
   /** The connection it is linked to while active. */
   connectionId?: string;
-  /** `adopted`: a signed-in session took it over (`adopt`); it can neither be resumed nor adopted again. */
-  status: 'active' | 'inactive' | 'adopted';
+  /**
+   * `adopted`: a signed-in session took it over (`adopt`); it can neither be resumed nor adopted again.
+   * `closed`: its connection was closed by a `disconnect` (eviction, logout, a backend): never resumed again.
+   */
+  status: 'active' | 'inactive' | 'adopted' | 'closed';
   /** Created by a guest (an anonymous identity): a signed-in session may adopt it. */
   guest?: boolean;
+  /** Why it was closed (`closed` sessions): the disconnect's reason, which a refused `resume` is answered with. */
+  closedReason?: string;
   /** When its last connection went away, epoch ms (inactive sessions). */
   lastSeen?: number;
   /** Application state (JSON), versioned for optimistic locking. */
@@ -58,6 +63,7 @@ export function sessionOfItem(item: Record<string, unknown>): Session {
     status: item.status as Session['status'],
     ...(item.guest === true ? { guest: true } : {}),
     lastSeen: item.lastSeen as number | undefined,
+    ...(typeof item.closedReason === 'string' ? { closedReason: item.closedReason } : {}),
     state: item.state === undefined ? null : (JSON.parse(item.state as string) as unknown),
     version: item.version as number,
     expiresAt: item.ttl as number,
@@ -114,7 +120,7 @@ export function createSessionInput(
 
 /**
  * Resumes a session on a new connection: only for its user, while it has not expired and was not
- * adopted (a failed condition: no such session for this user). Returns the new item (`ReturnValues: ALL_NEW`); then
+ * adopted or closed (a failed condition: no such session for this user, or an adopted or closed one). Returns the new item (`ReturnValues: ALL_NEW`); then
  * send {@link linkSessionInput}.
  */
 export function attachSessionInput(
@@ -125,9 +131,9 @@ export function attachSessionInput(
     TableName: tableName,
     Key: sessionKey(sessionId),
     UpdateExpression: 'SET connectionId = :connection, #status = :active, #ttl = :ttl REMOVE lastSeen, GSI3PK, GSI3SK',
-    ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now AND #status <> :adopted',
+    ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now AND NOT (#status IN (:adopted, :closed))',
     ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-    ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds, ':adopted': 'adopted' },
+    ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds, ':adopted': 'adopted', ':closed': 'closed' },
     ReturnValues: 'ALL_NEW',
   };
 }
