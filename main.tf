@@ -427,10 +427,10 @@ module "fanout" {
       },
     ]
     manage-connections = [{
-      # Only posts: a gone connection (410) is removed from the table, not closed.
-      sid       = "PostToConnections"
+      # Posts, and closes the connections a disconnect record names (a gone one, 410, is only removed).
+      sid       = "PostToAndCloseConnections"
       actions   = ["execute-api:ManageConnections"]
-      resources = ["${local.stage_execution_arn}/POST/@connections/*"]
+      resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
     fanout-queue = module.fanout_queue.consumer_policy_statements
   }

@@ -6,6 +6,7 @@ import { ConnectionExistsError } from '../errors';
 import type { AuthMode, Identity } from '../../../packages/contract/src/identity';
 import { EVERYONE_INDEX, METADATA, TOKEN_DEADLINE, USER_INDEX, tokenDeadlineKey, connectionIdOfEveryoneSk, connectionKey, connectionPk, everyonePk, everyoneShardOf, everyoneSk, pendingPk, pendingShardOf, pendingSk, tenantPk, userPk } from '../../../packages/contract/src/table-keys';
 import { nowSeconds } from '../time';
+import { isLiveConnectionItem } from '../../../packages/contract/src/connection-item';
 
 /** A live WebSocket connection as stored in the table. */
 export interface Connection {
@@ -199,7 +200,7 @@ export const fromItem = (item: Record<string, unknown>): Connection => {
 const told = (connectedAt: number, connectionId: string): string => `CONNECTION#9${String(connectedAt).padStart(13, '0')}#${connectionId}`;
 
 /** TTL deletes lag by up to two days, so an item past its `ttl` is treated as already gone. */
-const isLive = (item: Record<string, unknown>, now: number): boolean => typeof item.ttl !== 'number' || item.ttl > now;
+const isLive = isLiveConnectionItem;
 
 const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;

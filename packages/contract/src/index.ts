@@ -6,7 +6,8 @@
  * - queue-message, sqs-batch: the fan-out queue's records (schema v1) and how a record is sized and sent
  * - channel-names: channel naming (client channels, `user:`, `tenant:`, `broadcast:all`)
  * - frames, error-codes: the wire protocol's frames, their limits and the error codes
- * - table-keys, session-item: the single table's key layout and the resumable session's item
+ * - table-keys, session-item, connection-item: the single table's key layout, the resumable session's
+ *   item and what a connection item tells a reader
  * - identity: who is on a connection, and its encoding in the authorizer context
  * - settings, readers, config-error: how a function declares and reads its settings
  *
@@ -18,6 +19,7 @@
  */
 export * from './channel-names';
 export * from './config-error';
+export * from './connection-item';
 export * from './error-codes';
 export * from './frames';
 export * from './identity';

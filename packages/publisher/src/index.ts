@@ -3,7 +3,9 @@
  * `publish` record on the fan-out queue (docs/fanout.md) and resolves with the message id, which is
  * the `id` the clients see on the frame. Calls made in the same tick are sent together with
  * SendMessageBatch (up to 10 messages or 256 KiB per request); a record is sized by the UTF-8 bytes of
- * its JSON body, by the rule every writer of the queue uses (`MAX_RECORD_BYTES`).
+ * its JSON body, by the rule every writer of the queue uses (`MAX_RECORD_BYTES`). `disconnect`
+ * enqueues a `disconnect` record (closes connections); `get`, `getByUser` and `getByTenant` read who
+ * is connected from the stack's table (`tableName`).
  *
  * @example
  * import { createPublisher } from '@websocket-sessions/publisher';
@@ -14,37 +16,32 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CLIENT_CHANNEL_PATTERN,
   MAX_FRAME_DEPTH,
   MESSAGE_ID_PATTERN,
   channelKeyOf,
+  disconnectEntry,
+  disconnectReasonProblem,
   groupIdOf,
   jsonProblem,
+  readDisconnectTarget,
   readTarget,
   sendEntries,
+  type DisconnectRecord,
   type PublishRecord,
   type QueueEntry,
   type Target,
 } from '../../contract/src';
 
-export type { Target } from '../../contract/src';
+import { createConnectionReader, type ConnectionInfo, type ConnectionPage } from './connections';
+import { PublishError } from './errors';
 
-/**
- * A call the publisher refused before sending anything (bad target; `BAD_DATA`: not JSON, a lone
- * surrogate or a non-character such as U+FFFE in a string or key, more than 31 levels of nesting;
- * payload too large), or SQS refused.
- */
-export class PublishError extends Error {
-  override readonly name = 'PublishError';
-  constructor(
-    message: string,
-    readonly code: 'BAD_TARGET' | 'BAD_DATA' | 'PAYLOAD_TOO_LARGE' | 'QUEUE_REJECTED',
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export type { Target } from '../../contract/src';
+export type { ConnectionInfo, ConnectionPage } from './connections';
+export { PublishError } from './errors';
 
 export interface PublisherOptions {
   /** The fan-out queue's URL (the module's `fanout_queue_url` output). */
@@ -55,7 +52,19 @@ export interface PublisherOptions {
   maxPayloadBytes?: number;
   /** Message ids; random UUIDs by default. Must match `^[A-Za-z0-9_-]{1,128}$` and be unique. */
   newId?: () => string;
+  /** The stack's table (the module's `table_name` output), for the read calls (`get`, `getByUser`, `getByTenant`). */
+  tableName?: string;
+  /** A DynamoDB document client of your own for the read calls; by default one from the environment. */
+  documents?: DynamoDBDocumentClient;
 }
+
+/**
+ * Whose connections `disconnect` closes: one connection, or a user's (all of them, or those
+ * authorised with one user session, `sessionId`: the token's `sid`). `reason` is `SESSION_EVICTED`,
+ * `SESSION_REVOKED` or your own (1–64 characters of `A–Z 0–9 _`, sent as `DISCONNECTED` with the
+ * reason); `DISCONNECTED` by default.
+ */
+export type DisconnectTarget = { connectionId: string; reason?: string } | { userId: string; sessionId?: string; reason?: string };
 
 /** Per-call options. */
 export interface SendOptions {
@@ -74,6 +83,17 @@ export interface Publisher {
   publish(channel: string, data: unknown, options?: SendOptions): Promise<string>;
   /** To every authenticated connection, on `broadcast:all`. */
   broadcast(data: unknown, options?: SendOptions): Promise<string>;
+  /**
+   * Closes live connections: each gets an `error` frame with the reason, is closed and removed, and
+   * its resumable session can no longer be resumed. Resolves with the record's id once it is queued.
+   */
+  disconnect(target: DisconnectTarget, options?: SendOptions): Promise<string>;
+  /** One connection with its identity, session and `connectedAt`, or undefined when not connected. Needs `tableName`. */
+  get(connectionId: string): Promise<ConnectionInfo | undefined>;
+  /** Every connection of a user. Needs `tableName`. */
+  getByUser(userId: string): Promise<ConnectionInfo[]>;
+  /** A tenant's connections, a page at a time (`limit` 1–100). Needs `tableName`. */
+  getByTenant(tenantId: string, page?: { cursor?: string; limit?: number }): Promise<ConnectionPage>;
   /** Sends whatever is waiting for the next tick now. */
   flush(): Promise<void>;
 }
@@ -120,6 +140,17 @@ export function createPublisher(options: PublisherOptions): Publisher {
     }
   };
 
+  const enqueue = (entry: QueueEntry, id: string): Promise<string> =>
+    new Promise<string>((resolve, reject) => {
+      waiting.push({ entry, id, resolve, reject });
+      scheduled ??= new Promise<void>((done) => setImmediate(() => void flush().then(done)));
+    });
+
+  const messageId = (sendOptions: SendOptions): string | PublishError => {
+    const id = sendOptions.id ?? newId();
+    return MESSAGE_ID_PATTERN.test(id) ? id : new PublishError('a message id must match ^[A-Za-z0-9_-]{1,128}$', 'BAD_TARGET');
+  };
+
   const send = (target: Target, data: unknown, sendOptions: SendOptions = {}): Promise<string> => {
     const checked = readTarget(target);
     if (!checked.ok) return Promise.reject(new PublishError(checked.problem, 'BAD_TARGET'));
@@ -136,14 +167,41 @@ export function createPublisher(options: PublisherOptions): Publisher {
     if (problem) return Promise.reject(new PublishError(`data: ${problem}`, 'BAD_DATA'));
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > maxPayloadBytes) return Promise.reject(new PublishError(`data is ${bytes} bytes; at most ${maxPayloadBytes}`, 'PAYLOAD_TOO_LARGE'));
-    const id = sendOptions.id ?? newId();
-    if (!MESSAGE_ID_PATTERN.test(id)) return Promise.reject(new PublishError('a message id must match ^[A-Za-z0-9_-]{1,128}$', 'BAD_TARGET'));
+    const id = messageId(sendOptions);
+    if (id instanceof PublishError) return Promise.reject(id);
     const record: PublishRecord = { v: 1, kind: 'publish', id, target: checked.target, data, publishedAt: Date.now() };
-    const entry: QueueEntry = { body: JSON.stringify(record), groupId: groupIdOf(channelKeyOf(checked.target)), deduplicationId: id };
-    return new Promise<string>((resolve, reject) => {
-      waiting.push({ entry, id, resolve, reject });
-      scheduled ??= new Promise<void>((done) => setImmediate(() => void flush().then(done)));
-    });
+    return enqueue({ body: JSON.stringify(record), groupId: groupIdOf(channelKeyOf(checked.target)), deduplicationId: id }, id);
+  };
+
+  const disconnect = (target: DisconnectTarget, sendOptions: SendOptions = {}): Promise<string> => {
+    if (typeof target !== 'object' || target === null) return Promise.reject(new PublishError('disconnect takes { connectionId } or { userId, sessionId? }', 'BAD_TARGET'));
+    const given = target as Record<string, unknown>;
+    if ((given.connectionId === undefined) === (given.userId === undefined)) {
+      return Promise.reject(new PublishError('disconnect takes either a connectionId or a userId (with an optional sessionId)', 'BAD_TARGET'));
+    }
+    if (given.connectionId !== undefined && given.sessionId !== undefined) return Promise.reject(new PublishError('a sessionId goes with a userId, not a connectionId', 'BAD_TARGET'));
+    const read = readDisconnectTarget(given.connectionId !== undefined ? { type: 'connection', connectionId: given.connectionId } : { type: 'user', userId: given.userId, sessionId: given.sessionId });
+    if (!read.ok) return Promise.reject(new PublishError(read.problem, 'BAD_TARGET'));
+    const reason = given.reason ?? 'DISCONNECTED';
+    const problem = disconnectReasonProblem(reason);
+    if (problem) return Promise.reject(new PublishError(problem, 'BAD_REASON'));
+    const id = messageId(sendOptions);
+    if (id instanceof PublishError) return Promise.reject(id);
+    const record: DisconnectRecord = { v: 1, kind: 'disconnect', id, target: read.target, reason: reason as string, requestedAt: Date.now() };
+    return enqueue(disconnectEntry(record), id);
+  };
+
+  let reader: ReturnType<typeof createConnectionReader> | undefined;
+  /** Runs a read; input errors are the reader's, DynamoDB's failures are `TABLE_REJECTED`. */
+  const read = async <T>(call: (connections: ReturnType<typeof createConnectionReader>) => Promise<T>): Promise<T> => {
+    if (options.tableName === undefined) throw new PublishError('reading connections needs the tableName option (the module\'s table_name output)', 'NO_TABLE');
+    reader ??= createConnectionReader({ documents: options.documents ?? DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: options.tableName });
+    try {
+      return await call(reader);
+    } catch (error) {
+      if (error instanceof PublishError) throw error;
+      throw new PublishError(`reading connections failed: ${error instanceof Error ? error.message : String(error)}`, 'TABLE_REJECTED', { cause: error });
+    }
   };
 
   return {
@@ -155,6 +213,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
         ? send({ type: 'channel', channel }, data, sendOptions)
         : Promise.reject(new PublishError('a channel name is 1–128 characters of A–Z a–z 0–9 _ . - starting with a letter or digit', 'BAD_TARGET')),
     broadcast: (data, sendOptions) => send({ type: 'broadcast' }, data, sendOptions),
+    disconnect,
+    get: (connectionId) => read((connections) => connections.get(connectionId)),
+    getByUser: (userId) => read((connections) => connections.getByUser(userId)),
+    getByTenant: (tenantId, page) => read((connections) => connections.getByTenant(tenantId, page)),
     flush,
   };
 }

@@ -5,6 +5,7 @@
 export { createSessionService, type HealthReport, type SessionService, type SessionServiceOptions } from './service';
 export { SessionEvent, SessionEventEmitter, type SessionEvents, type SessionRevokeReason } from './events';
 export { createSessionLookup, type SessionLookup } from './lookup';
+export { closeSocketsOnSessionEnd, type SocketCloser, type SocketCloseReason, type SocketClosing } from './close-sockets';
 export { readSessionSettings, settings, type SessionSettings } from './settings';
 export { dynamoOnlyCache, type CacheLookup, type SessionCache } from './cache/cache';
 export { createRedisCache, type RedisCacheOptions } from './cache/redis';
