@@ -284,7 +284,7 @@ module "message" {
       actions   = ["execute-api:ManageConnections"]
       resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
-    # Exactly what a backend publisher gets (publisher_policy_json).
+    # What a backend publisher gets to send (publisher_policy_json, which also grants its reads).
     fanout-queue = module.fanout_queue.publisher_policy_statements
   })
 
@@ -369,6 +369,7 @@ module "fanout_queue" {
   max_receive_count         = var.fanout.max_receive_count
   message_retention_seconds = var.fanout.message_retention_seconds
   kms_key_arn               = var.fanout.kms_key_arn
+  connection_table_arn      = module.connection_store.table_arn
 
   alarms_enabled               = var.alarms_enabled
   alarm_actions                = var.alarm_actions

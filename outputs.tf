@@ -114,7 +114,7 @@ output "fanout_function_name" {
 }
 
 output "publisher_policy_json" {
-  description = "IAM policy document (JSON) letting a principal publish to the fan-out queue: sqs:SendMessage on it, plus kms:GenerateDataKey and kms:Decrypt on fanout.kms_key_arn through SQS when set. For roles of other accounts or stacks that build their own policy."
+  description = "IAM policy document (JSON) letting a principal publish to the fan-out queue and read who is connected: sqs:SendMessage on it, plus kms:GenerateDataKey and kms:Decrypt on fanout.kms_key_arn through SQS when set; dynamodb:GetItem and BatchGetItem on the table and dynamodb:Query on its GSI1 and GSI2. For roles of other accounts or stacks that build their own policy."
   value       = module.fanout_queue.publisher_policy_json
 }
 

@@ -34,6 +34,23 @@ locals {
     local.kms_statements,
   )
 
+  # The publisher library's read half (get, getByUser, getByTenant): a connection item by key, a
+  # user's by the user index, a tenant's keys by the tenant index and then their items in a batch.
+  publisher_read_statements = var.connection_table_arn == null ? [] : [
+    {
+      sid        = "ReadConnections"
+      actions    = ["dynamodb:BatchGetItem", "dynamodb:GetItem"]
+      resources  = [var.connection_table_arn]
+      conditions = []
+    },
+    {
+      sid        = "QueryConnections"
+      actions    = ["dynamodb:Query"]
+      resources  = ["${var.connection_table_arn}/index/GSI1", "${var.connection_table_arn}/index/GSI2"]
+      conditions = []
+    },
+  ]
+
   consumer_policy_statements = concat(
     [
       {
@@ -58,7 +75,7 @@ locals {
   publisher_policy_json = jsonencode({
     Version = "2012-10-17"
     Statement = [
-      for statement in local.publisher_policy_statements : merge(
+      for statement in concat(local.publisher_policy_statements, local.publisher_read_statements) : merge(
         {
           Sid      = statement.sid
           Effect   = "Allow"
@@ -80,7 +97,7 @@ locals {
 # A managed policy for backend services (their roles, in this account) that publish to the queue.
 resource "aws_iam_policy" "publisher" {
   name        = "${var.name}-publisher"
-  description = "Publishes to the ${var.name} fan-out queue (sqs:SendMessage${var.kms_key_arn == null ? "" : ", with its KMS key"})."
+  description = "Publishes to the ${var.name} fan-out queue (sqs:SendMessage${var.kms_key_arn == null ? "" : ", with its KMS key"})${var.connection_table_arn == null ? "" : " and reads its connections"}."
   policy      = local.publisher_policy_json
   tags        = var.tags
 }

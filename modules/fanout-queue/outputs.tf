@@ -64,7 +64,7 @@ output "publisher_policy_statements" {
 }
 
 output "publisher_policy_json" {
-  description = "IAM policy document (JSON) letting a principal publish to the queue: sqs:SendMessage on it, plus kms:GenerateDataKey and kms:Decrypt on the key through SQS when a KMS key encrypts it."
+  description = "IAM policy document (JSON) letting a principal publish to the queue: sqs:SendMessage on it, plus kms:GenerateDataKey and kms:Decrypt on the key through SQS when a KMS key encrypts it, and with connection_table_arn the publisher library's reads of connections."
   value       = local.publisher_policy_json
 }
 

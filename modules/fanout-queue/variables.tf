@@ -139,3 +139,9 @@ variable "tags" {
   default     = {}
   nullable    = false
 }
+
+variable "connection_table_arn" {
+  description = "ARN of the connection table. When set, the publisher policy also grants the publisher library's reads of who is connected (get, getByUser, getByTenant): dynamodb:GetItem and BatchGetItem on the table, dynamodb:Query on its GSI1 (user) and GSI2 (tenant) indexes. null: send only."
+  type        = string
+  default     = null
+}
