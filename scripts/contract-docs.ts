@@ -1,7 +1,7 @@
 /**
  * Generates the contract's sections of the docs from packages/contract: the error codes and the
- * frame types of docs/protocol.md, and the key builders of docs/data-model.md, each between its
- * markers. test/unit/contract-docs.test.ts fails when the committed docs differ from what this writes.
+ * frame types of docs/protocol.md, the key builders of docs/data-model.md and the `disconnect`
+ * record of docs/fanout.md, each between its markers. test/unit/contract-docs.test.ts fails when the committed docs differ from what this writes.
  *
  *   npm run docs          # rewrites the settings table and these sections
  */
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ERROR_CODES, type ErrorCodeRule } from '../packages/contract/src/error-codes';
 import { ACTION_FIELDS, SERVER_FRAME_TYPES } from '../packages/contract/src/frames';
 import * as keys from '../packages/contract/src/table-keys';
+import { DISCONNECT_REASON_PATTERN, MESSAGE_ID_PATTERN, SESSION_END_REASONS, disconnectCodeOf } from '../packages/contract/src/queue-message';
 import { replaceBetween } from './doc-markers';
 
 const DOCS = path.resolve(__dirname, '..', 'docs');
@@ -74,11 +75,28 @@ export function keyLayoutTable(): string {
   return table(['item', 'PK', 'SK', 'index keys'], rows);
 }
 
+/** The `disconnect` record's fields, its reasons and the error code each is sent with (packages/contract/src/queue-message.ts). */
+export function disconnectRecordTable(): string {
+  const reasons = [...SESSION_END_REASONS, 'ACCOUNT_LOCKED'].map((reason) => `${code(reason)} → ${code(disconnectCodeOf(reason))}`).join(', ');
+  return table(
+    ['field', 'type', 'meaning'],
+    [
+      [code('v'), code(1), 'schema version'],
+      [code('kind'), code('"disconnect"'), ''],
+      [code('id'), `string, ${code(MESSAGE_ID_PATTERN.source)}`, 'unique per record: the idempotency key'],
+      [code('target'), '`{"type":"connection","connectionId":…}` or `{"type":"user","userId":…,"sessionId"?:…}`', "one connection, a user's connections, or those of one user session (the connections' `sessionId`: their token's `sid`)"],
+      [code('reason'), `string, ${code(DISCONNECT_REASON_PATTERN.source)}`, `the error code the connections get: ${reasons} (a reason of your own, with \`reason\` beside it)`],
+      [code('requestedAt'), 'epoch ms', 'when it was sent'],
+    ],
+  );
+}
+
 export const SECTIONS: readonly Section[] = [
   { file: path.join(DOCS, 'protocol.md'), name: 'action-fields', body: actionFieldsTable },
   { file: path.join(DOCS, 'protocol.md'), name: 'server-frames', body: serverFramesTable },
   { file: path.join(DOCS, 'protocol.md'), name: 'error-codes', body: errorCodesTable },
   { file: path.join(DOCS, 'data-model.md'), name: 'key-layout', body: keyLayoutTable },
+  { file: path.join(DOCS, 'fanout.md'), name: 'disconnect-record', body: disconnectRecordTable },
 ];
 
 /** A doc with every section of its file regenerated. */
