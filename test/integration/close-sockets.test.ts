@@ -1,7 +1,7 @@
 /** Eviction, logout and a backend's disconnect close live sockets through the fan-out path (real ws clients, the sandbox, DynamoDB Local). */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createPublisher, PublishError, type Publisher } from '../../packages/publisher/src/index';
-import { closeSocketsOnSessionEnd, createAccessTokens, signingKey as sessionSigningKey, type AccessTokens, type SocketClosing, type UserSession } from '../../packages/sessions/src';
+import { closeSocketsOnSessionEnd, createAccessTokens, RefreshTokenReusedError, signingKey as sessionSigningKey, type AccessTokens, type SocketClosing, type UserSession } from '../../packages/sessions/src';
 import { groupIdOf, userChannel } from '../../packages/contract/src';
 import { FANOUT_DLQ, FANOUT_QUEUE } from '../../sandbox/project';
 import { connect, eventually, type TestClient } from '../helpers/clients';
@@ -41,7 +41,7 @@ describe('closing live sockets when their session ends', () => {
     });
     sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
     publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs, tableName: project.tableName, documents: documentClient() });
-    ({ service } = testSessionService(project.tableName, { clock: 'strict', settings: { maxSessionsPerUser: 5 } }));
+    ({ service } = testSessionService(project.tableName, { clock: 'strict', settings: { maxSessionsPerUser: 5, refreshGraceSeconds: 0 } }));
     tokens = createAccessTokens({ sessions: service, key, issuer: ISSUER, audience: AUDIENCE, claims: () => ({ tenantId: tenant }) });
     closing = closeSocketsOnSessionEnd(service, publisher);
   });
@@ -118,6 +118,20 @@ describe('closing live sockets when their session ends', () => {
     await stillOpen(laptopSocket);
     expect((await publisher.getByUser(userId)).map((c) => c.sessionId)).toEqual([laptop.sessionId]);
     laptopSocket.ws.close();
+  });
+
+  it("a refresh token presented again revokes its session: that session's socket gets SESSION_REVOKED and closes", async () => {
+    const userId = newUser();
+    const { session, refreshToken } = await service.create({ userId, email: 'ada@example.com', device });
+    const other = await login(userId);
+    const revoked = await socketOf(session);
+    const kept = await socketOf(other);
+    await service.refresh(refreshToken);
+    await expect(service.refresh(refreshToken)).rejects.toBeInstanceOf(RefreshTokenReusedError);
+    await closing.settled();
+    expect(await closedWith(revoked)).toMatchObject({ code: 'SESSION_REVOKED', reason: 'SESSION_REVOKED' });
+    await stillOpen(kept);
+    kept.ws.close();
   });
 
   it('reads connections with their identity, session and connectedAt: one, a user’s, a tenant’s a page at a time', async () => {
