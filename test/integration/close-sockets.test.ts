@@ -3,6 +3,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createPublisher, PublishError, type Publisher } from '../../packages/publisher/src/index';
 import { closeSocketsOnSessionEnd, createAccessTokens, RefreshTokenReusedError, signingKey as sessionSigningKey, type AccessTokens, type SocketClosing, type UserSession } from '../../packages/sessions/src';
 import { groupIdOf, userChannel } from '../../packages/contract/src';
+import { createConnectionStore } from '../../functions/lib/store/connection-store';
 import { FANOUT_DLQ, FANOUT_QUEUE } from '../../sandbox/project';
 import { connect, eventually, type TestClient } from '../helpers/clients';
 import { allItems, documentClient } from '../helpers/dynamo';
@@ -116,6 +117,8 @@ describe('closing live sockets when their session ends', () => {
     await closing.settled();
     for (const socket of phoneSockets) expect(await closedWith(socket)).toMatchObject({ code: 'SESSION_REVOKED' });
     await stillOpen(laptopSocket);
+    // The items go just after the close (the order: frame, DeleteConnection, removal).
+    await eventually(async () => ((await publisher.getByUser(userId)).length === 1 ? true : undefined), WAIT_MS, "only the laptop's connection left");
     expect((await publisher.getByUser(userId)).map((c) => c.sessionId)).toEqual([laptop.sessionId]);
     laptopSocket.ws.close();
   });
@@ -189,9 +192,26 @@ describe('closing live sockets when their session ends', () => {
     }
     expect(await closedWith(socket)).toMatchObject({ code: 'SESSION_REVOKED' });
     await project.sandbox.queues.get(FANOUT_QUEUE)!.drained(WAIT_MS);
-    const lines = project.logs.records('fanout').filter((line) => line.event === 'connections_closed' && line.reason === 'SESSION_REVOKED');
-    expect(lines.filter((line) => line.closed === 1)).toHaveLength(1);
+    const lines = project.logs.records('fanout').filter((line) => line.event === 'connections_closed' && line.id === `twice-${userId}`);
+    expect(lines.map((line) => [line.matched, line.closed])).toEqual([
+      [1, 1],
+      [0, 0],
+    ]);
     expect(socket.ws.readyState).toBe(socket.ws.CLOSED);
+    expect(dlq.stats().sent).toBe(deadBefore);
+  });
+
+  it('a connection already gone (410 on the post) is only removed from the table, with no dead letter', async () => {
+    const userId = newUser();
+    const connectionId = `ghost-${userId}=`;
+    const store = createConnectionStore({ client: documentClient(), tableName: project.tableName });
+    // An item API Gateway no longer has a connection for: its $disconnect was missed.
+    await store.putConnection({ connectionId, userId, authMode: 'jwt', sessionId: 'sid-ghost', connectedAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const dlq = project.sandbox.queues.get(FANOUT_DLQ)!;
+    const deadBefore = dlq.stats().sent;
+    await publisher.disconnect({ userId, sessionId: 'sid-ghost', reason: 'SESSION_REVOKED' });
+    await eventually(async () => ((await store.getConnection(connectionId)) === undefined ? true : undefined), WAIT_MS, 'the ghost connection removed');
+    await project.sandbox.queues.get(FANOUT_QUEUE)!.drained(WAIT_MS);
     expect(dlq.stats().sent).toBe(deadBefore);
   });
 

@@ -70,6 +70,6 @@ export async function disconnect(context: FanoutContext, { record, disconnectRec
   const frame = closingFrame(reason);
   const results = await Promise.all(found.map((connection) => limit(() => closeOne(context, { record, connection, reason, frame }))));
   const closed = results.filter(Boolean).length;
-  log({ event: 'connections_closed', reason, target: target.type, matched: found.length, closed }, { ConnectionsClosed: closed });
+  log({ event: 'connections_closed', id: disconnectRecord.id, reason, target: target.type, matched: found.length, closed }, { ConnectionsClosed: closed });
   return closed === found.length;
 }
