@@ -194,8 +194,8 @@ run "settings_reach_the_functions" {
   }
 
   assert {
-    condition     = jsondecode(output.function_role_policy_documents.fanout["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*"]
-    error_message = "The fanout function's ManageConnections must be scoped to POST on the deployed stage."
+    condition     = jsondecode(output.function_role_policy_documents.fanout["manage-connections"]).Statement[0].Resource == ["arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/@connections/*", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/@connections/*"]
+    error_message = "The fanout function's ManageConnections must be scoped to POST and DELETE (disconnect records) on the deployed stage."
   }
 }
 
