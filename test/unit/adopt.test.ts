@@ -68,8 +68,8 @@ describe('adopt: the transaction', () => {
     const [guest, mine] = input.TransactItems!;
     expect(guest!.Update).toMatchObject({
       Key: { PK: `SESSION#${params.guest}` },
-      ConditionExpression: 'guest = :true AND userId = :guestUser AND version = :expected AND #ttl > :now AND #status <> :adopted',
-      ExpressionAttributeValues: { ':guestUser': 'anon-1', ':expected': 3, ':adopted': 'adopted', ':mine': params.mine },
+      ConditionExpression: 'guest = :true AND userId = :guestUser AND version = :expected AND #ttl > :now AND NOT (#status IN (:adopted, :closed))',
+      ExpressionAttributeValues: { ':guestUser': 'anon-1', ':expected': 3, ':adopted': 'adopted', ':closed': 'closed', ':mine': params.mine },
     });
     expect(mine!.Update).toMatchObject({
       Key: { PK: `SESSION#${params.mine}` },

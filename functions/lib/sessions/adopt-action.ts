@@ -68,6 +68,7 @@ return async (frame, context) => {
     const guest = await sessions.get(guestId, now);
     if (!guest?.guest || !checkResumeToken(await key(), guest.userId, guestId, token)) return refused(guest ? 'bad_token' : 'unknown_session');
     if (guest.status === 'adopted') return refused('adopted', 'the session was adopted already');
+    if (guest.status === 'closed') return refused('closed', 'the session was closed by a disconnect');
     const checked = await session.checkHeads(wanted.channels, id);
     if (!checked.ok) return checked.frames;
     const mine = await session.of(context, true);

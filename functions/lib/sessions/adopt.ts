@@ -108,9 +108,9 @@ export function adoptSessionInput(
           TableName: tableName,
           Key: sessionKey(guest),
           UpdateExpression: 'SET #status = :adopted, adoptedBy = :mine REMOVE connectionId, lastSeen, GSI3PK, GSI3SK',
-          ConditionExpression: 'guest = :true AND userId = :guestUser AND version = :expected AND #ttl > :now AND #status <> :adopted',
+          ConditionExpression: 'guest = :true AND userId = :guestUser AND version = :expected AND #ttl > :now AND NOT (#status IN (:adopted, :closed))',
           ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':adopted': 'adopted', ':mine': mine, ':true': true, ':guestUser': guestUserId, ':expected': expected.guest, ':now': nowSeconds },
+          ExpressionAttributeValues: { ':adopted': 'adopted', ':closed': 'closed', ':mine': mine, ':true': true, ':guestUser': guestUserId, ':expected': expected.guest, ':now': nowSeconds },
         },
       },
       state === undefined
