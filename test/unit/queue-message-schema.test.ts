@@ -1,6 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
-import { CLIENT_CHANNEL_PATTERN, MAX_FRAME_DEPTH, MAX_REPLAY, MESSAGE_ID_PATTERN, parseQueueRecord } from '../../packages/contract/src';
+import { CLIENT_CHANNEL_PATTERN, DISCONNECT_REASON_PATTERN, MAX_FRAME_DEPTH, MAX_REPLAY, MESSAGE_ID_PATTERN, parseQueueRecord } from '../../packages/contract/src';
 import schema from '../../packages/publisher/queue-message.schema.json';
 
 const validate = new Ajv2020({ strict: true }).compile(schema);
@@ -47,6 +47,26 @@ const joinFields = (connectionId: fc.Arbitrary<unknown>) =>
     },
     { requiredKeys: ['kind', 'id', 'connectionId', 'channel', 'subscribe', 'expiresAt', 'maxSubscriptions'] },
   );
+const disconnectTarget = fc.oneof(
+  fc.record({ type: fc.constant('connection'), connectionId: id }),
+  fc.record({ type: fc.constant('user'), userId: id }),
+  fc.record({ type: fc.constant('user'), userId: id, sessionId: field(id) }),
+  fc.record({ type: fc.constantFrom('connection', 'user'), userId: id, connectionId: id, sessionId: id }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constantFrom('tenant', 'broadcast', 'channel', 'USER', undefined), userId: id, tenantId: id, channel: channelName }),
+  fc.constantFrom(null, 'user', []),
+);
+const reason = field(
+  fc.oneof(fc.constantFrom('SESSION_EVICTED', 'SESSION_REVOKED', `R${'_'.repeat(63)}`), fc.stringMatching(DISCONNECT_REASON_PATTERN)),
+  '',
+  'session_evicted',
+  'R'.repeat(65),
+  '1_REASON',
+  '_REASON',
+  'ACCOUNT LOCKED',
+  'ÉTAT',
+  'SESSION_EVICTED\n',
+  7,
+);
 const header = { v: field(fc.constant(1), 2, '1'), id: messageId };
 
 /** Records of every kind near the edge of valid: each field sometimes missing, null, mistyped or off by one. */
@@ -63,7 +83,8 @@ const records = fc.oneof(
       joins: field(fc.array(fc.oneof({ weight: 6, arbitrary: joinFields(fc.constant(connectionId)) }, { weight: 1, arbitrary: fc.constantFrom(null, 'join', { kind: 'deliver' }) }), { maxLength: 3 }), 'joins', {}),
     }),
   ),
-  fc.record({ ...header, kind: field(fc.constantFrom('publish', 'deliver', 'join', 'resume'), 'ack', 'PUBLISH') }),
+  fc.record({ ...header, kind: fc.constant('disconnect'), target: disconnectTarget, reason, requestedAt: whole }),
+  fc.record({ ...header, kind: field(fc.constantFrom('publish', 'deliver', 'join', 'resume', 'disconnect'), 'ack', 'PUBLISH') }),
 );
 
 describe('the queue record JSON Schema', () => {
@@ -84,8 +105,13 @@ describe('the queue record JSON Schema', () => {
   const publish = { v: 1, kind: 'publish', id: 'm-1', target: { type: 'user', userId: 'user-42' }, data: { hello: 'world' }, publishedAt: 1_767_225_600_000 };
   const join = { kind: 'join', id: 'j-1', connectionId: 'c-1', channel: 'prices', subscribe: true, expiresAt: 1_767_225_600, maxSubscriptions: 20 };
 
-  it('accepts a publish record as a backend writes it', () => {
-    expect([readerAccepts(publish), schemaAccepts(publish)]).toEqual([true, true]);
+  const disconnect = { v: 1, kind: 'disconnect', id: 'd-1', target: { type: 'user', userId: 'user-42', sessionId: 'sid-1' }, reason: 'SESSION_EVICTED', requestedAt: 1_767_225_600_000 };
+
+  it.each([
+    ['a publish record', publish],
+    ['a disconnect record', disconnect],
+  ])('accepts %s as a backend writes it', (_name, record) => {
+    expect([readerAccepts(record), schemaAccepts(record)]).toEqual([true, true]);
   });
 
   it.each([
@@ -99,6 +125,8 @@ describe('the queue record JSON Schema', () => {
     ['a join replaying more than MAX_REPLAY entries', { v: 1, ...join, limit: MAX_REPLAY + 1 }],
     ['a join acknowledging a fractional request id', { v: 1, ...join, ack: { id: 1.5 } }],
     ['a resume whose joins are not a list', { v: 1, kind: 'resume', id: 'r-1', connectionId: 'c-1', frame: '{}', joins: join }],
+    ['a disconnect of a tenant', { ...disconnect, target: { type: 'tenant', tenantId: 't-1' } }],
+    ['a disconnect with a lower-case reason', { ...disconnect, reason: 'session_evicted' }],
     ['a record of an unknown kind', { v: 1, kind: 'ack', id: 'a-1' }],
   ])('rejects %s, as the reader does', (_name, record) => {
     expect([readerAccepts(record), schemaAccepts(record)]).toEqual([false, false]);
@@ -116,7 +144,8 @@ describe('the queue record JSON Schema', () => {
 
   it('holds the contract constants the reader uses', () => {
     expect(schema.$defs.messageId.pattern).toBe(MESSAGE_ID_PATTERN.source);
-    expect(schema.$defs.target.oneOf[0]!.properties.channel!.pattern).toBe(CLIENT_CHANNEL_PATTERN.source);
+    expect(schema.$defs.target.oneOf[0]!.properties!.channel!.pattern).toBe(CLIENT_CHANNEL_PATTERN.source);
     expect(schema.$defs.joinFields.properties.limit.anyOf[0]!.maximum).toBe(MAX_REPLAY);
+    expect(schema.$defs.disconnect.properties.reason.pattern).toBe(DISCONNECT_REASON_PATTERN.source);
   });
 });
