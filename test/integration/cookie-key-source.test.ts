@@ -39,7 +39,7 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
   it('reads the key set from an SSM SecureString once per container, concurrent first reads sharing the request', async () => {
     store.values.set('/app/cookie-keys', keySetJson(['k1']));
     const cookies = sessionCookies({ env: { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/cookie-keys' } });
-    const [written, garbage] = await Promise.all([cookies.write({ sessionId: 'us_1', expiresAt: expiresAt() }), cookies.read({ cookies: ['__Host-session=garbage'] })]);
+    const [written, garbage] = await Promise.all([cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: expiresAt() }), cookies.read({ cookies: ['__Host-session=garbage'] })]);
     expect(garbage).toEqual({ ok: false, reason: 'malformed' });
     await expect(cookies.read(request(written))).resolves.toMatchObject({ ok: true, session: { sessionId: 'us_1', keyId: 'k1' } });
     expect(store.count(GET_PARAMETER, '/app/cookie-keys')).toBe(1);
@@ -50,7 +50,7 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
     const arn = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:app/cookie-keys-AbCdEf';
     store.values.set(arn, keySetJson(['s1']));
     const cookies = sessionCookies({ env: { SESSION_COOKIE_KEYS_SECRET_ARN: arn } });
-    const written = await cookies.write({ sessionId: 'us_2', expiresAt: expiresAt() });
+    const written = await cookies.write({ userId: 'u-1', sessionId: 'us_2', expiresAt: expiresAt() });
     await expect(cookies.read(request(written))).resolves.toMatchObject({ ok: true, session: { sessionId: 'us_2', keyId: 's1' } });
     expect(store.count(GET_SECRET, arn)).toBe(1);
   });
@@ -58,7 +58,7 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
   it('is a ConfigError naming the rule when the stored key set holds a weak key, and asks once', async () => {
     store.values.set('/app/weak', JSON.stringify({ keys: [{ id: 'k1', secret: Buffer.alloc(32).toString('base64') }], current: 'k1' }));
     const cookies = sessionCookies({ env: { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/weak' } });
-    await expect(cookies.write({ sessionId: 'us_1', expiresAt: expiresAt() })).rejects.toThrow(ConfigError);
+    await expect(cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: expiresAt() })).rejects.toThrow(ConfigError);
     await expect(cookies.read(request('__Host-session=x'))).rejects.toThrow('the secret of cookie key k1 is one byte repeated');
     expect(store.count(GET_PARAMETER, '/app/weak')).toBe(1);
   });
@@ -70,7 +70,7 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
     const cookies = sessionCookies({ env: { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/ready' } });
     await cookies.ready();
     expect(store.count(GET_PARAMETER, '/app/ready')).toBe(1);
-    await cookies.write({ sessionId: 'us_1', expiresAt: expiresAt() });
+    await cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: expiresAt() });
     expect(store.count(GET_PARAMETER, '/app/ready')).toBe(1);
   });
 
@@ -78,8 +78,8 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
     store.values.set('/app/flaky', keySetJson(['k1']));
     store.failOnce.add('/app/flaky');
     const cookies = sessionCookies({ env: { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/flaky' } });
-    await expect(cookies.write({ sessionId: 'us_1', expiresAt: expiresAt() })).rejects.toThrow(KeyMaterialError);
-    await expect(cookies.write({ sessionId: 'us_1', expiresAt: expiresAt() })).resolves.toMatch(/^__Host-session=/);
+    await expect(cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: expiresAt() })).rejects.toThrow(KeyMaterialError);
+    await expect(cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: expiresAt() })).resolves.toMatch(/^__Host-session=/);
     expect(store.count(GET_PARAMETER, '/app/flaky')).toBe(2);
   });
 
@@ -102,12 +102,12 @@ describe('session cookie keys from SSM and Secrets Manager (local key store endp
     store.values.set('/app/rotating', before);
     const env = { SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/rotating' };
     const early = await inNewContainer(async ({ sessionCookies: create }) => create({ env }));
-    const old = await early.write({ sessionId: 'us_old', expiresAt: expiresAt() });
+    const old = await early.write({ userId: 'u-1', sessionId: 'us_old', expiresAt: expiresAt() });
 
     store.values.set('/app/rotating', rotate(before, '2026-11'));
     const [readOld, fresh] = await inNewContainer(async ({ sessionCookies: create }) => {
       const late = create({ env });
-      return [await late.read(request(old)), await late.write({ sessionId: 'us_new', expiresAt: expiresAt() })] as const;
+      return [await late.read(request(old)), await late.write({ userId: 'u-1', sessionId: 'us_new', expiresAt: expiresAt() })] as const;
     });
     expect(readOld).toMatchObject({ ok: true, session: { sessionId: 'us_old', keyId: '2026-10' } });
     await expect(inNewContainer(async ({ sessionCookies: create }) => create({ env }).read(request(fresh)))).resolves.toMatchObject({ ok: true, session: { keyId: '2026-11' } });

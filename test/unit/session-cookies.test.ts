@@ -23,15 +23,15 @@ describe('session cookies', () => {
   });
 
   it('reads back the session written, from a payload v2.0 event beside other cookies', async () => {
-    const header = await cookies.write({ sessionId: 'us_1', expiresAt: NOW + 3600 });
+    const header = await cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: NOW + 3600 });
     await expect(cookies.read(event(['theme=dark', `__Host-session=${valueOf(header)}`]))).resolves.toEqual({
       ok: true,
-      session: { sessionId: 'us_1', issuedAt: NOW, expiresAt: NOW + 3600, keyId: 'k1' },
+      session: { userId: 'u-1', sessionId: 'us_1', issuedAt: NOW, expiresAt: NOW + 3600, keyId: 'k1' },
     });
   });
 
   it('writes Max-Age as the remaining lifetime with every attribute', async () => {
-    const header = await cookies.write({ sessionId: 'us_1', expiresAt: NOW + 86_400 });
+    const header = await cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: NOW + 86_400 });
     expect(parseSetCookie(header)).toEqual({
       name: '__Host-session',
       value: expect.stringMatching(/^[A-Za-z0-9_-]{50,}$/),
@@ -45,7 +45,7 @@ describe('session cookies', () => {
   });
 
   it('reads the cookie header when the event has no cookies array', async () => {
-    const value = valueOf(await cookies.write({ sessionId: 'us_2', expiresAt: NOW + 60 }));
+    const value = valueOf(await cookies.write({ userId: 'u-1', sessionId: 'us_2', expiresAt: NOW + 60 }));
     await expect(cookies.read(event(undefined, { cookie: `a=1; __Host-session=${value}; b=2` }))).resolves.toMatchObject({ ok: true, session: { sessionId: 'us_2' } });
     await expect(cookies.read(event(undefined, { Cookie: `__Host-session=${value}` }))).resolves.toMatchObject({ ok: true });
   });
@@ -64,15 +64,15 @@ describe('session cookies', () => {
   });
 
   it('refuses two cookies of its name, even when both are valid (ambiguous)', async () => {
-    const first = valueOf(await cookies.write({ sessionId: 'us_a', expiresAt: NOW + 60 }));
-    const second = valueOf(await cookies.write({ sessionId: 'us_b', expiresAt: NOW + 60 }));
+    const first = valueOf(await cookies.write({ userId: 'u-1', sessionId: 'us_a', expiresAt: NOW + 60 }));
+    const second = valueOf(await cookies.write({ userId: 'u-1', sessionId: 'us_b', expiresAt: NOW + 60 }));
     await expect(cookies.read(event([`__Host-session=${first}`, `__Host-session=${second}`]))).resolves.toEqual({ ok: false, reason: 'ambiguous' });
     await expect(cookies.read(event([`__Host-session=${first}`, `__Host-session=${first}`]))).resolves.toEqual({ ok: false, reason: 'ambiguous' });
     await expect(cookies.read(event(undefined, { cookie: `__Host-session=${first}; __Host-session=${second}` }))).resolves.toEqual({ ok: false, reason: 'ambiguous' });
   });
 
   it('refuses the cookie once the session it carries has expired', async () => {
-    const value = valueOf(await cookies.write({ sessionId: 'us_1', expiresAt: NOW + 60 }));
+    const value = valueOf(await cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: NOW + 60 }));
     clock.seconds = NOW + 60;
     await expect(cookies.read(event([`__Host-session=${value}`]))).resolves.toEqual({ ok: false, reason: 'expired' });
   });
@@ -81,11 +81,26 @@ describe('session cookies', () => {
     const before = keySetJson(['2026-10']);
     const current: { keys: CookieKeySet } = { keys: parseKeySet(before) };
     const rotating = sessionCookies({ keys: async () => current.keys, attributes: cookieAttributes({}), now });
-    const old = valueOf(await rotating.write({ sessionId: 'us_old', expiresAt: NOW + 3600 }));
+    const old = valueOf(await rotating.write({ userId: 'u-1', sessionId: 'us_old', expiresAt: NOW + 3600 }));
     current.keys = parseKeySet(rotate(before, '2026-11'));
     await expect(rotating.read(event([`__Host-session=${old}`]))).resolves.toMatchObject({ ok: true, session: { sessionId: 'us_old', keyId: '2026-10' } });
-    const fresh = valueOf(await rotating.write({ sessionId: 'us_new', expiresAt: NOW + 3600 }));
+    const fresh = valueOf(await rotating.write({ userId: 'u-1', sessionId: 'us_new', expiresAt: NOW + 3600 }));
     await expect(rotating.read(event([`__Host-session=${fresh}`]))).resolves.toMatchObject({ ok: true, session: { keyId: '2026-11' } });
+  });
+
+  it('reads back a user id of any characters the identity allows', async () => {
+    const userId = 'ユーザー 🙂 "quoted"; a=b';
+    const value = valueOf(await cookies.write({ userId, sessionId: 'us_1', expiresAt: NOW + 60 }));
+    await expect(cookies.read(event([`__Host-session=${value}`]))).resolves.toMatchObject({ ok: true, session: { userId, sessionId: 'us_1' } });
+  });
+
+  it.each([
+    ['an empty user id', { userId: '' }],
+    ['a user id with a control character', { userId: 'u\n1' }],
+    ['a user id over 256 characters', { userId: 'u'.repeat(257) }],
+    ['no user id', { userId: undefined as unknown as string }],
+  ])('refuses to write %s (SessionCookieInputError)', async (_label, bad) => {
+    await expect(cookies.write({ sessionId: 'us_1', expiresAt: NOW + 60, ...bad })).rejects.toThrow(SessionCookieInputError);
   });
 
   it.each([
@@ -94,11 +109,11 @@ describe('session cookies', () => {
     ['a fractional expiry', NOW + 1.5],
     ['an expiry past 400 days', NOW + MAX_AGE_LIMIT_SECONDS + 1],
   ])('refuses to write %s (SessionCookieInputError)', async (_label, expiresAt) => {
-    await expect(cookies.write({ sessionId: 'us_1', expiresAt })).rejects.toThrow(SessionCookieInputError);
+    await expect(cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt })).rejects.toThrow(SessionCookieInputError);
   });
 
   it('writes a session of exactly 400 days', async () => {
-    expect(parseSetCookie(await cookies.write({ sessionId: 'us_1', expiresAt: NOW + MAX_AGE_LIMIT_SECONDS })).attributes['max-age']).toBe(String(MAX_AGE_LIMIT_SECONDS));
+    expect(parseSetCookie(await cookies.write({ userId: 'u-1', sessionId: 'us_1', expiresAt: NOW + MAX_AGE_LIMIT_SECONDS })).attributes['max-age']).toBe(String(MAX_AGE_LIMIT_SECONDS));
   });
 
   it('fails at creation with a ConfigError when no key set source is configured, or two are', () => {

@@ -1,30 +1,37 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ID_PATTERN } from '../../../contract/src/identity';
 import { KEY_ID_PATTERN, type CookieKeySet } from './key-set';
 
 /**
- * The sealed cookie value, version 1, base64url without padding of:
+ * The sealed cookie value, version 2, base64url without padding of:
  *
- * | bytes | field                                                                        |
- * |-------|------------------------------------------------------------------------------|
- * | 1     | version, `0x01`                                                              |
- * | 1     | key id length L, 1–32                                                        |
- * | L     | key id, ASCII `A–Z a–z 0–9 . _ -`                                            |
- * | 12    | AES-GCM nonce, random per cookie                                             |
- * | 8 + R | encrypted: issued at, expires at (uint32 big-endian epoch seconds), reference |
- * | 16    | AES-GCM tag                                                                  |
+ * | bytes      | field                                                                                     |
+ * |------------|-------------------------------------------------------------------------------------------|
+ * | 1          | version, `0x02`                                                                           |
+ * | 1          | key id length L, 1–32                                                                     |
+ * | L          | key id, ASCII `A–Z a–z 0–9 . _ -`                                                         |
+ * | 12         | AES-GCM nonce, random per cookie                                                          |
+ * | 10 + U + R | encrypted: issued at, expires at (uint32 big-endian epoch seconds), user id length U      |
+ * |            | (uint16 big-endian), user id (UTF-8), session id                                          |
+ * | 16         | AES-GCM tag                                                                               |
  *
- * The reference (R = 1–128 bytes of visible ASCII) is the user-session id; nothing about the user is in
- * the cookie. The additional authenticated data is the cookie name, a zero byte and the header (version,
- * L, key id): a cookie cannot be replayed under another name, another key id or another version.
+ * The user id (U = 1–1024 bytes, 1–256 characters, no control characters: the identity's rule) and the
+ * session id (R = 1–128 bytes of visible ASCII) are the user session's key, so whoever opens the cookie
+ * can read the session without a second index. The additional authenticated data is the cookie name, a
+ * zero byte and the header (version, L, key id): a cookie cannot be replayed under another name, another
+ * key id or another version. Version 1 (the session id alone) is refused as `unsupported_version`.
  */
-export const COOKIE_VERSION = 1;
+export const COOKIE_VERSION = 2;
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 const TIMES_BYTES = 8;
+const USER_LENGTH_BYTES = 2;
 export const MAX_REFERENCE_LENGTH = 128;
+/** 256 characters of at most 4 UTF-8 bytes each. */
+export const MAX_USER_ID_BYTES = 1024;
 const MAX_KEY_ID_LENGTH = 32;
-const MIN_BYTES = 2 + 1 + NONCE_BYTES + TIMES_BYTES + 1 + TAG_BYTES;
-const MAX_BYTES = 2 + MAX_KEY_ID_LENGTH + NONCE_BYTES + TIMES_BYTES + MAX_REFERENCE_LENGTH + TAG_BYTES;
+const MIN_BYTES = 2 + 1 + NONCE_BYTES + TIMES_BYTES + USER_LENGTH_BYTES + 1 + 1 + TAG_BYTES;
+const MAX_BYTES = 2 + MAX_KEY_ID_LENGTH + NONCE_BYTES + TIMES_BYTES + USER_LENGTH_BYTES + MAX_USER_ID_BYTES + MAX_REFERENCE_LENGTH + TAG_BYTES;
 /** Bounds of the base64url text (4 characters per 3 bytes, no padding), checked before decoding. */
 export const MIN_VALUE_LENGTH = Math.ceil((MIN_BYTES * 4) / 3);
 export const MAX_VALUE_LENGTH = Math.ceil((MAX_BYTES * 4) / 3);
@@ -36,6 +43,8 @@ export const CLOCK_SKEW_SECONDS = 60;
 
 /** What a cookie holds once opened. Times are epoch seconds. */
 export interface SessionReference {
+  /** The user the session belongs to. */
+  userId: string;
   /** The user-session id. */
   sessionId: string;
   issuedAt: number;
@@ -56,19 +65,25 @@ export class SessionCookieInputError extends Error {
 }
 
 const additionalData = (cookieName: string, header: Buffer): Buffer => Buffer.concat([Buffer.from(cookieName, 'utf8'), Buffer.alloc(1), header]);
+const isUserId = (value: string): boolean => ID_PATTERN.test(value);
+const isSessionId = (value: string): boolean => value.length <= MAX_REFERENCE_LENGTH && REFERENCE.test(value);
 
 /**
  * Seals a session reference under the key set's current key. `issuedAt` and `expiresAt` are epoch
- * seconds; `expiresAt` must be after `issuedAt`. Throws `SessionCookieInputError` on a reference that is
- * not 1–128 visible ASCII characters or on bad times.
+ * seconds; `expiresAt` must be after `issuedAt`. Throws `SessionCookieInputError` on a user id that is
+ * not 1–256 characters without control characters, a session id that is not 1–128 visible ASCII
+ * characters, or bad times.
  *
  * @example
- * const value = sealCookie({ keys, cookieName: '__Host-session', sessionId: 'S1', issuedAt: 1_800_000_000, expiresAt: 1_800_086_400 });
+ * const value = sealCookie({ keys, cookieName: '__Host-session', userId: 'u-42', sessionId: 'S1', issuedAt: 1_800_000_000, expiresAt: 1_800_086_400 });
  */
-export function sealCookie(options: { keys: CookieKeySet; cookieName: string; sessionId: string; issuedAt: number; expiresAt: number }): string {
-  const { keys, cookieName, sessionId, issuedAt, expiresAt } = options;
-  if (sessionId.length > MAX_REFERENCE_LENGTH || !REFERENCE.test(sessionId)) {
-    throw new SessionCookieInputError(`the session id must be 1–${MAX_REFERENCE_LENGTH} visible ASCII characters, got ${JSON.stringify(sessionId.slice(0, 200))}`);
+export function sealCookie(options: { keys: CookieKeySet; cookieName: string; userId: string; sessionId: string; issuedAt: number; expiresAt: number }): string {
+  const { keys, cookieName, userId, sessionId, issuedAt, expiresAt } = options;
+  if (typeof userId !== 'string' || !isUserId(userId)) {
+    throw new SessionCookieInputError(`the user id must be 1–256 characters, no control characters, got ${JSON.stringify(String(userId).slice(0, 200))}`);
+  }
+  if (typeof sessionId !== 'string' || !isSessionId(sessionId)) {
+    throw new SessionCookieInputError(`the session id must be 1–${MAX_REFERENCE_LENGTH} visible ASCII characters, got ${JSON.stringify(String(sessionId).slice(0, 200))}`);
   }
   for (const [field, value] of [['issuedAt', issuedAt], ['expiresAt', expiresAt]] as const) {
     if (!Number.isSafeInteger(value) || value < 0 || value > MAX_EPOCH_SECONDS) {
@@ -78,13 +93,15 @@ export function sealCookie(options: { keys: CookieKeySet; cookieName: string; se
   if (expiresAt <= issuedAt) throw new SessionCookieInputError(`expiresAt (${expiresAt}) must be after issuedAt (${issuedAt})`);
   const { id, key } = keys.current;
   const header = Buffer.concat([Buffer.from([COOKIE_VERSION, id.length]), Buffer.from(id, 'ascii')]);
-  const times = Buffer.alloc(TIMES_BYTES);
-  times.writeUInt32BE(issuedAt, 0);
-  times.writeUInt32BE(expiresAt, 4);
+  const user = Buffer.from(userId, 'utf8');
+  const fixed = Buffer.alloc(TIMES_BYTES + USER_LENGTH_BYTES);
+  fixed.writeUInt32BE(issuedAt, 0);
+  fixed.writeUInt32BE(expiresAt, 4);
+  fixed.writeUInt16BE(user.length, TIMES_BYTES);
   const nonce = randomBytes(NONCE_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData(cookieName, header));
-  const sealed = Buffer.concat([cipher.update(times), cipher.update(Buffer.from(sessionId, 'ascii')), cipher.final()]);
+  const sealed = Buffer.concat([cipher.update(Buffer.concat([fixed, user, Buffer.from(sessionId, 'ascii')])), cipher.final()]);
   return Buffer.concat([header, nonce, sealed, cipher.getAuthTag()]).toString('base64url');
 }
 
@@ -103,7 +120,7 @@ function decodeStrict(value: string): Buffer | undefined {
  *
  * @example
  * const result = openCookie({ keys, cookieName: '__Host-session', value, nowSeconds: Math.floor(Date.now() / 1000) });
- * if (result.ok) result.session.sessionId; else result.reason; // 'tampered'
+ * if (result.ok) result.session.userId; else result.reason; // 'tampered'
  */
 export function openCookie(options: { keys: CookieKeySet; cookieName: string; value: string; nowSeconds: number }): OpenResult {
   const { keys, cookieName, value, nowSeconds } = options;
@@ -112,8 +129,8 @@ export function openCookie(options: { keys: CookieKeySet; cookieName: string; va
   if (bytes[0] !== COOKIE_VERSION) return { ok: false, reason: 'unsupported_version' };
   const idLength = bytes[1]!;
   const headerLength = 2 + idLength;
-  const referenceLength = bytes.length - headerLength - NONCE_BYTES - TIMES_BYTES - TAG_BYTES;
-  if (idLength < 1 || idLength > MAX_KEY_ID_LENGTH || referenceLength < 1 || referenceLength > MAX_REFERENCE_LENGTH) return { ok: false, reason: 'malformed' };
+  const plainLength = bytes.length - headerLength - NONCE_BYTES - TAG_BYTES;
+  if (idLength < 1 || idLength > MAX_KEY_ID_LENGTH || plainLength < TIMES_BYTES + USER_LENGTH_BYTES + 2) return { ok: false, reason: 'malformed' };
   const keyId = bytes.subarray(2, headerLength).toString('latin1');
   if (!KEY_ID_PATTERN.test(keyId)) return { ok: false, reason: 'malformed' };
   const key = keys.byId.get(keyId);
@@ -131,10 +148,14 @@ export function openCookie(options: { keys: CookieKeySet; cookieName: string; va
   }
   const issuedAt = plain.readUInt32BE(0);
   const expiresAt = plain.readUInt32BE(4);
-  const sessionId = plain.subarray(TIMES_BYTES).toString('latin1');
+  const userEnd = TIMES_BYTES + USER_LENGTH_BYTES + plain.readUInt16BE(TIMES_BYTES);
+  const user = plain.subarray(TIMES_BYTES + USER_LENGTH_BYTES, userEnd);
+  const userId = user.toString('utf8');
+  const sessionId = plain.subarray(userEnd).toString('latin1');
   // Authentic yet out of shape means a key holder sealed something else: refuse it all the same.
-  if (expiresAt <= issuedAt || !REFERENCE.test(sessionId)) return { ok: false, reason: 'malformed' };
+  const userOk = userEnd < plain.length && Buffer.from(userId, 'utf8').equals(user) && isUserId(userId);
+  if (expiresAt <= issuedAt || !userOk || !isSessionId(sessionId)) return { ok: false, reason: 'malformed' };
   if (issuedAt > nowSeconds + CLOCK_SKEW_SECONDS) return { ok: false, reason: 'not_yet_valid' };
   if (nowSeconds >= expiresAt) return { ok: false, reason: 'expired' };
-  return { ok: true, session: { sessionId, issuedAt, expiresAt, keyId } };
+  return { ok: true, session: { userId, sessionId, issuedAt, expiresAt, keyId } };
 }

@@ -12,8 +12,9 @@ export type ReadFailure = (typeof READ_FAILURES)[number];
 
 export type ReadResult = { ok: true; session: SessionReference } | { ok: false; reason: ReadFailure };
 
-/** The session a cookie is written for: its user-session id and when it ends (epoch seconds). */
+/** The session a cookie is written for: its user, its user-session id and when it ends (epoch seconds). */
 export interface CookieSession {
+  userId: string;
   sessionId: string;
   expiresAt: number;
 }
@@ -57,10 +58,9 @@ export interface SessionCookiesOptions {
  * export const handler = async (event: APIGatewayProxyEventV2) => {
  *   const found = await cookies.read(event);
  *   if (!found.ok) return { statusCode: 401, body: found.reason };
- *   // get() needs the user too: the cookie names the session only (COOKIE.md).
- *   const session = await userSessions.get({ userId: await userIdOf(found.session.sessionId), sessionId: found.session.sessionId });
+ *   const session = await userSessions.get({ userId: found.session.userId, sessionId: found.session.sessionId });
  *   if (!session) return { statusCode: 401, cookies: [cookies.clear()] };
- *   return { statusCode: 200, cookies: [await cookies.write({ sessionId: session.sessionId, expiresAt: Math.floor(session.expiresAt / 1000) })] };
+ *   return { statusCode: 200, cookies: [await cookies.write({ userId: session.userId, sessionId: session.sessionId, expiresAt: Math.floor(session.expiresAt / 1000) })] };
  * };
  */
 export function sessionCookies(options: SessionCookiesOptions = {}): SessionCookies {
@@ -80,13 +80,13 @@ export function sessionCookies(options: SessionCookiesOptions = {}): SessionCook
       if (values.length > 1) return { ok: false, reason: 'ambiguous' };
       return openCookie({ keys: await keys(), cookieName, value: values[0]!, nowSeconds: now() });
     },
-    async write({ sessionId, expiresAt }) {
+    async write({ userId, sessionId, expiresAt }) {
       const issuedAt = now();
       const maxAge = expiresAt - issuedAt;
       if (!Number.isSafeInteger(expiresAt) || maxAge <= 0 || maxAge > MAX_AGE_LIMIT_SECONDS) {
         throw new SessionCookieInputError(`expiresAt must be whole epoch seconds 1 s to ${MAX_AGE_LIMIT_SECONDS} s (400 days) from now (${issuedAt}), got ${expiresAt}`);
       }
-      const value = sealCookie({ keys: await keys(), cookieName, sessionId, issuedAt, expiresAt });
+      const value = sealCookie({ keys: await keys(), cookieName, userId, sessionId, issuedAt, expiresAt });
       return serializeCookie(attributes, value, maxAge);
     },
     clear: () => serializeCookie(attributes, '', 0),
