@@ -1,5 +1,6 @@
 /** The authorizer's settings (read at init by authorizer.ts; listed in dist/manifest.json by the build). */
 import { boolean, inModes, integer, list } from '../packages/contract/src/settings';
+import { SESSION_COOKIE_DOMAIN, SESSION_COOKIE_KEYS_SECRET_ARN, SESSION_COOKIE_KEYS_SSM_PARAMETER, SESSION_COOKIE_NAME } from '../packages/sessions/src/cookie/settings';
 import { AUTH_MODE, COMMON, JWT } from './settings/shared';
 
 export const ALLOWED_ORIGINS = /* @__PURE__ */ list({
@@ -53,4 +54,34 @@ export const JWT_SESSION_CACHE_SIZE = /* @__PURE__ */ integer({
 /** The `sid` check of `jwt` mode (functions/lib/auth/session-check.ts). */
 export const SESSION_CHECK = [JWT_SESSION_CHECK, JWT_REQUIRE_SESSION_ID, JWT_SESSION_CACHE_SECONDS, JWT_SESSION_CACHE_SIZE];
 
-export const settings = [...COMMON, AUTH_MODE, ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, ALLOW_GUESTS, .../* @__PURE__ */ inModes(['jwt'], [...JWT, ...SESSION_CHECK])];
+export const SESSION_COOKIE_CONNECT = /* @__PURE__ */ boolean({
+  name: 'SESSION_COOKIE_CONNECT',
+  default: false,
+  description:
+    'whether `$connect` accepts the session cookie of packages/sessions (COOKIE.md) from a handshake that carries no token: its user session is looked up with the `sid` check\'s cache (revoked, evicted or expired: `session_revoked`), and the `Origin` must be present and allowed (`ALLOWED_ORIGINS` must not be `*`)',
+  terraform: { source: '`"true"` / `"false"` from `session_cookie.connect` (`"false"` without `session_cookie`)', variable: 'session_cookie.connect' },
+});
+
+/**
+ * The session cookie on `$connect` (functions/lib/auth/session-cookie.ts): its switch, and the name and
+ * key set settings the HTTP handlers read too (declared in packages/sessions), as the module passes
+ * them to the authorizer.
+ */
+export const COOKIE_CONNECT = [
+  SESSION_COOKIE_CONNECT,
+  { ...SESSION_COOKIE_NAME, terraform: { source: '`session_cookie.name`', variable: 'session_cookie.name', when: 'session_cookie.connect and session_cookie.name is set' } },
+  { ...SESSION_COOKIE_DOMAIN, terraform: { source: '`session_cookie.domain`', variable: 'session_cookie.domain', when: 'session_cookie.connect and session_cookie.domain is set' } },
+  {
+    ...SESSION_COOKIE_KEYS_SSM_PARAMETER,
+    terraform: {
+      source: 'the name `/<name>/session-cookie-keys` of the parameter the module creates, or `session_cookie.keys_ssm_parameter_arn`',
+      when: 'session_cookie.connect and session_cookie.keys_secret_arn is null',
+    },
+  },
+  {
+    ...SESSION_COOKIE_KEYS_SECRET_ARN,
+    terraform: { source: '`session_cookie.keys_secret_arn`', variable: 'session_cookie.keys_secret_arn', when: 'session_cookie.connect and session_cookie.keys_secret_arn is set' },
+  },
+];
+
+export const settings = [...COMMON, AUTH_MODE, ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, ALLOW_GUESTS, .../* @__PURE__ */ inModes(['jwt'], [...JWT, ...SESSION_CHECK, ...COOKIE_CONNECT])];

@@ -3,11 +3,12 @@ import { createAnonymousAuthenticator } from './lib/auth/anonymous-mode';
 import { toAuthorizerContext, type Identity } from '../packages/contract/src/identity';
 import { createJwtAuthenticator } from './lib/auth/jwt-mode';
 import { readSessionCheck } from './lib/auth/session-check';
+import { createSessionCookieSource } from './lib/auth/session-cookie';
 import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
 import type { SessionCacheUse, Verdict } from './lib/auth/verdict';
 import { readBooleanSetting, readChoiceSetting, readListSetting } from '../packages/contract/src/settings';
-import { ALLOWED_ORIGINS, ALLOW_GUESTS, ALLOW_MISSING_ORIGIN } from './authorizer.settings';
+import { ALLOWED_ORIGINS, ALLOW_GUESTS, ALLOW_MISSING_ORIGIN, SESSION_COOKIE_CONNECT } from './authorizer.settings';
 import { withGuests } from './lib/auth/guests';
 import { AUTH_MODE } from './settings/shared';
 import { getHeader } from './lib/protocol/headers';
@@ -19,7 +20,11 @@ const authMode = readChoiceSetting(AUTH_MODE);
 const originPolicy = createOriginPolicy(readListSetting(ALLOWED_ORIGINS), readBooleanSetting(ALLOW_MISSING_ORIGIN));
 const modeAuthenticator = {
   anonymous: createAnonymousAuthenticator,
-  jwt: () => createJwtAuthenticator(process.env, { anyOrigin: originPolicy.allowed.has('*'), sessionCheck: readSessionCheck(process.env) }),
+  jwt: () => {
+    const sessionCheck = readSessionCheck(process.env);
+    const sessionCookie = readBooleanSetting(SESSION_COOKIE_CONNECT) ? createSessionCookieSource(process.env, { originPolicy, sessionCheck }) : undefined;
+    return createJwtAuthenticator(process.env, { anyOrigin: originPolicy.allowed.has('*'), sessionCheck, sessionCookie });
+  },
   'two-phase': createTwoPhaseAuthenticator,
 }[authMode]();
 const authenticate = authMode !== 'anonymous' && readBooleanSetting(ALLOW_GUESTS) ? withGuests(modeAuthenticator) : modeAuthenticator;

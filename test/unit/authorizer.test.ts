@@ -223,6 +223,29 @@ describe('authorizer handler', () => {
     expect((error as Error).message).toMatch(new RegExp(`^${name} `));
   });
 
+  const jwks = { JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks' };
+  const cookieConnect = { ...jwks, SESSION_COOKIE_CONNECT: 'true', SESSION_COOKIE_KEYS_SSM_PARAMETER: '/app/cookie-keys' };
+  it.each([
+    ['SESSION_COOKIE_CONNECT must not be true while ALLOWED_ORIGINS is "*"', { ...cookieConnect, ALLOWED_ORIGINS: '*' }],
+    ['exactly one of SESSION_COOKIE_KEYS_SSM_PARAMETER and SESSION_COOKIE_KEYS_SECRET_ARN', { ...cookieConnect, SESSION_COOKIE_KEYS_SSM_PARAMETER: undefined }],
+    ['exactly one of SESSION_COOKIE_KEYS_SSM_PARAMETER and SESSION_COOKIE_KEYS_SECRET_ARN', { ...cookieConnect, SESSION_COOKIE_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k' }],
+    ['SESSION_COOKIE_NAME must be', { ...cookieConnect, SESSION_COOKIE_NAME: 'a b' }],
+    ['SESSION_COOKIE_DOMAIN must be unset for a __Host- cookie', { ...cookieConnect, SESSION_COOKIE_NAME: '__Host-s', SESSION_COOKIE_DOMAIN: 'example.com' }],
+    ['JWT_COOKIE_NAME and the session cookie', { ...cookieConnect, SESSION_COOKIE_NAME: 'ws_token', JWT_TOKEN_SOURCES: 'cookie' }],
+  ])('in jwt mode with the session cookie, fails at import with a ConfigError: %s', async (message, settings) => {
+    Object.assign(process.env, { AUTH_MODE: 'jwt' }, settings);
+    for (const [name, value] of Object.entries(settings)) if (value === undefined) delete process.env[name];
+    const { ConfigError } = await import('../../packages/contract/src/config-error');
+    const error: unknown = await loadHandler().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('in jwt mode with the session cookie and listed origins, loads (the key set is read on the first cookie)', async () => {
+    Object.assign(process.env, { AUTH_MODE: 'jwt' }, cookieConnect);
+    await expect(loadHandler()).resolves.toBeInstanceOf(Function);
+  });
+
   it('in jwt mode, takes the token from a cookie when the origins are listed', async () => {
     Object.assign(process.env, { AUTH_MODE: 'jwt', JWT_ALGORITHMS: 'RS256', JWT_JWKS_URL: 'https://idp.example.com/jwks', JWT_TOKEN_SOURCES: 'cookie' });
     await expect(loadHandler()).resolves.toBeInstanceOf(Function);

@@ -18,6 +18,7 @@ describe('the sid check settings', () => {
     [{ JWT_SESSION_CACHE_SIZE: '0' }, 'JWT_SESSION_CACHE_SIZE must be a whole number from 1 to 100000, got 0'],
     [{ JWT_SESSION_CHECK: 'yes' }, 'JWT_SESSION_CHECK'],
     [{ JWT_SESSION_CHECK: 'true' }, 'TABLE_NAME is required when JWT_SESSION_CHECK is true'],
+    [{ SESSION_COOKIE_CONNECT: 'true' }, 'TABLE_NAME is required when SESSION_COOKIE_CONNECT is true'],
   ])('refuse %j with a ConfigError naming the setting', (env, message) => {
     expect(() => readSessionCheck(env)).toThrow(ConfigError);
     expect(() => readSessionCheck(env)).toThrow(message);

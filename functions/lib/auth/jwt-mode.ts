@@ -2,6 +2,7 @@ import { ConfigError } from '../../../packages/contract/src/config-error';
 import { readChoice, readList, readOptionalString } from '../../../packages/contract/src/readers';
 import { readIntegerSetting } from '../../../packages/contract/src/settings';
 import type { SessionCheck } from './session-check';
+import type { SessionCookieSource } from './session-cookie';
 import { JWT_JWKS_REFRESH_SECONDS } from '../../settings/shared';
 import { verifyJwt, readJwtSettings, type JwtResult, type JwtSettings, type KeyResolver } from './jwt';
 import { createJwksResolver, createStaticKeyResolver, loadKeyMaterial } from './keys';
@@ -100,7 +101,9 @@ export function createTokenVerifier(env: Env = process.env): TokenVerifier {
  * The `jwt` mode: the token from the enabled sources, verified with the configured keys and claim
  * policy (see functions/lib/auth/jwt.ts), then its `sid` checked by `sessionCheck` (the authorizer's
  * `readSessionCheck`) when one is given. Reads and checks every setting at init; `anyOrigin` (the stage allows
- * every origin) refuses the cookie source.
+ * every origin) refuses the cookie source. With `sessionCookie` (SESSION_COOKIE_CONNECT), a handshake
+ * that carries no token at all but the session cookie is authenticated by the cookie; a token, valid or
+ * not, always decides alone (docs/auth.md, "Precedence").
  *
  * @example
  * const authenticate = createJwtAuthenticator(process.env);
@@ -108,13 +111,17 @@ export function createTokenVerifier(env: Env = process.env): TokenVerifier {
  */
 export function createJwtAuthenticator(
   env: Env = process.env,
-  { anyOrigin = false, sessionCheck }: { anyOrigin?: boolean; sessionCheck?: SessionCheck } = {},
+  { anyOrigin = false, sessionCheck, sessionCookie }: { anyOrigin?: boolean; sessionCheck?: SessionCheck; sessionCookie?: SessionCookieSource } = {},
 ): Authenticator {
   readChoice('AUTH_MODE', ['jwt'] as const, undefined, env);
   const tokenSources = readTokenSources(env, anyOrigin);
+  if (sessionCookie && tokenSources.sources.includes('cookie') && tokenSources.cookieName === sessionCookie.name) {
+    throw new ConfigError(`JWT_COOKIE_NAME and the session cookie's name are both ${sessionCookie.name}: a cookie would be read as a token and as a session`);
+  }
   const verify = createTokenVerifier(env);
   return async (event) => {
     const token = readToken(event, tokenSources);
+    if (!token.ok && token.reason === 'token_missing' && sessionCookie?.present(event)) return sessionCookie.authenticate(event);
     if (!token.ok) return { allow: false, status: 401, reason: token.reason };
     const result = await verify(token.token);
     if (!result.ok) return { allow: false, status: 401, reason: result.reason };

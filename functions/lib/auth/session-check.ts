@@ -2,7 +2,7 @@ import { ConfigError } from '../../../packages/contract/src/config-error';
 import { readBooleanSetting, readIntegerSetting } from '../../../packages/contract/src/settings';
 import { SessionValidationError } from '../../../packages/sessions/src/errors';
 import { createSessionLookup, type SessionLookup } from '../../../packages/sessions/src/lookup';
-import { JWT_REQUIRE_SESSION_ID, JWT_SESSION_CACHE_SECONDS, JWT_SESSION_CACHE_SIZE, JWT_SESSION_CHECK } from '../../authorizer.settings';
+import { JWT_REQUIRE_SESSION_ID, JWT_SESSION_CACHE_SECONDS, JWT_SESSION_CACHE_SIZE, JWT_SESSION_CHECK, SESSION_COOKIE_CONNECT } from '../../authorizer.settings';
 
 type Env = Record<string, string | undefined>;
 
@@ -10,6 +10,9 @@ type Env = Record<string, string | undefined>;
 export type SessionCheckRejection = 'session_revoked' | 'session_id_missing' | 'session_unavailable';
 
 export type SessionCheckResult = { ok: true; cache: 'hit' | 'miss' | 'off' } | { ok: false; reason: SessionCheckRejection; cache?: 'hit' | 'miss' };
+
+/** A session looked up whatever the token settings say (the session cookie's): live until `expiresAt` (epoch ms), or why not. */
+export type SessionLiveResult = { ok: true; cache: 'hit' | 'miss'; expiresAt: number } | { ok: false; reason: 'session_revoked' | 'session_unavailable'; cache?: 'hit' | 'miss' };
 
 export interface SessionCheckSettings {
   /** Look the token's `sid` up in the user sessions. */
@@ -30,7 +33,10 @@ export interface SessionCheckStats {
 }
 
 export interface SessionCheck {
+  /** A token's identity: its `sid` checked as the settings say (`check`, `requireSessionId`). */
   (identity: { userId: string; sessionId?: string }): Promise<SessionCheckResult>;
+  /** The session of a session cookie: always looked up (through the same cache), whatever `check` says. */
+  session(ref: { userId: string; sessionId: string }): Promise<SessionLiveResult>;
   stats(): SessionCheckStats;
 }
 
@@ -45,16 +51,17 @@ export interface SessionCheck {
  * const result = await check({ userId: 'user-7', sessionId: '3f0c…' }); // { ok: false, reason: 'session_revoked', cache: 'miss' }
  */
 export function createSessionCheck(settings: SessionCheckSettings, lookup: SessionLookup, nowMs: () => number = () => Date.now()): SessionCheck {
-  const answers = new Map<string, { live: boolean; until: number }>();
+  const answers = new Map<string, { expiresAt: number | undefined; until: number }>();
   const stats = { hits: 0, misses: 0 };
 
-  const isLive = async (userId: string, sessionId: string): Promise<{ live: boolean; cache: 'hit' | 'miss' }> => {
+  /** The live session's expiry (epoch ms), or undefined when it is not live; throws when the lookup fails. */
+  const isLive = async (userId: string, sessionId: string): Promise<{ expiresAt: number | undefined; cache: 'hit' | 'miss' }> => {
     const key = `${userId}\n${sessionId}`;
     const now = nowMs();
     const cached = answers.get(key);
     if (cached && cached.until > now) {
       stats.hits += 1;
-      return { live: cached.live, cache: 'hit' };
+      return { expiresAt: cached.expiresAt, cache: 'hit' };
     }
     stats.misses += 1;
     let session;
@@ -69,9 +76,9 @@ export function createSessionCheck(settings: SessionCheckSettings, lookup: Sessi
     if (settings.cacheSeconds > 0) {
       // Map keeps insertion order: the first key is the oldest answer.
       while (answers.size >= settings.cacheSize) answers.delete(answers.keys().next().value!);
-      answers.set(key, { live: session !== undefined, until });
+      answers.set(key, { expiresAt: session?.expiresAt, until });
     }
-    return { live: session !== undefined, cache: 'miss' };
+    return { expiresAt: session?.expiresAt, cache: 'miss' };
   };
 
   const check = async ({ userId, sessionId }: { userId: string; sessionId?: string }): Promise<SessionCheckResult> => {
@@ -83,20 +90,32 @@ export function createSessionCheck(settings: SessionCheckSettings, lookup: Sessi
     } catch {
       return { ok: false, reason: 'session_unavailable' };
     }
-    return answer.live ? { ok: true, cache: answer.cache } : { ok: false, reason: 'session_revoked', cache: answer.cache };
+    return answer.expiresAt !== undefined ? { ok: true, cache: answer.cache } : { ok: false, reason: 'session_revoked', cache: answer.cache };
   };
-  return Object.assign(check, { stats: () => ({ ...stats, size: answers.size }) });
+
+  const session = async ({ userId, sessionId }: { userId: string; sessionId: string }): Promise<SessionLiveResult> => {
+    let answer;
+    try {
+      answer = await isLive(userId, sessionId);
+    } catch {
+      return { ok: false, reason: 'session_unavailable' };
+    }
+    return answer.expiresAt !== undefined ? { ok: true, cache: answer.cache, expiresAt: answer.expiresAt } : { ok: false, reason: 'session_revoked', cache: answer.cache };
+  };
+  return Object.assign(check, { session, stats: () => ({ ...stats, size: answers.size }) });
 }
 
 /**
  * The `sid` check as configured (JWT_SESSION_CHECK, JWT_REQUIRE_SESSION_ID, JWT_SESSION_CACHE_*), read
- * once at init; no table client unless the check is on.
+ * once at init; no table client unless the check is on or the session cookie is accepted
+ * (SESSION_COOKIE_CONNECT), whose sessions are always looked up.
  *
  * @example
  * const sessionCheck = readSessionCheck(process.env); // JWT_SESSION_CHECK=true TABLE_NAME=chat
  */
 export function readSessionCheck(env: Env = process.env): SessionCheck {
   const check = readBooleanSetting(JWT_SESSION_CHECK, env);
+  const cookie = readBooleanSetting(SESSION_COOKIE_CONNECT, env);
   const settings = {
     check,
     requireSessionId: readBooleanSetting(JWT_REQUIRE_SESSION_ID, env),
@@ -104,7 +123,7 @@ export function readSessionCheck(env: Env = process.env): SessionCheck {
     cacheSize: readIntegerSetting(JWT_SESSION_CACHE_SIZE, env),
   };
   const tableName = env.TABLE_NAME;
-  if (check && !tableName) throw new ConfigError('TABLE_NAME is required when JWT_SESSION_CHECK is true');
-  const lookup = check ? createSessionLookup({ tableName: tableName! }) : () => Promise.reject(new Error('the session check is off'));
+  if ((check || cookie) && !tableName) throw new ConfigError(`TABLE_NAME is required when ${check ? JWT_SESSION_CHECK.name : SESSION_COOKIE_CONNECT.name} is true`);
+  const lookup = check || cookie ? createSessionLookup({ tableName: tableName! }) : () => Promise.reject(new Error('the session check is off'));
   return createSessionCheck(settings, lookup);
 }
