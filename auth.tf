@@ -21,8 +21,8 @@ locals {
       # whichever token source it uses. The authorizer verifies the handshake's token; the
       # message function verifies the tokens of {"action":"auth"} frames refreshing it.
       identity_sources       = ["route.request.header.Sec-WebSocket-Protocol"]
-      authorizer_environment = merge(local.jwt_environment, local.session_check_environment)
-      authorizer_policies    = merge(local.jwt_policies, local.session_check_policies)
+      authorizer_environment = merge(local.jwt_environment, local.session_check_environment, local.session_cookie_authorizer_environment)
+      authorizer_policies    = merge(local.jwt_policies, local.session_check_policies, local.session_cookie_authorizer_policies)
       connect_environment    = tomap({})
       message_environment    = merge(local.jwt_environment, local.auth_expiry_environment)
       message_policies       = local.jwt_policies
@@ -50,7 +50,7 @@ locals {
 
   # The contract with functions/lib/auth/jwt*.ts: lists are comma-joined and settings left
   # unset are omitted rather than passed as empty strings.
-  jwt_environment = var.jwt == null ? tomap({}) : tomap({
+  jwt_environment = var.jwt == null ? tomap({}) : tomap(merge(local.access_token_key == null ? {} : local.access_token_key.env, {
     for key, value in {
       JWT_ALGORITHMS              = join(",", var.jwt.algorithms)
       JWT_ISSUER                  = var.jwt.issuer
@@ -70,23 +70,28 @@ locals {
       JWT_ROLES_CLAIM             = var.jwt.claims.roles
       JWT_SESSION_ID_CLAIM        = var.jwt.claims.session_id
     } : key => value if value != null
-  })
+  }))
 
   # The authorizer's check of a token's sid against the user sessions (functions/lib/auth/
-  # session-check.ts): one GetItem of USER#{sub} / USERSESSION#{sid} per $connect not answered from
-  # the container's cache, so the authorizer may read the table only when the check is on.
+  # session-check.ts), and of the session cookie's session (session-keys.tf): one GetItem of
+  # USER#{sub} / USERSESSION#{sid} per $connect not answered from the container's cache, so the
+  # authorizer may read the table only when either is on, and user sessions' partitions only.
   session_check_environment = var.jwt == null ? tomap({}) : tomap({
     JWT_SESSION_CHECK         = tostring(var.jwt.session_check)
     JWT_REQUIRE_SESSION_ID    = tostring(var.jwt.require_session_id)
     JWT_SESSION_CACHE_SECONDS = tostring(var.jwt.session_cache_seconds)
     JWT_SESSION_CACHE_SIZE    = tostring(var.jwt.session_cache_size)
   })
-  session_check_policies = try(var.jwt.session_check, false) ? {
+  session_check_policies = try(var.jwt.session_check, false) || local.session_cookie_connect ? {
     session-check = [{
-      sid        = "ReadUserSession"
-      actions    = ["dynamodb:GetItem"]
-      resources  = [module.connection_store.table_arn]
-      conditions = []
+      sid       = "ReadUserSession"
+      actions   = ["dynamodb:GetItem"]
+      resources = [module.connection_store.table_arn]
+      conditions = [{
+        test     = "ForAllValues:StringLike"
+        variable = "dynamodb:LeadingKeys"
+        values   = ["USER#*"]
+      }]
     }]
   } : {}
 
@@ -95,11 +100,14 @@ locals {
   # exactly that parameter or secret and, when a customer managed key encrypts it, decrypting
   # with that key only in calls the service makes on the function's behalf. The service's Region
   # is taken from the parameter's or secret's own ARN, so no data source is read. A JWKS URL
-  # is fetched over HTTPS and needs no IAM: then jwt_key is null.
+  # is fetched over HTTPS and needs no IAM: then jwt_key is null. Without a key source of its own,
+  # jwt verifies with the access-token key (session-keys.tf).
   jwt_key = try([
     for key in [
-      { arn = var.jwt.key_ssm_parameter_arn, sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm" },
-      { arn = var.jwt.key_secret_arn, sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager" },
+      { arn = var.jwt.key_ssm_parameter_arn, sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = var.jwt.key_kms_key_arn },
+      { arn = var.jwt.key_secret_arn, sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = var.jwt.key_kms_key_arn },
+      { arn = try(local.access_token_key.source, null) == "ssm" ? local.access_token_key.arn : null, sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = var.access_token_key.kms_key_arn },
+      { arn = try(local.access_token_key.source, null) == "secretsmanager" ? local.access_token_key.arn : null, sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = var.access_token_key.kms_key_arn },
     ] : key if key.arn != null
   ][0], null)
   jwt_key_arn = local.jwt_key == null ? [] : split(":", local.jwt_key.arn) # arn:<partition>:<service>:<region>:…
@@ -116,10 +124,10 @@ locals {
         resources  = [local.jwt_key.arn]
         conditions = []
       }],
-      var.jwt.key_kms_key_arn == null ? [] : [{
+      local.jwt_key.kms_key_arn == null ? [] : [{
         sid       = "DecryptKeyMaterial"
         actions   = ["kms:Decrypt"]
-        resources = [var.jwt.key_kms_key_arn]
+        resources = [local.jwt_key.kms_key_arn]
         conditions = [{
           test     = "StringEquals"
           variable = "kms:ViaService"

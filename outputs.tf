@@ -174,3 +174,18 @@ output "user_sessions_client_security_group_id" {
   description = "The security group your functions join (vpc_config) to reach the serverless cache the module created: it is the only source the cache admits. null without a created cache."
   value       = one(aws_security_group.user_sessions_client[*].id)
 }
+
+output "session_cookie_environment" {
+  description = "The environment your functions writing the session cookie set (setting name => value, packages/sessions/COOKIE.md): the key set's SESSION_COOKIE_KEYS_SSM_PARAMETER or SESSION_COOKIE_KEYS_SECRET_ARN, and SESSION_COOKIE_NAME / SESSION_COOKIE_DOMAIN when given; the authorizer reads the cookie with the same. null without session_cookie."
+  value       = local.session_cookie_environment
+}
+
+output "access_token_key" {
+  description = "Where the HS256 access-token key is (jwt without a key source of its own): { source = \"ssm\" or \"secretsmanager\", id = the parameter's name or ARN, or the secret's ARN, algorithm = \"HS256\" }, the arguments of loadSigningKey. null otherwise."
+  value       = local.access_token_key == null ? null : { source = local.access_token_key.source, id = local.access_token_key.id, algorithm = "HS256" }
+}
+
+output "session_keys_policy_arn" {
+  description = "ARN of the managed policy <name>-session-keys reading the session cookie key set and the access-token key in use (and decrypting them with your KMS key, through SSM or Secrets Manager only); attach it to the roles of your functions that write the cookie or issue access tokens. null when neither is in use."
+  value       = one(aws_iam_policy.session_keys[*].arn)
+}

@@ -193,11 +193,13 @@ variable "jwt" {
     the handshake of "jwt" mode).
     - algorithms: accepted "alg" values, a subset of HS256, RS256, ES256.
     - issuer, audience: expected "iss" and accepted "aud" values (unset: not checked).
-    - Exactly one key source: jwks_url (https://), key_ssm_parameter_arn (an SSM parameter ARN)
+    - At most one key source: jwks_url (https://), key_ssm_parameter_arn (an SSM parameter ARN)
       or key_secret_arn (a Secrets Manager secret's full ARN, with its 6-character suffix). A
       static key (SSM or Secrets Manager: an HMAC secret or a PEM public key) needs exactly one
       algorithm, may be encrypted with the customer managed KMS key key_kms_key_arn and may be
-      pinned to a "kid" with key_id.
+      pinned to a "kid" with key_id. Without any, tokens are verified with the access-token key
+      (access_token_key: the HS256 secret your functions sign the user sessions' access tokens
+      with), and algorithms must be ["HS256"].
     - clock_tolerance_seconds (0-300, default 5), max_lifetime_seconds (exp - iat, 60-604800,
       default 86400), max_age_seconds (now - iat, 1-604800, unset: not checked).
     - token_sources: where the token may travel, a subset of "subprotocol" (bearer.<jwt>, the
@@ -269,8 +271,13 @@ variable "jwt" {
   }
 
   validation {
-    condition     = var.jwt == null ? true : length([for source in [var.jwt.jwks_url, var.jwt.key_ssm_parameter_arn, var.jwt.key_secret_arn] : source if source != null]) == 1
-    error_message = "jwt must set exactly one key source: jwks_url, key_ssm_parameter_arn or key_secret_arn."
+    condition     = var.jwt == null ? true : length([for source in [var.jwt.jwks_url, var.jwt.key_ssm_parameter_arn, var.jwt.key_secret_arn] : source if source != null]) <= 1
+    error_message = "jwt must set at most one key source: jwks_url, key_ssm_parameter_arn or key_secret_arn (none: the access-token key)."
+  }
+
+  validation {
+    condition     = var.jwt == null ? true : length([for source in [var.jwt.jwks_url, var.jwt.key_ssm_parameter_arn, var.jwt.key_secret_arn] : source if source != null]) == 1 || var.jwt.algorithms == tolist(["HS256"])
+    error_message = "jwt.algorithms must be [\"HS256\"] when jwt sets no key source: tokens are then verified with the access-token key, an HS256 secret (access_token_key)."
   }
 
   validation {
@@ -530,6 +537,149 @@ variable "session_key_version" {
   validation {
     condition     = floor(var.session_key_version) == var.session_key_version && var.session_key_version >= 1
     error_message = "session_key_version must be a whole number from 1."
+  }
+}
+
+variable "session_cookie" {
+  description = <<-EOT
+    The sealed session cookie of the user sessions library (packages/sessions/COOKIE.md): its key
+    set, its name, and whether the authorizer accepts it on $connect (docs/auth.md, "The session
+    cookie as a token source"). null (the default): none. Every field is optional:
+    - connect (default true): in auth_mode "jwt", a $connect that carries no token is authenticated
+      by the cookie (its user session looked up as jwt.session_check does, an Origin on
+      allowed_origins required; not with allowed_origins = ["*"]) (SESSION_COOKIE_CONNECT);
+    - name (default null: __Host-session, or __Secure-session with domain): the cookie's name, a
+      cookie token of at most 64 characters; a __Host- name takes no domain (SESSION_COOKIE_NAME);
+    - domain (default null: the host that sets it only): the cookie's Domain, a host name the HTTP
+      API and the WebSocket API share (SESSION_COOKIE_DOMAIN);
+    - keys_ssm_parameter_arn / keys_secret_arn (default null, at most one): the key set (JSON,
+      COOKIE.md "Keys"), in a SecureString parameter or a secret of yours, optionally encrypted with
+      the customer managed KMS key keys_kms_key_arn. Without either the module creates the
+      SecureString /<name>/session-cookie-keys holding one random key (id v<session_cookie_key_version>),
+      written through a write-only argument so it never enters the plan or the state.
+    Your functions that write the cookie take session_cookie_environment and the session_keys policy.
+  EOT
+  type = object({
+    connect                = optional(bool, true)
+    name                   = optional(string)
+    domain                 = optional(string)
+    keys_ssm_parameter_arn = optional(string)
+    keys_secret_arn        = optional(string)
+    keys_kms_key_arn       = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.session_cookie == null ? true : !var.session_cookie.connect || var.auth_mode == "jwt"
+    error_message = "session_cookie.connect applies to auth_mode = \"jwt\" only (the authorizer authenticates the handshake); set it to false to only create the key set."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : !(var.session_cookie.connect && contains(var.allowed_origins, "*"))
+    error_message = "session_cookie.connect must not be true while allowed_origins is [\"*\"]: a browser sends the cookie with any page's handshake, and only the Origin check keeps a foreign page from riding on it. List the origins allowed to connect."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : var.session_cookie.name == null || can(regex("^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$", var.session_cookie.name))
+    error_message = "session_cookie.name must be 1-64 cookie-name characters (letters, digits, ! # $ % & ' * + - . ^ _ ` | ~)."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : var.session_cookie.domain == null || can(regex("^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$", var.session_cookie.domain))
+    error_message = "session_cookie.domain must be a host name (labels of letters, digits and -, no leading dot)."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : var.session_cookie.domain == null || var.session_cookie.name == null || !startswith(lower(var.session_cookie.name == null ? "" : var.session_cookie.name), "__host-")
+    error_message = "session_cookie.domain must be null for a __Host- cookie name: browsers drop a __Host- cookie with a Domain."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : var.session_cookie.keys_ssm_parameter_arn == null || var.session_cookie.keys_secret_arn == null
+    error_message = "session_cookie.keys_ssm_parameter_arn and session_cookie.keys_secret_arn are alternatives: give at most one."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : var.session_cookie.keys_ssm_parameter_arn == null || can(regex(local.arn_patterns.ssm_parameter, var.session_cookie.keys_ssm_parameter_arn))
+    error_message = "session_cookie.keys_ssm_parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>), not a parameter name."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : var.session_cookie.keys_secret_arn == null || can(regex(local.arn_patterns.secretsmanager_secret, var.session_cookie.keys_secret_arn))
+    error_message = "session_cookie.keys_secret_arn must be a Secrets Manager secret's full ARN, with the 6-character suffix AWS appends, so that IAM can grant exactly that secret."
+  }
+
+  validation {
+    condition     = var.session_cookie == null ? true : var.session_cookie.keys_kms_key_arn == null || (can(regex(local.arn_patterns.kms_key, var.session_cookie.keys_kms_key_arn)) && (var.session_cookie.keys_ssm_parameter_arn != null || var.session_cookie.keys_secret_arn != null))
+    error_message = "session_cookie.keys_kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), and applies to a key set of yours only (keys_ssm_parameter_arn or keys_secret_arn)."
+  }
+}
+
+variable "session_cookie_key_version" {
+  description = "Version of the session cookie key set the module creates (/<name>/session-cookie-keys; ignored with session_cookie.keys_ssm_parameter_arn or keys_secret_arn): its one key's id is v<version>. Terraform writes a new random key exactly when this number changes; every cookie sealed so far is then refused (unknown_key) and its user signs in again. For a rotation that keeps old cookies, keep the key set yourself and follow COOKIE.md's three steps. A whole number from 1."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = floor(var.session_cookie_key_version) == var.session_cookie_key_version && var.session_cookie_key_version >= 1
+    error_message = "session_cookie_key_version must be a whole number from 1."
+  }
+}
+
+variable "access_token_key" {
+  description = <<-EOT
+    The HS256 secret the user sessions' access tokens are signed with (createAccessTokens,
+    loadSigningKey in packages/sessions) and verified with, used when jwt sets no key source of its
+    own. Both fields null (the default): the module creates the SecureString /<name>/access-token-key
+    with a random 44-character secret, written write-only (access_token_key_version replaces it).
+    Or ssm_parameter_arn / secret_arn (at most one): yours, of at least 32 bytes, optionally encrypted
+    with the customer managed KMS key kms_key_arn. The access_token_key output says where it is; the
+    session_keys policy reads it.
+  EOT
+  type = object({
+    ssm_parameter_arn = optional(string)
+    secret_arn        = optional(string)
+    kms_key_arn       = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.access_token_key.ssm_parameter_arn == null || var.access_token_key.secret_arn == null
+    error_message = "access_token_key.ssm_parameter_arn and access_token_key.secret_arn are alternatives: give at most one."
+  }
+
+  validation {
+    condition     = var.access_token_key.ssm_parameter_arn == null || can(regex(local.arn_patterns.ssm_parameter, var.access_token_key.ssm_parameter_arn))
+    error_message = "access_token_key.ssm_parameter_arn must be an SSM parameter ARN (arn:<partition>:ssm:<region>:<account>:parameter/<name>), not a parameter name."
+  }
+
+  validation {
+    condition     = var.access_token_key.secret_arn == null || can(regex(local.arn_patterns.secretsmanager_secret, var.access_token_key.secret_arn))
+    error_message = "access_token_key.secret_arn must be a Secrets Manager secret's full ARN, with the 6-character suffix AWS appends, so that IAM can grant exactly that secret."
+  }
+
+  validation {
+    condition     = var.access_token_key.kms_key_arn == null || (can(regex(local.arn_patterns.kms_key, var.access_token_key.kms_key_arn)) && (var.access_token_key.ssm_parameter_arn != null || var.access_token_key.secret_arn != null))
+    error_message = "access_token_key.kms_key_arn must be a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), and applies to a key of yours only (ssm_parameter_arn or secret_arn)."
+  }
+
+  validation {
+    condition     = (var.access_token_key.ssm_parameter_arn == null && var.access_token_key.secret_arn == null) || (var.jwt == null ? false : var.jwt.jwks_url == null && var.jwt.key_ssm_parameter_arn == null && var.jwt.key_secret_arn == null)
+    error_message = "access_token_key applies when jwt is set without a key source of its own (jwks_url, key_ssm_parameter_arn, key_secret_arn): otherwise tokens are verified with that source and the key would be unused."
+  }
+}
+
+variable "access_token_key_version" {
+  description = "Version of the access-token key the module creates (/<name>/access-token-key; used when jwt sets no key source and access_token_key gives none). Terraform writes a new random secret exactly when this number changes; every access token issued so far is then refused, and clients renew theirs with their refresh token. A whole number from 1."
+  type        = number
+  default     = 1
+  nullable    = false
+
+  validation {
+    condition     = floor(var.access_token_key_version) == var.access_token_key_version && var.access_token_key_version >= 1
+    error_message = "access_token_key_version must be a whole number from 1."
   }
 }
 
