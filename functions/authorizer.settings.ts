@@ -59,7 +59,7 @@ export const SESSION_COOKIE_CONNECT = /* @__PURE__ */ boolean({
   default: false,
   description:
     'whether `$connect` accepts the session cookie of packages/sessions (COOKIE.md) from a handshake that carries no token: its user session is looked up with the `sid` check\'s cache (revoked, evicted or expired: `session_revoked`), and the `Origin` must be present and allowed (`ALLOWED_ORIGINS` must not be `*`)',
-  terraform: { source: '`"true"` / `"false"` from `session_cookie.connect` (`"false"` without `session_cookie`)', variable: 'session_cookie.connect' },
+  terraform: { source: '`"true"`', variable: 'session_cookie.connect', when: 'session_cookie is set and session_cookie.connect is true' },
 });
 
 /**
