@@ -679,7 +679,7 @@ run "rejects_jwt_algorithms_case" {
   expect_failures = [var.jwt]
 }
 
-run "rejects_jwt_key_source_missing" {
+run "rejects_jwt_key_source_missing_unless_hs256_with_the_access_token_key" {
   command = plan
 
   variables {

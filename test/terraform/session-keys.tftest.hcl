@@ -270,15 +270,6 @@ run "rejects_an_access_token_key_jwt_does_not_use" {
   expect_failures = [var.access_token_key]
 }
 
-run "rejects_jwt_without_a_key_source_and_another_algorithm" {
-  command = plan
-  variables {
-    auth_mode = "jwt"
-    jwt       = { algorithms = ["RS256"] }
-  }
-  expect_failures = [var.jwt]
-}
-
 run "rejects_a_fractional_key_version" {
   command = plan
   variables {
