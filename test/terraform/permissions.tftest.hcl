@@ -185,6 +185,45 @@ run "each_role_grants_what_its_code_calls_with_the_session_check" {
   }
 }
 
+run "each_role_grants_what_its_code_calls_with_the_session_cookie" {
+  command   = apply
+  state_key = "session_cookie"
+
+  # jwt mode with a JWKS and the session cookie accepted on $connect: the authorizer reads a user
+  # session (GetItem) and the module's cookie key set (ssm:GetParameter), no secret; the message
+  # function reads the resume-token key from the SSM parameter the module creates.
+  variables {
+    auth_mode       = "jwt"
+    allowed_origins = ["https://app.example.com"]
+    jwt = {
+      algorithms = ["ES256"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+    session_cookie = {}
+    unused_reads = {
+      authorizer = ["secretsmanager:GetSecretValue"]
+      message    = ["secretsmanager:GetSecretValue"]
+    }
+  }
+
+  assert {
+    condition = alltrue([
+      for fn, documents in output.function_role_policy_documents :
+      jsonencode(sort(tolist(
+        setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(concat(var.not_sent_by_code[fn], [for action in flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action]]) : action if startswith(action, "kms:")])))
+        ))) == jsonencode(sort(tolist(
+        setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, [])))
+      )))
+    ])
+    error_message = "Roles and code differ: ${jsonencode({
+      for fn, documents in output.function_role_policy_documents : fn => {
+        granted = sort(setsubtract(toset(flatten([for concern, document in documents : [for statement in jsondecode(document).Statement : statement.Action] if concern != "logs"])), toset(var.not_sent_by_code[fn])))
+        code    = sort(setsubtract(toset(var.manifest[fn].permissions.actions), toset(lookup(var.unused_reads, fn, []))))
+      }
+    })}"
+  }
+}
+
 # The example's teleprinter, a function of its own behind custom_routes, is held to the same rule.
 run "teleprinter_role_grants_what_its_code_calls" {
   command = apply
