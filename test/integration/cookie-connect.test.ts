@@ -145,6 +145,11 @@ describe('the session cookie as the $connect credential, through the sandbox', (
     expect(await lastDecision()).not.toHaveProperty('sessionCache');
   });
 
+  it('reads the key set once per container: one GetParameter for every cookie handshake (made one after the other, so in one container)', async () => {
+    for (let n = 0; n < 2; n += 1) (await connect(project.sandbox.url, withCookie((await signIn()).value))).ws.close();
+    expect(store.count('AmazonSSM.GetParameter', PARAMETER)).toBe(1);
+  });
+
   it('refuses two session cookies, even of one value (ambiguous)', async () => {
     const { value } = await signIn();
     expect(await refused({ protocols: APP, origin: ORIGIN, headers: { Cookie: `${NAME}=${value}; ${NAME}=${value}` } })).toMatchObject({ reason: 'session_cookie_ambiguous' });
