@@ -69,7 +69,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
   const verdict = await decide(event);
   if (!verdict.allow) {
     const { sessionCache } = verdict;
-    log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode, ...(sessionCache ? { sessionCache } : {}) }, { Rejects: 1, ...sessionCacheMetric(sessionCache) });
+    log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode, ...(sessionCache ? { sessionCache } : {}) }, { Rejects: 1, AuthorizerDenials: 1, ...sessionCacheMetric(sessionCache) });
     if (verdict.status === 401) throw new Error(UNAUTHORIZED);
     return policy('anonymous', 'Deny', event.methodArn);
   }

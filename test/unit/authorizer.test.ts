@@ -129,7 +129,7 @@ describe('authorizer handler', () => {
     const handler = await loadHandler();
     expect(await handler(request({ origin, protocol: USER_ID }))).toStrictEqual(denyPolicy);
     const [record] = logRecords();
-    expect(record).toMatchObject({ event: 'reject', level: 'warn', stage: 'authorizer', reason: 'origin_not_allowed', status: 403, Rejects: 1, Reason: 'origin_not_allowed' });
+    expect(record).toMatchObject({ event: 'reject', level: 'warn', stage: 'authorizer', reason: 'origin_not_allowed', status: 403, Rejects: 1, AuthorizerDenials: 1, Reason: 'origin_not_allowed' });
     expect(output.join('')).not.toContain(USER_ID);
   });
 
@@ -175,6 +175,7 @@ describe('authorizer handler', () => {
       connectionId: sample.requestContext.connectionId,
       authMode: 'anonymous',
       Rejects: 1,
+      AuthorizerDenials: 1,
       Reason: reason,
     });
     if (secret !== undefined) expect(output.join('')).not.toContain(secret);

@@ -81,7 +81,9 @@ export function createSessionActions({
     }
     if (!create || !context.identity) return undefined;
     const { userId, authMode } = context.identity;
-    return sessions.create({ userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), now: context.now, guest: authMode === 'anonymous' });
+    const created = await sessions.create({ userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), now: context.now, guest: authMode === 'anonymous' });
+    log({ event: 'session_start', connectionId: context.connectionId }, { SessionsStarted: 1 });
+    return created;
   };
 
   const noSession = (id: RequestId | undefined) => [errorFrame({ code: 'BAD_MESSAGE', message: 'no session on this connection: send {"action":"hello"} first', id })];
@@ -140,7 +142,8 @@ export function createSessionActions({
       // The session is linked to this connection already: a retry of the same request links it again.
       throw new QueueUnavailableError(`the ${answer.type === 'adopted' ? 'adopt' : 'resume'} could not be queued`, { cause: error });
     }
-    log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length });
+    // Resumes counts replays queued for a resume or an adopt (both take up a session's channels).
+    log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length }, { Resumes: 1 });
     return [];
   };
 
@@ -206,7 +209,7 @@ export function createSessionActions({
         }
         // A token that checks out names a session this user really had: it expired (or was purged).
         const fresh = await sessionOf(context, true);
-        log({ event: 'resume_gap', connectionId: context.connectionId, reason: 'session_expired' });
+        log({ event: 'resume_gap', connectionId: context.connectionId, reason: 'session_expired' }, { ResumeGaps: 1 });
         const gap = errorFrame({ code: 'RESUME_GAP', message: 'the session expired: start again from a fresh state', id });
         return fresh ? [gap, await welcome(fresh, id)] : [gap];
       }
