@@ -77,6 +77,9 @@ module "websocket_api" {
 
   throttling_burst_limit          = var.throttling_burst_limit
   throttling_rate_limit           = var.throttling_rate_limit
+  route_throttling                = var.route_throttling
+  custom_domain                   = var.custom_domain
+  log_kms_key_arn                 = var.kms_key_arn
   log_retention_in_days           = var.log_retention_in_days
   create_api_gateway_account_role = var.create_api_gateway_account_role
   tags                            = var.tags
@@ -95,6 +98,8 @@ module "authorizer" {
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "authorizer", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.auth.authorizer_environment, {
     AUTH_MODE            = var.auth_mode
@@ -102,7 +107,8 @@ module "authorizer" {
     ALLOW_MISSING_ORIGIN = tostring(var.allow_missing_origin)
   }, var.allow_guests && var.auth_mode != "anonymous" ? { ALLOW_GUESTS = "true" } : {})
 
-  policies = local.auth.authorizer_policies
+  # The sid check reads the table (jwt.session_check): then it needs the table's key too.
+  policies = merge(local.auth.authorizer_policies, contains(keys(local.auth.authorizer_policies), "session-check") ? local.table_key_policies : {})
 
   allowed_triggers = {
     ApiGatewayAuthorizer = {
@@ -127,6 +133,8 @@ module "connect" {
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "connect", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.auth.connect_environment, {
     AUTH_MODE                = var.auth_mode
@@ -136,7 +144,7 @@ module "connect" {
     HANDSHAKE_WINDOW_SECONDS = tostring(var.handshake_rate_limit.window_seconds)
   })
 
-  policies = {
+  policies = merge(local.table_key_policies, {
     table = [
       {
         # The connection is put in a TransactWriteItems with the UpdateItem counting it on its
@@ -152,7 +160,7 @@ module "connect" {
         resources = ["${module.connection_store.table_arn}/index/GSI1"]
       },
     ]
-  }
+  })
 
   allowed_triggers = {
     ApiGatewayConnectRoute = {
@@ -177,10 +185,12 @@ module "disconnect" {
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "disconnect", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.session_environment, local.session_expiry_environment)
 
-  policies = merge(local.session_expiry_policies, {
+  policies = merge(local.session_expiry_policies, local.table_key_policies, {
     table = [
       {
         # GetItem, then DeleteItem the connection in a TransactWriteItems with the UpdateItem counting
@@ -226,6 +236,8 @@ module "message" {
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "message", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(
     local.common_environment,
@@ -254,7 +266,7 @@ module "message" {
     local.auth.message_environment,
   )
 
-  policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, local.session_key_policies, {
+  policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, local.session_key_policies, local.session_key_kms_policies, local.table_key_policies, {
     table = [
       {
         # UpdateItem counts each message against the connection's budget, on the connection's item.
@@ -311,6 +323,8 @@ module "sweeper" {
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "sweeper", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.auth.sweeper_environment, {
     MANAGEMENT_ENDPOINT = local.management_endpoint
@@ -323,7 +337,7 @@ module "sweeper" {
 
   # Created in every auth mode: it closes two-phase connections past their auth deadline and
   # will sweep other stale state.
-  policies = {
+  policies = merge(local.table_key_policies, {
     table = [
       {
         # GSI1: pending two-phase connections; GSI3: expired sessions and connections near the 2-hour cut.
@@ -348,7 +362,7 @@ module "sweeper" {
       actions   = ["execute-api:ManageConnections"]
       resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
-  }
+  })
 
   # No resource-based permission: EventBridge Scheduler invokes the function with the
   # scheduler module's execution role, whose identity policy allows lambda:InvokeFunction.
@@ -368,7 +382,7 @@ module "fanout_queue" {
 
   max_receive_count         = var.fanout.max_receive_count
   message_retention_seconds = var.fanout.message_retention_seconds
-  kms_key_arn               = var.fanout.kms_key_arn
+  kms_key_arn               = local.fanout_kms_key_arn
   connection_table_arn      = module.connection_store.table_arn
 
   alarms_enabled               = var.alarms_enabled
@@ -391,6 +405,8 @@ module "fanout" {
   timeout                        = var.fanout.timeout_seconds
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "fanout", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, {
     CHANNEL_LOG_RETENTION_SECONDS = tostring(var.channel_log_retention_seconds)
@@ -408,7 +424,7 @@ module "fanout" {
     SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)
   })
 
-  policies = {
+  policies = merge(local.table_key_policies, {
     table = [
       {
         # Channel heads and logs: a TransactWriteItems of an Update and Puts, which IAM authorizes
@@ -434,7 +450,7 @@ module "fanout" {
       resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
     fanout-queue = module.fanout_queue.consumer_policy_statements
-  }
+  })
 
   # No resource-based permission: the event source mapping polls the queue with the function's
   # own role and invokes it synchronously.

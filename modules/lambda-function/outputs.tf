@@ -82,3 +82,13 @@ output "function_package" {
     s3_object_version = aws_lambda_function.this.s3_object_version
   }
 }
+
+output "function_tracing_mode" {
+  description = "X-Ray tracing mode of the function: Active when tracing_enabled, else null (Lambda's PassThrough)."
+  value       = one(aws_lambda_function.this.tracing_config[*].mode)
+}
+
+output "log_group_kms_key_id" {
+  description = "KMS key encrypting the function's log group; null for CloudWatch Logs' own encryption."
+  value       = aws_cloudwatch_log_group.this.kms_key_id
+}

@@ -118,6 +118,24 @@ variable "reserved_concurrent_executions" {
   }
 }
 
+variable "tracing_enabled" {
+  description = "Whether the function traces with AWS X-Ray (tracing_config mode Active) and its role gets the AWS managed policy AWSXRayDaemonWriteAccess. false leaves Lambda's default, PassThrough."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of a customer managed KMS key encrypting the function's log group. null uses CloudWatch Logs' own encryption. The key policy must let the CloudWatch Logs service principal of the Region (logs.<region>.amazonaws.com) use it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex(local.arn_patterns.kms_key, var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
 variable "environment_variables" {
   description = "Environment variables of the function, by name; Lambda limits their total size to 4 KB."
   type        = map(string)
