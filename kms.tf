@@ -13,33 +13,32 @@ locals {
   # grants through DynamoDB); the user sessions policy grants the same.
   table_key_actions = ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
 
-  table_key_policies = var.kms_key_arn == null ? {} : {
-    table-key = [{
-      sid       = "UseTableKeyThroughDynamoDB"
-      actions   = local.table_key_actions
-      resources = [var.kms_key_arn]
-      conditions = [{
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = [local.kms_via_service.dynamodb]
-      }]
+  # These statements join the concern that uses the data ("table", "session-key"), never a concern
+  # of their own: a key created in the same configuration is unknown at plan time, and the set of
+  # a role's inline policies must be known then.
+  table_key_statements = var.kms_key_arn == null ? [] : [{
+    sid       = "UseTableKeyThroughDynamoDB"
+    actions   = local.table_key_actions
+    resources = [var.kms_key_arn]
+    conditions = [{
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = [local.kms_via_service.dynamodb]
     }]
-  }
+  }]
 
   # The message function reads the resume-token key's SecureString, which the stack's key encrypts
   # when the module creates the parameter (a parameter or secret of your own keeps its own key).
-  session_key_kms_policies = var.kms_key_arn == null || length(aws_ssm_parameter.session_key) == 0 ? {} : {
-    session-key-kms = [{
-      sid       = "DecryptResumeTokenKey"
-      actions   = ["kms:Decrypt"]
-      resources = [var.kms_key_arn]
-      conditions = [{
-        test     = "StringEquals"
-        variable = "kms:ViaService"
-        values   = [local.kms_via_service.ssm]
-      }]
+  session_key_kms_statements = var.kms_key_arn == null || length(aws_ssm_parameter.session_key) == 0 ? [] : [{
+    sid       = "DecryptResumeTokenKey"
+    actions   = ["kms:Decrypt"]
+    resources = [var.kms_key_arn]
+    conditions = [{
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = [local.kms_via_service.ssm]
     }]
-  }
+  }]
 
   fanout_kms_key_arn = var.fanout.kms_key_arn != null ? var.fanout.kms_key_arn : var.kms_key_arn
 }

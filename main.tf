@@ -108,7 +108,7 @@ module "authorizer" {
   }, var.allow_guests && var.auth_mode != "anonymous" ? { ALLOW_GUESTS = "true" } : {})
 
   # The sid check reads the table (jwt.session_check): then it needs the table's key too.
-  policies = merge(local.auth.authorizer_policies, contains(keys(local.auth.authorizer_policies), "session-check") ? local.table_key_policies : {})
+  policies = { for concern, statements in local.auth.authorizer_policies : concern => concern == "session-check" ? concat(statements, local.table_key_statements) : statements }
 
   allowed_triggers = {
     ApiGatewayAuthorizer = {
@@ -144,8 +144,8 @@ module "connect" {
     HANDSHAKE_WINDOW_SECONDS = tostring(var.handshake_rate_limit.window_seconds)
   })
 
-  policies = merge(local.table_key_policies, {
-    table = [
+  policies = merge({
+    table = concat([
       {
         # The connection is put in a TransactWriteItems with the UpdateItem counting it on its
         # user's counter (read first with GetItem); UpdateItem also counts handshakes per source IP.
@@ -159,7 +159,7 @@ module "connect" {
         actions   = ["dynamodb:Query"]
         resources = ["${module.connection_store.table_arn}/index/GSI1"]
       },
-    ]
+    ], local.table_key_statements)
   })
 
   allowed_triggers = {
@@ -190,8 +190,8 @@ module "disconnect" {
 
   environment_variables = merge(local.common_environment, local.session_environment, local.session_expiry_environment)
 
-  policies = merge(local.session_expiry_policies, local.table_key_policies, {
-    table = [
+  policies = merge(local.session_expiry_policies, {
+    table = concat([
       {
         # GetItem, then DeleteItem the connection in a TransactWriteItems with the UpdateItem counting
         # it out of its user's counter; UpdateItem marks its resumable session inactive.
@@ -210,7 +210,7 @@ module "disconnect" {
         actions   = ["dynamodb:BatchWriteItem"]
         resources = [module.connection_store.table_arn]
       },
-    ]
+    ], local.table_key_statements)
   })
 
   allowed_triggers = {
@@ -266,8 +266,8 @@ module "message" {
     local.auth.message_environment,
   )
 
-  policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, local.session_key_policies, local.session_key_kms_policies, local.table_key_policies, {
-    table = [
+  policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, { session-key = concat(local.session_key_policies.session-key, local.session_key_kms_statements) }, {
+    table = concat([
       {
         # UpdateItem counts each message against the connection's budget, on the connection's item.
         # Replays read a channel's log in the fanout function, so the table itself is not queried here.
@@ -289,7 +289,7 @@ module "message" {
         actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
         resources = [module.connection_store.table_arn]
       },
-    ]
+    ], local.table_key_statements)
     manage-connections = [{
       # DELETE closes a connection that keeps exceeding its message budget.
       sid       = "PostToAndCloseConnections"
@@ -337,8 +337,8 @@ module "sweeper" {
 
   # Created in every auth mode: it closes two-phase connections past their auth deadline and
   # will sweep other stale state.
-  policies = merge(local.table_key_policies, {
-    table = [
+  policies = merge({
+    table = concat([
       {
         # GSI1: pending two-phase connections; GSI3: expired sessions and connections near the 2-hour cut.
         sid       = "FindStaleConnections"
@@ -355,7 +355,7 @@ module "sweeper" {
         actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
-    ]
+    ], local.table_key_statements)
     manage-connections = [{
       # POST tells a late client why it is closed; DELETE closes it.
       sid       = "NotifyAndCloseStaleConnections"
@@ -424,8 +424,8 @@ module "fanout" {
     SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)
   })
 
-  policies = merge(local.table_key_policies, {
-    table = [
+  policies = merge({
+    table = concat([
       {
         # Channel heads and logs: a TransactWriteItems of an Update and Puts, which IAM authorizes
         # as UpdateItem and PutItem (there is no TransactWriteItems action; a ConditionCheck in it
@@ -442,7 +442,7 @@ module "fanout" {
         actions   = ["dynamodb:Query"]
         resources = [for index in ["GSI1", "GSI2", "GSI3"] : "${module.connection_store.table_arn}/index/${index}"]
       },
-    ]
+    ], local.table_key_statements)
     manage-connections = [{
       # Posts, and closes the connections a disconnect record names (a gone one, 410, is only removed).
       sid       = "PostToAndCloseConnections"
