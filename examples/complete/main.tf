@@ -2,12 +2,12 @@ provider "aws" {
   region = var.region
 }
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
+  # The partition and account, read from the topic's ARN (arn:<partition>:sns:<region>:<account>:…)
+  # rather than from data sources, so the example also plans without credentials.
+  topic_arn  = split(":", aws_sns_topic.alarms.arn)
+  partition  = local.topic_arn[1]
+  account_id = local.topic_arn[4]
 }
 
 # The stack's customer managed key: the table, the fan-out queues, every log group and the
