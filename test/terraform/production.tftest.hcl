@@ -207,6 +207,21 @@ run "kms_key_encrypts_table_queues_logs_and_parameter" {
   }
 }
 
+run "kms_key_reaches_the_authorizer_only_with_the_session_check" {
+  command = apply
+
+  variables {
+    kms_key_arn = var.key
+    auth_mode   = "jwt"
+    jwt         = { algorithms = ["RS256"], jwks_url = "https://issuer.example.com/.well-known/jwks.json", session_check = true }
+  }
+
+  assert {
+    condition     = [for statement in jsondecode(output.function_role_policy_documents["authorizer"]["session-check"]).Statement : statement.Sid] == ["ReadUserSession", "UseTableKeyThroughDynamoDB"]
+    error_message = "With jwt.session_check the authorizer reads the table: its session-check policy must add the table's key through DynamoDB."
+  }
+}
+
 run "fanout_kms_key_overrides_the_stack_key_for_the_queues" {
   command = apply
 
