@@ -102,21 +102,24 @@ locals {
   # is taken from the parameter's or secret's own ARN, so no data source is read. A JWKS URL
   # is fetched over HTTPS and needs no IAM: then jwt_key is null. Without a key source of its own,
   # jwt verifies with the access-token key (session-keys.tf).
-  jwt_key = try([
-    for key in [
-      { arn = var.jwt.key_ssm_parameter_arn, sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = var.jwt.key_kms_key_arn },
-      { arn = var.jwt.key_secret_arn, sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = var.jwt.key_kms_key_arn },
-      { arn = try(local.access_token_key.source, null) == "ssm" ? local.access_token_key.arn : null, sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = var.access_token_key.kms_key_arn },
-      { arn = try(local.access_token_key.source, null) == "secretsmanager" ? local.access_token_key.arn : null, sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = var.access_token_key.kms_key_arn },
-    ] : key if key.arn != null
-  ][0], null)
-  jwt_key_arn = local.jwt_key == null ? [] : split(":", local.jwt_key.arn) # arn:<partition>:<service>:<region>:…
+  # Which key is chosen is decided by the configuration alone (`present`), never by whether an ARN
+  # is null: the module's own parameter's ARN is unknown until apply, and the policies' keys (a
+  # for_each in the function module) must be known at plan time.
+  jwt_key_candidates = [
+    { present = try(var.jwt.key_ssm_parameter_arn, null) != null, arn = try(var.jwt.key_ssm_parameter_arn, null), sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = try(var.jwt.key_kms_key_arn, null) },
+    { present = try(var.jwt.key_secret_arn, null) != null, arn = try(var.jwt.key_secret_arn, null), sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = try(var.jwt.key_kms_key_arn, null) },
+    { present = try(local.access_token_key.source, null) == "ssm", arn = try(local.access_token_key.arn, null), sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = var.access_token_key.kms_key_arn },
+    { present = try(local.access_token_key.source, null) == "secretsmanager", arn = try(local.access_token_key.arn, null), sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = var.access_token_key.kms_key_arn },
+  ]
+  jwt_key_present = anytrue([for key in local.jwt_key_candidates : key.present])
+  jwt_key         = local.jwt_key_present ? [for key in local.jwt_key_candidates : key if key.present][0] : null
+  jwt_key_arn     = !local.jwt_key_present ? [] : split(":", local.jwt_key.arn) # arn:<partition>:<service>:<region>:…
   jwt_key_via_service = try(
     "${local.jwt_key.service}.${local.jwt_key_arn[3]}.${lookup({ aws-cn = "amazonaws.com.cn" }, local.jwt_key_arn[1], "amazonaws.com")}",
     null,
   )
 
-  jwt_policies = local.jwt_key == null ? {} : {
+  jwt_policies = !local.jwt_key_present ? {} : {
     key-material = concat(
       [{
         sid        = local.jwt_key.sid

@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.sandbox/', '**/.terraform/'] },
+  { ignores: ['node_modules/', 'dist/', 'packages/*/dist/', 'coverage/', '.sandbox/', '**/.terraform/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -77,6 +77,9 @@ module "websocket_api" {
 
   throttling_burst_limit          = var.throttling_burst_limit
   throttling_rate_limit           = var.throttling_rate_limit
+  route_throttling                = var.route_throttling
+  custom_domain                   = var.custom_domain
+  log_kms_key_arn                 = var.kms_key_arn
   log_retention_in_days           = var.log_retention_in_days
   create_api_gateway_account_role = var.create_api_gateway_account_role
   tags                            = var.tags
@@ -87,20 +90,25 @@ module "authorizer" {
 
   function_name                  = "${var.name}-authorizer"
   description                    = "Authorizes WebSocket $connect requests (${var.auth_mode} mode)."
-  artifact_path                  = "${local.artifacts_dir}/authorizer.zip"
+  artifact_path                  = local.artifact_packages["authorizer"].path
+  artifact_s3                    = local.artifact_packages["authorizer"].s3
+  source_code_hash               = local.artifact_packages["authorizer"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "authorizer", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.auth.authorizer_environment, {
     AUTH_MODE            = var.auth_mode
     ALLOWED_ORIGINS      = join(",", var.allowed_origins)
     ALLOW_MISSING_ORIGIN = tostring(var.allow_missing_origin)
-  })
+  }, var.allow_guests && var.auth_mode != "anonymous" ? { ALLOW_GUESTS = "true" } : {})
 
-  policies = local.auth.authorizer_policies
+  # The sid check reads the table (jwt.session_check): then it needs the table's key too.
+  policies = { for concern, statements in local.auth.authorizer_policies : concern => concern == "session-check" ? concat(statements, local.table_key_statements) : statements }
 
   allowed_triggers = {
     ApiGatewayAuthorizer = {
@@ -117,12 +125,16 @@ module "connect" {
 
   function_name                  = "${var.name}-connect"
   description                    = "Handles the WebSocket $connect route: records the connection."
-  artifact_path                  = "${local.artifacts_dir}/connect.zip"
+  artifact_path                  = local.artifact_packages["connect"].path
+  artifact_s3                    = local.artifact_packages["connect"].s3
+  source_code_hash               = local.artifact_packages["connect"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "connect", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.auth.connect_environment, {
     AUTH_MODE                = var.auth_mode
@@ -132,8 +144,8 @@ module "connect" {
     HANDSHAKE_WINDOW_SECONDS = tostring(var.handshake_rate_limit.window_seconds)
   })
 
-  policies = {
-    table = [
+  policies = merge({
+    table = concat([
       {
         # The connection is put in a TransactWriteItems with the UpdateItem counting it on its
         # user's counter (read first with GetItem); UpdateItem also counts handshakes per source IP.
@@ -147,8 +159,8 @@ module "connect" {
         actions   = ["dynamodb:Query"]
         resources = ["${module.connection_store.table_arn}/index/GSI1"]
       },
-    ]
-  }
+    ], local.table_key_statements)
+  })
 
   allowed_triggers = {
     ApiGatewayConnectRoute = {
@@ -165,17 +177,21 @@ module "disconnect" {
 
   function_name                  = "${var.name}-disconnect"
   description                    = "Handles the WebSocket $disconnect route: removes the connection."
-  artifact_path                  = "${local.artifacts_dir}/disconnect.zip"
+  artifact_path                  = local.artifact_packages["disconnect"].path
+  artifact_s3                    = local.artifact_packages["disconnect"].s3
+  source_code_hash               = local.artifact_packages["disconnect"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "disconnect", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.session_environment, local.session_expiry_environment)
 
   policies = merge(local.session_expiry_policies, {
-    table = [
+    table = concat([
       {
         # GetItem, then DeleteItem the connection in a TransactWriteItems with the UpdateItem counting
         # it out of its user's counter; UpdateItem marks its resumable session inactive.
@@ -194,7 +210,7 @@ module "disconnect" {
         actions   = ["dynamodb:BatchWriteItem"]
         resources = [module.connection_store.table_arn]
       },
-    ]
+    ], local.table_key_statements)
   })
 
   allowed_triggers = {
@@ -212,12 +228,16 @@ module "message" {
 
   function_name                  = "${var.name}-message"
   description                    = "Handles WebSocket messages: $default and the custom routes (${var.auth_mode} mode)."
-  artifact_path                  = "${local.artifacts_dir}/message.zip"
+  artifact_path                  = local.artifact_packages["message"].path
+  artifact_s3                    = local.artifact_packages["message"].s3
+  source_code_hash               = local.artifact_packages["message"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "message", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(
     local.common_environment,
@@ -246,8 +266,8 @@ module "message" {
     local.auth.message_environment,
   )
 
-  policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, local.session_key_policies, {
-    table = [
+  policies = merge(local.auth.message_policies, local.session_expiry_cancel_policies, { session-key = concat(local.session_key_policies.session-key, local.session_key_kms_statements) }, {
+    table = concat([
       {
         # UpdateItem counts each message against the connection's budget, on the connection's item.
         # Replays read a channel's log in the fanout function, so the table itself is not queried here.
@@ -269,7 +289,7 @@ module "message" {
         actions   = ["dynamodb:BatchWriteItem", "dynamodb:PutItem"]
         resources = [module.connection_store.table_arn]
       },
-    ]
+    ], local.table_key_statements)
     manage-connections = [{
       # DELETE closes a connection that keeps exceeding its message budget.
       sid       = "PostToAndCloseConnections"
@@ -295,12 +315,16 @@ module "sweeper" {
 
   function_name                  = local.sweeper_function_name
   description                    = "Closes and deletes stale connections, on a schedule."
-  artifact_path                  = "${local.artifacts_dir}/sweeper.zip"
+  artifact_path                  = local.artifact_packages["sweeper"].path
+  artifact_s3                    = local.artifact_packages["sweeper"].s3
+  source_code_hash               = local.artifact_packages["sweeper"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.lambda_timeout
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "sweeper", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, local.auth.sweeper_environment, {
     MANAGEMENT_ENDPOINT = local.management_endpoint
@@ -313,8 +337,8 @@ module "sweeper" {
 
   # Created in every auth mode: it closes two-phase connections past their auth deadline and
   # will sweep other stale state.
-  policies = {
-    table = [
+  policies = merge({
+    table = concat([
       {
         # GSI1: pending two-phase connections; GSI3: expired sessions and connections near the 2-hour cut.
         sid       = "FindStaleConnections"
@@ -331,14 +355,14 @@ module "sweeper" {
         actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
-    ]
+    ], local.table_key_statements)
     manage-connections = [{
       # POST tells a late client why it is closed; DELETE closes it.
       sid       = "NotifyAndCloseStaleConnections"
       actions   = ["execute-api:ManageConnections"]
       resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
-  }
+  })
 
   # No resource-based permission: EventBridge Scheduler invokes the function with the
   # scheduler module's execution role, whose identity policy allows lambda:InvokeFunction.
@@ -358,7 +382,7 @@ module "fanout_queue" {
 
   max_receive_count         = var.fanout.max_receive_count
   message_retention_seconds = var.fanout.message_retention_seconds
-  kms_key_arn               = var.fanout.kms_key_arn
+  kms_key_arn               = local.fanout_kms_key_arn
   connection_table_arn      = module.connection_store.table_arn
 
   alarms_enabled               = var.alarms_enabled
@@ -373,12 +397,16 @@ module "fanout" {
 
   function_name                  = "${var.name}-fanout"
   description                    = "Consumes the fan-out queue: plans publish records into deliver records and posts them to connections."
-  artifact_path                  = "${local.artifacts_dir}/fanout.zip"
+  artifact_path                  = local.artifact_packages["fanout"].path
+  artifact_s3                    = local.artifact_packages["fanout"].s3
+  source_code_hash               = local.artifact_packages["fanout"].source_code_hash
   architecture                   = var.lambda_architecture
   memory_size                    = var.lambda_memory_size
   timeout                        = var.fanout.timeout_seconds
   log_retention_in_days          = var.log_retention_in_days
   reserved_concurrent_executions = lookup(var.reserved_concurrency, "fanout", null)
+  tracing_enabled                = var.tracing_enabled
+  log_kms_key_arn                = var.kms_key_arn
 
   environment_variables = merge(local.common_environment, {
     CHANNEL_LOG_RETENTION_SECONDS = tostring(var.channel_log_retention_seconds)
@@ -396,8 +424,8 @@ module "fanout" {
     SESSION_RESUME_WINDOW_SECONDS = tostring(var.session.resume_window_seconds)
   })
 
-  policies = {
-    table = [
+  policies = merge({
+    table = concat([
       {
         # Channel heads and logs: a TransactWriteItems of an Update and Puts, which IAM authorizes
         # as UpdateItem and PutItem (there is no TransactWriteItems action; a ConditionCheck in it
@@ -414,7 +442,7 @@ module "fanout" {
         actions   = ["dynamodb:Query"]
         resources = [for index in ["GSI1", "GSI2", "GSI3"] : "${module.connection_store.table_arn}/index/${index}"]
       },
-    ]
+    ], local.table_key_statements)
     manage-connections = [{
       # Posts, and closes the connections a disconnect record names (a gone one, 410, is only removed).
       sid       = "PostToAndCloseConnections"
@@ -422,7 +450,7 @@ module "fanout" {
       resources = ["${local.stage_execution_arn}/POST/@connections/*", "${local.stage_execution_arn}/DELETE/@connections/*"]
     }]
     fanout-queue = module.fanout_queue.consumer_policy_statements
-  }
+  })
 
   # No resource-based permission: the event source mapping polls the queue with the function's
   # own role and invokes it synchronously.

@@ -1,11 +1,21 @@
 output "websocket_url" {
-  description = "URL clients connect to: wss://<api_id>.execute-api.<region>.amazonaws.com/<stage>."
-  value       = module.websocket_api.stage_websocket_url
+  description = "URL clients connect to: wss://<custom_domain.domain_name> with a custom domain, else wss://<api_id>.execute-api.<region>.amazonaws.com/<stage>."
+  value       = module.websocket_api.websocket_url
 }
 
 output "management_endpoint" {
-  description = "Endpoint of the API Gateway Management API for the stage (https://<api_id>.execute-api.<region>.amazonaws.com/<stage>); give it to backend services that post to connections."
+  description = "Endpoint of the API Gateway Management API for backend services that post to connections: https://<custom_domain.domain_name> with a custom domain, else https://<api_id>.execute-api.<region>.amazonaws.com/<stage> (execute_api_management_endpoint)."
+  value       = module.websocket_api.management_endpoint
+}
+
+output "execute_api_management_endpoint" {
+  description = "The stage's execute-api Management API endpoint (https://<api_id>.execute-api.<region>.amazonaws.com/<stage>), which the functions post through whether or not a custom domain is set."
   value       = module.websocket_api.stage_management_endpoint
+}
+
+output "custom_domain_target" {
+  description = "With custom_domain: the Regional target_domain_name and hosted_zone_id its DNS record must point at (the module creates the alias when custom_domain.route53_zone_id is set). null without a custom domain."
+  value       = module.websocket_api.custom_domain_target
 }
 
 output "api_id" {
@@ -188,4 +198,18 @@ output "access_token_key" {
 output "session_keys_policy_arn" {
   description = "ARN of the managed policy <name>-session-keys reading the session cookie key set and the access-token key in use (and decrypting them with your KMS key, through SSM or Secrets Manager only); attach it to the roles of your functions that write the cookie or issue access tokens. null when neither is in use."
   value       = one(aws_iam_policy.session_keys[*].arn)
+}
+
+output "alarm_names" {
+  description = "Names of every CloudWatch alarm of the stack: the fan-out's (dlq_depth, oldest_message_age, consumer_errors), <function>_errors (fanout's is consumer_errors), <function>_throttles, internal_errors, authorizer_denials, resume_gaps and stale_connection_rate. Empty when alarms_enabled is false."
+  value = merge(
+    module.fanout_queue.alarm_names,
+    { for key, alarm in aws_cloudwatch_metric_alarm.metric : key => alarm.alarm_name },
+    { for alarm in aws_cloudwatch_metric_alarm.stale_connections : "stale_connection_rate" => alarm.alarm_name },
+  )
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard when dashboard_enabled is true, else null."
+  value       = one(aws_cloudwatch_dashboard.this[*].dashboard_name)
 }

@@ -83,6 +83,7 @@ resource "aws_ssm_parameter" "session_key" {
   name        = local.session_key_parameter_name
   description = "Signs the resume tokens of ${var.name}'s resumable sessions (HMAC-SHA256). Rotating it invalidates the tokens issued so far."
   type        = "SecureString"
+  key_id      = var.kms_key_arn # null: the AWS managed key alias/aws/ssm
   tags        = var.tags
 
   # The key never enters the plan or the state: value_wo is write-only (Terraform 1.11), sent to SSM

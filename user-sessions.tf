@@ -43,7 +43,6 @@ locals {
   # their code by scripts/sdk-actions.ts): items of the table only, Query on the table's partitions
   # (a user's sessions), no index, no Scan. TransactWriteItems is authorized per item as Put, Update
   # and Delete. With a customer managed key on the table, DynamoDB uses it on the caller's behalf.
-  table_kms_key_arn = var.kms_key_arn == null ? [] : split(":", var.kms_key_arn) # arn:<partition>:kms:<region>:…
   user_sessions_policy_statements = concat(
     [{
       sid        = "UserSessionItems"
@@ -53,9 +52,9 @@ locals {
     }],
     var.kms_key_arn == null ? [] : [{
       sid        = "UseTableKeyThroughDynamoDB"
-      actions    = ["kms:CreateGrant", "kms:Decrypt", "kms:DescribeKey", "kms:GenerateDataKey"]
+      actions    = local.table_key_actions
       resources  = [var.kms_key_arn]
-      conditions = { StringEquals = { "kms:ViaService" = ["dynamodb.${local.table_kms_key_arn[3]}.${lookup({ aws-cn = "amazonaws.com.cn" }, local.table_kms_key_arn[1], "amazonaws.com")}"] } }
+      conditions = { StringEquals = { "kms:ViaService" = [local.kms_via_service.dynamodb] } }
     }],
   )
   user_sessions_policy_json = local.user_sessions_enabled ? jsonencode({

@@ -18,9 +18,52 @@ variable "tags" {
 }
 
 variable "artifacts_dir" {
-  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip, fanout.zip, message.zip and sweeper.zip (written by `npm run build`). null means <module>/dist. Terraform never builds them."
+  description = "Directory holding the built Lambda packages authorizer.zip, connect.zip, disconnect.zip, fanout.zip, message.zip and sweeper.zip and the manifest.json listing their sha256 (written by `npm run build`). null means <module>/dist. Terraform never builds them. Leave null when `artifacts` is set."
   type        = string
   default     = null
+}
+
+variable "artifacts" {
+  description = <<-EOT
+    The Lambda packages from S3 instead of a local directory: s3_bucket holds each zip under
+    <s3_key_prefix><function>/<sha256>.zip, as `npm run release` lists them in release/uploads.txt
+    (uploaded with a SHA-256 checksum); object_versions optionally pins each function's object version
+    (by function name); manifest is the JSON text of the release manifest, null meaning the module's
+    own release/manifest.json. Each object's checksum is checked against the manifest at plan time.
+    null: the packages come from artifacts_dir.
+  EOT
+  type = object({
+    s3_bucket       = string
+    s3_key_prefix   = optional(string, "")
+    object_versions = optional(map(string), {})
+    manifest        = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.artifacts == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.artifacts.s3_bucket))
+    error_message = "artifacts.s3_bucket must be an S3 bucket name (3-63 lowercase letters, digits, '.' or '-')."
+  }
+
+  validation {
+    condition     = var.artifacts == null || can(regex("^([A-Za-z0-9!_.*'()-]+/)*$", var.artifacts.s3_key_prefix))
+    error_message = "artifacts.s3_key_prefix must be empty or end with '/' (for example \"websocket-sessions/\"), without a leading '/'."
+  }
+
+  validation {
+    condition     = var.artifacts == null || length(setsubtract(keys(try(var.artifacts.object_versions, {})), ["authorizer", "connect", "disconnect", "fanout", "message", "sweeper"])) == 0
+    error_message = "artifacts.object_versions keys must be function names: authorizer, connect, disconnect, fanout, message, sweeper."
+  }
+
+  validation {
+    condition     = try(var.artifacts.manifest, null) == null || can(jsondecode(var.artifacts.manifest))
+    error_message = "artifacts.manifest must be the JSON text of a release manifest, for example file(\"release/manifest.json\")."
+  }
+
+  validation {
+    condition     = var.artifacts == null || var.artifacts_dir == null
+    error_message = "Set artifacts (packages from S3) or artifacts_dir (a local directory), not both."
+  }
 }
 
 # --- API --------------------------------------------------------------------------------
@@ -92,6 +135,61 @@ variable "log_retention_in_days" {
   validation {
     condition     = contains([0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_in_days)
     error_message = "log_retention_in_days must be 0 (never expire) or one of CloudWatch Logs' values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653."
+  }
+}
+
+variable "route_throttling" {
+  description = "Throttling of single routes beside the stage's throttling_burst_limit and throttling_rate_limit, keyed by route key: $connect, $disconnect, $default or a key of additional_route_keys. burst_limit in requests (0-5000), rate_limit in requests per second (0-10000). For example { \"$connect\" = { burst_limit = 50, rate_limit = 20 } } caps handshakes (each one runs the authorizer and the connect function) below the message routes. {} (the default): every route has the stage's limits."
+  type = map(object({
+    burst_limit = number
+    rate_limit  = number
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for key in keys(var.route_throttling) : contains(concat(["$connect", "$disconnect", "$default"], var.additional_route_keys), key)])
+    error_message = "route_throttling keys must be $connect, $disconnect, $default or a key of additional_route_keys (routes of custom_routes are created beside the stage and keep its limits)."
+  }
+
+  validation {
+    condition     = alltrue([for limits in values(var.route_throttling) : limits.burst_limit >= 0 && limits.burst_limit <= 5000 && floor(limits.burst_limit) == limits.burst_limit && limits.rate_limit >= 0 && limits.rate_limit <= 10000])
+    error_message = "route_throttling burst_limit must be a whole number of requests from 0 to 5000 and rate_limit from 0 to 10000 requests per second (the default account quotas)."
+  }
+}
+
+variable "custom_domain" {
+  description = <<-EOT
+    A custom domain for the WebSocket API; null (the default) keeps the execute-api endpoint only.
+    - domain_name: the DNS name clients connect to (for example ws.example.com);
+    - certificate_arn: an ACM certificate covering it, issued in the stack's Region (a Regional
+      domain: not us-east-1 unless the stack is there);
+    - route53_zone_id (optional): a public hosted zone that gets an alias A record to the domain;
+      without it, point a record at the custom_domain_target output yourself.
+    The domain maps its root to the stage: websocket_url becomes wss://<domain_name> and
+    management_endpoint https://<domain_name> (the Management API answers on a mapped domain too).
+    The functions keep posting through the execute-api endpoint, which works before DNS does.
+  EOT
+  type = object({
+    domain_name     = string
+    certificate_arn = string
+    route53_zone_id = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.custom_domain == null ? true : can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.custom_domain.domain_name))
+    error_message = "custom_domain.domain_name must be a lowercase DNS name such as ws.example.com (no scheme, path, port or wildcard)."
+  }
+
+  validation {
+    condition     = var.custom_domain == null ? true : can(regex(local.arn_patterns.acm_certificate, var.custom_domain.certificate_arn))
+    error_message = "custom_domain.certificate_arn must be an ACM certificate ARN (arn:<partition>:acm:<region>:<account>:certificate/<id>)."
+  }
+
+  validation {
+    condition     = var.custom_domain == null ? true : var.custom_domain.route53_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", var.custom_domain.route53_zone_id))
+    error_message = "custom_domain.route53_zone_id must be null or a Route 53 hosted zone id (Z followed by uppercase letters and digits), not a domain name."
   }
 }
 
@@ -361,6 +459,13 @@ variable "allow_missing_origin" {
   description = "Whether a $connect request without an Origin header is accepted. Non-browser clients (servers, mobile apps, CLIs) send none; browsers always do."
   type        = bool
   default     = true
+  nullable    = false
+}
+
+variable "allow_guests" {
+  description = "Whether, in \"jwt\" and \"two-phase\" modes, a $connect request offering an anonymous id as its only subprotocol (new WebSocket(url, id), no ws-sessions.v1) connects as a guest, as in \"anonymous\" mode (ALLOW_GUESTS of the authorizer). A signed-in connection may later take over a guest's session with {\"action\":\"adopt\"} and the guest's resume token. Ignored in \"anonymous\" mode."
+  type        = bool
+  default     = false
   nullable    = false
 }
 
@@ -650,7 +755,7 @@ variable "deletion_protection_enabled" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of a customer managed KMS key encrypting the table. null uses the AWS managed key."
+  description = "ARN of a customer managed KMS key (in the stack's Region) encrypting the table, both fan-out queues (unless fanout.kms_key_arn names another key), every log group (the functions' and the access log) and the resume-token key's SSM parameter the module creates. null (the default) uses AWS managed encryption everywhere. The functions' roles get the key's use through DynamoDB, SQS and SSM only (kms:ViaService); the key policy must allow the account's IAM policies (the default key policy does) and the CloudWatch Logs service principal logs.<region>.amazonaws.com (see docs/terraform.md)."
   type        = string
   default     = null
 
@@ -661,6 +766,13 @@ variable "kms_key_arn" {
 }
 
 # --- Functions --------------------------------------------------------------------------
+
+variable "tracing_enabled" {
+  description = "Whether every function traces with AWS X-Ray (Lambda active tracing; each role gets AWSXRayDaemonWriteAccess). API Gateway traces REST APIs only, so a trace starts at the function, not at the WebSocket API. Traces are billed per segment recorded; false (the default) leaves Lambda's PassThrough."
+  type        = bool
+  default     = false
+  nullable    = false
+}
 
 variable "lambda_architecture" {
   description = "Instruction set of every function: arm64 (cheaper) or x86_64."
@@ -944,7 +1056,7 @@ variable "max_subscriptions_per_connection" {
 # --- Alarms -----------------------------------------------------------------------------
 
 variable "alarms_enabled" {
-  description = "Whether the stack's CloudWatch alarms are created: the fan-out dead-letter queue's depth (> 0), the age of the fan-out queue's oldest record (> fanout.oldest_message_alarm_seconds) and the fanout function's errors (> 0)."
+  description = "Whether the stack's CloudWatch alarms are created (monitoring.tf; alarm_names lists them): the fan-out dead-letter queue's depth (> 0), the age of the fan-out queue's oldest record (> fanout.oldest_message_alarm_seconds), every function's errors (> 0) and throttles (> 0), the authorizer's denials, the share of posts answered 410 Gone and resume gaps (thresholds in alarm_thresholds)."
   type        = bool
   default     = true
   nullable    = false
@@ -960,6 +1072,40 @@ variable "alarm_actions" {
     condition     = alltrue([for arn in var.alarm_actions : can(regex(local.arn_patterns.sns_topic, arn))])
     error_message = "alarm_actions entries must be SNS topic ARNs (arn:<partition>:sns:<region>:<account>:<topic>)."
   }
+}
+
+variable "alarm_thresholds" {
+  description = <<-EOT
+    Thresholds of the alarms on the functions' own metrics (alarms_enabled), each over 5 minutes:
+    - authorizer_denials (default 100): handshakes the authorizer refused (AuthorizerDenials);
+    - stale_connection_percent (default 20): posts answered 410 Gone, in percent of all posts
+      (StaleConnections / (Delivered + StaleConnections));
+    - resume_gaps (default 10): RESUME_GAP frames sent (ResumeGaps).
+  EOT
+  type = object({
+    authorizer_denials       = optional(number, 100)
+    stale_connection_percent = optional(number, 20)
+    resume_gaps              = optional(number, 10)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.alarm_thresholds.authorizer_denials >= 1 && var.alarm_thresholds.resume_gaps >= 1 && floor(var.alarm_thresholds.authorizer_denials) == var.alarm_thresholds.authorizer_denials && floor(var.alarm_thresholds.resume_gaps) == var.alarm_thresholds.resume_gaps
+    error_message = "alarm_thresholds.authorizer_denials and alarm_thresholds.resume_gaps must be whole numbers from 1."
+  }
+
+  validation {
+    condition     = var.alarm_thresholds.stale_connection_percent > 0 && var.alarm_thresholds.stale_connection_percent <= 100
+    error_message = "alarm_thresholds.stale_connection_percent must be a percentage above 0 and at most 100."
+  }
+}
+
+variable "dashboard_enabled" {
+  description = "Whether a CloudWatch dashboard <name> is created: connections, connects and rejects by reason, messages, deliveries and 410s, fan-out lag, resumes and gaps, sessions, and every function's errors and throttles, from the functions' metrics (modules/metrics.json) and AWS's. false by default (a dashboard is billed monthly beyond the free three)."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "custom_routes" {

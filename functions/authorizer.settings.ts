@@ -14,6 +14,13 @@ export const ALLOW_MISSING_ORIGIN = /* @__PURE__ */ boolean({
   description: 'whether a handshake without an Origin header (not a browser) is allowed',
   terraform: { source: '`"true"` / `"false"` from `allow_missing_origin`', variable: 'allow_missing_origin' },
 });
+export const ALLOW_GUESTS = /* @__PURE__ */ boolean({
+  name: 'ALLOW_GUESTS',
+  default: false,
+  description:
+    '`jwt` / `two-phase`: whether a handshake offering an anonymous id as its only subprotocol (no app protocol) connects as a guest, as in `anonymous` mode; a signed-in connection may later `adopt` the guest\'s session',
+  terraform: { source: '`"true"` from `allow_guests`', variable: 'allow_guests', modes: ['jwt', 'two-phase'], when: 'allow_guests is true' },
+});
 
 export const JWT_SESSION_CHECK = /* @__PURE__ */ boolean({
   name: 'JWT_SESSION_CHECK',
@@ -77,4 +84,4 @@ export const COOKIE_CONNECT = [
   },
 ];
 
-export const settings = [...COMMON, AUTH_MODE, ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, .../* @__PURE__ */ inModes(['jwt'], [...JWT, ...SESSION_CHECK, ...COOKIE_CONNECT])];
+export const settings = [...COMMON, AUTH_MODE, ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, ALLOW_GUESTS, .../* @__PURE__ */ inModes(['jwt'], [...JWT, ...SESSION_CHECK, ...COOKIE_CONNECT])];

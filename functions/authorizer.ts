@@ -8,7 +8,8 @@ import { createTwoPhaseAuthenticator } from './lib/auth/two-phase-mode';
 import { createOriginPolicy, isOriginAllowed } from './lib/auth/origin';
 import type { SessionCacheUse, Verdict } from './lib/auth/verdict';
 import { readBooleanSetting, readChoiceSetting, readListSetting } from '../packages/contract/src/settings';
-import { ALLOWED_ORIGINS, ALLOW_MISSING_ORIGIN, SESSION_COOKIE_CONNECT } from './authorizer.settings';
+import { ALLOWED_ORIGINS, ALLOW_GUESTS, ALLOW_MISSING_ORIGIN, SESSION_COOKIE_CONNECT } from './authorizer.settings';
+import { withGuests } from './lib/auth/guests';
 import { AUTH_MODE } from './settings/shared';
 import { getHeader } from './lib/protocol/headers';
 import { readCommonConfig } from './lib/config/init';
@@ -17,7 +18,7 @@ import { fingerprint, log } from './lib/log';
 readCommonConfig();
 const authMode = readChoiceSetting(AUTH_MODE);
 const originPolicy = createOriginPolicy(readListSetting(ALLOWED_ORIGINS), readBooleanSetting(ALLOW_MISSING_ORIGIN));
-const authenticate = {
+const modeAuthenticator = {
   anonymous: createAnonymousAuthenticator,
   jwt: () => {
     const sessionCheck = readSessionCheck(process.env);
@@ -26,6 +27,7 @@ const authenticate = {
   },
   'two-phase': createTwoPhaseAuthenticator,
 }[authMode]();
+const authenticate = authMode !== 'anonymous' && readBooleanSetting(ALLOW_GUESTS) ? withGuests(modeAuthenticator) : modeAuthenticator;
 
 /**
  * The principal of a two-phase connection until it authenticates (API Gateway requires one). An
@@ -67,7 +69,7 @@ export const handler = async (event: APIGatewayRequestAuthorizerEvent): Promise<
   const verdict = await decide(event);
   if (!verdict.allow) {
     const { sessionCache } = verdict;
-    log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode, ...(sessionCache ? { sessionCache } : {}) }, { Rejects: 1, ...sessionCacheMetric(sessionCache) });
+    log({ event: 'reject', level: 'warn', stage: 'authorizer', reason: verdict.reason, status: verdict.status, connectionId, authMode, ...(sessionCache ? { sessionCache } : {}) }, { Rejects: 1, AuthorizerDenials: 1, ...sessionCacheMetric(sessionCache) });
     if (verdict.status === 401) throw new Error(UNAUTHORIZED);
     return policy('anonymous', 'Deny', event.methodArn);
   }

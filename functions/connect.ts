@@ -31,12 +31,13 @@ const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 
 /**
- * The subprotocol to echo: the anonymous id itself (the AWS sample's contract), or in the JWT and
- * two-phase modes only the app protocol, never a `bearer.` token beside it. Undefined when the offer
- * does not fit what the authorizer saw.
+ * The subprotocol to echo: the anonymous id itself (the AWS sample's contract, and a guest's in the
+ * JWT and two-phase modes), or for their signed-in connections only the app protocol, never a
+ * `bearer.` token beside it. Undefined when the offer does not fit what the authorizer saw.
  */
 function echoedProtocol(identity: Identity | undefined, header: string | undefined): string | undefined {
-  if (authMode !== 'anonymous') return offeredProtocols(header).includes(APP_PROTOCOL) ? APP_PROTOCOL : undefined;
+  // A guest of a token stage (ALLOW_GUESTS) connected as in anonymous mode.
+  if (authMode !== 'anonymous' && identity?.authMode !== 'anonymous') return offeredProtocols(header).includes(APP_PROTOCOL) ? APP_PROTOCOL : undefined;
   const offered = readAnonymousId(header);
   return offered.ok && offered.userId === identity?.userId ? offered.userId : undefined;
 }

@@ -23,11 +23,6 @@ export interface Limits {
   integrationTimeoutMs: number;
   maxMessageBytes: number;
   maxFrameBytes: number;
-  /**
-   * Added to every Management API call before it is served: the network round trip to API Gateway
-   * that a loopback sandbox does not have (0 by default; the broadcast benchmark sets it).
-   */
-  managementLatencyMs: number;
 }
 
 export const API_GATEWAY_LIMITS: Limits = {
@@ -36,7 +31,6 @@ export const API_GATEWAY_LIMITS: Limits = {
   integrationTimeoutMs: 29_000,
   maxMessageBytes: 128 * 1024,
   maxFrameBytes: 32 * 1024,
-  managementLatencyMs: 0,
 };
 
 export interface Route {
@@ -59,6 +53,8 @@ export interface GatewayOptions {
   limits: Limits;
   /** Test hook for faults the sandbox cannot otherwise cause (throttling). */
   injectFault?: ManagementFault;
+  /** The Management API's modelled round trip, waited before each call is served (sandbox/latency.ts). */
+  holdManagement?: () => Promise<void>;
   onAccessLog?: (entry: Record<string, unknown>) => void;
 }
 
@@ -237,7 +233,7 @@ export class Gateway {
       stage: this.options.stage,
       connections: this.connections,
       maxPayloadBytes: this.options.limits.maxMessageBytes,
-      latencyMs: this.options.limits.managementLatencyMs,
+      hold: this.options.holdManagement,
       injectFault: this.options.injectFault,
       onActivity: (connection) => this.touch(connection),
       accessLog: (entry) => this.accessLog(entry),

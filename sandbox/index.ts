@@ -1,6 +1,7 @@
 import { API_GATEWAY_LIMITS, Gateway, type Limits } from './gateway';
 import { createHttpApi, type HttpApi } from './http-api';
 import { LocalFunction, type FunctionSource } from './lambda';
+import { ModelledLatency, type ServiceLatency } from './latency';
 import type { ManagementFault } from './management';
 import { startScheduler, type DeclaredSchedule, type LocalScheduler } from './scheduler';
 import { Teardown } from './teardown';
@@ -8,6 +9,7 @@ import { startSqs, type EventSourceMappingOptions, type SqsFault, type LocalQueu
 
 export { API_GATEWAY_LIMITS, type Limits } from './gateway';
 export type { FunctionSource, LocalFunction } from './lambda';
+export { LATENCY_SERVICES, ModelledLatency, type LatencyService, type ServiceLatency } from './latency';
 export type { EventSourceMappingOptions, LocalQueue, QueueDefinition, SqsCall, SqsEventSourceMapping, SqsFault, SqsFaultKind } from './sqs';
 export {
   atExpression,
@@ -49,6 +51,13 @@ export interface SandboxOptions {
   /** Environment given to every function. */
   env?: Record<string, string>;
   limits?: Partial<Limits>;
+  /**
+   * A modelled network round trip per emulated service, in ms (`{ sqs: 10, lambda: 15, … }`, 0 by
+   * default): SQS and Scheduler calls over HTTP, Management API calls and every Lambda invocation wait
+   * it before they are served. DynamoDB Local is not the sandbox's: `startProjectSandbox()` puts a proxy
+   * in front of it for `dynamodb`, and hands its model over here.
+   */
+  latency?: ServiceLatency | ModelledLatency;
   injectFault?: ManagementFault;
   /**
    * Recurring schedules, created in the EventBridge Scheduler emulator once the functions run, as the
@@ -83,7 +92,7 @@ export interface SandboxOptions {
    */
   injectSqsFault?: SqsFault;
   /**
-   * Parts started for this sandbox before it (the DynamoDB fault proxy): `stop()` stops them last,
+   * Parts started for this sandbox before it (the DynamoDB latency and fault proxies): `stop()` stops them last,
    * and so does a failed start.
    */
   owns?: Array<{ stop(): Promise<void> }>;
@@ -112,6 +121,8 @@ export interface Sandbox {
   schedulerEndpoint: string;
   /** The scheduler emulator: `.schedules()`, `.firings()`, `.counters`, `.runNow()`, `.idle()`. */
   scheduler: LocalScheduler;
+  /** The modelled round trips: calls by service (`.calls`), calls waiting now (`.held()`), `.set()`, `.release()`. */
+  latency: ModelledLatency;
   /**
    * Stops everything the sandbox started, in reverse order, once (later calls get the same promise):
    * the scheduler's runs and the event source mappings, then the gateway (closing connections with
@@ -142,8 +153,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 }
 
 async function start(options: SandboxOptions, host: string, stage: string, teardown: Teardown): Promise<Sandbox> {
+  const latency = options.latency instanceof ModelledLatency ? options.latency : new ModelledLatency(options.latency);
   // First, so a bad queue declaration fails before anything else listens.
-  const sqs = options.queues?.length ? await startSqs({ queues: options.queues, host, port: options.sqsPort, injectFault: options.injectSqsFault }) : undefined;
+  const sqs = options.queues?.length
+    ? await startSqs({ queues: options.queues, host, port: options.sqsPort, injectFault: options.injectSqsFault, hold: () => latency.hold('sqs') })
+    : undefined;
   const stopSqs = () => sqs?.stop();
   teardown.add(stopSqs);
   const sqsEnv = sqsEnvironment(sqs, options.queueUrlEnv);
@@ -155,6 +169,7 @@ async function start(options: SandboxOptions, host: string, stage: string, teard
     routeSelectionExpression: options.routeSelectionExpression ?? '$request.body.action',
     limits: { ...API_GATEWAY_LIMITS, ...options.limits },
     injectFault: options.injectFault,
+    holdManagement: () => latency.hold('management'),
     onAccessLog: options.onAccessLog,
   });
   const functions = new Map<string, LocalFunction>();
@@ -165,6 +180,7 @@ async function start(options: SandboxOptions, host: string, stage: string, teard
     port: options.schedulerPort,
     resolveFunction: (name) => functions.get(name),
     invokeTimeoutMs: API_GATEWAY_LIMITS.integrationTimeoutMs,
+    hold: () => latency.hold('scheduler'),
   });
   const stopScheduler = () => scheduler.stop();
   teardown.add(stopScheduler);
@@ -190,7 +206,7 @@ async function start(options: SandboxOptions, host: string, stage: string, teard
       ...options.env,
       ...spec.env,
     };
-    const fn = new LocalFunction(name, spec.source, env, onLog, spec.maxInstances);
+    const fn = new LocalFunction(name, spec.source, env, onLog, spec.maxInstances, () => latency.hold('lambda'));
     teardown.add(() => fn.stop());
     await fn.start();
     functions.set(name, fn);
@@ -219,6 +235,11 @@ async function start(options: SandboxOptions, host: string, stage: string, teard
     scheduler.declare(schedule);
   }
   teardown.add(() => scheduler.quiesce());
+  // Runs first: a stop never waits out a modelled round trip (calls held now, or made while stopping).
+  teardown.add(async () => {
+    latency.set({ dynamodb: 0, sqs: 0, scheduler: 0, management: 0, lambda: 0 });
+    latency.release();
+  });
 
   return {
     url: `ws://${facts.domainName}/${stage}`,
@@ -237,6 +258,7 @@ async function start(options: SandboxOptions, host: string, stage: string, teard
         onAccessLog: options.onAccessLog,
       }),
     }),
+    latency,
     stop: () => teardown.run(),
   };
 }

@@ -74,6 +74,8 @@ interface Instance {
 export class LocalFunction {
   /** How many times the function was invoked (tests assert "not invoked" with it). */
   invocations = 0;
+  /** The invocations' durations summed, each rounded up to a whole ms as Lambda bills them. */
+  billedMs = 0;
   private instances: Instance[] = [];
   private entry?: string;
   private running = false;
@@ -85,6 +87,8 @@ export class LocalFunction {
     private readonly env: Record<string, string>,
     private readonly onLog: (name: string, line: string) => void,
     private readonly maxInstances = 1,
+    /** The modelled round trip of an invoke, waited before each invocation reaches the handler. */
+    private readonly hold: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Starts the first execution environment (the cold start). Called once before the first invocation. */
@@ -143,14 +147,22 @@ export class LocalFunction {
   /** Invokes the handler; resolves with its result, its error, or a timeout after `timeoutMs`. */
   invoke(event: unknown, timeoutMs: number): Promise<InvokeOutcome> {
     if (!this.running) return Promise.resolve({ status: 'error', errorType: 'Shutdown', errorMessage: `function ${this.name} is not running` });
+    this.invocations += 1;
+    return this.hold().then(() => this.run(event, timeoutMs));
+  }
+
+  private run(event: unknown, timeoutMs: number): Promise<InvokeOutcome> {
+    if (!this.running) return Promise.resolve({ status: 'error', errorType: 'Shutdown', errorMessage: `function ${this.name} is not running` });
     const instance = this.pick();
     const id = randomUUID();
-    this.invocations += 1;
     instance.inFlight += 1;
-    return new Promise((resolve) => {
+    const started = performance.now();
+    return new Promise<InvokeOutcome>((resolve) => {
       const timer = setTimeout(() => this.settle(id, { status: 'timeout' }), timeoutMs);
       this.pending.set(id, { resolve, timer, instance });
       instance.worker.postMessage({ id, event, context: { awsRequestId: id, timeoutMs } });
+    }).finally(() => {
+      this.billedMs += Math.ceil(performance.now() - started);
     });
   }
 

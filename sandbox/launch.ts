@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { SettingManifest } from '../packages/contract/src/settings';
+import { checkLatency, LATENCY_SERVICES, type LatencyService, type ServiceLatency } from './latency';
 import { DIST, ROOT } from './project';
 
 type Env = Record<string, string | undefined>;
@@ -58,6 +59,40 @@ export function buildIsStale(zips: readonly string[], sourceDirs: readonly strin
   if (zips.some((name) => !(name in manifest))) return true;
   const built = statSync(manifestFile).mtimeMs;
   return sourceDirs.some((dir) => newest(path.join(ROOT, dir)) > built);
+}
+
+/**
+ * The modelled round trips of SANDBOX_LATENCY_MS: one number of ms for every service (`10`), or
+ * `service=ms` pairs, comma-separated (`dynamodb=5,sqs=10,lambda=15`; the services are
+ * LATENCY_SERVICES). Unset: none (undefined).
+ */
+export function readLatency(env: Env = process.env): ServiceLatency | undefined {
+  const raw = (env.SANDBOX_LATENCY_MS ?? '').trim();
+  if (raw === '') return undefined;
+  const bad = (why: string): Error =>
+    new Error(`SANDBOX_LATENCY_MS must be whole ms for every service (10) or service=ms pairs (dynamodb=5,sqs=10) of ${LATENCY_SERVICES.join(', ')}; ${why} in ${JSON.stringify(raw)}`);
+  const ms = (text: string): number => {
+    if (!/^\d+$/.test(text)) throw bad(`${JSON.stringify(text)} is not whole ms`);
+    return Number(text);
+  };
+  const latency: ServiceLatency = {};
+  if (/^\d+$/.test(raw)) {
+    for (const service of LATENCY_SERVICES) latency[service] = ms(raw);
+  } else {
+    for (const pair of raw.split(',')) {
+      const [service, value, ...rest] = pair.split('=').map((part) => part.trim());
+      if (!service || value === undefined || rest.length > 0) throw bad(`${JSON.stringify(pair)} is not service=ms`);
+      if (!(LATENCY_SERVICES as readonly string[]).includes(service)) throw bad(`${JSON.stringify(service)} is not a service`);
+      if (service in latency) throw bad(`${service} is given twice`);
+      latency[service as LatencyService] = ms(value);
+    }
+  }
+  try {
+    checkLatency(latency);
+  } catch (error) {
+    throw bad((error as Error).message);
+  }
+  return latency;
 }
 
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;

@@ -29,8 +29,8 @@ export interface ManagementContext {
   stage: string;
   connections: Map<string, LiveConnection>;
   maxPayloadBytes: number;
-  /** A modelled network round trip, added before each call is served. */
-  latencyMs?: number;
+  /** The modelled network round trip, waited before each call is served (sandbox/latency.ts). */
+  hold?: () => Promise<void>;
   injectFault?: ManagementFault;
   onActivity: (connection: LiveConnection) => void;
   accessLog: (entry: Record<string, unknown>) => void;
@@ -77,7 +77,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, ctx: ManagementC
     return fail(res, 403, 'Missing Authentication Token');
   }
   const body = operation === 'PostToConnection' ? await readBody(req, ctx.maxPayloadBytes) : undefined;
-  if (ctx.latencyMs) await new Promise((resolve) => setTimeout(resolve, ctx.latencyMs));
+  await ctx.hold?.();
   const injected = ctx.injectFault?.(operation, connectionId, body instanceof Buffer ? body.toString('utf8') : undefined);
   if (injected !== undefined) {
     log(injected);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startDynamoFaultProxy, type DynamoFault, type DynamoFaultProxy } from './dynamo-faults';
 import { startSandbox, type FunctionSource, type Limits, type Sandbox, type SandboxOptions } from './index';
+import { ModelledLatency, startLatencyProxy, type ServiceLatency } from './latency';
 import { SANDBOX_SCHEDULER_ROLE_ARN, sandboxFunctionArn } from './scheduler';
 import { ensureTable } from './table';
 import type { SettingManifest } from '../packages/contract/src/settings';
@@ -63,6 +64,13 @@ export interface ProjectSandboxOptions {
   maxConnectionSeconds?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   limits?: Partial<Limits>;
+  /**
+   * A modelled network round trip per AWS service, in ms (`{ dynamodb: 5, sqs: 10, scheduler: 10,
+   * management: 10, lambda: 15 }`; 0, the default, adds nothing). Given at all, a proxy stands in front
+   * of DynamoDB Local that waits `dynamodb` before forwarding each request (`sandbox.latency.set()`
+   * changes the round trips later). `npm start` reads it from SANDBOX_LATENCY_MS.
+   */
+  latency?: ServiceLatency;
   distDir?: string;
   /** Run another implementation of a function (tests wrap the real one to inject a crash). */
   functionSource?: Partial<Record<ProjectFunction, FunctionSource>>;
@@ -138,6 +146,7 @@ export async function startProjectSandbox(
   if (options.maxConnectionSeconds !== undefined && cut && !(Number.isInteger(options.maxConnectionSeconds) && options.maxConnectionSeconds >= (cut.min ?? 0) && options.maxConnectionSeconds <= (cut.max ?? Infinity))) {
     throw new Error(`maxConnectionSeconds must be a whole number from ${cut.min} to ${cut.max} (the sweeper's CONNECTION_MAX_SECONDS), not ${options.maxConnectionSeconds}`);
   }
+  const latency = new ModelledLatency(options.latency);
   const tableName = options.tableName ?? 'websocket-sessions';
   const dynamo = new DynamoDBClient({ endpoint: options.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
   try {
@@ -145,17 +154,25 @@ export async function startProjectSandbox(
   } finally {
     dynamo.destroy();
   }
-  // Only when a test asks for DynamoDB faults does a proxy stand between the functions and DynamoDB Local.
-  const proxy = options.injectDynamoFault
-    ? await startDynamoFaultProxy({ target: options.dynamoEndpoint, injectFault: options.injectDynamoFault, holdMs: options.dynamoFaultHoldMs })
-    : undefined;
+  // DynamoDB's round trip, modelled only when asked for; faults, only when a test asks for them: the
+  // functions reach the fault proxy, which reaches the latency proxy, which reaches DynamoDB Local.
+  const delayed = options.latency ? await startLatencyProxy(options.dynamoEndpoint, () => latency.hold('dynamodb')) : undefined;
+  let proxy: DynamoFaultProxy | undefined;
+  try {
+    proxy = options.injectDynamoFault
+      ? await startDynamoFaultProxy({ target: delayed?.endpoint ?? options.dynamoEndpoint, injectFault: options.injectDynamoFault, holdMs: options.dynamoFaultHoldMs })
+      : undefined;
+  } catch (error) {
+    await delayed?.stop();
+    throw error;
+  }
   // Every function's (and every custom route's) environment: the table and where DynamoDB is. The
   // sandbox itself adds MANAGEMENT_ENDPOINT and the queues' URLs (sandbox/index.ts).
   const env: Record<string, string> = {
     TABLE_NAME: tableName,
     LOG_LEVEL: options.logLevel ?? 'info',
     METRICS_NAMESPACE: 'WebSocketSessions',
-    AWS_ENDPOINT_URL_DYNAMODB: proxy?.endpoint ?? options.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: proxy?.endpoint ?? delayed?.endpoint ?? options.dynamoEndpoint,
   };
   const authMode = options.authMode ?? 'anonymous';
   const text = (value: number | boolean | undefined): string | undefined => (value === undefined ? undefined : String(value));
@@ -234,9 +251,11 @@ export async function startProjectSandbox(
     schedules: [{ name: SWEEPER_SCHEDULE, group: SCHEDULE_GROUP, expression: 'rate(1 minute)', function: 'sweeper', input: SWEEPER_INPUT, periodMs: options.sweepEveryMs }],
     scheduleGroups: [SCHEDULE_GROUP],
     limits: { ...(options.maxConnectionSeconds === undefined ? {} : { maxConnectionMs: options.maxConnectionSeconds * 1000 }), ...options.limits },
+    latency,
     injectFault: options.injectFault,
     injectSqsFault: options.injectSqsFault,
-    owns: proxy && [proxy],
+    // Stopped last, the fault proxy before the latency proxy it reaches.
+    owns: [delayed, proxy].filter((part) => part !== undefined),
     onLog: options.onLog,
     onAccessLog: options.onAccessLog,
   });

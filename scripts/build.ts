@@ -61,12 +61,23 @@ export interface SessionsManifest {
   settings: SettingManifest[];
 }
 
+/** The size every zip aims to stay under: 250 KB keeps a function's init near a bare `node` start (the bench measures it). */
+export const ZIP_AIM_BYTES = 250_000;
 /**
- * Each zip's size budget in bytes: Lambda's cold start grows with the code it loads, and 250 KB keeps
- * every function's init near a bare `node` start (the bench measures it). Sizes are deterministic
- * (reproducible builds), so test/integration/build.test.ts holds every zip to its budget.
+ * Each zip's size budget in bytes: its size when the budget was set plus about 10 % room, at most the
+ * aim, so one function's growth is seen before it reaches the aim. Sizes are deterministic
+ * (reproducible builds), so test/integration/build.test.ts holds every zip to its budget; raise one
+ * on purpose, with the bench's figures, never to make the test pass.
  */
-export const ZIP_BUDGET_BYTES = 250_000;
+export const ZIP_BUDGET_BYTES: Readonly<Record<FunctionName, number>> = {
+  authorizer: 212_000,
+  connect: 170_000,
+  disconnect: 182_000,
+  message: 250_000,
+  sweeper: 178_000,
+  fanout: 207_000,
+  teleprinter: 168_000,
+};
 
 const ROOT = path.resolve(__dirname, '..');
 /** DOS time has no zone; built from local fields so the bytes do not depend on the machine's TZ. */
@@ -110,10 +121,12 @@ export const BUNDLE_OPTIONS = {
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
-async function bundle(name: FunctionName, entry: string): Promise<Map<string, Buffer>> {
+/** Bundles one entry point into its files (index.js and its map); `extra` for the bench's variants (e.g. `external`). */
+export async function bundle(name: FunctionName, entry: string, extra: Pick<BuildOptions, 'external'> = {}): Promise<Map<string, Buffer>> {
   const result = await build({
     ...BUNDLE_OPTIONS,
     plugins: WITHOUT_REDIS.has(name) ? [...BUNDLE_OPTIONS.plugins, noRedisPlugin] : BUNDLE_OPTIONS.plugins,
+    ...extra,
     entryPoints: [path.join(ROOT, entry)],
     outfile: path.join(ROOT, 'dist', 'build', name, 'index.js'),
     absWorkingDir: ROOT,
@@ -133,7 +146,8 @@ async function bundle(name: FunctionName, entry: string): Promise<Map<string, Bu
   return files;
 }
 
-function zip(files: Map<string, Buffer>): Promise<Buffer> {
+/** The files as a reproducible zip (fixed order, timestamps and modes). */
+export function zip(files: Map<string, Buffer>): Promise<Buffer> {
   const archive = new ZipFile();
   for (const name of [...files.keys()].sort()) {
     archive.addBuffer(files.get(name)!, name, { mtime: FIXED_MTIME, mode: 0o100644, forceDosTimestamp: true, compressionLevel: 9 });

@@ -4,7 +4,8 @@
  * with the login example's HTTP API (examples/login-flow) on the page's origin: the page signs in and
  * connects with the session cookie.
  * ALLOWED_ORIGINS adds origins; the session settings (sandbox/launch.ts LOCAL_SETTINGS) come from the
- * environment; LOG_FORMAT=json shows the functions' JSON lines. Ctrl-C closes every connection
+ * environment; SANDBOX_LATENCY_MS models each AWS service's round trip (sandbox/launch.ts readLatency);
+ * LOG_FORMAT=json shows the functions' JSON lines. Ctrl-C closes every connection
  * ($disconnect runs) and stops everything.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import {
   describeLocalSettings,
   logSink,
   readAllowedOrigins,
+  readLatency,
   readLocalSettings,
   readPort,
   stopOnSignals,
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
     await buildAll();
   }
   const settings = readLocalSettings();
+  const latency = readLatency();
 
   const dynamo = await startDynamoLocal();
   const verbose = process.env.LOG_LEVEL === 'debug';
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
     allowedOrigins: origins,
     settings: Object.fromEntries(settings.map(({ name, value }) => [name, String(value)])),
     logLevel: verbose ? 'debug' : 'info',
+    latency,
     onLog: log,
     onAccessLog: (entry) => log('api', JSON.stringify({ event: 'access', ...entry })),
   });
@@ -90,7 +94,8 @@ websocket-sessions sandbox
   Config            auth mode jwt with the session cookie at $connect (new WebSocket(url, 'ws-sessions.v1') once signed in),
                     allowed origins ${origins.join(', ')} (and clients sending no Origin;
                     more with ALLOWED_ORIGINS=https://a.example,https://b.example),
-                    idle timeout 10 min, maximum duration 2 h
+                    idle timeout 10 min, maximum duration 2 h,
+                    modelled round trips ${latency ? Object.entries(latency).map(([service, ms]) => `${service} ${ms} ms`).join(', ') : 'none (SANDBOX_LATENCY_MS=10, or dynamodb=5,sqs=10,lambda=15)'}
   Settings          set any of these in the environment of npm start, as the module's variables set them:
 ${describeLocalSettings(settings)
   .map((line) => `                    ${line}`)

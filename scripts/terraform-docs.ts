@@ -2,7 +2,7 @@
  * Generates the Inputs and Outputs tables of every Terraform module's documentation from its
  * `variable` and `output` blocks (parsed with @cdktf/hcl2json), between the markers
  * `<!-- inputs:begin … -->` / `<!-- inputs:end -->` and `<!-- outputs:begin … -->` /
- * `<!-- outputs:end -->`: the root module's in docs/terraform.md, each submodule's in
+ * `<!-- outputs:end -->`: the root module's in docs/terraform.md and README.md, each submodule's in
  * modules/<name>/README.md and each example's in examples/<name>/README.md.
  * test/unit/terraform-docs.test.ts fails when a committed table differs from what this generates.
  *
@@ -28,7 +28,12 @@ export function documentedModules(root = ROOT): DocumentedModule[] {
       .filter((entry) => entry.isDirectory() && readdirSync(path.join(root, parent, entry.name)).some((file) => file.endsWith('.tf')))
       .map((entry) => `${parent}/${entry.name}`)
       .sort();
-  return [{ dir: '.', doc: 'docs/terraform.md' }, ...[...folders('modules'), ...folders('examples')].map((dir) => ({ dir, doc: `${dir}/README.md` }))];
+  return [
+    { dir: '.', doc: 'docs/terraform.md' },
+    // The README is what a module registry shows.
+    { dir: '.', doc: 'README.md' },
+    ...[...folders('modules'), ...folders('examples')].map((dir) => ({ dir, doc: `${dir}/README.md` })),
+  ];
 }
 
 export type TableKind = 'inputs' | 'outputs';

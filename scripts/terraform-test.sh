@@ -4,6 +4,8 @@
 #   2. terraform init -backend=false + terraform validate in the root module, each module
 #      under modules/ and each example under examples/
 #   3. terraform test -test-directory=test/terraform at the root (mocked AWS provider)
+#   4. scripts/terraform-consumer-test.sh: the module package planned by a consumer, zips from S3
+#   5. the examples' generated resource lists match an offline plan (scripts/example-resources.ts)
 # It never builds the Lambda packages: run `npm run build` first so dist/*.zip exist.
 # Exits non-zero if any step fails, after running them all and listing the failures.
 set -uo pipefail
@@ -85,6 +87,13 @@ run_tests() {
     terraform test -no-color -test-directory=test/terraform 2>&1 | tee "$test_log"
 }
 step "terraform test (test/terraform)" run_tests
+
+# The module as a registry or git consumer gets it (no dist/, no sources), planned with the released
+# zips from S3.
+step "terraform test (module package consumer)" bash "$repo_root/scripts/terraform-consumer-test.sh"
+
+# The resource lists of examples/minimal and examples/complete (their READMEs) from offline plans.
+step "example resource lists are fresh" npx tsx scripts/example-resources.ts --check
 
 # Restate terraform test's count ("Success! 3 passed, 0 failed.") as a plain closing line.
 counts="$(sed -n 's/^.*[^0-9]\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*$/\1 passed, \2 failed/p' "$test_log" | tail -n 1)"

@@ -66,7 +66,7 @@ failed=$((failed + tf_failed))
 [ "$tf_failed" -gt 0 ] && failures+=("terraform ($tf_failed)")
 
 # The benchmarks are not tests (no figure is asserted); this only keeps them runnable.
-check "benchmarks run (npm run bench, smallest sizes)" env BENCH_RUNS=1 BENCH_CLIENTS=3 BENCH_AUTH_MS=50 BENCH_FANOUT_CLIENTS=20 BENCH_FANOUT_ROUNDS=2 BENCH_RESUME_CLIENTS=2 BENCH_RESUME_SIZES=5 BENCH_SESSIONS=10 BENCH_SESSIONS_MS=200 BENCH_EVICTION_RUNS=3 npx tsx scripts/bench.ts
+check "benchmarks run (npm run bench, smallest sizes)" env BENCH_RUNS=1 BENCH_CLIENTS=3 BENCH_AUTH_MS=50 BENCH_FANOUT_AUDIENCES=1,20 BENCH_FANOUT_PUBLISHES=2 BENCH_FANOUT_NAIVE_ROUNDS=1 BENCH_HOT_PUBLISHES=8 BENCH_RESUME_CLIENTS=2 BENCH_RESUME_SIZES=5 BENCH_SESSIONS=10 BENCH_SESSIONS_MS=200 BENCH_EVICTION_RUNS=3 npx tsx scripts/bench.ts
 
 echo
 if [ "$failed" -gt 0 ]; then

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { startDemoServer } from '../../sandbox/demo-server';
 import { startDynamoLocal } from '../../sandbox/dynamo-local';
-import { assertPortsFree, buildIsStale, describeLocalSettings, logSink, readAllowedOrigins, readLocalSettings, readPort, stopOnSignals } from '../../sandbox/launch';
+import { assertPortsFree, buildIsStale, describeLocalSettings, logSink, readAllowedOrigins, readLatency, readLocalSettings, readPort, stopOnSignals } from '../../sandbox/launch';
 import { DIST, PROJECT_FUNCTIONS, startProjectSandbox } from '../../sandbox/project';
 import { buildAll } from '../../scripts/build';
 import { CLIENT_PAGES } from './client-files';
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   );
   const dynamo = await startDynamoLocal();
   const sandbox = await startProjectSandbox({
+    latency: readLatency(),
     dynamoEndpoint: dynamo.endpoint,
     port,
     stage: process.env.STAGE || 'dev',

@@ -13,8 +13,10 @@ module "websocket_sessions" {
   allowed_origins      = var.allowed_origins
   allow_missing_origin = true
 
-  # A throwaway stack: let `terraform destroy` remove the table.
+  # A throwaway stack: let `terraform destroy` remove the table, and no alarms (the production
+  # features are all on in examples/complete).
   deletion_protection_enabled = false
+  alarms_enabled              = false
 
   tags = {
     Project     = "websocket-sessions"

@@ -3,29 +3,41 @@ import { createHash } from 'node:crypto';
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Metric names this project emits, all counts. */
-export type MetricName =
-  | 'Connects'
-  | 'Rejects'
-  | 'Disconnects'
-  | 'ConnectionsClosed'
-  | 'StaleConnections'
-  | 'BadMessages'
-  | 'Errors'
-  | 'Published'
-  | 'Delivered'
-  | 'DeliveryRetries'
-  | 'DeadLettered'
-  | 'SessionsExpired'
-  | 'SweepFailures'
-  | 'SessionCacheHits'
-  | 'SessionCacheMisses'
-  | 'SessionCacheErrors'
-  | 'SessionsEvicted'
-  | 'SessionConflictsRetried'
-  | 'RefreshTokenReuse'
-  | 'SessionCheckCacheHits'
-  | 'SessionCheckCacheMisses';
+/**
+ * Every metric this project emits, with its CloudWatch unit. modules/metrics.json lists the same names
+ * for Terraform (the alarms and the dashboard read it); test/unit/metric-names.test.ts keeps the two equal.
+ */
+export const METRIC_UNITS = {
+  Connects: 'Count',
+  Rejects: 'Count',
+  AuthorizerDenials: 'Count',
+  Disconnects: 'Count',
+  ConnectionsClosed: 'Count',
+  StaleConnections: 'Count',
+  BadMessages: 'Count',
+  Errors: 'Count',
+  Published: 'Count',
+  Delivered: 'Count',
+  DeliveryRetries: 'Count',
+  DeadLettered: 'Count',
+  FanoutLag: 'Milliseconds',
+  SessionsStarted: 'Count',
+  Resumes: 'Count',
+  ResumeGaps: 'Count',
+  SessionsExpired: 'Count',
+  SweepFailures: 'Count',
+  SessionCacheHits: 'Count',
+  SessionCacheMisses: 'Count',
+  SessionCacheErrors: 'Count',
+  SessionsEvicted: 'Count',
+  SessionConflictsRetried: 'Count',
+  RefreshTokenReuse: 'Count',
+  SessionCheckCacheHits: 'Count',
+  SessionCheckCacheMisses: 'Count',
+} as const;
+
+/** Metric names this project emits. */
+export type MetricName = keyof typeof METRIC_UNITS;
 
 export interface LogEntry {
   /** What happened: `connect`, `reject`, `disconnect`, `message`, `stale_connection`, … */
@@ -50,7 +62,8 @@ export function configureLog(options: { level?: Level; namespace?: string; sink?
 /**
  * Writes one JSON line. When `metrics` is given the same line is a CloudWatch Embedded Metric Format
  * record, so each event costs one line whether or not it counts towards a metric. A `reason` becomes
- * the metric's dimension.
+ * the metric's dimension, and the metric is also published without it (the total over every reason,
+ * which alarms watch).
  *
  * @example
  * log({ event: 'reject', level: 'warn', reason: 'origin_not_allowed' }, { Rejects: 1 });
@@ -65,8 +78,8 @@ export function log(entry: LogEntry, metrics?: Partial<Record<MetricName, number
       CloudWatchMetrics: [
         {
           Namespace: namespace,
-          Dimensions: entry.reason ? [['Reason']] : [[]],
-          Metrics: Object.keys(metrics).map((name) => ({ Name: name, Unit: 'Count' })),
+          Dimensions: entry.reason ? [['Reason'], []] : [[]],
+          Metrics: (Object.keys(metrics) as MetricName[]).map((name) => ({ Name: name, Unit: METRIC_UNITS[name] })),
         },
       ],
     };

@@ -1,4 +1,7 @@
 locals {
+  # One pattern per ARN kind, shared by every validation of the root module and the submodules.
+  arn_patterns = jsondecode(file("${path.module}/../arn-patterns.json"))
+
   # Policy documents are rendered with jsonencode() rather than the aws_iam_policy_document
   # data source so that they are plain values known at plan time: terraform test can decode
   # and assert them exactly under mock_provider (a mocked data source returns a random
@@ -52,6 +55,7 @@ locals {
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${var.function_name}"
   retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
   tags              = var.tags
 }
 
@@ -75,15 +79,29 @@ resource "aws_lambda_function" "this" {
   description      = var.description
   role             = aws_iam_role.this.arn
   filename         = var.artifact_path
-  source_code_hash = filebase64sha256(var.artifact_path)
+  source_code_hash = var.source_code_hash != null ? var.source_code_hash : filebase64sha256(var.artifact_path)
   handler          = var.handler
   runtime          = var.runtime
   architectures    = [var.architecture]
   memory_size      = var.memory_size
   timeout          = var.timeout
 
+  # A package in S3 instead of a local file (artifact_s3).
+  s3_bucket         = try(var.artifact_s3.bucket, null)
+  s3_key            = try(var.artifact_s3.key, null)
+  s3_object_version = try(var.artifact_s3.object_version, null)
+
   # null: the provider's -1, unreserved.
   reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  # Without the block Lambda keeps its default (PassThrough): no segments of its own.
+  dynamic "tracing_config" {
+    for_each = var.tracing_enabled ? ["Active"] : []
+
+    content {
+      mode = tracing_config.value
+    }
+  }
 
   dynamic "environment" {
     for_each = length(var.environment_variables) > 0 ? [var.environment_variables] : []
@@ -101,6 +119,19 @@ resource "aws_lambda_function" "this" {
     aws_cloudwatch_log_group.this,
     aws_iam_role_policy.this,
   ]
+}
+
+# Active tracing sends segments with xray:PutTraceSegments and xray:PutTelemetryRecords, which take
+# no resource ARN: the AWS managed policy grants them (the inline policies refuse "*").
+data "aws_partition" "current" {
+  count = var.tracing_enabled ? 1 : 0
+}
+
+resource "aws_iam_role_policy_attachment" "xray" {
+  count = var.tracing_enabled ? 1 : 0
+
+  role       = aws_iam_role.this.name
+  policy_arn = "arn:${data.aws_partition.current[0].partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
 }
 
 resource "aws_lambda_permission" "this" {

@@ -72,3 +72,23 @@ output "permission_source_arns" {
   description = "Source ARNs allowed to invoke the function, keyed by statement id."
   value       = { for statement_id, permission in aws_lambda_permission.this : statement_id => permission.source_arn }
 }
+
+output "function_package" {
+  description = "Where the function's code was deployed from: filename (a local zip) or s3_bucket, s3_key and s3_object_version (null when unpinned)."
+  value = {
+    filename          = aws_lambda_function.this.filename
+    s3_bucket         = aws_lambda_function.this.s3_bucket
+    s3_key            = aws_lambda_function.this.s3_key
+    s3_object_version = aws_lambda_function.this.s3_object_version
+  }
+}
+
+output "function_tracing_mode" {
+  description = "X-Ray tracing mode of the function: Active when tracing_enabled, else null (Lambda's PassThrough)."
+  value       = one(aws_lambda_function.this.tracing_config[*].mode)
+}
+
+output "log_group_kms_key_id" {
+  description = "KMS key encrypting the function's log group; null for CloudWatch Logs' own encryption."
+  value       = aws_cloudwatch_log_group.this.kms_key_id
+}

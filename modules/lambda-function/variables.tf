@@ -16,12 +16,44 @@ variable "description" {
 }
 
 variable "artifact_path" {
-  description = "Path of the built deployment package (.zip). Terraform never builds it; it only hashes and uploads it."
+  description = "Path of the built deployment package (.zip). Terraform never builds it; it only hashes and uploads it. null when the package comes from S3 (artifact_s3)."
   type        = string
+  default     = null
 
   validation {
-    condition     = endswith(var.artifact_path, ".zip")
+    condition     = var.artifact_path == null || endswith(coalesce(var.artifact_path, ".zip"), ".zip")
     error_message = "artifact_path must be the path of a .zip file."
+  }
+
+  validation {
+    condition     = (var.artifact_path == null) != (var.artifact_s3 == null)
+    error_message = "Set exactly one of artifact_path (a local zip) and artifact_s3 (a zip in S3)."
+  }
+}
+
+variable "artifact_s3" {
+  description = "The deployment package as an S3 object: bucket, key and optionally the object version. null when it is a local file (artifact_path). Needs source_code_hash."
+  type = object({
+    bucket         = string
+    key            = string
+    object_version = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.artifact_s3 == null || var.source_code_hash != null
+    error_message = "artifact_s3 needs source_code_hash: Terraform cannot hash an object in S3, so the package's base64 SHA-256 must be given."
+  }
+}
+
+variable "source_code_hash" {
+  description = "Base64 SHA-256 of the package; a new value (and only a new value) redeploys the code. null means filebase64sha256(artifact_path)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.source_code_hash == null || can(regex("^[A-Za-z0-9+/]{43}=$", coalesce(var.source_code_hash, "-")))
+    error_message = "source_code_hash must be a base64 SHA-256 (44 characters ending in '=')."
   }
 }
 
@@ -83,6 +115,24 @@ variable "reserved_concurrent_executions" {
   validation {
     condition     = var.reserved_concurrent_executions == null || try(floor(var.reserved_concurrent_executions) == var.reserved_concurrent_executions && var.reserved_concurrent_executions >= 0, false)
     error_message = "reserved_concurrent_executions must be null (unreserved) or a whole number from 0."
+  }
+}
+
+variable "tracing_enabled" {
+  description = "Whether the function traces with AWS X-Ray (tracing_config mode Active) and its role gets the AWS managed policy AWSXRayDaemonWriteAccess. false leaves Lambda's default, PassThrough."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of a customer managed KMS key encrypting the function's log group. null uses CloudWatch Logs' own encryption. The key policy must let the CloudWatch Logs service principal of the Region (logs.<region>.amazonaws.com) use it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex(local.arn_patterns.kms_key, var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
   }
 }
 

@@ -1,4 +1,7 @@
 locals {
+  # One pattern per ARN kind, shared by every validation of the root module and the submodules.
+  arn_patterns = jsondecode(file("${path.module}/../arn-patterns.json"))
+
   # Fields of the stage's access log (JSON, one object per request). For WebSocket APIs the
   # $context variables are documented under "WebSocket API access logging variables".
   access_log_format = jsonencode({
@@ -67,6 +70,7 @@ resource "aws_apigatewayv2_route" "this" {
 resource "aws_cloudwatch_log_group" "access" {
   name              = "/aws/apigateway/${var.name}/${var.stage_name}"
   retention_in_days = var.log_retention_in_days
+  kms_key_id        = var.log_kms_key_arn
   tags              = var.tags
 }
 
@@ -81,6 +85,20 @@ resource "aws_apigatewayv2_stage" "this" {
     throttling_rate_limit  = var.throttling_rate_limit
     data_trace_enabled     = false
     logging_level          = "OFF"
+  }
+
+  # Per-route limits beside the stage's defaults; a route not listed keeps them. (API Gateway has
+  # no X-Ray tracing for WebSocket APIs: only REST APIs' stages trace, so there is no setting here.)
+  dynamic "route_settings" {
+    for_each = var.route_throttling
+
+    content {
+      route_key              = route_settings.key
+      throttling_burst_limit = route_settings.value.burst_limit
+      throttling_rate_limit  = route_settings.value.rate_limit
+      data_trace_enabled     = false
+      logging_level          = "OFF"
+    }
   }
 
   access_log_settings {

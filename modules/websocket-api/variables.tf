@@ -81,6 +81,57 @@ variable "throttling_rate_limit" {
   nullable    = false
 }
 
+variable "route_throttling" {
+  description = "Throttling of single routes, keyed by route key (a route of the API, created by this module or beside it): burst_limit in requests, rate_limit in requests per second. A route not listed keeps the stage's throttling_burst_limit and throttling_rate_limit."
+  type = map(object({
+    burst_limit = number
+    rate_limit  = number
+  }))
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for limits in values(var.route_throttling) : limits.burst_limit >= 0 && limits.burst_limit <= 5000 && floor(limits.burst_limit) == limits.burst_limit && limits.rate_limit >= 0 && limits.rate_limit <= 10000])
+    error_message = "route_throttling burst_limit must be a whole number of requests from 0 to 5000 and rate_limit from 0 to 10000 requests per second (the default account quotas)."
+  }
+}
+
+variable "custom_domain" {
+  description = "A custom domain for the API: domain_name (for example ws.example.com), certificate_arn (an ACM certificate covering it, in the API's Region) and optionally route53_zone_id (a public hosted zone that gets an alias A record). null (the default): the execute-api endpoint only."
+  type = object({
+    domain_name     = string
+    certificate_arn = string
+    route53_zone_id = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.custom_domain == null ? true : can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.custom_domain.domain_name))
+    error_message = "custom_domain.domain_name must be a lowercase DNS name such as ws.example.com (no scheme, path or wildcard)."
+  }
+
+  validation {
+    condition     = var.custom_domain == null ? true : can(regex(local.arn_patterns.acm_certificate, var.custom_domain.certificate_arn))
+    error_message = "custom_domain.certificate_arn must be an ACM certificate ARN (arn:<partition>:acm:<region>:<account>:certificate/<id>)."
+  }
+
+  validation {
+    condition     = var.custom_domain == null ? true : var.custom_domain.route53_zone_id == null || can(regex("^Z[A-Z0-9]{1,31}$", var.custom_domain.route53_zone_id))
+    error_message = "custom_domain.route53_zone_id must be null or a Route 53 hosted zone id (Z followed by letters and digits)."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "ARN of a customer managed KMS key encrypting the access log group. null uses CloudWatch Logs' own encryption. The key policy must let logs.<region>.amazonaws.com use it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_kms_key_arn == null || can(regex(local.arn_patterns.kms_key, var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be null or a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>), not an alias."
+  }
+}
+
 variable "log_retention_in_days" {
   description = "Retention of the stage's access log group in days; one of CloudWatch Logs' allowed values, 0 meaning never expire."
   type        = number

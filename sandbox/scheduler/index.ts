@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InvokeOutcome } from '../lambda';
+import { heldListener } from '../latency';
 import { schedulerRequestListener } from './http';
 import { DEFAULT_SCHEDULE_GROUP, info, NAME, NAME_PATTERN_TEXT, SANDBOX_SCHEDULER_ROLE_ARN, sandboxFunctionArn, Scheduler, type ResolveFunction, type ScheduleFiring, type ScheduleInfo, type SchedulerCounters } from './schedules';
 
@@ -33,6 +34,8 @@ export interface SchedulerOptions {
   resolveFunction: ResolveFunction;
   /** How long an invocation may run before it counts as timed out. Default 30 000. */
   invokeTimeoutMs?: number;
+  /** The Scheduler API's modelled round trip, waited before each HTTP call is served (sandbox/latency.ts). Default: none. */
+  hold?: () => Promise<void>;
 }
 
 /**
@@ -101,7 +104,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<LocalSc
   const scheduler = new Scheduler(groups, options.resolveFunction, options.invokeTimeoutMs ?? 30_000);
   const startedAt = Date.now();
   const host = options.host ?? '127.0.0.1';
-  const server = createServer(schedulerRequestListener(scheduler, startedAt));
+  const listener = schedulerRequestListener(scheduler, startedAt);
+  const server = createServer(options.hold ? heldListener(listener, options.hold) : listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

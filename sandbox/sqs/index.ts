@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { heldListener } from '../latency';
 import type { AddressInfo } from 'node:net';
 import type { LocalFunction } from '../lambda';
 import type { SqsFault } from './faults';
@@ -42,6 +43,8 @@ export interface SqsOptions {
   port?: number;
   /** Fails calls (or batch entries) on SQS's side, as a test decides (see `SqsFault`). Default: none. */
   injectFault?: SqsFault;
+  /** SQS's modelled round trip, waited before each HTTP call is served (sandbox/latency.ts). Default: none. */
+  hold?: () => Promise<void>;
 }
 
 /** A running SQS emulator: its queues, their event source mappings and the HTTP endpoint serving them. */
@@ -89,7 +92,8 @@ export async function startSqs(options: SqsOptions): Promise<LocalSqs> {
   // The listener serves this map; it is filled once the port, and so the queue URLs, are known.
   const queues = new Map<string, LocalQueue>();
   let closed = false;
-  const server = createServer(sqsRequestListener({ queues, isClosed: () => closed, injectFault: options.injectFault }));
+  const listener = sqsRequestListener({ queues, isClosed: () => closed, injectFault: options.injectFault });
+  const server = createServer(options.hold ? heldListener(listener, options.hold) : listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

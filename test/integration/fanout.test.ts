@@ -26,6 +26,13 @@ async function messages(client: TestClient, count: number): Promise<Frame[]> {
   return received;
 }
 
+/** Runs `npm run push` (scripts/push.ts) with `args` and extra environment. */
+const pushScript = (args: string[], env: Record<string, string>) =>
+  promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/push.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+  });
+
 /** Asserts that nothing more arrives within `ms`. */
 async function quiet(client: TestClient, ms = 300): Promise<void> {
   await expect(client.next(ms)).rejects.toThrow(/no frame/);
@@ -202,18 +209,36 @@ describe('push through the fan-out queue (publisher → SQS → planner → deli
     const client = await join(user);
     const stateFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'push-')), 'state.json');
     writeFileSync(stateFile, JSON.stringify({ sqsEndpoint: project.sandbox.sqsEndpoint, fanoutQueueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url }));
-    const { stdout } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/push.ts', '--user', user, '{"from":"script"}'], {
-      cwd: ROOT,
-      env: { ...process.env, PUSH_STATE_FILE: stateFile, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const { stdout } = await pushScript(['--user', user, '{"from":"script"}'], { PUSH_STATE_FILE: stateFile });
     const id = /queued message (\S+)/.exec(stdout)?.[1];
     expect(await client.next(10_000)).toEqual({ type: 'message', channel: `user:${user}`, seq: 1, id, data: { from: 'script' } });
-    await expect(promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/push.ts', '--planet', 'x', '1'], { cwd: ROOT, env: { ...process.env, PUSH_STATE_FILE: stateFile } })).rejects.toMatchObject({
+    await expect(pushScript(['--planet', 'x', '1'], { PUSH_STATE_FILE: stateFile })).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('usage: npm run push'),
     });
     client.ws.close();
   }, 30_000);
+
+  it('npm run push reaches a deployed stack by its queue URL, region and the AWS credential chain (the sandbox\'s queue as if deployed)', async () => {
+    const user = `deployed-${randomUUID()}`;
+    const client = await join(user);
+    const queueUrl = project.sandbox.queues.get(FANOUT_QUEUE)!.url;
+    // No sandbox state to find: the queue URL alone names the stack; credentials come from the environment, as the SDK's chain reads them.
+    const env = { PUSH_STATE_FILE: path.join(os.tmpdir(), `no-sandbox-${randomUUID()}.json`), AWS_ACCESS_KEY_ID: 'deployed', AWS_SECRET_ACCESS_KEY: 'deployed' };
+    const refused = [
+      [['--queue-url', queueUrl.replace(/\.fifo$/, ''), '--region', 'us-east-1'], 'is not FIFO'],
+      [['--queue-url', 'fanout.fifo'], 'is not a URL'],
+      [['--region', 'us-east-1'], '--region applies to a deployed stack'],
+    ] as const;
+    for (const [options, message] of refused) {
+      await expect(pushScript([...options, '--user', user, '"refused"'], env)).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining(message) });
+    }
+    const { stdout } = await pushScript(['--queue-url', queueUrl, '--user', user, '{"from":"deployed"}'], { ...env, AWS_REGION: 'us-east-1' });
+    const id = /queued message (\S+)/.exec(stdout)?.[1];
+    // The first frame is the accepted push (seq 1): the refused calls wrote nothing.
+    expect(await client.next(10_000)).toEqual({ type: 'message', channel: `user:${user}`, seq: 1, id, data: { from: 'deployed' } });
+    client.ws.close();
+  }, 60_000);
 
   it('the publisher refuses bad calls before sending anything', async () => {
     await expect(publisher.publish('user:x', 1)).rejects.toMatchObject({ code: 'BAD_TARGET' });

@@ -3,6 +3,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createChannelActions } from '../../functions/lib/channels/channel-actions';
 import { createChannelStore } from '../../functions/lib/channels/channel-store';
+import { fingerprint } from '../../functions/lib/log';
 import { QueueUnavailableError } from '../../functions/lib/errors';
 import { HEAD, channelPk, logSk } from '../../packages/contract/src/table-keys';
 import type { ServerFrame } from '../../packages/contract/src/frames';
@@ -151,6 +152,21 @@ describe('replays: records sized in UTF-8 bytes, a bounded amount per request, a
     await drained();
     await quiet(client);
     for (const c of [reader, client]) c.ws.close();
+
+    // The metrics: each cut replay counts one ResumeGaps on its join's line (the short channel's
+    // none), the resume one Resumes, its hello one SessionsStarted; every fanout invocation its lag.
+    const joins = project.logs.records('fanout').filter((r) => r.event === 'join' && (r.channel === fingerprint(long) || r.channel === fingerprint(short)));
+    expect(joins.map((r) => [r.channel === fingerprint(long) ? 'long' : 'short', r.gaps, r.ResumeGaps]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['long', 1, 1],
+      ['long', 1, 1],
+      ['short', 0, undefined],
+    ]);
+    const resumes = project.logs.records('message').filter((r) => r.event === 'resume' && r.channels === 2);
+    expect(resumes.map((r) => r.Resumes)).toEqual([1]);
+    expect(project.logs.records('message').filter((r) => r.event === 'session_start').every((r) => r.SessionsStarted === 1)).toBe(true);
+    const lags = project.logs.records('fanout').filter((r) => r.event === 'fanout_batch');
+    expect(lags.length).toBeGreaterThan(0);
+    for (const r of lags) expect([typeof r.FanoutLag, r.FanoutLag === r.lagMs, (r.FanoutLag as number) >= 0]).toEqual(['number', true, true]);
   }, 60_000);
 
   it('subscribing to an implicit channel with since replays it after the ack', async () => {

@@ -226,6 +226,10 @@ describe('past the resume window', () => {
       expect(answers[1]).toMatchObject({ type: 'welcome', state: null, version: 0 });
       expect(answers[1]!.sessionId).not.toBe(sessionId);
     }
+    // Each counts one ResumeGaps by reason (and in the total, which the resume_gaps alarm watches).
+    const gaps = project.logs.records('message').filter((r) => r.event === 'resume_gap');
+    expect(gaps.length).toBeGreaterThanOrEqual(attempts.length);
+    for (const r of gaps) expect([r.ResumeGaps, r.Reason, (r._aws as { CloudWatchMetrics: Array<{ Dimensions: unknown }> }).CloudWatchMetrics[0]!.Dimensions]).toEqual([1, 'session_expired', [['Reason'], []]]);
   }, 30_000);
 });
 

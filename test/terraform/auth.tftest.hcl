@@ -430,3 +430,42 @@ run "jwt_mode_with_the_session_check_lets_the_authorizer_read_user_sessions" {
     error_message = "With the sid check the authorizer gets one policy, GetItem on the table."
   }
 }
+
+# --- guests beside signed-in users ----------------------------------------------------
+
+run "allow_guests_reaches_the_authorizer_in_token_modes" {
+  command = apply
+
+  variables {
+    auth_mode    = "two-phase"
+    allow_guests = true
+    jwt = {
+      algorithms = ["ES256"]
+      jwks_url   = "https://id.example.com/.well-known/jwks.json"
+    }
+  }
+
+  assert {
+    condition     = output.function_environment_variables.authorizer.ALLOW_GUESTS == "true"
+    error_message = "With allow_guests the authorizer of a two-phase stage must get ALLOW_GUESTS = \"true\"."
+  }
+
+  assert {
+    condition     = length([for fn, environment in output.function_environment_variables : fn if fn != "authorizer" && contains(keys(environment), "ALLOW_GUESTS")]) == 0
+    error_message = "Only the authorizer reads ALLOW_GUESTS."
+  }
+}
+
+run "allow_guests_is_not_passed_in_anonymous_mode" {
+  command = apply
+
+  variables {
+    auth_mode    = "anonymous"
+    allow_guests = true
+  }
+
+  assert {
+    condition     = !contains(keys(output.function_environment_variables.authorizer), "ALLOW_GUESTS")
+    error_message = "In anonymous mode everyone is a guest already: ALLOW_GUESTS must not be passed."
+  }
+}

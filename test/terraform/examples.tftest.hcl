@@ -26,6 +26,43 @@ run "minimal_example_plans" {
     condition     = module.websocket_sessions.fanout_function_name == "websocket-sessions-minimal-fanout"
     error_message = "The minimal example must deploy the fan-out consumer <name>-fanout."
   }
+
+  assert {
+    condition     = length(module.websocket_sessions.alarm_names) == 0 && module.websocket_sessions.dashboard_name == null && module.websocket_sessions.custom_domain_target == null
+    error_message = "The minimal example must create no alarm, dashboard or custom domain (its README lists what it creates)."
+  }
+}
+
+run "complete_example_plans" {
+  command = plan
+
+  module {
+    source = "./examples/complete"
+  }
+
+  variables {
+    domain_name     = "ws.example.com"
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+    jwt_issuer      = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI"
+    jwks_url        = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI/.well-known/jwks.json"
+    allowed_origins = ["https://app.example.com"]
+  }
+
+  assert {
+    condition     = output.websocket_url == "wss://ws.example.com" && output.management_endpoint == "https://ws.example.com"
+    error_message = "The complete example must serve the API on its custom domain."
+  }
+
+  assert {
+    condition     = length(module.websocket_sessions.function_names) == 6 && length(output.alarm_names) == 18
+    error_message = "The complete example must deploy the six functions and every alarm."
+  }
+
+  assert {
+    condition     = output.dashboard_name == "websocket-sessions-prod"
+    error_message = "The complete example must create the dashboard."
+  }
 }
 
 run "jwt_example_plans" {

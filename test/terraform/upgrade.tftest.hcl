@@ -45,3 +45,24 @@ run "new_layout_keeps_the_table_the_api_the_queues_and_the_resume_key" {
     error_message = "The resume token key would be replaced on upgrade: its address changed without a moved block."
   }
 }
+
+# The same upgrade taking the packages from S3 (artifacts) instead of dist/: where the code comes from
+# touches no stateful resource.
+run "new_layout_with_packages_from_s3_keeps_the_table_the_api_and_the_queues" {
+  command   = plan
+  state_key = "upgrade"
+
+  variables {
+    artifacts = { s3_bucket = "platform-artifacts", manifest = file("test/terraform/fixtures/artifacts/stub-release-manifest.json") }
+  }
+
+  assert {
+    condition     = output.table_arn == run.old_layout.table_arn && output.api_id == run.old_layout.api_id
+    error_message = "Deploying the packages from S3 would replace the table or the API."
+  }
+
+  assert {
+    condition     = output.fanout_queue_url == run.old_layout.fanout_queue_url && output.fanout_dlq_url == run.old_layout.fanout_dlq_url
+    error_message = "Deploying the packages from S3 would replace a fan-out queue."
+  }
+}

@@ -34,6 +34,7 @@ beforeEach(() => {
   jest.resetModules();
   process.env = { ...ORIGINAL_ENV, TABLE_NAME: 'connections', AUTH_MODE: 'anonymous', ALLOWED_ORIGINS: 'https://app.example.com' };
   delete process.env.ALLOW_MISSING_ORIGIN;
+  delete process.env.ALLOW_GUESTS;
   delete process.env.LOG_LEVEL;
   delete process.env.METRICS_NAMESPACE;
   output = [];
@@ -128,7 +129,7 @@ describe('authorizer handler', () => {
     const handler = await loadHandler();
     expect(await handler(request({ origin, protocol: USER_ID }))).toStrictEqual(denyPolicy);
     const [record] = logRecords();
-    expect(record).toMatchObject({ event: 'reject', level: 'warn', stage: 'authorizer', reason: 'origin_not_allowed', status: 403, Rejects: 1, Reason: 'origin_not_allowed' });
+    expect(record).toMatchObject({ event: 'reject', level: 'warn', stage: 'authorizer', reason: 'origin_not_allowed', status: 403, Rejects: 1, AuthorizerDenials: 1, Reason: 'origin_not_allowed' });
     expect(output.join('')).not.toContain(USER_ID);
   });
 
@@ -174,6 +175,7 @@ describe('authorizer handler', () => {
       connectionId: sample.requestContext.connectionId,
       authMode: 'anonymous',
       Rejects: 1,
+      AuthorizerDenials: 1,
       Reason: reason,
     });
     if (secret !== undefined) expect(output.join('')).not.toContain(secret);
@@ -284,6 +286,22 @@ describe('authorizer handler', () => {
       const handler = await loadHandler();
       const result = await handler(request({ origin: 'https://evil.example.com', protocol: 'ws-sessions.v1' }));
       expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    });
+
+    it('with ALLOW_GUESTS=true admits an anonymous id offered alone as a guest, and the app protocol still as pending', async () => {
+      process.env.ALLOW_GUESTS = 'true';
+      const handler = await loadHandler();
+      const guest = await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }));
+      expect(guest).toMatchObject({ principalId: PRINCIPAL, context: { userId: USER_ID, authMode: 'anonymous' } });
+      expect(guest.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
+      expect((await handler(request({ origin: 'https://app.example.com', protocol: 'ws-sessions.v1' }))).principalId).toBe('pending');
+      const foreign = await handler(request({ origin: 'https://evil.example.com', protocol: USER_ID }));
+      expect(foreign.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny' });
+    });
+
+    it('refuses an ALLOW_GUESTS that is not "true" or "false" at init', async () => {
+      process.env.ALLOW_GUESTS = 'yes';
+      await expect(loadHandler()).rejects.toThrow('ALLOW_GUESTS must be "true" or "false", got "yes"');
     });
   });
 });

@@ -1,3 +1,5 @@
+import type { SQSRecord } from 'aws-lambda';
+import { batchLagMs } from '../../functions/lib/delivery/fanout';
 import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../packages/contract/src/channel-names';
 import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../packages/contract/src/queue-message';
 import { gapFrame, messageFrame, messageIdOf } from '../../functions/lib/delivery/frames';
@@ -169,5 +171,22 @@ describe('the replay budget of one request', () => {
   ])('shares %j within %d as %j', (needs, budget, shares) => {
     expect(shareReplayBudget(needs, budget)).toEqual(shares);
     expect(shareReplayBudget(needs, budget).reduce((a, b) => a + b, 0)).toBe(budget);
+  });
+});
+
+describe('fan-out lag (FanoutLag)', () => {
+  const record = (sent: string | undefined) => ({ attributes: sent === undefined ? {} : { SentTimestamp: sent } }) as unknown as SQSRecord;
+
+  it('is the age of the oldest record of the batch', () => {
+    expect(batchLagMs([record('1000'), record('400'), record('900')], 1500)).toBe(1100);
+  });
+
+  it('ignores records without a SentTimestamp and is undefined when none has one', () => {
+    expect(batchLagMs([record(undefined), record('1200')], 1500)).toBe(300);
+    expect(batchLagMs([record(undefined), record('nope')], 1500)).toBeUndefined();
+  });
+
+  it('is never negative when clocks disagree', () => {
+    expect(batchLagMs([record('2000')], 1500)).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { readAllowedOrigins, readPort, readableLogLine } from '../../sandbox/launch';
+import { readAllowedOrigins, readLatency, readPort, readableLogLine } from '../../sandbox/launch';
 
 describe('the launchers\' readable log line', () => {
   it('puts time, function, level and event first, then the fields, leaving the metrics envelope out', () => {
@@ -38,6 +38,20 @@ describe('the launchers\' environment', () => {
     expect(readAllowedOrigins(3000, { ALLOWED_ORIGINS: '*' })).toEqual(['http://127.0.0.1:3000', 'http://localhost:3000', '*']);
     for (const bad of ['https://a.example/', 'a.example', 'ftp://a.example', 'https://a.example?x', '**']) {
       expect(() => readAllowedOrigins(3000, { ALLOWED_ORIGINS: bad })).toThrow(/is not an origin/);
+    }
+  });
+});
+
+describe('the launchers\' modelled round trips (SANDBOX_LATENCY_MS)', () => {
+  it('reads one number for every service, or service=ms pairs, and none when unset', () => {
+    expect(readLatency({})).toBeUndefined();
+    expect(readLatency({ SANDBOX_LATENCY_MS: '10' })).toEqual({ dynamodb: 10, sqs: 10, scheduler: 10, management: 10, lambda: 10 });
+    expect(readLatency({ SANDBOX_LATENCY_MS: ' dynamodb=5, lambda=15 ' })).toEqual({ dynamodb: 5, lambda: 15 });
+  });
+
+  it('refuses what is not one, naming the setting', () => {
+    for (const bad of ['-1', '5ms', 'dynamo=5', 'dynamodb', 'dynamodb=5,dynamodb=6', 'sqs=1.5', 'sqs=5=6', 'lambda=3600001']) {
+      expect(() => readLatency({ SANDBOX_LATENCY_MS: bad })).toThrow(/^SANDBOX_LATENCY_MS must be whole ms/);
     }
   });
 });

@@ -26,7 +26,7 @@ describe('log', () => {
     expect(record).toStrictEqual({ level: 'warn', event: 'reject', reason: 'origin_not_allowed', timestamp: '2024-01-20T11:55:00.453Z' });
   });
 
-  it('makes the line an EMF record with a Reason dimension when a reason is given', () => {
+  it('makes the line an EMF record with a Reason dimension, and the total without it, when a reason is given', () => {
     log({ event: 'reject', level: 'warn', reason: 'origin_not_allowed' }, { Rejects: 1 });
     expect(records()).toStrictEqual([
       {
@@ -36,7 +36,7 @@ describe('log', () => {
         timestamp: '2024-01-20T11:55:00.453Z',
         _aws: {
           Timestamp: Date.parse('2024-01-20T11:55:00.453Z'),
-          CloudWatchMetrics: [{ Namespace: 'WebSocketSessions', Dimensions: [['Reason']], Metrics: [{ Name: 'Rejects', Unit: 'Count' }] }],
+          CloudWatchMetrics: [{ Namespace: 'WebSocketSessions', Dimensions: [['Reason'], []], Metrics: [{ Name: 'Rejects', Unit: 'Count' }] }],
         },
         Reason: 'origin_not_allowed',
         Rejects: 1,
@@ -65,6 +65,18 @@ describe('log', () => {
     ]);
     expect(record?.BadMessages).toBe(1);
     expect(record?.Errors).toBe(2);
+  });
+
+  it('gives each metric its unit: FanoutLag in milliseconds, counts in Count', () => {
+    log({ event: 'fanout_batch', records: 3, lagMs: 1250 }, { FanoutLag: 1250, Delivered: 3 });
+    const [record] = records();
+    const aws = record?._aws as { CloudWatchMetrics: Array<{ Dimensions: unknown; Metrics: unknown }> };
+    expect(aws.CloudWatchMetrics[0]?.Dimensions).toStrictEqual([[]]);
+    expect(aws.CloudWatchMetrics[0]?.Metrics).toStrictEqual([
+      { Name: 'FanoutLag', Unit: 'Milliseconds' },
+      { Name: 'Delivered', Unit: 'Count' },
+    ]);
+    expect(record?.FanoutLag).toBe(1250);
   });
 
   it('uses the configured namespace', () => {

@@ -202,3 +202,22 @@ describe('router', () => {
     });
   });
 });
+
+describe('router: actions for signed-in connections only', () => {
+  const adopt: ActionHandler = () => [{ type: 'ack', action: 'adopt' }];
+
+  it('refuses adopt from a guest (an anonymous identity) with FORBIDDEN before it runs', async () => {
+    const guest = { ...context, identity: { userId: 'g'.repeat(16), authMode: 'anonymous' as const } };
+    expect(await route('{"action":"adopt","sessionId":"s","resumeToken":"t","id":1}', guest, { adopt })).toStrictEqual({
+      frames: [{ type: 'error', code: 'FORBIDDEN', message: 'action "adopt" is for a signed-in connection, not a guest', retryable: false, id: 1 }],
+      action: 'adopt',
+      reason: 'forbidden',
+      rejected: 'action "adopt" is for a signed-in connection, not a guest',
+    });
+  });
+
+  it('runs adopt for a signed-in identity', async () => {
+    const member = { ...context, identity: { userId: 'user-1', authMode: 'two-phase' as const } };
+    expect((await route('{"action":"adopt","sessionId":"s","resumeToken":"t"}', member, { adopt })).frames).toStrictEqual([{ type: 'ack', action: 'adopt' }]);
+  });
+});

@@ -15,8 +15,10 @@ describe('terraform module documentation', () => {
 
   it('covers the root module, every submodule and every example', () => {
     expect(documentedModules().map((module) => module.dir)).toEqual(
-      expect.arrayContaining(['.', 'modules/connection-store', 'modules/fanout-queue', 'modules/lambda-function', 'modules/scheduler', 'modules/websocket-api', 'examples/minimal']),
+      expect.arrayContaining(['.', 'modules/connection-store', 'modules/fanout-queue', 'modules/lambda-function', 'modules/scheduler', 'modules/websocket-api', 'examples/minimal', 'examples/pipeline']),
     );
+    // The root module's tables in its reference and in the README a registry shows.
+    expect(documentedModules().filter((module) => module.dir === '.').map((module) => module.doc)).toEqual(['docs/terraform.md', 'README.md']);
   });
 
   describe('on a module written for the test', () => {

@@ -54,6 +54,15 @@ function runAt(records: SQSRecord[], parsed: Parsed[], start: number): Publishin
   return run;
 }
 
+/**
+ * The age in ms of the batch's oldest record (SQS SentTimestamp to `nowMs`), or undefined when no
+ * record carries a SentTimestamp.
+ */
+export function batchLagMs(records: SQSRecord[], nowMs: number): number | undefined {
+  const sent = records.map((record) => Number(record.attributes.SentTimestamp)).filter((ms) => Number.isFinite(ms) && ms > 0);
+  return sent.length === 0 ? undefined : Math.max(0, nowMs - Math.min(...sent));
+}
+
 /** Runs a step, logging what it throws as the failure of `records`; false when it threw. */
 async function guarded(records: SQSRecord[], step: () => Promise<boolean>): Promise<boolean> {
   try {
@@ -95,6 +104,8 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
         groups.set(group, [...(groups.get(group) ?? []), record]);
       }
       if (heads.size > MAX_KNOWN_HEADS) heads.clear();
+      const lagMs = batchLagMs(event.Records, Date.now());
+      if (lagMs !== undefined) log({ event: 'fanout_batch', records: event.Records.length, lagMs }, { FanoutLag: lagMs });
       const failures: string[] = [];
       // One bound for the whole invocation: the records of several groups post side by side.
       const limit = createLimiter(context.settings.concurrency);

@@ -72,15 +72,20 @@ export async function join(
   const staged = (state.stagedUntil ?? 0) > nowSeconds();
   if (ack) frames.push(JSON.stringify({ type: 'ack', action: 'subscribe', ...(ack.id === undefined ? {} : { id: ack.id }), channel, seq: head }));
   let replayed = 0;
+  let gaps = 0;
   if (after !== undefined && head > after) {
     const entries = (limit > 0 ? await channels.readLog(channel, after, Math.min(head - after, limit)) : []).filter((entry) => entry.seq <= head);
     const first = entries[0]?.seq ?? head + 1;
-    if (entries.length > 0 && first > after + 1) frames.push(gapFrame(channel, after + 1, first - 1, 'the channel log no longer reaches back that far', ack?.id));
+    if (entries.length > 0 && first > after + 1) {
+      frames.push(gapFrame(channel, after + 1, first - 1, 'the channel log no longer reaches back that far', ack?.id));
+      gaps++;
+    }
     for (const entry of entries) frames.push(messageFrame({ channel, seq: entry.seq, id: entry.id, payload: entry.payload }));
     const last = entries.at(-1)?.seq ?? after;
     if (last < head) {
       const why = entries.length < limit && limit > 0 ? 'the channel log no longer reaches back that far' : `at most ${limit} messages are replayed per request: subscribe with "since" to read on`;
       frames.push(gapFrame(channel, last + 1, head, why, ack?.id));
+      gaps++;
     }
     replayed = entries.length;
   }
@@ -97,6 +102,6 @@ export async function join(
       }
     }
   }
-  log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed, limit, ack: ack !== undefined, direct: !staged });
+  log({ event: 'join', connectionId, channel: fingerprint(channel), after, head, replayed, gaps, limit, ack: ack !== undefined, direct: !staged }, gaps > 0 ? { ResumeGaps: gaps } : undefined);
   return true;
 }

@@ -1,7 +1,7 @@
 import type { Identity } from '../../../packages/contract/src/identity';
 import type { Connection } from '../store/connection-store';
 import { missingRoles, type Permissions } from '../auth/permissions';
-import { errorFrame, fieldProblem, parseClientFrame, type ClientFrame, type ErrorFrame, type RequestId, type ServerFrame } from '../../../packages/contract/src/frames';
+import { SIGNED_IN_ACTIONS, errorFrame, fieldProblem, parseClientFrame, type ClientFrame, type ErrorFrame, type RequestId, type ServerFrame } from '../../../packages/contract/src/frames';
 
 /** What an action handler knows about the request it serves. */
 export interface ActionContext {
@@ -92,6 +92,10 @@ export async function route(
   if (!handler) {
     const message = `unknown action "${frame.action}"`;
     return { frames: [errorFrame({ code: 'BAD_MESSAGE', message, id: frame.id })], action: frame.action, reason: 'bad_message', rejected: message };
+  }
+  if (SIGNED_IN_ACTIONS.has(frame.action) && context.identity?.authMode === 'anonymous') {
+    const message = `action "${frame.action}" is for a signed-in connection, not a guest`;
+    return { frames: [errorFrame({ code: 'FORBIDDEN', message, id: frame.id })], action: frame.action, reason: 'forbidden', rejected: message };
   }
   const missing = missingRoles(permissions, frame.action, context.identity);
   if (missing) {

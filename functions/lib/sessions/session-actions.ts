@@ -3,7 +3,9 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ChannelStore } from '../channels/channel-store';
 import { classifyChannel } from '../../../packages/contract/src/channel-names';
 import { log } from '../log';
-import { errorFrame, type RequestId, type WelcomeFrame } from '../../../packages/contract/src/frames';
+import { errorFrame, type RequestId, type ServerFrame, type WelcomeFrame } from '../../../packages/contract/src/frames';
+import type { Identity } from '../../../packages/contract/src/identity';
+import { createAdoptAction } from './adopt-action';
 import { disconnectCodeOf, payloadBytes, resumeEntry, type JoinRecord, type ResumeRecord } from '../../../packages/contract/src/queue-message';
 import type { ActionContext, ActionHandler } from '../protocol/router';
 import { QueueUnavailableError } from '../errors';
@@ -28,9 +30,9 @@ const withId = (id: RequestId | undefined) => (id === undefined ? {} : { id });
 
 /**
  * The session actions (docs/protocol.md): `hello` (creates the connection's resumable session, or
- * repeats it, and answers `welcome`), `state.get` / `state.set` (versioned, optimistic), and `resume`
+ * repeats it, and answers `welcome`), `state.get` / `state.set` (versioned, optimistic), `resume`
  * (relinks an earlier session to this connection and replays what each channel published after the
- * client's last sequence number, in order, before anything later).
+ * client's last sequence number, in order, before anything later) and `adopt` (adopt-action.ts).
  *
  * @example
  * const actions = { ...builtinActions, ...createSessionActions({ sessions, channels, sqs, queueUrl, key, settings }) };
@@ -56,7 +58,7 @@ export function createSessionActions({
 }): Record<string, ActionHandler> {
   const connectionExpiry = (context: ActionContext): number => nowSeconds(context.connectedAt ?? context.now) + settings.connectionTtlSeconds;
 
-  const welcome = async (session: Session, id: RequestId | undefined, type: 'welcome' | 'resumed' = 'welcome'): Promise<WelcomeFrame> => ({
+  const welcome = async (session: Session, id: RequestId | undefined, type: WelcomeFrame['type'] = 'welcome'): Promise<WelcomeFrame> => ({
     type,
     ...withId(id),
     sessionId: session.sessionId,
@@ -73,13 +75,77 @@ export function createSessionActions({
     const linked = (await context.connection?.())?.wsSession;
     if (linked) {
       const session = await sessions.get(linked, now);
+      // An adopted session is closed: the guest's connection has none (and gets no new one).
+      if (session?.status === 'adopted') return undefined;
       if (session) return session;
     }
     if (!create || !context.identity) return undefined;
-    return sessions.create({ userId: context.identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), now: context.now });
+    const { userId, authMode } = context.identity;
+    const created = await sessions.create({ userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), now: context.now, guest: authMode === 'anonymous' });
+    log({ event: 'session_start', connectionId: context.connectionId }, { SessionsStarted: 1 });
+    return created;
   };
 
   const noSession = (id: RequestId | undefined) => [errorFrame({ code: 'BAD_MESSAGE', message: 'no session on this connection: send {"action":"hello"} first', id })];
+
+  /** Every channel's head, checked against the last seq the client names, before anything changes. */
+  const checkHeads = async (wanted: Array<[string, number]>, id: RequestId | undefined): Promise<{ ok: true; heads: number[] } | { ok: false; frames: ServerFrame[] }> => {
+    const heads = await Promise.all(wanted.map(([channel]) => channels.head(channel)));
+    const beyond = wanted.findIndex(([, lastSeq], index) => lastSeq > heads[index]!);
+    if (beyond < 0) return { ok: true, heads };
+    const [channel, lastSeq] = wanted[beyond]!;
+    return { ok: false, frames: [errorFrame({ code: 'BAD_MESSAGE', message: `channels["${channel}"] = ${lastSeq} is beyond the channel's last sequence number (${heads[beyond]})`, id })] };
+  };
+
+  /**
+   * The answer of a `resume` or an `adopt`, and the channels it rejoins: without channels the answer
+   * itself; with channels it goes through the queue ahead of the joins (docs/fanout.md), so it is
+   * posted only once the record holding everything it promises is durable, and before any replayed frame.
+   */
+  const answerWithReplay = async (
+    answer: WelcomeFrame,
+    { channels: wanted, heads, identity, context }: { channels: Array<[string, number]>; heads: number[]; identity: Identity; context: ActionContext },
+  ): Promise<ServerFrame[]> => {
+    if (wanted.length === 0) return [answer];
+    const expiresAt = connectionExpiry(context);
+    const shares = shareReplayBudget(
+      wanted.map(([, after], index) => heads[index]! - after),
+      settings.replayLimit,
+    );
+    const resumeId = randomUUID();
+    const record: ResumeRecord = {
+      v: 1,
+      kind: 'resume',
+      id: resumeId,
+      connectionId: context.connectionId,
+      frame: JSON.stringify(answer),
+      joins: wanted.map(([channel, after], index): JoinRecord => ({
+        v: 1,
+        kind: 'join',
+        id: `${resumeId}-${index}`,
+        connectionId: context.connectionId,
+        channel,
+        after,
+        subscribe: classifyChannel(channel, identity) === 'subscribable',
+        expiresAt,
+        maxSubscriptions: settings.maxSubscriptions,
+        limit: shares[index]!,
+      })),
+    };
+    const entry = resumeEntry(record);
+    if (!fitsRecord(entry.body)) {
+      return [errorFrame({ code: 'BAD_MESSAGE', message: `the ${answer.type === 'adopted' ? 'adopt' : 'resume'} (its state and ${record.joins.length} channels) is too large for one queue record: name fewer channels`, id: answer.id })];
+    }
+    try {
+      await sendBatched(sqs, queueUrl, [entry]);
+    } catch (error) {
+      // The session is linked to this connection already: a retry of the same request links it again.
+      throw new QueueUnavailableError(`the ${answer.type === 'adopted' ? 'adopt' : 'resume'} could not be queued`, { cause: error });
+    }
+    // Resumes counts replays queued for a resume or an adopt (both take up a session's channels).
+    log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length }, { Resumes: 1 });
+    return [];
+  };
 
   return {
     async hello(frame, context) {
@@ -124,73 +190,41 @@ export function createSessionActions({
         log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: token === undefined ? 'no_token' : 'bad_token' }, { Rejects: 1 });
         return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
       }
-      // Validate every channel against its head before anything changes.
-      const heads = await Promise.all(wanted.channels.map(([channel]) => channels.head(channel)));
-      const beyond = wanted.channels.findIndex(([, lastSeq], index) => lastSeq > heads[index]!);
-      if (beyond >= 0) {
-        const [channel, lastSeq] = wanted.channels[beyond]!;
-        return [errorFrame({ code: 'BAD_MESSAGE', message: `channels["${channel}"] = ${lastSeq} is beyond the channel's last sequence number (${heads[beyond]})`, id })];
-      }
+      const checked = await checkHeads(wanted.channels, id);
+      if (!checked.ok) return checked.frames;
       const session = await sessions.attach({ sessionId, userId: identity.userId, connectionId: context.connectionId, expiresAt: connectionExpiry(context), nowSeconds: now });
-      const existing = session ? undefined : await sessions.get(sessionId, now);
-      // Without a token nothing proves the session was this user's: another user's live one is refused.
-      if (existing && existing.userId !== identity.userId && token === undefined) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
-      if (existing?.status === 'closed' && existing.userId === identity.userId) {
-        // Closed by a disconnect (eviction, logout, a backend): never taken up again, and said why.
-        const reason = existing.closedReason ?? 'DISCONNECTED';
-        log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: 'session_closed', closedReason: reason }, { Rejects: 1 });
-        return [errorFrame({ code: disconnectCodeOf(reason), message: `the session was closed (${reason}): it cannot be resumed; sign in again`, id, reason })];
-      }
       if (!session) {
+        const existing = await sessions.get(sessionId, now);
+        // Without a token nothing proves the session was this user's: another user's live one is refused.
+        if (existing && existing.userId !== identity.userId && token === undefined) return [errorFrame({ code: 'AUTH_INVALID', message: 'unknown session or wrong resume token', id })];
+        if (existing?.status === 'closed' && existing.userId === identity.userId) {
+          // Closed by a disconnect (eviction, logout, a backend): never taken up again, and said why.
+          const reason = existing.closedReason ?? 'DISCONNECTED';
+          log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: 'session_closed', closedReason: reason }, { Rejects: 1 });
+          return [errorFrame({ code: disconnectCodeOf(reason), message: `the session was closed (${reason}): it cannot be resumed; sign in again`, id, reason })];
+        }
+        if (existing?.status === 'adopted') {
+          log({ event: 'resume_rejected', level: 'warn', connectionId: context.connectionId, reason: 'adopted' }, { Rejects: 1 });
+          return [errorFrame({ code: 'AUTH_INVALID', message: 'the session was adopted by a signed-in session', id })];
+        }
         // A token that checks out names a session this user really had: it expired (or was purged).
         const fresh = await sessionOf(context, true);
-        log({ event: 'resume_gap', connectionId: context.connectionId, reason: 'session_expired' });
+        log({ event: 'resume_gap', connectionId: context.connectionId, reason: 'session_expired' }, { ResumeGaps: 1 });
         const gap = errorFrame({ code: 'RESUME_GAP', message: 'the session expired: start again from a fresh state', id });
         return fresh ? [gap, await welcome(fresh, id)] : [gap];
       }
       await cancelExpiry(sessionId);
-      const answer = await welcome(session, id, 'resumed');
-      if (wanted.channels.length === 0) return [answer];
-      // `resumed` goes through the queue ahead of the joins (docs/fanout.md): the answer is posted only
-      // once the record holding everything it promises is durable, and before any replayed frame.
-      const expiresAt = connectionExpiry(context);
-      const shares = shareReplayBudget(
-        wanted.channels.map(([, after], index) => heads[index]! - after),
-        settings.replayLimit,
-      );
-      const resumeId = randomUUID();
-      const record: ResumeRecord = {
-        v: 1,
-        kind: 'resume',
-        id: resumeId,
-        connectionId: context.connectionId,
-        frame: JSON.stringify(answer),
-        joins: wanted.channels.map(([channel, after], index): JoinRecord => ({
-          v: 1,
-          kind: 'join',
-          id: `${resumeId}-${index}`,
-          connectionId: context.connectionId,
-          channel,
-          after,
-          subscribe: classifyChannel(channel, identity) === 'subscribable',
-          expiresAt,
-          maxSubscriptions: settings.maxSubscriptions,
-          limit: shares[index]!,
-        })),
-      };
-      const entry = resumeEntry(record);
-      if (!fitsRecord(entry.body)) {
-        return [errorFrame({ code: 'BAD_MESSAGE', message: `the resume (its state and ${record.joins.length} channels) is too large for one queue record: name fewer channels`, id })];
-      }
-      try {
-        await sendBatched(sqs, queueUrl, [entry]);
-      } catch (error) {
-        // The session is linked to this connection already: a retry of the same resume links it again.
-        throw new QueueUnavailableError('the resume could not be queued', { cause: error });
-      }
-      log({ event: 'resume', connectionId: context.connectionId, channels: record.joins.length });
-      return [];
+      return answerWithReplay(await welcome(session, id, 'resumed'), { channels: wanted.channels, heads: checked.heads, identity, context });
     },
+
+    adopt: createAdoptAction({
+      sessions,
+      channels,
+      key,
+      settings,
+      cancelExpiry,
+      session: { of: sessionOf, welcome, noSession, channelsOf: (frame, identity) => readChannelMap(frame.channels, identity, settings.maxSubscriptions), checkHeads, answerWithReplay },
+    }),
   };
 }
 
@@ -221,7 +255,7 @@ export function shareReplayBudget(needs: readonly number[], budget: number): num
   return shares.map((share, index) => share + each + (index < left - each * needs.length ? 1 : 0));
 }
 
-type ChannelMap = { ok: true; channels: Array<[string, number]> } | { ok: false; code: 'BAD_MESSAGE' | 'FORBIDDEN'; message: string };
+export type ChannelMap = { ok: true; channels: Array<[string, number]> } | { ok: false; code: 'BAD_MESSAGE' | 'FORBIDDEN'; message: string };
 
 /** `{"news": 12, "user:me": 3}`: channels this identity may rejoin, each with the last sequence number seen. */
 function readChannelMap(raw: unknown, identity: NonNullable<ActionContext['identity']>, maxSubscriptions: number): ChannelMap {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ifConditionHolds, newWriteId, writeUnlessConflict } from '../store/conditional-write';
+import { cancellationReasons, ifConditionHolds, newWriteId, writeUnlessConflict } from '../store/conditional-write';
+import { adoptSessionInput } from './adopt';
 import { EVERYONE_INDEX, hashOf, sessionKey } from '../../../packages/contract/src/table-keys';
 import {
   attachSessionInput,
@@ -41,14 +42,20 @@ export function checkResumeToken(key: Buffer, userId: string, sessionId: string,
 }
 
 export interface SessionStore {
-  /** A new active session linked to the connection (one transaction: the session, the connection's link). */
-  create(params: { userId: string; connectionId: string; expiresAt: number; now: number }): Promise<Session>;
+  /** A new active session linked to the connection (one transaction: the session, the connection's link); `guest` for an anonymous identity's. */
+  create(params: { userId: string; connectionId: string; expiresAt: number; now: number; guest?: boolean }): Promise<Session>;
   /** The session, or undefined when absent or past its TTL. */
   get(sessionId: string, nowSeconds: number): Promise<Session | undefined>;
   /** Links the session to a new connection (resume): only for its user and while it has not expired. */
   attach(params: { sessionId: string; userId: string; connectionId: string; expiresAt: number; nowSeconds: number }): Promise<Session | undefined>;
   /** Marks it inactive when its connection goes away (only if still linked to that connection). */
   detach(params: { sessionId: string; connectionId: string; lastSeen: number; expiresAt: number }): Promise<boolean>;
+  /**
+   * A signed-in session takes over a guest session (one transaction, see `adoptSessionInput`): false
+   * when a condition failed (the guest session moved, was adopted or is gone, or this one moved) and
+   * nothing was written.
+   */
+  adopt(params: Parameters<typeof adoptSessionInput>[1]): Promise<boolean>;
   /**
    * Closes the session of a connection that a `disconnect` closes (only while linked to that
    * connection): `closed` with the reason, its state dropped, out of the user's index, kept until
@@ -79,10 +86,20 @@ export function createSessionStore({ client, tableName }: { client: DynamoDBDocu
   return {
     get,
 
-    async create({ userId, connectionId, expiresAt, now }) {
+    async create({ userId, connectionId, expiresAt, now, guest = false }) {
       const sessionId = newSessionId();
-      await client.send(new TransactWriteCommand(createSessionInput(tableName, { sessionId, userId, connectionId, expiresAt, now })));
-      return { sessionId, userId, connectionId, status: 'active', state: null, version: 0, expiresAt };
+      await client.send(new TransactWriteCommand(createSessionInput(tableName, { sessionId, userId, connectionId, expiresAt, now, guest })));
+      return { sessionId, userId, connectionId, status: 'active', state: null, version: 0, expiresAt, ...(guest ? { guest } : {}) };
+    },
+
+    async adopt(params) {
+      try {
+        await client.send(new TransactWriteCommand(adoptSessionInput(tableName, params)));
+        return true;
+      } catch (error) {
+        if (cancellationReasons(error)?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+        throw error;
+      }
     },
 
     async attach({ sessionId, userId, connectionId, expiresAt, nowSeconds }) {

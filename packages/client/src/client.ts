@@ -91,6 +91,17 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 type Timer = 'retry' | 'ping' | 'pong' | 'stable' | 'refresh';
 
+/** A guest session handed to a signed-in client (`handOff`, then `adopt`). */
+export interface Handoff {
+  sessionId: string;
+  resumeToken: string;
+  /** Each channel's last seq. */
+  channels: Record<string, number>;
+}
+
+/** How `adopt` settles state both sessions hold: keep one side's, or a merged state made from both versions. */
+export type Resolution = { keep?: 'guest' | 'mine'; state?: unknown; versions?: { guest: number; mine: number } };
+
 /**
  * A connection to a websocket-sessions stage that keeps its session across drops: it reconnects with
  * backoff, resumes with the last seq of every channel, and hands each channel message on once, in order.
@@ -236,6 +247,48 @@ export class SessionClient extends Emitter<ClientEvents> {
       throw new SessionError('BAD_ACTION', `${JSON.stringify(action)} ${why}`);
     }
     await this.call({ ...fields, action }, undefined, true);
+  }
+
+  /**
+   * Hands this guest session to a signed-in client: closes this client (its messages stop here) and
+   * returns what `adopt` needs, the session id, its resume token and each channel's last seq (not the
+   * guest's own `user:` and `tenant:` channels). Throws `NO_SESSION` before the session opened.
+   *
+   * @example
+   * const member = new SessionClient({ url, auth: { mode: 'two-phase', token } });
+   * member.on('open', () => void member.adopt(guest.handOff()));
+   */
+  handOff(): Handoff {
+    const { sessionId, resumeToken } = this;
+    if (!sessionId || !resumeToken) throw new SessionError('NO_SESSION', 'no session to hand off yet: wait for `open`');
+    const channels = this.channels.snapshot();
+    for (const channel of Object.keys(channels)) if (/^(user|tenant):/.test(channel)) delete channels[channel];
+    this.close();
+    return { sessionId, resumeToken, channels };
+  }
+
+  /**
+   * Takes over a guest session (signed-in clients only): its state and channels come to this session,
+   * every message after the hand-off's seqs is replayed, and the guest session is closed. When both
+   * sessions hold state it rejects with `STATE_CONFLICT` (its `frame` has `guest` and `mine`, each
+   * `{ state, version }`) unless `resolution` names one: `{ keep: 'guest' | 'mine' }`, or a merged
+   * `{ state, versions: { guest, mine } }` made from those versions.
+   *
+   * @example
+   * await member.adopt(handoff).catch((error) =>
+   *   error.code === 'STATE_CONFLICT' ? member.adopt(handoff, { state: merge(error.frame.guest, error.frame.mine), versions: { guest: error.frame.guest.version, mine: error.frame.mine.version } }) : Promise.reject(error));
+   */
+  async adopt({ sessionId, resumeToken, channels }: Handoff, resolution: Resolution = {}): Promise<{ state: unknown; version: number }> {
+    const names = Object.keys(channels);
+    for (const channel of names) this.channels.start(channel, channels[channel]);
+    try {
+      const { state, version } = await this.call<WelcomeFrame>({ ...resolution, action: 'adopt', sessionId, resumeToken, channels });
+      this.emit('state', { state, version });
+      return { state, version };
+    } catch (error) {
+      for (const channel of names) this.channels.stop(channel);
+      throw error;
+    }
   }
 
   /** The last contiguous seq delivered (or named lost) on a channel. */

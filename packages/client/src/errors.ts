@@ -17,7 +17,9 @@ export type LocalErrorCode =
   /** The token provider threw or rejected (the client tries again with backoff). */
   | 'NO_TOKEN'
   /** No `WebSocket` global and none given (thrown by the constructor). */
-  | 'NO_WEBSOCKET';
+  | 'NO_WEBSOCKET'
+  /** `handOff` before the session opened: there is nothing to adopt yet. */
+  | 'NO_SESSION';
 
 /**
  * A request refused by the server (`code` is the protocol's, `frame` the error frame) or by the client.
@@ -37,6 +39,6 @@ export class SessionError extends Error {
     readonly frame?: ErrorFrame,
   ) {
     super(message);
-    this.retryable = frame ? frame.retryable : !['FRAME_TOO_LARGE', 'BAD_ACTION', 'NO_WEBSOCKET', 'CLOSED'].includes(code);
+    this.retryable = frame ? frame.retryable : !['FRAME_TOO_LARGE', 'BAD_ACTION', 'NO_WEBSOCKET', 'CLOSED', 'NO_SESSION'].includes(code);
   }
 }

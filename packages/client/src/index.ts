@@ -1,4 +1,4 @@
-export { SessionClient, type ClientEvents, type ClientOptions, type ConnectionState, type Gap, type WebSocketConstructor, type WebSocketLike } from './client';
+export { SessionClient, type ClientEvents, type ClientOptions, type ConnectionState, type Gap, type Handoff, type Resolution, type WebSocketConstructor, type WebSocketLike } from './client';
 export { anonymousId, type AuthOptions, type IdStore, type TokenProvider } from './auth';
 export { backoffDelay, type BackoffOptions } from './backoff';
 export { type ChannelMessage } from './channels';

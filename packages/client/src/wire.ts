@@ -16,16 +16,17 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'RESUME_GAP',
   'VERSION_CONFLICT',
+  'STATE_CONFLICT',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The `type` of every frame the server sends. */
-export const SERVER_FRAME_TYPES = ['pong', 'ack', 'message', 'welcome', 'resumed', 'state', 'goaway', 'error'] as const;
+export const SERVER_FRAME_TYPES = ['pong', 'ack', 'message', 'welcome', 'resumed', 'adopted', 'state', 'goaway', 'error'] as const;
 export type ServerFrameType = (typeof SERVER_FRAME_TYPES)[number];
 
 /** The actions the stack's own functions serve (the contract's `ACTION_FIELDS`): `send` refuses them. */
-export const BUILT_IN_ACTIONS = ['ping', 'hello', 'state.get', 'auth', 'subscribe', 'unsubscribe', 'publish', 'broadcast', 'state.set', 'resume'];
+export const BUILT_IN_ACTIONS = ['ping', 'hello', 'state.get', 'auth', 'subscribe', 'unsubscribe', 'publish', 'broadcast', 'state.set', 'resume', 'adopt'];
 
 /** What an `action` must look like (a route key of the module's `custom_routes` too). */
 export const ACTION_PATTERN = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
@@ -70,12 +71,15 @@ export interface ErrorFrame {
   /** `VERSION_CONFLICT`: the state as it is now. */
   state?: unknown;
   version?: number;
+  /** `STATE_CONFLICT` (`adopt`): each session's state as it is now. */
+  guest?: { state: unknown; version: number };
+  mine?: { state: unknown; version: number };
   requestId?: string;
 }
 
-/** `welcome` (answer to `hello`) or `resumed` (answer to `resume`). */
+/** `welcome` (answer to `hello`), `resumed` (answer to `resume`) or `adopted` (answer to `adopt`). */
 export interface WelcomeFrame {
-  type: 'welcome' | 'resumed';
+  type: 'welcome' | 'resumed' | 'adopted';
   id?: RequestId;
   sessionId: string;
   resumeToken: string;

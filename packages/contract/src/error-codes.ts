@@ -9,7 +9,7 @@ export const ERROR_CODES = {
     retryable: false,
   },
   FORBIDDEN: {
-    when: "the stage's permission map (`ACTION_PERMISSIONS`, e.g. `{\"broadcast\":[\"admin\"]}`) requires a role the connection's identity does not have; nothing runs",
+    when: "the stage's permission map (`ACTION_PERMISSIONS`, e.g. `{\"broadcast\":[\"admin\"]}`) requires a role the connection's identity does not have, or a guest (an anonymous identity) sends `adopt`; nothing runs",
     retryable: false,
   },
   RATE_LIMITED: {
@@ -17,7 +17,7 @@ export const ERROR_CODES = {
     retryable: true,
   },
   AUTH_INVALID: {
-    when: 'two-phase: anything but `auth`/`ping` before authenticating; `auth` with a token that fails verification or is for another user',
+    when: 'two-phase: anything but `auth`/`ping` before authenticating; `auth` with a token that fails verification or is for another user; `resume` or `adopt` with an unknown session or a wrong resume token, or of a session adopted already',
     retryable: false,
   },
   AUTH_EXPIRED: {
@@ -30,6 +30,10 @@ export const ERROR_CODES = {
     retryable: false,
   },
   VERSION_CONFLICT: { when: '`state.set` with a stale `version` (`state` and `version` carry the current ones)', retryable: false },
+  STATE_CONFLICT: {
+    when: '`adopt` when both sessions hold state and the request names no resolution (`keep`, or a merged `state` with `versions`), or the versions it names are stale: `guest` and `mine` carry each session\'s `state` and `version`; nothing changed',
+    retryable: false,
+  },
   INTERNAL: {
     when: "the server failed to serve the request (an AWS call failed or timed out, or a bug): it may or may not have taken effect, so make the request idempotent or check before repeating it. `requestId` is API Gateway's id of the request; the function's `internal_error` log line (with the error's stack) carries the same",
     retryable: true,

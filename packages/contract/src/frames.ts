@@ -22,15 +22,24 @@ export interface ErrorFrame {
   /** `VERSION_CONFLICT`: the session state as it is now. */
   state?: unknown;
   version?: number;
+  /** `STATE_CONFLICT` (`adopt`): the guest's session state and the signed-in session's, as they are now. */
+  guest?: VersionedState;
+  mine?: VersionedState;
   /** `INTERNAL`: API Gateway's id of the request that failed; the function's error log line carries it too. */
   requestId?: string;
   /** `SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`: why the connection was closed (the disconnect record's `reason`). */
   reason?: string;
 }
 
-/** A session's particulars: `welcome` (after `hello`) or `resumed` (after `resume`). */
+/** A session state and its version. */
+export interface VersionedState {
+  state: unknown;
+  version: number;
+}
+
+/** A session's particulars: `welcome` (after `hello`), `resumed` (after `resume`) or `adopted` (after `adopt`). */
 export interface WelcomeFrame {
-  type: 'welcome' | 'resumed';
+  type: 'welcome' | 'resumed' | 'adopted';
   id?: RequestId;
   sessionId: string;
   resumeToken: string;
@@ -38,6 +47,8 @@ export interface WelcomeFrame {
   heartbeatSeconds: number;
   state: unknown;
   version: number;
+  /** `adopted`: the guest session it took over. */
+  adoptedFrom?: string;
 }
 
 /** The session state and its version (`state.get`, `state.set`). */
@@ -96,6 +107,7 @@ export const SERVER_FRAME_TYPES: Readonly<Record<ServerFrame['type'], { fields: 
   },
   welcome: { fields: '`sessionId`, `resumeToken`, `resumeWindowSeconds`, `heartbeatSeconds`, `state`, `version`', when: 'answer to `hello`' },
   resumed: { fields: 'as `welcome`', when: 'answer to `resume`' },
+  adopted: { fields: 'as `welcome`, `adoptedFrom`', when: "answer to `adopt`: the connection's session now holds the guest's state (or the one the resolution named)" },
   state: { fields: '`state`, `version`', when: 'answer to `state.get`, `state.set`' },
   goaway: { fields: '`reason`, `closeAt`', when: "the connection nears API Gateway's 2-hour cut" },
   error: {
@@ -142,7 +154,7 @@ export function errorFrame({
   message: string;
   retryable?: boolean;
   id?: RequestId;
-} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version' | 'requestId' | 'reason'>): ErrorFrame {
+} & Pick<ErrorFrame, 'channel' | 'lost' | 'state' | 'version' | 'requestId' | 'guest' | 'mine' | 'reason'>): ErrorFrame {
   return id === undefined ? { type: 'error', code, message, retryable, ...extra } : { type: 'error', code, message, retryable, id, ...extra };
 }
 
@@ -258,7 +270,21 @@ export const ACTION_FIELDS: Readonly<Record<string, Readonly<Record<string, Fiel
     resumeToken: { kind: 'string', rule: '"resumeToken" must be the string `welcome` gave' },
     channels: { kind: 'object', rule: '"channels" must be an object of channel → last sequence number seen' },
   },
+  adopt: {
+    sessionId: { kind: 'string', required: true, rule: '"sessionId" must be the guest\'s session id' },
+    resumeToken: { kind: 'string', required: true, rule: '"resumeToken" must be the guest\'s resume token (the string its `welcome` gave)' },
+    channels: { kind: 'object', rule: '"channels" must be an object of channel → last sequence number seen' },
+    keep: { kind: 'string', rule: '"keep" must be "guest" or "mine"' },
+    state: { kind: 'json', rule: '"state" is the merged state (any JSON value)' },
+    versions: { kind: 'object', rule: '"versions" must be {"guest": <version>, "mine": <version>}' },
+  },
 };
+
+/**
+ * Actions only a signed-in connection may perform: a guest's (an anonymous identity's) is refused
+ * with `FORBIDDEN` before the action runs.
+ */
+export const SIGNED_IN_ACTIONS: ReadonlySet<string> = new Set(['adopt']);
 
 const fitsKind = (value: unknown, kind: FieldKind): boolean => {
   switch (kind) {

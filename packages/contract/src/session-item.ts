@@ -20,8 +20,13 @@ export interface Session {
   userId: string;
   /** The connection it is linked to while active. */
   connectionId?: string;
-  /** `closed`: its connection was closed by a `disconnect` (eviction, logout, a backend): never resumed again. */
-  status: 'active' | 'inactive' | 'closed';
+  /**
+   * `adopted`: a signed-in session took it over (`adopt`); it can neither be resumed nor adopted again.
+   * `closed`: its connection was closed by a `disconnect` (eviction, logout, a backend): never resumed again.
+   */
+  status: 'active' | 'inactive' | 'adopted' | 'closed';
+  /** Created by a guest (an anonymous identity): a signed-in session may adopt it. */
+  guest?: boolean;
   /** Why it was closed (`closed` sessions): the disconnect's reason, which a refused `resume` is answered with. */
   closedReason?: string;
   /** When its last connection went away, epoch ms (inactive sessions). */
@@ -56,6 +61,7 @@ export function sessionOfItem(item: Record<string, unknown>): Session {
     userId: item.userId as string,
     connectionId: item.connectionId as string | undefined,
     status: item.status as Session['status'],
+    ...(item.guest === true ? { guest: true } : {}),
     lastSeen: item.lastSeen as number | undefined,
     ...(typeof item.closedReason === 'string' ? { closedReason: item.closedReason } : {}),
     state: item.state === undefined ? null : (JSON.parse(item.state as string) as unknown),
@@ -78,11 +84,12 @@ const linkInput = (tableName: string, connectionId: string, sessionId: string) =
 
 /**
  * Creates an active session linked to a connection, in one transaction: the session (new id only) and
- * the connection's link (the connection must exist). `now` is epoch ms, `expiresAt` epoch s.
+ * the connection's link (the connection must exist). `now` is epoch ms, `expiresAt` epoch s. `guest`:
+ * the connection's identity is anonymous, and a signed-in session may adopt this one.
  */
 export function createSessionInput(
   tableName: string,
-  { sessionId, userId, connectionId, expiresAt, now }: { sessionId: string; userId: string; connectionId: string; expiresAt: number; now: number },
+  { sessionId, userId, connectionId, expiresAt, now, guest = false }: { sessionId: string; userId: string; connectionId: string; expiresAt: number; now: number; guest?: boolean },
 ): TransactWriteCommandInput {
   return {
     TransactItems: [
@@ -101,6 +108,7 @@ export function createSessionInput(
             createdAt: now,
             version: 0,
             ttl: expiresAt,
+            ...(guest ? { guest: true } : {}),
           },
           ConditionExpression: 'attribute_not_exists(PK)',
         },
@@ -112,7 +120,7 @@ export function createSessionInput(
 
 /**
  * Resumes a session on a new connection: only for its user, while it has not expired and was not
- * closed (a failed condition: no such session for this user, or a closed one). Returns the new item (`ReturnValues: ALL_NEW`); then
+ * adopted or closed (a failed condition: no such session for this user, or an adopted or closed one). Returns the new item (`ReturnValues: ALL_NEW`); then
  * send {@link linkSessionInput}.
  */
 export function attachSessionInput(
@@ -123,9 +131,9 @@ export function attachSessionInput(
     TableName: tableName,
     Key: sessionKey(sessionId),
     UpdateExpression: 'SET connectionId = :connection, #status = :active, #ttl = :ttl REMOVE lastSeen, GSI3PK, GSI3SK',
-    ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now AND #status <> :closed',
+    ConditionExpression: 'attribute_exists(PK) AND userId = :user AND #ttl > :now AND NOT (#status IN (:adopted, :closed))',
     ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-    ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds, ':closed': 'closed' },
+    ExpressionAttributeValues: { ':connection': connectionId, ':active': 'active', ':ttl': expiresAt, ':user': userId, ':now': nowSeconds, ':adopted': 'adopted', ':closed': 'closed' },
     ReturnValues: 'ALL_NEW',
   };
 }
@@ -135,8 +143,8 @@ export const linkSessionInput = (tableName: string, { connectionId, sessionId }:
   linkInput(tableName, connectionId, sessionId);
 
 /**
- * Writes a session's state if its version is still `expectedVersion` and it has not expired; returns
- * the new version. With `writeId` (a fresh id per write) the item keeps it and a failed condition
+ * Writes a session's state if its version is still `expectedVersion`, it has not expired and was
+ * not adopted; returns the new version. With `writeId` (a fresh id per write) the item keeps it and a failed condition
  * returns the item (`ReturnValuesOnConditionCheckFailure: ALL_OLD`): an item with that `writeId` means
  * this very write was applied by an attempt whose answer was lost, and the SDK's retry met it.
  */
@@ -148,9 +156,10 @@ export function setSessionStateInput(
     TableName: tableName,
     Key: sessionKey(sessionId),
     UpdateExpression: writeId === undefined ? 'SET #state = :state, version = :next' : 'SET #state = :state, version = :next, writeId = :writeId',
-    ConditionExpression: 'attribute_exists(PK) AND version = :expected AND #ttl > :now',
-    ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl' },
+    ConditionExpression: 'attribute_exists(PK) AND version = :expected AND #ttl > :now AND #status <> :adopted',
+    ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl', '#status': 'status' },
     ExpressionAttributeValues: {
+      ':adopted': 'adopted',
       ':state': JSON.stringify(state),
       ':next': expectedVersion + 1,
       ':expected': expectedVersion,
