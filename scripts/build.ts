@@ -77,6 +77,7 @@ export const ZIP_BUDGET_BYTES: Readonly<Record<FunctionName, number>> = {
   sweeper: 178_000,
   fanout: 207_000,
   teleprinter: 168_000,
+  'login-api': 250_000,
 };
 
 const ROOT = path.resolve(__dirname, '..');

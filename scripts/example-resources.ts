@@ -61,7 +61,8 @@ export function createdResources(plan: PlanJson): string[] {
 export function renderResources(addresses: string[]): string {
   const byType = new Map<string, number>();
   for (const address of addresses) {
-    const type = address.split('.').find((part) => part.startsWith('aws_'))!;
+    // The type follows the module path: aws_… and Terraform's own (terraform_data) alike.
+    const type = address.replace(/^(module\.[^.]+\.)+/, '').split('.')[0]!;
     byType.set(type, (byType.get(type) ?? 0) + 1);
   }
   const rows = [...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => `| \`${type}\` | ${count} |`);

@@ -48,3 +48,11 @@ describe('example resource lists', () => {
     for (const type of ['aws_cloudwatch_metric_alarm', 'aws_cloudwatch_dashboard', 'aws_apigatewayv2_domain_name', 'aws_kms_key', 'aws_iam_role_policy_attachment']) expect(section).not.toContain(type);
   });
 });
+
+describe('example resource lists, resources of Terraform itself', () => {
+  it('counts terraform_data beside the aws_ types (a resource type without the aws_ prefix)', () => {
+    const text = renderResources(['terraform_data.artifacts', 'module.connect.aws_lambda_function.this']);
+    expect(text).toContain('| `terraform_data` | 1 |');
+    expect(text).toContain('| `aws_lambda_function` | 1 |');
+  });
+});
