@@ -1,7 +1,7 @@
 /**
  * An esbuild plugin that leaves the settings' documentation out of the Lambda bundles. A setting's
  * declaration (`integer({...})`, `string({...})`… in functions/*.settings.ts, functions/settings/ and
- * packages/sessions/src/cookie/settings.ts, which the authorizer reads too)
+ * packages/sessions' settings files, which the authorizer and the login example's function read too)
  * carries a `description` and a `terraform` source for the manifest, the docs table and the Terraform
  * tests, which read the declarations in Node, never from a bundle; a handler needs only the name, the
  * type, the bounds and the default. The plugin drops those two properties from every object literal
@@ -15,7 +15,7 @@ import ts from 'typescript';
 /** What only the manifest, the docs and the Terraform tests read. */
 const DOCUMENTATION = new Set(['description', 'terraform']);
 /** Files that declare settings: `<function>.settings.ts` and the shared declarations. */
-export const DECLARATION_FILES = /(\.settings\.ts|[\\/]functions[\\/]settings[\\/][^\\/]+\.ts|[\\/]packages[\\/]sessions[\\/]src[\\/]cookie[\\/]settings\.ts)$/;
+export const DECLARATION_FILES = /(\.settings\.ts|[\\/]functions[\\/]settings[\\/][^\\/]+\.ts|[\\/]packages[\\/]sessions[\\/]src[\\/](cookie[\\/]|login[\\/])?settings\.ts)$/;
 
 /** The source with every object literal's `description` and `terraform` properties removed. */
 export function stripSettingDocs(source: string, fileName: string): string {
