@@ -188,10 +188,11 @@ describe('demo page on the client library in headless Chromium', () => {
     }
   }, 120_000);
 
-  it('refuses a button request without a well-formed anonymous id (400) or for an unknown button (404), acting on nothing', async () => {
+  it('refuses a button request without a well-formed anonymous or user id (400) or for an unknown button (404), acting on nothing', async () => {
     const before = project.sandbox.gateway.connections.size;
     const post = (control: string, body: string) => fetch(`${demo.url}/sandbox/${control}`, { method: 'POST', body });
-    for (const body of ['', 'not json', '{}', '{"id":42}', '{"id":"short"}', JSON.stringify({ id: 'x'.repeat(129) }), JSON.stringify({ id: 'has space in it ok?' })]) {
+    // An id is an anonymous id or a signed-in user's id: 1–256 characters without control characters.
+    for (const body of ['', 'not json', '{}', '{"id":42}', '{"id":""}', JSON.stringify({ id: 'x'.repeat(257) }), JSON.stringify({ id: 'line\nbreak' })]) {
       const response = await post('drop', body);
       expect(response.status).toBe(400);
       expect(((await response.json()) as { message: string }).message).toMatch(/anonymous id/);
