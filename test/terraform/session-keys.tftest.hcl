@@ -7,11 +7,11 @@ mock_provider "aws" {
 }
 
 variables {
-  origins       = ["https://app.example.com"]
-  jwks          = { algorithms = ["ES256"], jwks_url = "https://id.example.com/.well-known/jwks.json" }
-  parameter_arn = "arn:aws:ssm:us-east-1:123456789012:parameter/websocket-sessions/session-cookie-keys"
-  secret_arn    = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/cookie-keys-AbCdEf"
-  kms_key_arn   = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  origins                  = ["https://app.example.com"]
+  jwks                     = { algorithms = ["ES256"], jwks_url = "https://id.example.com/.well-known/jwks.json" }
+  parameter_arn            = "arn:aws:ssm:us-east-1:123456789012:parameter/websocket-sessions/session-cookie-keys"
+  secret_arn               = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/cookie-keys-AbCdEf"
+  key_material_kms_key_arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   cookie_settings = [
     "SESSION_COOKIE_CONNECT", "SESSION_COOKIE_NAME", "SESSION_COOKIE_DOMAIN", "SESSION_COOKIE_KEYS_SSM_PARAMETER", "SESSION_COOKIE_KEYS_SECRET_ARN",
   ]
@@ -104,7 +104,7 @@ run "the_cookie_settings_and_a_key_set_of_yours" {
     auth_mode       = "jwt"
     allowed_origins = var.origins
     jwt             = var.jwks
-    session_cookie  = { name = "__Secure-sid", domain = "example.com", keys_secret_arn = var.secret_arn, keys_kms_key_arn = var.kms_key_arn }
+    session_cookie  = { name = "__Secure-sid", domain = "example.com", keys_secret_arn = var.secret_arn, keys_kms_key_arn = var.key_material_kms_key_arn }
   }
 
   assert {
@@ -122,7 +122,7 @@ run "the_cookie_settings_and_a_key_set_of_yours" {
   assert {
     condition = jsonencode(jsondecode(output.function_role_policy_documents.authorizer["session-cookie-keys"]).Statement) == jsonencode([
       { Sid = "ReadCookieKeysSecret", Effect = "Allow", Action = ["secretsmanager:GetSecretValue"], Resource = [var.secret_arn] },
-      { Sid = "DecryptCookieKeys", Effect = "Allow", Action = ["kms:Decrypt"], Resource = [var.kms_key_arn], Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.us-east-1.amazonaws.com"] } } },
+      { Sid = "DecryptCookieKeys", Effect = "Allow", Action = ["kms:Decrypt"], Resource = [var.key_material_kms_key_arn], Condition = { StringEquals = { "kms:ViaService" = ["secretsmanager.us-east-1.amazonaws.com"] } } },
     ])
     error_message = "The authorizer reads exactly your secret, and decrypts with your key through Secrets Manager only: ${output.function_role_policy_documents.authorizer["session-cookie-keys"]}."
   }
@@ -195,7 +195,7 @@ run "jwt_without_a_key_source_and_an_access_token_key_of_yours" {
   variables {
     auth_mode        = "jwt"
     jwt              = { algorithms = ["HS256"] }
-    access_token_key = { secret_arn = var.secret_arn, kms_key_arn = var.kms_key_arn }
+    access_token_key = { secret_arn = var.secret_arn, kms_key_arn = var.key_material_kms_key_arn }
   }
 
   assert {
@@ -204,7 +204,7 @@ run "jwt_without_a_key_source_and_an_access_token_key_of_yours" {
   }
 
   assert {
-    condition     = jsondecode(output.function_role_policy_documents.authorizer["key-material"]).Statement[*].Resource == [[var.secret_arn], [var.kms_key_arn]]
+    condition     = jsondecode(output.function_role_policy_documents.authorizer["key-material"]).Statement[*].Resource == [[var.secret_arn], [var.key_material_kms_key_arn]]
     error_message = "The authorizer reads your secret and decrypts with your key: ${output.function_role_policy_documents.authorizer["key-material"]}."
   }
 }
@@ -255,7 +255,7 @@ run "rejects_two_key_sets" {
 run "rejects_a_kms_key_for_the_module_key_set" {
   command = plan
   variables {
-    session_cookie = { connect = false, keys_kms_key_arn = var.kms_key_arn }
+    session_cookie = { connect = false, keys_kms_key_arn = var.key_material_kms_key_arn }
   }
   expect_failures = [var.session_cookie]
 }
