@@ -108,8 +108,8 @@ locals {
   jwt_key_candidates = [
     { present = try(var.jwt.key_ssm_parameter_arn, null) != null, arn = try(var.jwt.key_ssm_parameter_arn, null), sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = try(var.jwt.key_kms_key_arn, null) },
     { present = try(var.jwt.key_secret_arn, null) != null, arn = try(var.jwt.key_secret_arn, null), sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = try(var.jwt.key_kms_key_arn, null) },
-    { present = try(local.access_token_key.source, null) == "ssm", arn = try(local.access_token_key.arn, null), sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = var.access_token_key.kms_key_arn },
-    { present = try(local.access_token_key.source, null) == "secretsmanager", arn = try(local.access_token_key.arn, null), sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = var.access_token_key.kms_key_arn },
+    { present = try(local.access_token_key.source, null) == "ssm", arn = try(local.access_token_key.arn, null), sid = "ReadKeyParameter", action = "ssm:GetParameter", service = "ssm", kms_key_arn = local.access_token_key_kms_key_arn },
+    { present = try(local.access_token_key.source, null) == "secretsmanager", arn = try(local.access_token_key.arn, null), sid = "ReadKeySecret", action = "secretsmanager:GetSecretValue", service = "secretsmanager", kms_key_arn = local.access_token_key_kms_key_arn },
   ]
   jwt_key_present = anytrue([for key in local.jwt_key_candidates : key.present])
   jwt_key         = local.jwt_key_present ? [for key in local.jwt_key_candidates : key if key.present][0] : null

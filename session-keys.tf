@@ -9,6 +9,7 @@ locals {
   session_cookie_connect = local.session_cookie_enabled && try(var.session_cookie.connect, false) && var.auth_mode == "jwt"
 
   session_cookie_keys_parameter_name = "/${var.name}/session-cookie-keys"
+  session_cookie_keys_created        = local.session_cookie_enabled && try(var.session_cookie.keys_ssm_parameter_arn == null && var.session_cookie.keys_secret_arn == null, false)
   session_cookie_keys = !local.session_cookie_enabled ? null : (
     var.session_cookie.keys_secret_arn != null ? { env = { SESSION_COOKIE_KEYS_SECRET_ARN = var.session_cookie.keys_secret_arn }, arn = var.session_cookie.keys_secret_arn } :
     var.session_cookie.keys_ssm_parameter_arn != null ? { env = { SESSION_COOKIE_KEYS_SSM_PARAMETER = var.session_cookie.keys_ssm_parameter_arn }, arn = var.session_cookie.keys_ssm_parameter_arn } :
@@ -42,12 +43,18 @@ locals {
   # Built like the resume-token key's ARN (sessions.tf), from the schedule group's: known at plan time.
   session_parameter_arn_prefix = "arn:${local.schedule_group_arn[1]}:ssm:${local.schedule_group_arn[3]}:${local.schedule_group_arn[4]}:parameter"
 
+  # The key encrypting each: yours, or for the module's own parameters the stack's kms_key_arn (null:
+  # the AWS managed key, which needs no grant).
+  session_cookie_keys_kms_key_arn = try(var.session_cookie.keys_kms_key_arn, null) != null ? var.session_cookie.keys_kms_key_arn : (local.session_cookie_keys_created ? var.kms_key_arn : null)
+  access_token_key_kms_key_arn    = var.access_token_key.kms_key_arn != null ? var.access_token_key.kms_key_arn : (local.access_token_key_created ? var.kms_key_arn : null)
+
   # The keys in use, each read with one action (and kms:Decrypt, through the service that holds it
   # only, for a customer managed key of yours).
   session_keys_in_use = [
     for key in [
-      local.session_cookie_keys == null ? null : { key = "CookieKeys", arn = local.session_cookie_keys.arn, kms_key_arn = var.session_cookie.keys_kms_key_arn },
-      local.access_token_key == null ? null : { key = "AccessTokenKey", arn = local.access_token_key.arn, kms_key_arn = var.access_token_key.kms_key_arn },
+      # The module's own parameters are encrypted with the stack's kms_key_arn when it is set.
+      local.session_cookie_keys == null ? null : { key = "CookieKeys", arn = local.session_cookie_keys.arn, kms_key_arn = local.session_cookie_keys_kms_key_arn },
+      local.access_token_key == null ? null : { key = "AccessTokenKey", arn = local.access_token_key.arn, kms_key_arn = local.access_token_key_kms_key_arn },
     ] : merge(key, { arn_parts = split(":", key.arn) }) if key != null
   ]
   session_keys_statements = flatten([
@@ -87,11 +94,12 @@ locals {
 }
 
 resource "aws_ssm_parameter" "session_cookie_keys" {
-  count = local.session_cookie_enabled ? (var.session_cookie.keys_ssm_parameter_arn == null && var.session_cookie.keys_secret_arn == null ? 1 : 0) : 0
+  count = local.session_cookie_keys_created ? 1 : 0
 
   name        = local.session_cookie_keys_parameter_name
   description = "The key set sealing ${var.name}'s session cookies (AES-256-GCM, packages/sessions COOKIE.md). Replacing it refuses the cookies sealed so far."
   type        = "SecureString"
+  key_id      = var.kms_key_arn # null: the AWS managed key alias/aws/ssm
   tags        = var.tags
 
   # Write-only, as the resume-token key (sessions.tf): never in the plan or the state, written again
@@ -110,6 +118,7 @@ resource "aws_ssm_parameter" "access_token_key" {
   name        = local.access_token_key_parameter_name
   description = "The HS256 secret ${var.name}'s access tokens are signed and verified with. Replacing it refuses the tokens issued so far."
   type        = "SecureString"
+  key_id      = var.kms_key_arn # null: the AWS managed key alias/aws/ssm
   tags        = var.tags
 
   # 44 characters (the base64 of 32 random-derived bytes), above HS256's 32-byte minimum.

@@ -755,7 +755,7 @@ variable "deletion_protection_enabled" {
 }
 
 variable "kms_key_arn" {
-  description = "ARN of a customer managed KMS key (in the stack's Region) encrypting the table, both fan-out queues (unless fanout.kms_key_arn names another key), every log group (the functions' and the access log) and the resume-token key's SSM parameter the module creates. null (the default) uses AWS managed encryption everywhere. The functions' roles get the key's use through DynamoDB, SQS and SSM only (kms:ViaService); the key policy must allow the account's IAM policies (the default key policy does) and the CloudWatch Logs service principal logs.<region>.amazonaws.com (see docs/terraform.md)."
+  description = "ARN of a customer managed KMS key (in the stack's Region) encrypting the table, both fan-out queues (unless fanout.kms_key_arn names another key), every log group (the functions' and the access log) and the SSM parameters the module creates (the resume-token key, the session cookie key set and the access-token key). null (the default) uses AWS managed encryption everywhere. The functions' roles get the key's use through DynamoDB, SQS and SSM only (kms:ViaService); the key policy must allow the account's IAM policies (the default key policy does) and the CloudWatch Logs service principal logs.<region>.amazonaws.com (see docs/terraform.md)."
   type        = string
   default     = null
 

@@ -278,3 +278,32 @@ run "rejects_a_fractional_key_version" {
   }
   expect_failures = [var.session_cookie_key_version, var.access_token_key_version]
 }
+
+# The stack's customer managed key (kms_key_arn) encrypts the module's own key parameters, as it does
+# the resume-token key, and whoever reads them may decrypt with it through SSM only.
+run "the_stack_key_encrypts_the_module_key_parameters" {
+  command = apply
+
+  variables {
+    auth_mode       = "jwt"
+    allowed_origins = var.origins
+    jwt             = { algorithms = ["HS256"] }
+    session_cookie  = {}
+    kms_key_arn     = var.key_material_kms_key_arn
+  }
+
+  assert {
+    condition     = aws_ssm_parameter.session_cookie_keys[0].key_id == var.key_material_kms_key_arn && aws_ssm_parameter.access_token_key[0].key_id == var.key_material_kms_key_arn
+    error_message = "Both parameters the module creates are encrypted with kms_key_arn."
+  }
+
+  assert {
+    condition     = [for statement in jsondecode(aws_iam_policy.session_keys[0].policy).Statement : statement.Sid if statement.Action == "kms:Decrypt" || statement.Action == ["kms:Decrypt"]] == ["DecryptCookieKeys", "DecryptAccessTokenKey"]
+    error_message = "The session_keys policy decrypts both with the stack key: ${aws_iam_policy.session_keys[0].policy}."
+  }
+
+  assert {
+    condition     = contains(flatten([for statement in jsondecode(output.function_role_policy_documents.authorizer["session-cookie-keys"]).Statement : statement.Resource]), var.key_material_kms_key_arn) && contains(flatten([for statement in jsondecode(output.function_role_policy_documents.authorizer["key-material"]).Statement : statement.Resource]), var.key_material_kms_key_arn)
+    error_message = "The authorizer may decrypt the cookie key set and the access-token key with the stack key."
+  }
+}
