@@ -92,6 +92,19 @@ describe('closing live sockets when their session ends', () => {
     kept.ws.close();
   });
 
+  it('reaches and evicts a user whose id has spaces and accented letters, as any id a token may carry', async () => {
+    const userId = `Zoë Ünïcode ${newUser()}`;
+    const sessions: UserSession[] = [];
+    for (let n = 0; n < 5; n += 1) sessions.push(await login(userId));
+    const socket = await socketOf(sessions[0]!);
+    await hello(socket);
+    const id = await publisher.sendToUser(userId, { hello: 'Zoë' });
+    expect(await socket.next(WAIT_MS)).toEqual({ type: 'message', channel: userChannel(userId), seq: 1, id, data: { hello: 'Zoë' } });
+    await login(userId);
+    await closing.settled();
+    expect(await closedWith(socket)).toMatchObject({ type: 'error', code: 'SESSION_EVICTED', reason: 'SESSION_EVICTED' });
+  });
+
   it('logout everywhere closes every socket of the user and leaves nothing of them in the table', async () => {
     const userId = newUser();
     const [a, b] = [await login(userId), await login(userId)];
@@ -219,7 +232,8 @@ describe('closing live sockets when their session ends', () => {
     ['no target', {}, 'BAD_TARGET'],
     ['both a connection and a user', { connectionId: 'c1', userId: 'u1' }, 'BAD_TARGET'],
     ['a session id with a connection', { connectionId: 'c1', sessionId: 's1' }, 'BAD_TARGET'],
-    ['a user id with a space', { userId: 'a b' }, 'BAD_TARGET'],
+    ['a user id with a control character', { userId: 'a\nb' }, 'BAD_TARGET'],
+    ['a session id of 257 characters', { userId: 'u1', sessionId: 's'.repeat(257) }, 'BAD_TARGET'],
     ['a lower-case reason', { userId: 'u1', reason: 'locked' }, 'BAD_REASON'],
     ['a reason of 65 characters', { connectionId: 'c1', reason: 'R'.repeat(65) }, 'BAD_REASON'],
   ])('refuses a disconnect with %s, sending nothing', async (_name, target, code) => {

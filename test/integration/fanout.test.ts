@@ -242,7 +242,7 @@ describe('push through the fan-out queue (publisher → SQS → planner → deli
 
   it('the publisher refuses bad calls before sending anything', async () => {
     await expect(publisher.publish('user:x', 1)).rejects.toMatchObject({ code: 'BAD_TARGET' });
-    await expect(publisher.sendToUser('has space', 1)).rejects.toBeInstanceOf(PublishError);
+    await expect(publisher.sendToUser('has\u0000nul', 1)).rejects.toBeInstanceOf(PublishError);
     await expect(publisher.broadcast('x'.repeat(1000))).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
     await expect(publisher.broadcast(undefined)).rejects.toMatchObject({ code: 'BAD_DATA' });
     await expect(publisher.broadcast(1, { id: 'not ok!' })).rejects.toMatchObject({ code: 'BAD_TARGET' });

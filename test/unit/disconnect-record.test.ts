@@ -16,6 +16,8 @@ describe('disconnect records', () => {
     ['a session of a user', { type: 'user', userId: 'user-7', sessionId: 'sid-1' }],
     ['every connection of a user', { type: 'user', userId: 'user-7' }],
     ['one connection', { type: 'connection', connectionId: 'c1=' }],
+    ['a session of a user whose id has a space', { type: 'user', userId: 'a b', sessionId: 'sid 1' }],
+    ['every connection of a user whose id has accented letters', { type: 'user', userId: 'Zoë Ünïcode' }],
   ])('reads a record closing %s', (_name, target) => {
     expect(parseQueueRecord(JSON.stringify(record({ target })))).toEqual({ ok: true, record: record({ target }) });
   });
@@ -38,7 +40,10 @@ describe('disconnect records', () => {
   it.each([
     ['no target', record({ target: undefined }), 'target must be an object'],
     ['a tenant target', record({ target: { type: 'tenant', tenantId: 't' } }), 'target.type must be connection or user'],
-    ['a user id with a space', record({ target: { type: 'user', userId: 'a b' } }), 'target.userId is malformed'],
+    ['a user id with a control character', record({ target: { type: 'user', userId: 'a\nb' } }), 'target.userId is malformed'],
+    ['a user id of 257 characters', record({ target: { type: 'user', userId: 'u'.repeat(257) } }), 'target.userId is malformed'],
+    ['a session id with a control character', record({ target: { type: 'user', userId: 'u', sessionId: 's\u0000' } }), 'target.sessionId is malformed'],
+    ['a connection id with a space', record({ target: { type: 'connection', connectionId: 'c 1' } }), 'target.connectionId is malformed'],
     ['an empty session id', record({ target: { type: 'user', userId: 'u', sessionId: '' } }), 'target.sessionId is malformed'],
     ['a numeric session id', record({ target: { type: 'user', userId: 'u', sessionId: 7 } }), 'target.sessionId is malformed'],
     ['a connection target without an id', record({ target: { type: 'connection' } }), 'target.connectionId is malformed'],
@@ -56,5 +61,8 @@ describe('disconnect records', () => {
     const user = disconnectEntry(record() as unknown as DisconnectRecord);
     expect(user).toEqual({ body: JSON.stringify(record()), groupId: groupIdOf('user:user-7'), deduplicationId: 'd-1' });
     expect(disconnectEntry(record({ target: { type: 'connection', connectionId: 'c1=' } }) as unknown as DisconnectRecord).groupId).toBe(groupIdOf('connection:c1='));
+    const spaced = disconnectEntry(record({ target: { type: 'user', userId: 'Zoë Ünïcode' } }) as unknown as DisconnectRecord);
+    expect(spaced.groupId).toBe(groupIdOf('user:Zoë Ünïcode'));
+    expect(spaced.groupId).toMatch(/^[0-9a-f]{64}$/);
   });
 });

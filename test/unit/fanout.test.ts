@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { batchLagMs } from '../../functions/lib/delivery/fanout';
-import { BROADCAST_CHANNEL, classifyChannel, implicitChannels } from '../../packages/contract/src/channel-names';
+import { BROADCAST_CHANNEL, classifyChannel, implicitChannels, userChannel } from '../../packages/contract/src/channel-names';
 import { channelKeyOf, deliverGroupIdOf, groupIdOf, parseQueueRecord, readTarget } from '../../packages/contract/src/queue-message';
 import { gapFrame, messageFrame, messageIdOf } from '../../functions/lib/delivery/frames';
 import { shareReplayBudget } from '../../functions/lib/sessions/session-actions';
@@ -10,6 +10,19 @@ const publish = (fields: Record<string, unknown> = {}): string =>
   JSON.stringify({ v: 1, kind: 'publish', id: 'm-1', target: { type: 'channel', channel: 'news' }, data: { a: 1 }, publishedAt: 1, ...fields });
 
 describe('queue records', () => {
+  it.each([
+    ['a user id with a space', { type: 'user', userId: 'a b' }],
+    ['a user id with accented letters', { type: 'user', userId: 'Zoë Ünïcode' }],
+    ['a tenant id of 256 astral characters', { type: 'tenant', tenantId: '😀'.repeat(256) }],
+  ])('reads a publish to %s: any id an identity may hold', (_name, target) => {
+    expect(parseQueueRecord(publish({ target }))).toMatchObject({ ok: true, record: { target } });
+  });
+
+  it('reads a join of the implicit channel of a user id of 256 astral characters', () => {
+    const join = { v: 1, kind: 'join', id: 'j', connectionId: 'c=', channel: userChannel('😀'.repeat(256)), subscribe: false, expiresAt: 1, maxSubscriptions: 1 };
+    expect(parseQueueRecord(JSON.stringify(join))).toMatchObject({ ok: true, record: { channel: join.channel } });
+  });
+
   it('reads a v1 publish record', () => {
     expect(parseQueueRecord(publish())).toEqual({
       ok: true,
@@ -31,7 +44,9 @@ describe('queue records', () => {
     ['an unknown kind', publish({ kind: 'shout' }), 'kind must be publish, deliver, join, resume or disconnect'],
     ['an unknown target type', publish({ target: { type: 'planet' } }), 'target.type must be channel, user, tenant, broadcast or connection'],
     ['an implicit channel as a channel target', publish({ target: { type: 'channel', channel: 'user:x' } }), 'target.channel is malformed'],
-    ['a user id with spaces', publish({ target: { type: 'user', userId: 'a b' } }), 'target.userId is malformed'],
+    ['a user id with a control character', publish({ target: { type: 'user', userId: 'a\u0007b' } }), 'target.userId is malformed'],
+    ['a tenant id of 257 characters', publish({ target: { type: 'tenant', tenantId: 't'.repeat(257) } }), 'target.tenantId is malformed'],
+    ['a connection id with a space', publish({ target: { type: 'connection', connectionId: 'c 1' } }), 'target.connectionId is malformed'],
     ['a float publishedAt', publish({ publishedAt: 1.5 }), 'publishedAt must be epoch milliseconds'],
     ['a deliver record without ids', JSON.stringify({ v: 1, kind: 'deliver', id: 'm', frame: '{}', partition: 0, connectionIds: [] }), 'connectionIds must be a non-empty list of ids'],
     ['a deliver record without a frame', JSON.stringify({ v: 1, kind: 'deliver', id: 'm', partition: 0, connectionIds: ['c'] }), 'frame must be a non-empty string'],
@@ -87,11 +102,15 @@ describe('queue records', () => {
   it('maps targets to channel keys and FIFO groups of at most 128 characters', () => {
     expect(channelKeyOf({ type: 'user', userId: 'u1' })).toBe('user:u1');
     expect(channelKeyOf({ type: 'tenant', tenantId: 't1' })).toBe('tenant:t1');
+    expect(channelKeyOf({ type: 'user', userId: 'Zoë Ünïcode' })).toBe('user:Zoë Ünïcode');
+    expect(groupIdOf(channelKeyOf({ type: 'user', userId: '😀'.repeat(256) }))).toMatch(/^[0-9a-f]{64}$/);
+    expect(groupIdOf('user:a b')).not.toBe(groupIdOf('user:a_b'));
     expect(channelKeyOf({ type: 'broadcast' })).toBe(BROADCAST_CHANNEL);
     expect(channelKeyOf({ type: 'connection', connectionId: 'c=' })).toBe('connection:c=');
     expect(groupIdOf('news')).toMatch(/^[0-9a-f]{64}$/);
     expect(deliverGroupIdOf('x'.repeat(300), 63)).toHaveLength(67);
     expect(readTarget({ type: 'user', userId: 'x'.repeat(257) }).ok).toBe(false);
+    expect(readTarget({ type: 'tenant', tenantId: 't\udc00' }).ok).toBe(false);
   });
 });
 
@@ -104,7 +123,9 @@ describe('channel names', () => {
     for (const channel of implicitChannels(identity)) expect(classifyChannel(channel, identity)).toBe('implicit');
     expect(classifyChannel('user:u2', identity)).toBe('foreign');
     expect(classifyChannel('tenant:t2', identity)).toBe('foreign');
-    for (const channel of ['', '-news', 'a b', 'x'.repeat(129), 'news:eu', 42, null, 'broadcast:other']) {
+    expect(classifyChannel('user:Zoë Ünïcode', identity)).toBe('foreign');
+    expect(classifyChannel('user:Zoë Ünïcode', { ...identity, userId: 'Zoë Ünïcode' })).toBe('implicit');
+    for (const channel of ['', '-news', 'a b', 'x'.repeat(129), 'news:eu', 42, null, 'broadcast:other', 'user:', 'user:a\nb', `tenant:${'t'.repeat(257)}`]) {
       expect(classifyChannel(channel, identity)).toBe('malformed');
     }
   });

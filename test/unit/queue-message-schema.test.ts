@@ -1,6 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
-import { CLIENT_CHANNEL_PATTERN, DISCONNECT_REASON_PATTERN, MAX_FRAME_DEPTH, MAX_REPLAY, MESSAGE_ID_PATTERN, parseQueueRecord } from '../../packages/contract/src';
+import { CLIENT_CHANNEL_PATTERN, CONNECTION_ID_PATTERN, DISCONNECT_REASON_PATTERN, ID_PATTERN, MAX_FRAME_DEPTH, MAX_REPLAY, MESSAGE_ID_PATTERN, parseQueueRecord } from '../../packages/contract/src';
 import schema from '../../packages/publisher/queue-message.schema.json';
 
 const validate = new Ajv2020({ strict: true }).compile(schema);
@@ -15,7 +15,22 @@ const field = <T>(valid: fc.Arbitrary<T>, ...bad: unknown[]): fc.Arbitrary<unkno
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 const messageId = field(fc.stringMatching(/^[A-Za-z0-9_-]{1,128}$/), '', 'has space', 'a'.repeat(129), 7);
-const id = field(fc.oneof(fc.stringMatching(/^[!-~]{1,24}$/), fc.constant('x'.repeat(256))), '', 'a b', 'é', 'x'.repeat(257), 7);
+const connectionIdField = field(fc.oneof(fc.stringMatching(/^[!-~]{1,24}$/), fc.constant('x'.repeat(256))), '', 'a b', 'é', 'x'.repeat(257), 7);
+/** Any text but non-characters, which every string of a record refuses (a rule the schema names rather than states). */
+const text = fc.string({ unit: 'binary', minLength: 1, maxLength: 24 }).filter((s) => !/\p{Noncharacter_Code_Point}/u.test(s));
+/** User, tenant and session ids: the identity's rule, spaces and any letter allowed; lengths in code points. */
+const id = field(
+  fc.oneof(fc.stringMatching(/^[!-~]{1,24}$/), text, fc.constantFrom('a b', 'Zoë Ünïcode', 'x'.repeat(256), '😀'.repeat(256))),
+  '',
+  'a\nb',
+  '\u0000',
+  'x\u007f',
+  '\ud800',
+  'a\udc00b',
+  'x'.repeat(257),
+  '😀'.repeat(257),
+  7,
+);
 const whole = field(fc.oneof(fc.nat(), fc.constantFrom(0, SAFE)), -1, 1.5, '3', SAFE + 1, true);
 const channelName = field(fc.oneof(fc.stringMatching(CLIENT_CHANNEL_PATTERN), fc.constant(`a${'b'.repeat(127)}`)), '', '-lead', 'has space', 'a'.repeat(129), 'user:1');
 const target = fc.oneof(
@@ -23,7 +38,7 @@ const target = fc.oneof(
   fc.record({ type: fc.constant('user'), userId: id }),
   fc.record({ type: fc.constant('tenant'), tenantId: id }),
   fc.record({ type: fc.constant('broadcast') }),
-  fc.record({ type: fc.constant('connection'), connectionId: id }),
+  fc.record({ type: fc.constant('connection'), connectionId: connectionIdField }),
   fc.record({ type: fc.constantFrom('group', 'USER', undefined), userId: id }),
   fc.constantFrom(null, 'user', []),
 );
@@ -48,10 +63,10 @@ const joinFields = (connectionId: fc.Arbitrary<unknown>) =>
     { requiredKeys: ['kind', 'id', 'connectionId', 'channel', 'subscribe', 'expiresAt', 'maxSubscriptions'] },
   );
 const disconnectTarget = fc.oneof(
-  fc.record({ type: fc.constant('connection'), connectionId: id }),
+  fc.record({ type: fc.constant('connection'), connectionId: connectionIdField }),
   fc.record({ type: fc.constant('user'), userId: id }),
   fc.record({ type: fc.constant('user'), userId: id, sessionId: field(id) }),
-  fc.record({ type: fc.constantFrom('connection', 'user'), userId: id, connectionId: id, sessionId: id }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constantFrom('connection', 'user'), userId: id, connectionId: connectionIdField, sessionId: id }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constantFrom('tenant', 'broadcast', 'channel', 'USER', undefined), userId: id, tenantId: id, channel: channelName }),
   fc.constantFrom(null, 'user', []),
 );
@@ -72,9 +87,9 @@ const header = { v: field(fc.constant(1), 2, '1'), id: messageId };
 /** Records of every kind near the edge of valid: each field sometimes missing, null, mistyped or off by one. */
 const records = fc.oneof(
   fc.record({ ...header, kind: fc.constant('publish'), target, data, publishedAt: whole }),
-  fc.record({ ...header, kind: fc.constant('deliver'), frame, frames, partition: whole, connectionIds: field(fc.array(id, { minLength: 1, maxLength: 3 }), [], 'c') }),
-  fc.record({ ...header, kind: fc.constant('join') }).chain((head) => joinFields(id).map((join) => ({ ...join, ...head, kind: join.kind }))),
-  id.chain((connectionId) =>
+  fc.record({ ...header, kind: fc.constant('deliver'), frame, frames, partition: whole, connectionIds: field(fc.array(connectionIdField, { minLength: 1, maxLength: 3 }), [], 'c') }),
+  fc.record({ ...header, kind: fc.constant('join') }).chain((head) => joinFields(connectionIdField).map((join) => ({ ...join, ...head, kind: join.kind }))),
+  connectionIdField.chain((connectionId) =>
     fc.record({
       ...header,
       kind: fc.constant('resume'),
@@ -110,6 +125,8 @@ describe('the queue record JSON Schema', () => {
   it.each([
     ['a publish record', publish],
     ['a disconnect record', disconnect],
+    ['a publish to a user whose id has spaces and accents', { ...publish, target: { type: 'user', userId: 'Zoë Ünïcode' } }],
+    ['a disconnect of a session of a user whose id has a space', { ...disconnect, target: { type: 'user', userId: 'a b', sessionId: 'sid 1' } }],
   ])('accepts %s as a backend writes it', (_name, record) => {
     expect([readerAccepts(record), schemaAccepts(record)]).toEqual([true, true]);
   });
@@ -125,6 +142,8 @@ describe('the queue record JSON Schema', () => {
     ['a join replaying more than MAX_REPLAY entries', { v: 1, ...join, limit: MAX_REPLAY + 1 }],
     ['a join acknowledging a fractional request id', { v: 1, ...join, ack: { id: 1.5 } }],
     ['a resume whose joins are not a list', { v: 1, kind: 'resume', id: 'r-1', connectionId: 'c-1', frame: '{}', joins: join }],
+    ['a publish to a user id with a control character', { ...publish, target: { type: 'user', userId: 'a\tb' } }],
+    ['a publish to a connection id with a space', { ...publish, target: { type: 'connection', connectionId: 'c 1' } }],
     ['a disconnect of a tenant', { ...disconnect, target: { type: 'tenant', tenantId: 't-1' } }],
     ['a disconnect with a lower-case reason', { ...disconnect, reason: 'session_evicted' }],
     ['a record of an unknown kind', { v: 1, kind: 'ack', id: 'a-1' }],
@@ -136,6 +155,7 @@ describe('the queue record JSON Schema', () => {
   it.each([
     ['lone surrogate', { ...publish, data: '\ud800' }],
     [`${MAX_FRAME_DEPTH} levels`, { ...publish, data: deep(MAX_FRAME_DEPTH) }],
+    ['U+FDD0', { ...publish, target: { type: 'user', userId: 'a\uFDD0' } }],
     ["resume's connection", { v: 1, kind: 'resume', id: 'r-1', connectionId: 'c-1', frame: '{}', joins: [{ ...join, connectionId: 'c-2' }] }],
   ])('names in its description the rule it cannot state and only the reader enforces: %s', (rule, record) => {
     expect(schema.description).toContain(rule);
@@ -144,6 +164,8 @@ describe('the queue record JSON Schema', () => {
 
   it('holds the contract constants the reader uses', () => {
     expect(schema.$defs.messageId.pattern).toBe(MESSAGE_ID_PATTERN.source);
+    expect(schema.$defs.id.pattern).toBe(ID_PATTERN.source);
+    expect(schema.$defs.connectionId.pattern).toBe(CONNECTION_ID_PATTERN.source);
     expect(schema.$defs.target.oneOf[0]!.properties!.channel!.pattern).toBe(CLIENT_CHANNEL_PATTERN.source);
     expect(schema.$defs.joinFields.properties.limit.anyOf[0]!.maximum).toBe(MAX_REPLAY);
     expect(schema.$defs.disconnect.properties.reason.pattern).toBe(DISCONNECT_REASON_PATTERN.source);

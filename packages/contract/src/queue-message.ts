@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BROADCAST_CHANNEL, CLIENT_CHANNEL_PATTERN, tenantChannel, userChannel } from './channel-names';
 import { MAX_FRAME_DEPTH, jsonProblem, type RequestId } from './frames';
+import { ID_PATTERN } from './identity';
 import type { QueueEntry } from './sqs-batch';
 
 /**
@@ -131,8 +132,12 @@ export const disconnectEntry = (record: DisconnectRecord): QueueEntry => ({
 export const MAX_REPLAY = 10_000;
 
 export const MESSAGE_ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-/** User, tenant and connection ids inside targets: printable, no spaces, at most 256 characters. */
-const ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
+/**
+ * A connection id (API Gateway's): printable ASCII, no spaces, at most 256 characters. User, tenant
+ * and session ids follow the identity's rule ({@link ID_PATTERN}): any id a token may carry can be a
+ * target.
+ */
+export const CONNECTION_ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
 
 /**
  * The channel key a target publishes on: the channel itself, `user:{id}`, `tenant:{id}`,
@@ -165,9 +170,9 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /** Reads a target, or says what is wrong with it. */
 export function readTarget(value: unknown): { ok: true; target: Target } | { ok: false; problem: string } {
   if (!isObject(value)) return { ok: false, problem: 'target must be an object' };
-  const id = (field: string): string | undefined => {
+  const id = (field: string, pattern = ID_PATTERN): string | undefined => {
     const raw = value[field];
-    return typeof raw === 'string' && ID_PATTERN.test(raw) ? raw : undefined;
+    return typeof raw === 'string' && pattern.test(raw) ? raw : undefined;
   };
   switch (value.type) {
     case 'channel': {
@@ -186,7 +191,7 @@ export function readTarget(value: unknown): { ok: true; target: Target } | { ok:
     case 'broadcast':
       return { ok: true, target: { type: 'broadcast' } };
     case 'connection': {
-      const connectionId = id('connectionId');
+      const connectionId = id('connectionId', CONNECTION_ID_PATTERN);
       return connectionId ? { ok: true, target: { type: 'connection', connectionId } } : { ok: false, problem: 'target.connectionId is malformed' };
     }
     default:
@@ -227,7 +232,7 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
   if (parsed.kind === 'disconnect') return readDisconnect(parsed, parsed.id);
   if (parsed.kind === 'resume') {
     const { connectionId, frame, joins } = parsed;
-    if (typeof connectionId !== 'string' || !ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
+    if (typeof connectionId !== 'string' || !CONNECTION_ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
     if (typeof frame !== 'string' || frame === '') return { ok: false, problem: 'frame must be a non-empty string' };
     if (!Array.isArray(joins)) return { ok: false, problem: 'joins must be a list' };
     const read: JoinRecord[] = [];
@@ -247,7 +252,7 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
     const manyFrames = Array.isArray(frames) && frames.length > 0 && frames.every((f) => typeof f === 'string' && f !== '');
     if (oneFrame === manyFrames) return { ok: false, problem: 'frame must be a non-empty string' };
     if (typeof partition !== 'number' || !Number.isSafeInteger(partition) || partition < 0) return { ok: false, problem: 'partition is malformed' };
-    if (!Array.isArray(connectionIds) || connectionIds.length === 0 || !connectionIds.every((c) => typeof c === 'string' && ID_PATTERN.test(c))) {
+    if (!Array.isArray(connectionIds) || connectionIds.length === 0 || !connectionIds.every((c) => typeof c === 'string' && CONNECTION_ID_PATTERN.test(c))) {
       return { ok: false, problem: 'connectionIds must be a non-empty list of ids' };
     }
     return {
@@ -297,8 +302,9 @@ function readJoin(parsed: Record<string, unknown>): { ok: true; record: JoinReco
   // Records written before `limit` existed replay what they always could.
   const limit = parsed.limit ?? MAX_REPLAY;
   if (typeof id !== 'string' || !MESSAGE_ID_PATTERN.test(id)) return { ok: false, problem: 'id is malformed' };
-  if (typeof connectionId !== 'string' || !ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
-  if (typeof channel !== 'string' || channel === '' || channel.length > 300) return { ok: false, problem: 'channel is malformed' };
+  if (typeof connectionId !== 'string' || !CONNECTION_ID_PATTERN.test(connectionId)) return { ok: false, problem: 'connectionId is malformed' };
+  // Code points, as the schema's maxLength counts: `user:{id}` of any id fits (an id is at most 256).
+  if (typeof channel !== 'string' || channel === '' || [...channel].length > 300) return { ok: false, problem: 'channel is malformed' };
   if ((after !== undefined && !whole(after)) || !whole(expiresAt) || !whole(maxSubscriptions) || typeof subscribe !== 'boolean') return { ok: false, problem: 'join fields are malformed' };
   if (!whole(limit) || limit > MAX_REPLAY) return { ok: false, problem: `limit must be a whole number up to ${MAX_REPLAY}` };
   if (ack !== undefined && !(isObject(ack) && (ack.id === undefined || isRequestId(ack.id)))) return { ok: false, problem: 'ack is malformed' };

@@ -28,7 +28,10 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 const checkedId = (type: 'connection' | 'user' | 'tenant', value: unknown): string => {
   const field = `${type}Id`;
   const read = readTarget({ type, [field]: value });
-  if (!read.ok) throw new PublishError(`${field} must be 1–256 printable ASCII characters without spaces`, 'BAD_TARGET');
+  if (!read.ok) {
+    const rule = type === 'connection' ? '1–256 printable ASCII characters without spaces' : '1–256 characters without control characters, lone surrogates or U+FFFE/U+FFFF';
+    throw new PublishError(`${field} must be ${rule}`, 'BAD_TARGET');
+  }
   return value as string;
 };
 
