@@ -1,5 +1,5 @@
 import { readAnonymousId } from './lib/auth/anonymous';
-import { fromAuthorizerContext, type Identity } from '../packages/contract/src/identity';
+import { fromAuthorizerContext, guestUserId, type Identity } from '../packages/contract/src/identity';
 import { APP_PROTOCOL } from './lib/auth/token-source';
 import { readChoiceSetting, readIntegerSetting } from '../packages/contract/src/settings';
 import { AUTH_DEADLINE_SECONDS, HANDSHAKES_PER_IP, HANDSHAKE_WINDOW_SECONDS } from './connect.settings';
@@ -31,15 +31,17 @@ const documents = createDocumentClient();
 const store = connectionStoreFor(config, documents);
 
 /**
- * The subprotocol to echo: the anonymous id itself (the AWS sample's contract, and a guest's in the
- * JWT and two-phase modes), or for their signed-in connections only the app protocol, never a
+ * The subprotocol to echo: the anonymous id itself as the client offered it (the AWS sample's
+ * contract, and a guest's in the JWT and two-phase modes, whose user id is `guest:{id}`), or for their signed-in connections only the app protocol, never a
  * `bearer.` token beside it. Undefined when the offer does not fit what the authorizer saw.
  */
 function echoedProtocol(identity: Identity | undefined, header: string | undefined): string | undefined {
   // A guest of a token stage (ALLOW_GUESTS) connected as in anonymous mode.
   if (authMode !== 'anonymous' && identity?.authMode !== 'anonymous') return offeredProtocols(header).includes(APP_PROTOCOL) ? APP_PROTOCOL : undefined;
   const offered = readAnonymousId(header);
-  return offered.ok && offered.userId === identity?.userId ? offered.userId : undefined;
+  if (!offered.ok) return undefined;
+  const expected = authMode === 'anonymous' ? offered.userId : guestUserId(offered.userId);
+  return expected === identity?.userId ? offered.userId : undefined;
 }
 
 const reject = (connectionId: string, reason: string, status = 403): RouteResult => {

@@ -8,8 +8,8 @@ const guestId = '739bb5b7-3236-4cbd-8132-b281bbe83b42';
 describe('guests beside signed-in users', () => {
   const authenticate = withGuests(signedIn);
 
-  it('admits an anonymous id offered alone as a guest', async () => {
-    expect(await authenticate(offer(guestId))).toEqual({ allow: true, identity: { userId: guestId, authMode: 'anonymous' } });
+  it('admits an anonymous id offered alone as a guest, named in the guest namespace', async () => {
+    expect(await authenticate(offer(guestId))).toEqual({ allow: true, identity: { userId: `guest:${guestId}`, authMode: 'anonymous' } });
   });
 
   it.each([['ws-sessions.v1'], ['ws-sessions.v1, bearer.eyJ'], [`${guestId}, ws-sessions.v1`]])('sends an offer with the app protocol (%s) to the stage’s own authenticator', async (protocols) => {

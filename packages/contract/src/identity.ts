@@ -31,6 +31,14 @@ export const MAX_ROLES = 50;
  */
 export const ID_PATTERN = /^[^\p{Cc}\p{Cs}\uFFFE\uFFFF]{1,256}$/u;
 
+/**
+ * Guests of a token stage (`ALLOW_GUESTS`) are named in their own namespace, `guest:{anonymous id}`,
+ * so that an anonymous id equal to a signed-in user's id (a JWT `sub`) never names that user: not on
+ * the user channel, not in the user's connections, not under the user's cap.
+ */
+export const GUEST_USER_PREFIX = 'guest:';
+export const guestUserId = (anonymousId: string): string => `${GUEST_USER_PREFIX}${anonymousId}`;
+
 /** Every reason an identity is refused; each is also a rejection reason of the token it came from. */
 export type IdentityRejection = 'user_id_invalid' | 'tenant_id_invalid' | 'roles_invalid' | 'session_id_invalid' | 'exp_invalid';
 
