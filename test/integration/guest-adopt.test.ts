@@ -5,7 +5,7 @@ import { SessionClient, type MessageFrame, type SessionError } from '../../packa
 import { createPublisher, type Publisher } from '../../packages/publisher/src/index';
 import { FANOUT_QUEUE } from '../../sandbox/project';
 import { connect, eventually, framesSent, type TestClient } from '../helpers/clients';
-import { allItems } from '../helpers/dynamo';
+import { allItems, documentClient } from '../helpers/dynamo';
 import { signingKey, signToken, startJwksServer } from '../helpers/jwks';
 import { startTestProject } from '../helpers/project-sandbox';
 
@@ -56,6 +56,25 @@ describe('guest → signed-in: adopt carries the guest session into the signed-i
     sqs.destroy();
     await project.sandbox.stop();
     await jwks.stop();
+  });
+
+  it('keeps a guest whose anonymous id is a signed-in user’s id apart from that user: not on its channel, not among its connections, not under its cap', async () => {
+    const sub = randomUUID();
+    const member = await signedIn(sub);
+    const impostor = await connect(project.sandbox.url, { protocols: sub });
+    expect(impostor.ws.protocol).toBe(sub);
+    expect(await request(impostor, { action: 'subscribe', channel: `user:${sub}`, id: 'u' })).toMatchObject({ type: 'error', code: 'FORBIDDEN', id: 'u' });
+    await publisher.sendToUser(sub, { to: 'member' });
+    await drained();
+    expect(await framesSent<Frame>(member.client, 1_000)).toEqual([expect.objectContaining({ channel: `user:${sub}`, data: { to: 'member' } })]);
+    expect(await framesSent(impostor, 500)).toEqual([]);
+
+    const reader = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs, tableName: project.tableName, documents: documentClient() });
+    expect((await reader.getByUser(sub)).map((c) => c.userId)).toEqual([sub]);
+    expect((await reader.getByUser(`guest:${sub}`)).map((c) => [c.userId, c.authMode])).toEqual([[`guest:${sub}`, 'anonymous']]);
+    const counter = (await allItems(project.tableName)).find((item) => item.PK === `USER#${sub}` && item.SK === 'CONNECTIONS');
+    expect(Number(counter?.count)).toBe(1);
+    for (const socket of [member.client, impostor]) socket.ws.close();
   });
 
   it('carries state and channels: every message after the guest’s cursor reaches the signed-in connection once, in order', async () => {

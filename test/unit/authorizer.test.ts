@@ -1,5 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import sample from '../fixtures/events/authorizer-request.json';
+import { fingerprint } from '../../functions/lib/log';
 
 const ORIGINAL_ENV = process.env;
 const USER_ID = '739bb5b7-3236-4cbd-8132-b281bbe83b42';
@@ -292,7 +293,9 @@ describe('authorizer handler', () => {
       process.env.ALLOW_GUESTS = 'true';
       const handler = await loadHandler();
       const guest = await handler(request({ origin: 'https://app.example.com', protocol: USER_ID }));
-      expect(guest).toMatchObject({ principalId: PRINCIPAL, context: { userId: USER_ID, authMode: 'anonymous' } });
+      // In the guest namespace: neither its user id nor its principal is a signed-in user's of the same id.
+      expect(guest).toMatchObject({ principalId: fingerprint(`guest:${USER_ID}`), context: { userId: `guest:${USER_ID}`, authMode: 'anonymous' } });
+      expect(guest.principalId).not.toBe(PRINCIPAL);
       expect(guest.policyDocument.Statement[0]).toMatchObject({ Effect: 'Allow' });
       expect((await handler(request({ origin: 'https://app.example.com', protocol: 'ws-sessions.v1' }))).principalId).toBe('pending');
       const foreign = await handler(request({ origin: 'https://evil.example.com', protocol: USER_ID }));
