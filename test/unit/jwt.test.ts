@@ -225,6 +225,7 @@ describe('verifyJwt rejects', () => {
     ['with a far-future exp and no iat', { iat: undefined, exp: NOW + 86_401 }, 'lifetime_too_long'],
     ['with a lifetime one second over the cap', { iat: NOW - 10, exp: NOW - 10 + 86_401 }, 'lifetime_too_long'],
     ['with sub a number', { sub: 42 }, 'user_id_invalid'],
+    ['with sub in the guest namespace', { sub: 'guest:739bb5b7-3236-4cbd-8132-b281bbe83b42' }, 'user_id_invalid'],
     ['with sub empty', { sub: '' }, 'user_id_invalid'],
     ['with sub of 257 characters', { sub: 'u'.repeat(257) }, 'user_id_invalid'],
     ['without sub', { sub: undefined }, 'user_id_invalid'],

@@ -4,7 +4,7 @@ import { readList, readOptionalString } from '../../../packages/contract/src/rea
 import { readIntegerSetting, readOptionalIntegerSetting } from '../../../packages/contract/src/settings';
 import { JWT_CLOCK_TOLERANCE_SECONDS, JWT_MAX_AGE_SECONDS, JWT_MAX_LIFETIME_SECONDS, JWT_MAX_TOKEN_LENGTH } from '../../settings/shared';
 import { ConfigError } from '../../../packages/contract/src/config-error';
-import { ID_PATTERN, MAX_ROLES, ROLE_PATTERN } from '../../../packages/contract/src/identity';
+import { GUEST_USER_PREFIX, ID_PATTERN, MAX_ROLES, ROLE_PATTERN } from '../../../packages/contract/src/identity';
 
 type Env = Record<string, string | undefined>;
 
@@ -241,7 +241,8 @@ function checkClaims(payload: Record<string, unknown>, settings: JwtSettings, no
 
   const { claims } = settings;
   const userId = ownValue(payload, claims.userId);
-  if (!isId(userId)) return reject('user_id_invalid');
+  // `guest:` names guests (ALLOW_GUESTS): a signed-in user named so could be reached as one.
+  if (!isId(userId) || userId.startsWith(GUEST_USER_PREFIX)) return reject('user_id_invalid');
   const identity: JwtIdentity = { userId, roles: [], expiresAt: Math.floor(exp) };
 
   if (claims.tenantId !== undefined) {
