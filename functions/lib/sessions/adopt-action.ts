@@ -95,6 +95,7 @@ return async (frame, context) => {
       const [guestNow, mineNow] = await Promise.all([sessions.get(guestId, now), sessions.get(mine.sessionId, now)]);
       if (!guestNow) return refused('unknown_session');
       if (guestNow.status === 'adopted') return refused('adopted', 'the session was adopted already');
+      if (guestNow.status === 'closed') return refused('closed', 'the session was closed by a disconnect');
       if (!mineNow) return session.noSession(id);
       return conflict({ guest: { state: guestNow.state, version: guestNow.version }, mine: { state: mineNow.state, version: mineNow.version } });
     }

@@ -75,8 +75,8 @@ export function createSessionActions({
     const linked = (await context.connection?.())?.wsSession;
     if (linked) {
       const session = await sessions.get(linked, now);
-      // An adopted session is closed: the guest's connection has none (and gets no new one).
-      if (session?.status === 'adopted') return undefined;
+      // An adopted session, or one closed by a disconnect whose socket still lives: the connection has none (and gets no new one).
+      if (session?.status === 'adopted' || session?.status === 'closed') return undefined;
       if (session) return session;
     }
     if (!create || !context.identity) return undefined;

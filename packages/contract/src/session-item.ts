@@ -144,7 +144,7 @@ export const linkSessionInput = (tableName: string, { connectionId, sessionId }:
 
 /**
  * Writes a session's state if its version is still `expectedVersion`, it has not expired and was
- * not adopted; returns the new version. With `writeId` (a fresh id per write) the item keeps it and a failed condition
+ * not adopted or closed (by a disconnect); returns the new version. With `writeId` (a fresh id per write) the item keeps it and a failed condition
  * returns the item (`ReturnValuesOnConditionCheckFailure: ALL_OLD`): an item with that `writeId` means
  * this very write was applied by an attempt whose answer was lost, and the SDK's retry met it.
  */
@@ -156,10 +156,11 @@ export function setSessionStateInput(
     TableName: tableName,
     Key: sessionKey(sessionId),
     UpdateExpression: writeId === undefined ? 'SET #state = :state, version = :next' : 'SET #state = :state, version = :next, writeId = :writeId',
-    ConditionExpression: 'attribute_exists(PK) AND version = :expected AND #ttl > :now AND #status <> :adopted',
+    ConditionExpression: 'attribute_exists(PK) AND version = :expected AND #ttl > :now AND NOT (#status IN (:adopted, :closed))',
     ExpressionAttributeNames: { '#state': 'state', '#ttl': 'ttl', '#status': 'status' },
     ExpressionAttributeValues: {
       ':adopted': 'adopted',
+      ':closed': 'closed',
       ':state': JSON.stringify(state),
       ':next': expectedVersion + 1,
       ':expected': expectedVersion,
