@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import WebSocket from 'ws';
 import { SessionClient, type ClientOptions, type ConnectionState, type Gap, type WebSocketConstructor } from '../../packages/client/src';
+import { createPublisher } from '../../packages/publisher/src/index';
+import { FANOUT_QUEUE } from '../../sandbox/project';
+import { documentClient } from '../helpers/dynamo';
 import { eventually, sleep } from '../helpers/clients';
 import { startOutageProxy } from '../helpers/outage-proxy';
 import { startTestProject } from '../helpers/project-sandbox';
@@ -85,6 +89,29 @@ describe('client library against the sandbox', () => {
     expect(reader.resumes()).toBe(2);
     expect(reader.client.lastSeq(channel)).toBe(40);
   });
+
+  it('stops for good when the server disconnects it on purpose: the DISCONNECTED error, closed, and no reconnect', async () => {
+    // Retrying within 50 ms: without the stop it would be connected again long before the wait ends.
+    const { client, tag, states } = await open(project.sandbox.url, { reconnect: { baseDelayMs: 10, maxDelayMs: 50 } });
+    const errors: Array<{ code: string; message: string }> = [];
+    client.on('error', (error) => errors.push({ code: error.code, message: error.message }));
+    const [connectionId] = [...project.sandbox.gateway.connections].filter(([, connection]) => connection.facts.userAgent === tag).map(([id]) => id);
+    const sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials: { accessKeyId: 'sandbox', secretAccessKey: 'sandbox' } });
+    try {
+      const publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs, tableName: project.tableName, documents: documentClient() });
+      await publisher.disconnect({ connectionId: connectionId!, reason: 'ACCOUNT_LOCKED' });
+      await eventually(() => client.connectionState === 'closed' || undefined, 30_000, 'the client closing');
+      await eventually(() => liveConnections(tag).length === 0 || undefined, 30_000, 'the socket gone');
+      await sleep(3_000);
+      expect(liveConnections(tag)).toEqual([]);
+      expect(client.connectionState).toBe('closed');
+      expect(states).toEqual(['open', 'closed']);
+      expect(errors).toEqual([{ code: 'DISCONNECTED', message: 'the connection is closed (ACCOUNT_LOCKED)' }]);
+      await expect(client.getState()).rejects.toMatchObject({ code: 'CLOSED' });
+    } finally {
+      sqs.destroy();
+    }
+  }, 90_000);
 
   it('backs off while the API is unreachable (no reconnect storm) and resumes what was published meanwhile', async () => {
     const proxy = await startOutageProxy(project.sandbox.port);

@@ -5,9 +5,13 @@ import { Emitter } from './emitter';
 import { SessionError } from './errors';
 import { ACTION_PATTERN, BUILT_IN_ACTIONS, MAX_FRAME_BYTES, SERVER_FRAME_TYPES, type AckFrame, type ClientFrame, type MessageFrame, type RequestId, type ServerFrame, type StateFrame, type WelcomeFrame } from './wire';
 
+/** Error codes that end the session for good: the client closes (as `close()` does) instead of reconnecting. */
+const ENDED: string[] = ['SESSION_EVICTED', 'SESSION_REVOKED', 'DISCONNECTED'];
+
 /**
  * `connecting` until the first session; `open` while it is live (a `goaway` handover included: requests made
- * meanwhile wait the moment it takes); `reconnecting` between connections; `closed` after `close()`.
+ * meanwhile wait the moment it takes); `reconnecting` between connections; `closed` after `close()` or after
+ * the server closed the session on purpose (`SESSION_EVICTED`, `SESSION_REVOKED`, `DISCONNECTED`).
  */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -36,7 +40,7 @@ export interface ClientEvents {
   state: { state: unknown; version: number };
   /** An error frame no request was waiting for, or a failure to authenticate or resume. */
   error: SessionError;
-  /** A socket closed; `reconnecting` unless `close()` was called. */
+  /** A socket closed; `reconnecting` unless `close()` was called or the server ended the session. */
   close: { code: number; reason: string; reconnecting: boolean };
   statechange: ConnectionState;
   /**
@@ -361,7 +365,7 @@ export class SessionClient extends Emitter<ClientEvents> {
         } catch (error) {
           // Refused for good (the session is past its window or unknown to this stage, or a channel is
           // refused): start a fresh session rather than send the same resume again and again.
-          if (!(error instanceof SessionError && error.frame && !error.retryable)) throw error;
+          if (this.connectionState === 'closed' || !(error instanceof SessionError && error.frame && !error.retryable)) throw error;
           if (error.code !== 'RESUME_GAP' && error.code !== 'AUTH_INVALID') this.emit('error', error);
           this.emit('gap', { kind: 'session', sessionId: previous });
         }
@@ -448,6 +452,8 @@ export class SessionClient extends Emitter<ClientEvents> {
     const entry = frame.id === undefined ? undefined : this.pending.get(frame.id);
     if (entry) this.settle(frame.id!, entry, frame.type === 'error' ? new SessionError(frame.code, frame.message, frame) : frame);
     else if (frame.type === 'error') this.emit('error', new SessionError(frame.code, frame.message, frame));
+    // Closed on purpose (eviction, logout, a backend's disconnect): reconnecting would only start a fresh session.
+    if (frame.type === 'error' && ENDED.includes(frame.code)) this.close();
   }
 
   private deliver(message: ChannelMessage): void {
