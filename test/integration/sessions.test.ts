@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { channelPk, connectionKey, logSk } from '../../packages/contract/src/table-keys';
 import { sessionKey } from '../../packages/contract/src/table-keys';
 import { audienceKeys } from '../../functions/lib/store/connection-store';
@@ -78,6 +78,24 @@ describe('resumable sessions: hello, versioned state, resume with replay', () =>
     }
     client.send({ action: 'state.get', id: 8 });
     expect(await client.next()).toEqual({ type: 'state', id: 8, state: { cursor: 3 }, version: 1 });
+    client.ws.close();
+  });
+
+  it('a session closed by a disconnect whose socket still lives is no session: no state.set, no state.get, no hello', async () => {
+    const client = await connect(project.sandbox.url, { protocols: randomUUID() });
+    const { sessionId } = (await hello(client)) as { sessionId: string };
+    // The item as a disconnect leaves it when its post or DeleteConnection failed (a 429 or 5xx the sandbox cannot cause): closed, the socket open until redelivery.
+    await documentClient().send(new UpdateCommand({ TableName: project.tableName, Key: sessionKey(sessionId), UpdateExpression: 'SET #status = :closed, closedReason = :reason', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':closed': 'closed', ':reason': 'SESSION_REVOKED' } }));
+    client.send({ action: 'state.set', version: 0, state: { cursor: 1 }, id: 1 });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'BAD_MESSAGE', message: 'no session on this connection: send {"action":"hello"} first', id: 1 });
+    client.send({ action: 'state.get', id: 2 });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'BAD_MESSAGE', id: 2 });
+    client.send({ action: 'hello', id: 3 });
+    client.send({ action: 'state.get', id: 4 });
+    expect(await client.next()).toMatchObject({ type: 'error', code: 'BAD_MESSAGE', id: 4 });
+    const item = (await documentClient().send(new GetCommand({ TableName: project.tableName, Key: sessionKey(sessionId) }))).Item;
+    expect(item).toMatchObject({ status: 'closed', version: 0 });
+    expect(item?.state ?? 'null').toBe('null');
     client.ws.close();
   });
 
