@@ -6,6 +6,7 @@
 #   3. terraform test -test-directory=test/terraform at the root (mocked AWS provider)
 #   4. scripts/terraform-consumer-test.sh: the module package planned by a consumer, zips from S3
 #   5. the examples' generated resource lists match an offline plan (scripts/example-resources.ts)
+#   6. root module configurations plan against the real aws provider, offline (scripts/offline-plan.ts)
 # It never builds the Lambda packages: run `npm run build` first so dist/*.zip exist.
 # Exits non-zero if any step fails, after running them all and listing the failures.
 set -uo pipefail
@@ -94,6 +95,10 @@ step "terraform test (module package consumer)" bash "$repo_root/scripts/terrafo
 
 # The resource lists of examples/minimal and examples/complete (their READMEs) from offline plans.
 step "example resource lists are fresh" npx tsx scripts/example-resources.ts --check
+
+# Configurations the mocked provider cannot judge: its ARNs are known at plan time, the real
+# provider's only after apply (test/terraform/fixtures/real-provider).
+step "real provider plan (test/terraform/fixtures/real-provider)" npx tsx scripts/offline-plan.ts
 
 # Restate terraform test's count ("Success! 3 passed, 0 failed.") as a plain closing line.
 counts="$(sed -n 's/^.*[^0-9]\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*$/\1 passed, \2 failed/p' "$test_log" | tail -n 1)"

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BEGIN, END, LISTED_EXAMPLES, createdResources, renderResources } from '../../scripts/example-resources';
+import { createdPerModule } from '../../scripts/offline-plan';
 
 // The lists themselves come from an offline terraform plan, checked fresh by
 // `npx tsx scripts/example-resources.ts --check` in scripts/terraform-test.sh; here, how a plan is
@@ -54,5 +55,12 @@ describe('example resource lists, resources of Terraform itself', () => {
     const text = renderResources(['terraform_data.artifacts', 'module.connect.aws_lambda_function.this']);
     expect(text).toContain('| `terraform_data` | 1 |');
     expect(text).toContain('| `aws_lambda_function` | 1 |');
+  });
+});
+
+describe('real provider plan, resources per configuration', () => {
+  it('counts the resources each module block of the root creates, not those outside a module, read or left alone', () => {
+    expect(createdPerModule(plan)).toStrictEqual(new Map([['websocket_sessions', 2]]));
+    expect(createdPerModule({})).toStrictEqual(new Map());
   });
 });
