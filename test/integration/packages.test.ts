@@ -22,7 +22,7 @@ ${load('publisher')}
 ${load('sessions')}
 ${load('client')}
 const publisher = createPublisher({ queueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/fanout.fifo' });
-publisher.sendToUser('has space', { hello: 'world' }).catch((error) => {
+publisher.sendToUser('line\\nbreak', { hello: 'world' }).catch((error) => {
   console.log(JSON.stringify({
     refused: error instanceof PublishError ? error.code : String(error),
     sessions: [typeof createSessionService, typeof readSessionSettings],
