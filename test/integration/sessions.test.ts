@@ -245,7 +245,11 @@ describe('past the resume window', () => {
       expect(answers[1]!.sessionId).not.toBe(sessionId);
     }
     // Each counts one ResumeGaps by reason (and in the total, which the resume_gaps alarm watches).
-    const gaps = project.logs.records('message').filter((r) => r.event === 'resume_gap');
+    // The log lines cross from the function's worker thread on their own time: wait for them.
+    const gaps = await eventually(() => {
+      const lines = project.logs.records('message').filter((r) => r.event === 'resume_gap');
+      return lines.length >= attempts.length ? lines : undefined;
+    }, 10_000, 'a resume_gap log line per attempt');
     expect(gaps.length).toBeGreaterThanOrEqual(attempts.length);
     for (const r of gaps) expect([r.ResumeGaps, r.Reason, (r._aws as { CloudWatchMetrics: Array<{ Dimensions: unknown }> }).CloudWatchMetrics[0]!.Dimensions]).toEqual([1, 'session_expired', [['Reason'], []]]);
   }, 30_000);
