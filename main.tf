@@ -416,6 +416,7 @@ module "fanout" {
     FANOUT_DLQ_URL                = module.fanout_queue.dlq_url
     FANOUT_CONCURRENCY            = tostring(var.fanout.concurrency)
     FANOUT_CHUNK_SIZE             = tostring(var.fanout.chunk_size)
+    FANOUT_ONE_HOP_MAX            = tostring(var.fanout.one_hop_max)
     FANOUT_PARTITIONS             = tostring(var.fanout.partitions)
     FANOUT_RETRY_ATTEMPTS         = tostring(var.fanout.retry_attempts)
     DELIVERY_LEDGER_TTL_SECONDS   = tostring(module.fanout_queue.queue_message_retention_seconds)
@@ -429,11 +430,11 @@ module "fanout" {
       {
         # Channel heads and logs: a TransactWriteItems of an Update and Puts, which IAM authorizes
         # as UpdateItem and PutItem (there is no TransactWriteItems action; a ConditionCheck in it
-        # would need dynamodb:ConditionCheckItem, and none is used). Delivery ledgers (GetItem,
-        # UpdateItem), subscribers (Query on CHANNEL#{name}), a gone connection's items (GetItem,
+        # would need dynamodb:ConditionCheckItem, and none is used). Delivery ledgers (BatchGetItem
+        # for an invocation's records, GetItem, UpdateItem), subscribers (Query on CHANNEL#{name}), a gone connection's items (GetItem,
         # DeleteItem, BatchWriteItem) and its session made inactive (UpdateItem).
         sid       = "ReadAndWriteItems"
-        actions   = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+        actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
         resources = [module.connection_store.table_arn]
       },
       {

@@ -931,7 +931,9 @@ variable "fanout" {
     <name>-fanout-dlq.fifo) that services and the message function publish to, and the fanout
     function consuming it (see docs/fanout.md). Every field is optional:
     - concurrency (1-200, default 16): posts in flight per invocation (FANOUT_CONCURRENCY);
-    - chunk_size (1-1000, default 100): connection ids per deliver record (FANOUT_CHUNK_SIZE);
+    - chunk_size (1-1000, default 250): connection ids per deliver record (FANOUT_CHUNK_SIZE);
+    - one_hop_max (0-1000, default 100): the largest audience the planner posts to itself instead of
+      through deliver records, at most chunk_size; 0: always deliver records (FANOUT_ONE_HOP_MAX);
     - partitions (1-64, default 8): deliver message groups per channel, delivered in parallel (FANOUT_PARTITIONS);
     - retry_attempts (1-10, default 3): tries per post on 429, 5xx or a network error (FANOUT_RETRY_ATTEMPTS);
     - batch_size (1-10, default 10): records per invocation (10 is the maximum for a FIFO queue);
@@ -947,7 +949,8 @@ variable "fanout" {
   EOT
   type = object({
     concurrency                  = optional(number, 16)
-    chunk_size                   = optional(number, 100)
+    chunk_size                   = optional(number, 250)
+    one_hop_max                  = optional(number, 100)
     partitions                   = optional(number, 8)
     retry_attempts               = optional(number, 3)
     batch_size                   = optional(number, 10)
@@ -969,6 +972,11 @@ variable "fanout" {
   validation {
     condition     = floor(var.fanout.chunk_size) == var.fanout.chunk_size && var.fanout.chunk_size >= 1 && var.fanout.chunk_size <= 1000
     error_message = "fanout.chunk_size must be a whole number from 1 to 1000."
+  }
+
+  validation {
+    condition     = floor(var.fanout.one_hop_max) == var.fanout.one_hop_max && var.fanout.one_hop_max >= 0 && var.fanout.one_hop_max <= 1000
+    error_message = "fanout.one_hop_max must be a whole number from 0 to 1000."
   }
 
   validation {

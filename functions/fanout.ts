@@ -5,7 +5,7 @@ import { withRequestTimeouts } from './lib/config/aws-client';
 import { createChannelStore } from './lib/channels/channel-store';
 import { readChannelConfig } from './lib/channels/channel-config';
 import { readIntegerSetting, readStringSetting } from '../packages/contract/src/settings';
-import { FANOUT_CHUNK_SIZE, FANOUT_CONCURRENCY, FANOUT_DLQ_URL, FANOUT_PARTITIONS, FANOUT_RETRY_ATTEMPTS, FANOUT_RETRY_BASE_MS } from './fanout.settings';
+import { FANOUT_CHUNK_SIZE, FANOUT_CONCURRENCY, FANOUT_DLQ_URL, FANOUT_ONE_HOP_MAX, FANOUT_PARTITIONS, FANOUT_RETRY_ATTEMPTS, FANOUT_RETRY_BASE_MS } from './fanout.settings';
 import { FANOUT_QUEUE_URL, MANAGEMENT_ENDPOINT, SESSION_RESUME_WINDOW_SECONDS } from './settings/shared';
 import { connectionStoreFor, createDocumentClient } from './lib/store/dynamo';
 import { createFanout } from './lib/delivery/fanout';
@@ -22,6 +22,7 @@ const settings = {
   deadLetterQueueUrl: readStringSetting(FANOUT_DLQ_URL) as string,
   concurrency,
   chunkSize: readIntegerSetting(FANOUT_CHUNK_SIZE),
+  oneHopMax: readIntegerSetting(FANOUT_ONE_HOP_MAX),
   partitions: readIntegerSetting(FANOUT_PARTITIONS),
   retryAttempts: readIntegerSetting(FANOUT_RETRY_ATTEMPTS),
   retryBaseMs: readIntegerSetting(FANOUT_RETRY_BASE_MS),

@@ -126,6 +126,22 @@ async function lambdaShape(): Promise<{ memoryMb: number; architecture: 'x86_64'
   return { memoryMb: Number(value('lambda_memory_size')), architecture: value('lambda_architecture') as 'x86_64' | 'arm64' };
 }
 
+/**
+ * The fanout event source mapping as the module creates it by default (`fanout.batch_size`,
+ * `fanout.maximum_concurrency` in variables.tf), so the sandbox delivers with as many invocations at
+ * once as a deployed stack would.
+ */
+async function mappingShape(): Promise<{ batchSize: number; maximumConcurrency: number }> {
+  const { variables } = await readModule(ROOT);
+  const type = variables.find((variable) => variable.name === 'fanout')?.type ?? '';
+  const field = (name: string): number => {
+    const match = new RegExp(`\\b${name}\\s*=\\s*optional\\(number,\\s*(\\d+)\\)`).exec(type);
+    if (!match) throw new Error(`variables.tf: fanout.${name} has no number default for the bench to use`);
+    return Number(match[1]);
+  };
+  return { batchSize: field('batch_size'), maximumConcurrency: field('maximum_concurrency') };
+}
+
 /** Counters of a sandbox run, read before and after a phase. */
 interface Counters {
   dynamoRequests: number;
@@ -182,7 +198,7 @@ interface AudienceResult {
 
 async function audienceRow(dynamoEndpoint: string, audienceSize: number): Promise<AudienceResult> {
   const proxy = await countingProxy(dynamoEndpoint);
-  const sandbox = await startProjectSandbox({ dynamoEndpoint: proxy.endpoint, port: 0, tableName: `bench-audience-${audienceSize}`, logLevel: 'warn', latency: LATENCY });
+  const sandbox = await startProjectSandbox({ dynamoEndpoint: proxy.endpoint, port: 0, tableName: `bench-audience-${audienceSize}`, logLevel: 'warn', latency: LATENCY, fanout: await mappingShape() });
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: sandbox.sqsEndpoint, credentials });
   const management = new ApiGatewayManagementApiClient({ endpoint: sandbox.managementEndpoint, region: 'us-east-1', credentials });
   const channel = `room-${audienceSize}`;
@@ -307,7 +323,7 @@ async function hotRate(sandbox: Sandbox, sqs: SQSClient, channels: number, perCh
 }
 
 async function hotRow(dynamoEndpoint: string): Promise<{ single: number; hot: number; spread: number }> {
-  const sandbox = await startProjectSandbox({ dynamoEndpoint, port: 0, tableName: 'bench-hot', logLevel: 'warn' });
+  const sandbox = await startProjectSandbox({ dynamoEndpoint, port: 0, tableName: 'bench-hot', logLevel: 'warn', fanout: await mappingShape() });
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: sandbox.sqsEndpoint, credentials });
   try {
     const single = await singleItemRate(dynamoEndpoint);

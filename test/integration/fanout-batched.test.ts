@@ -43,13 +43,14 @@ describe('a channel\'s publishes of one batch are planned together', () => {
   let sqs: SQSClient;
   let publisher: Publisher;
   const calls: DynamoCall[] = [];
+  let throttleLedgerReads = false;
 
   beforeAll(async () => {
     project = await startTestProject({
       functionEnv: { fanout: { FANOUT_CHUNK_SIZE: '3' } },
       injectDynamoFault: (call) => {
         calls.push(call);
-        return undefined;
+        return throttleLedgerReads && call.operation === 'BatchGetItem' && JSON.stringify(call.input).includes('"DELIVERY#') ? 'ThrottlingException' : undefined;
       },
     });
     sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials });
@@ -89,6 +90,7 @@ describe('a channel\'s publishes of one batch are planned together', () => {
     const audience = await subscribers(project, channel, 5);
     await drained();
     const sentBefore = project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent;
+    calls.length = 0;
     const ids = await Promise.all(Array.from({ length: 6 }, (_, n) => publisher.publish(channel, { n })));
     await drained();
     // Chunks of at most 3 connection ids (FANOUT_CHUNK_SIZE) per partition (8 by default), whatever the run's length.
@@ -96,7 +98,35 @@ describe('a channel\'s publishes of one batch are planned together', () => {
     for (const { connectionId } of audience) perPartition.set(hashOf(connectionId) % 8, (perPartition.get(hashOf(connectionId) % 8) ?? 0) + 1);
     const records = [...perPartition.values()].reduce((sum, count) => sum + Math.ceil(count / 3), 0);
     expect(project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentBefore).toBe(ids.length + records);
+    // Each invocation reads the ledgers of its deliver records in one BatchGetItem, never one GetItem a
+    // record; each record then writes its own once.
+    const ledgerCalls = calls.filter((call) => JSON.stringify(call.input).includes('"DELIVERY#'));
+    const batchGets = ledgerCalls.filter((call) => call.operation === 'BatchGetItem');
+    expect(ledgerCalls.filter((call) => call.operation === 'GetItem')).toEqual([]);
+    expect(batchGets.length).toBeGreaterThan(0);
+    expect(batchGets.reduce((sum, call) => sum + (Object.values((call.input as { RequestItems: Record<string, { Keys: unknown[] }> }).RequestItems)[0]!.Keys.length), 0)).toBe(records);
+    expect(ledgerCalls.filter((call) => call.operation === 'UpdateItem')).toHaveLength(records);
     for (const { client } of audience) expect((await received(client)).map((f) => [f.seq, f.id])).toEqual(ids.map((id, n) => [n + 1, id]));
+    for (const { client } of audience) client.ws.close();
+  }, 60_000);
+
+  it('ledger read-ahead throttled on every try (injected ThrottlingException): each record reads its own ledger, nothing is lost or repeated', async () => {
+    const channel = `throttled-${randomUUID()}`;
+    const audience = await subscribers(project, channel, 5);
+    await drained();
+    calls.length = 0;
+    throttleLedgerReads = true;
+    try {
+      const ids = await Promise.all(Array.from({ length: 4 }, (_, n) => publisher.publish(channel, { n })));
+      await drained();
+      for (const { client } of audience) expect((await received(client)).map((f) => [f.seq, f.id])).toEqual(ids.map((id, n) => [n + 1, id]));
+    } finally {
+      throttleLedgerReads = false;
+    }
+    const ledgerCalls = calls.filter((call) => JSON.stringify(call.input).includes('"DELIVERY#'));
+    expect(ledgerCalls.filter((call) => call.operation === 'BatchGetItem').length).toBeGreaterThan(0);
+    expect(ledgerCalls.filter((call) => call.operation === 'GetItem').length).toBe(ledgerCalls.filter((call) => call.operation === 'UpdateItem').length);
+    expect(project.logs.records('fanout').some((r) => r.event === 'fanout_error' && r.reason === 'ledgers_unread')).toBe(true);
     for (const { client } of audience) client.ws.close();
   }, 60_000);
 
@@ -124,6 +154,42 @@ describe('a channel\'s publishes of one batch are planned together', () => {
     for (const { client } of first) expect((await received(client)).map((f) => [f.seq, f.data])).toEqual([[1, 'one-hop'], [2, 'staged'], [3, 'still staged']]);
     for (const { client } of more) expect(await received(client)).toEqual([]);
     for (const { client } of [...first, ...more]) client.ws.close();
+  }, 60_000);
+});
+
+describe('FANOUT_ONE_HOP_MAX: the largest audience posted in one hop, below one deliver record', () => {
+  let project: Project;
+  let sqs: SQSClient;
+
+  beforeAll(async () => {
+    project = await startTestProject({ functionEnv: { fanout: { FANOUT_ONE_HOP_MAX: '2' } } });
+    sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials });
+  }, 60_000);
+  afterAll(async () => {
+    sqs.destroy();
+    await project.sandbox.stop();
+  });
+
+  it('an audience of two is posted by the planner, one of three through deliver records (a record holds 250)', async () => {
+    const queue = project.sandbox.queues.get(FANOUT_QUEUE)!;
+    const publisher = createPublisher({ queueUrl: queue.url, client: sqs });
+    const [small, large] = [`small-${randomUUID()}`, `large-${randomUUID()}`];
+    const smallAudience = await subscribers(project, small, 2);
+    const largeAudience = await subscribers(project, large, 3);
+    await queue.drained(30_000);
+    const sent = () => queue.stats().sent;
+    const before = sent();
+    await publisher.publish(small, 'direct');
+    await queue.drained(30_000);
+    expect(sent() - before).toBe(1);
+    const then = sent();
+    await publisher.publish(large, 'staged');
+    await queue.drained(30_000);
+    const partitions = new Set(largeAudience.map(({ connectionId }) => hashOf(connectionId) % 8)).size;
+    expect(sent() - then).toBe(1 + partitions);
+    for (const { client } of smallAudience) expect((await received(client)).map((f) => [f.seq, f.data])).toEqual([[1, 'direct']]);
+    for (const { client } of largeAudience) expect((await received(client)).map((f) => [f.seq, f.data])).toEqual([[1, 'staged']]);
+    for (const { client } of [...smallAudience, ...largeAudience]) client.ws.close();
   }, 60_000);
 });
 

@@ -1591,6 +1591,16 @@ run "rejects_fanout_chunk_size_range" {
   expect_failures = [var.fanout]
 }
 
+run "rejects_fanout_one_hop_max_range" {
+  command = plan
+
+  variables {
+    fanout = { one_hop_max = -1 }
+  }
+
+  expect_failures = [var.fanout]
+}
+
 run "rejects_fanout_partitions_range" {
   command = plan
 

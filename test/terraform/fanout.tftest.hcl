@@ -121,7 +121,8 @@ run "fanout_settings_reach_the_function_the_queue_and_the_mapping" {
   variables {
     fanout = {
       concurrency               = 50
-      chunk_size                = 250
+      chunk_size                = 300
+      one_hop_max               = 40
       partitions                = 16
       retry_attempts            = 5
       batch_size                = 4
@@ -137,12 +138,13 @@ run "fanout_settings_reach_the_function_the_queue_and_the_mapping" {
       FANOUT_QUEUE_URL            = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout.fifo"
       FANOUT_DLQ_URL              = "https://sqs.us-east-1.amazonaws.com/123456789012/websocket-sessions-fanout-dlq.fifo"
       FANOUT_CONCURRENCY          = "50"
-      FANOUT_CHUNK_SIZE           = "250"
+      FANOUT_CHUNK_SIZE           = "300"
+      FANOUT_ONE_HOP_MAX          = "40"
       FANOUT_PARTITIONS           = "16"
       FANOUT_RETRY_ATTEMPTS       = "5"
       DELIVERY_LEDGER_TTL_SECONDS = "86400"
     }
-    error_message = "fanout.concurrency, chunk_size, partitions, retry_attempts and message_retention_seconds must reach the fanout function."
+    error_message = "fanout.concurrency, chunk_size, one_hop_max, partitions, retry_attempts and message_retention_seconds must reach the fanout function."
   }
 
   assert {

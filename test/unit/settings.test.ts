@@ -40,6 +40,35 @@ describe('settings declarations', () => {
     expect(mismatches).toEqual([]);
   });
 
+  // The user sessions' fields have no Terraform default (null leaves the library's own).
+  it.each([['variables.tf', declared(STACK)]] as const)('hold the defaults of the %s variables that feed the functions (a field `optional(number, N)`, a variable `default = N`)', (file, settings) => {
+    const text = readFileSync(path.join(ROOT, file), 'utf8');
+    const blockOf = (name: string): string => {
+      const start = text.indexOf(`variable "${name}" {`);
+      if (start < 0) return '';
+      const next = text.indexOf('\nvariable "', start + 1);
+      return text.slice(start, next < 0 ? undefined : next);
+    };
+    const mismatches: string[] = [];
+    let compared = 0;
+    for (const [label, setting] of settings) {
+      if (setting.type !== 'integer' || !setting.terraform?.variable || setting.default === undefined) continue;
+      const [name, field] = setting.terraform.variable.split('.') as [string, string | undefined];
+      const block = blockOf(name);
+      const found = field
+        ? new RegExp(`\\n\\s*${field}\\s*=\\s*optional\\(number,\\s*(\\d+)\\)`).exec(block)
+        : /\n\s*default\s*=\s*(\d+)\s*\n/.exec(block);
+      if (!found) {
+        mismatches.push(`${setting.terraform.variable} in ${file} has no default this test can read (\`${field ?? 'default'} = optional(number, N)\` or \`default = N\`)`);
+        continue;
+      }
+      compared++;
+      if (Number(found[1]) !== setting.default) mismatches.push(`${label} defaults to ${setting.default}; ${setting.terraform.variable} in ${file} to ${found[1]}`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(3);
+  });
+
   it("let the teleprinter take every CONNECTION_TTL_SECONDS the module's connect function can pass it", () => {
     const passed = FUNCTION_SETTINGS.connect.find((setting) => setting.name === 'CONNECTION_TTL_SECONDS');
     const taken = FUNCTION_SETTINGS.teleprinter.find((setting) => setting.name === 'CONNECTION_TTL_SECONDS');

@@ -28,7 +28,8 @@ function queriesFor(target: Exclude<Target, { type: 'connection' }>): AudienceQu
 /**
  * Pages through the live connection ids a target reaches, by Query on the table or an index (never
  * Scan): a user's (GSI1), a tenant's (GSI2), everyone (GSI3, shard by shard) or a channel's
- * subscribers (its partition). Items past their `ttl` are skipped.
+ * subscribers (its partition). Items past their `ttl` are skipped. Pages are DynamoDB's own (1 MB
+ * of items read) unless `pageSize` caps them: a channel of 2,000 subscribers is one Query.
  *
  * @example
  * for await (const ids of audiencePages({ client, tableName, target: { type: 'user', userId } })) console.log(ids);
@@ -37,7 +38,7 @@ export async function* audiencePages({
   client,
   tableName,
   target,
-  pageSize = 1000,
+  pageSize,
   now = nowSeconds(),
 }: {
   client: DynamoDBDocumentClient;
@@ -54,7 +55,7 @@ export async function* audiencePages({
   yield* merge(queriesFor(target).map((query) => pagesOf(client, tableName, query, pageSize, now)));
 }
 
-async function* pagesOf(client: DynamoDBDocumentClient, tableName: string, query: AudienceQuery, pageSize: number, now: number): AsyncGenerator<string[]> {
+async function* pagesOf(client: DynamoDBDocumentClient, tableName: string, query: AudienceQuery, pageSize: number | undefined, now: number): AsyncGenerator<string[]> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const result = await client.send(

@@ -3,6 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChannelHead, ChannelStore } from '../channels/channel-store';
 import type { ConnectionStore } from '../store/connection-store';
+import type { Ledgers } from './ledger';
 
 /** The fan-out consumer's settings, read once at init (functions/fanout.settings.ts). */
 export interface FanoutSettings {
@@ -12,6 +13,8 @@ export interface FanoutSettings {
   concurrency: number;
   /** Connection ids per deliver record. */
   chunkSize: number;
+  /** The largest audience posted in one hop (never more than `chunkSize`); 0: always deliver records. */
+  oneHopMax: number;
   /** Deliver groups per channel. */
   partitions: number;
   /** Tries per post on 429, 5xx or a network error. */
@@ -62,9 +65,11 @@ export interface FanoutDeps {
 /**
  * What the records of one message group, handled in a row within one invocation, may reuse: the
  * channels' heads as last written (kept by the consumer across invocations: a stale one costs the
- * append a retry) and audiences (pages of connection ids, this batch only), by channel key.
+ * append a retry) and audiences (pages of connection ids, this batch only), by channel key; and
+ * the delivery ledgers of the invocation's records, read ahead together.
  */
 export interface BatchMemory {
   heads: Map<string, ChannelHead>;
   audiences: Map<string, string[][]>;
+  ledgers: Ledgers;
 }

@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { log } from '../log';
 import { postToConnection, type PostOutcome } from '../push/management-api';
-import type { FanoutContext } from './context';
+import type { BatchMemory, FanoutContext } from './context';
 import { toDeadLetter } from './dead-letter';
 import { deliverRecordKey, recordServed, servedOf } from './ledger';
 import { messageIdOf } from './frames';
@@ -148,17 +148,17 @@ export function logPosted(posted: Pick<Posted, 'sent' | 'gone' | 'retry' | 'dead
  * as done. False when some post should be tried again later.
  *
  * @example
- * const done = await deliver(context, { record, deliverRecord, limit: createLimiter(16) });
+ * const done = await deliver(context, { record, deliverRecord, limit: createLimiter(16), ledgers });
  */
 export async function deliver(
   context: FanoutContext,
-  { record, deliverRecord, limit }: { record: SQSRecord; deliverRecord: DeliverRecord; limit: Limit },
+  { record, deliverRecord, limit, ledgers }: { record: SQSRecord; deliverRecord: DeliverRecord; limit: Limit; ledgers?: BatchMemory['ledgers'] },
 ): Promise<boolean> {
   const { id, partition, connectionIds } = deliverRecord;
   const key = deliverRecordKey(id, partition, connectionIds);
-  const done = await servedOf(context, { messageId: id, key });
+  const done = await servedOf(context, { messageId: id, key }, ledgers);
   const [posted] = (await postInOrder(context, { messages: [{ record, id, frame: deliverRecord.frame!, done }], connectionIds, limit })) as [Posted];
-  await recordServed(context, { messageId: id, key, done: posted.handled });
+  await recordServed(context, { messageId: id, key, done: posted.handled }, ledgers);
   logPosted(posted, { messageId: id, partition, skipped: done.size, receiveCount: Number(record.attributes.ApproximateReceiveCount) });
   return posted.complete;
 }
@@ -171,16 +171,16 @@ export async function deliver(
  * carries (the record's id for an ack or a gap). False when a post should be tried again later.
  *
  * @example
- * const done = await deliverFrames(context, { record, deliverRecord: { ...deliverRecord, frames }, limit });
+ * const done = await deliverFrames(context, { record, deliverRecord: { ...deliverRecord, frames }, limit, ledgers });
  */
 export async function deliverFrames(
   context: FanoutContext,
-  { record, deliverRecord, limit }: { record: SQSRecord; deliverRecord: DeliverRecord & { frames: string[] }; limit: Limit },
+  { record, deliverRecord, limit, ledgers }: { record: SQSRecord; deliverRecord: DeliverRecord & { frames: string[] }; limit: Limit; ledgers?: BatchMemory['ledgers'] },
 ): Promise<boolean> {
   const { id, partition, connectionIds, frames } = deliverRecord;
   const key = deliverRecordKey(id, partition, connectionIds);
   const entry = (index: number, connectionId: string): string => (connectionIds.length === 1 ? String(index) : `${index}:${connectionId}`);
-  const done = await servedOf(context, { messageId: id, key });
+  const done = await servedOf(context, { messageId: id, key }, ledgers);
   const messages = frames.map((frame, index) => ({
     record,
     id: messageIdOf(frame) ?? id,
@@ -188,7 +188,7 @@ export async function deliverFrames(
     done: new Set(connectionIds.filter((connectionId) => done.has(entry(index, connectionId)))),
   }));
   const posted = await postInOrder(context, { messages, connectionIds, limit });
-  await recordServed(context, { messageId: id, key, done: posted.flatMap(({ handled }, index) => handled.map((connectionId) => entry(index, connectionId))) });
+  await recordServed(context, { messageId: id, key, done: posted.flatMap(({ handled }, index) => handled.map((connectionId) => entry(index, connectionId))) }, ledgers);
   const sum = (field: 'sent' | 'gone' | 'retry' | 'deadLettered') => posted.reduce((total, counts) => total + counts[field], 0);
   logPosted({ sent: sum('sent'), gone: sum('gone'), retry: sum('retry'), deadLettered: sum('deadLettered') }, { messageId: id, partition, frames: frames.length, receiveCount: Number(record.attributes.ApproximateReceiveCount) });
   return posted.every(({ complete }) => complete);

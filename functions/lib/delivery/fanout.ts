@@ -4,8 +4,10 @@ import { log } from '../log';
 import type { BatchMemory, FanoutContext, FanoutDeps } from './context';
 import { toDeadLetter } from './dead-letter';
 import { createLimiter, deliver, deliverFrames, type Limit } from './deliver';
+import { deliverRecordKey, readLedgers, type LedgerRef } from './ledger';
 import { planRun, type Publishing } from './plan';
 import { channelKeyOf, parseQueueRecord } from '../../../packages/contract/src/queue-message';
+import { hashOf } from '../../../packages/contract/src/table-keys';
 import { join } from './replay';
 import { resume } from './resume';
 import { disconnect } from './disconnect';
@@ -26,11 +28,31 @@ async function handleRecord(context: FanoutContext, { record, parsed, limit, bat
   }
   const queued = parsed.record;
   if (queued.kind === 'join') return await join(context, { record, joinRecord: queued, batch, limit });
-  if (queued.kind === 'resume') return await resume(context, { record, resumeRecord: queued });
+  if (queued.kind === 'resume') return await resume(context, { record, resumeRecord: queued, ledgers: batch.ledgers });
   if (queued.kind === 'publish') return await planRun(context, { run: [{ record, publish: queued }], batch, limit });
   if (queued.kind === 'disconnect') return await disconnect(context, { record, disconnectRecord: queued, limit });
-  if (queued.frames) return await deliverFrames(context, { record, deliverRecord: { ...queued, frames: queued.frames }, limit });
-  return await deliver(context, { record, deliverRecord: queued, limit });
+  if (queued.frames) return await deliverFrames(context, { record, deliverRecord: { ...queued, frames: queued.frames }, limit, ledgers: batch.ledgers });
+  return await deliver(context, { record, deliverRecord: queued, limit, ledgers: batch.ledgers });
+}
+
+/**
+ * The delivery ledgers the records will read before posting, known from the records alone: a
+ * deliver record's, a resume's answer, a message to one connection (a join's replay records are
+ * made while it is served, and read then).
+ */
+function ledgersOf(parsed: Parsed[], partitions: number): LedgerRef[] {
+  const refs: LedgerRef[] = [];
+  for (const entry of parsed) {
+    if (!entry.ok) continue;
+    const queued = entry.record;
+    if (queued.kind === 'deliver') refs.push({ messageId: queued.id, key: deliverRecordKey(queued.id, queued.partition, queued.connectionIds) });
+    else if (queued.kind === 'resume') refs.push({ messageId: queued.id, key: deliverRecordKey(queued.id, 0, [queued.connectionId]) });
+    else if (queued.kind === 'publish' && queued.target.type === 'connection') {
+      const { connectionId } = queued.target;
+      refs.push({ messageId: queued.id, key: deliverRecordKey(queued.id, hashOf(connectionId) % partitions, [connectionId]) });
+    }
+  }
+  return refs;
 }
 
 /**
@@ -107,12 +129,18 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
       const lagMs = batchLagMs(event.Records, Date.now());
       if (lagMs !== undefined) log({ event: 'fanout_batch', records: event.Records.length, lagMs }, { FanoutLag: lagMs });
       const failures: string[] = [];
+      const parsedOf = new Map(event.Records.map((record) => [record, parseQueueRecord(record.body)]));
+      // The ledgers the batch's records need, in one read; a failed read leaves each record to read its own.
+      const ledgers = await readLedgers(context, ledgersOf([...parsedOf.values()], context.settings.partitions)).catch((error: unknown) => {
+        log({ event: 'fanout_error', level: 'warn', reason: 'ledgers_unread', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, { Errors: 1 });
+        return new Map<string, Set<string>>();
+      });
       // One bound for the whole invocation: the records of several groups post side by side.
       const limit = createLimiter(context.settings.concurrency);
       await Promise.all(
         [...groups.values()].map(async (records) => {
-          const batch: BatchMemory = { heads, audiences: new Map() };
-          const parsed = records.map((record) => parseQueueRecord(record.body));
+          const batch: BatchMemory = { heads, audiences: new Map(), ledgers };
+          const parsed = records.map((record) => parsedOf.get(record)!);
           for (let n = 0; n < records.length; ) {
             const run = runAt(records, parsed, n);
             const step = run.length > 0 ? run.map(({ record }) => record) : [records[n]!];

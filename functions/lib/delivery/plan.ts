@@ -107,7 +107,7 @@ async function frameToSend(
 /**
  * Plans a run of publish records of one channel (consecutive in its FIFO group, one batch) together:
  * one read of the audience, their sequence numbers and log entries in one transaction, then either
- * - the one-hop path, when the audience fits one deliver record and the channel's earlier messages
+ * - the one-hop path, when the audience is at most `oneHopMax` (and fits one deliver record) and the channel's earlier messages
  *   did not go through deliver records (they could still be queued): every frame is posted here, in
  *   order per connection, and the ledger of each message is its marker (one write for the run);
  * - or deliver records per partition (the two-stage path); the channel's head then says so for the
@@ -143,7 +143,7 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     batch.audiences.set(channelKey, pages);
   }
   const audience = pages.flat();
-  const fitsOne = audience.length <= settings.chunkSize;
+  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize);
 
   let appended: Appended[];
   let direct: boolean;
@@ -189,7 +189,7 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
   if (target.type === 'connection') {
     // Its ledger is read before posting: no marker tells a redelivered record from a first one.
     for (const message of outgoing) {
-      message.done = await servedOf(context, { messageId: message.id, key: deliverRecordKey(message.id, hashOf(target.connectionId) % settings.partitions, audience) });
+      message.done = await servedOf(context, { messageId: message.id, key: deliverRecordKey(message.id, hashOf(target.connectionId) % settings.partitions, audience) }, batch.ledgers);
     }
   }
 
@@ -201,7 +201,7 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     if (target.type === 'connection') {
       for (const [n, { handled }] of served.entries()) {
         const { id } = outgoing[n]!;
-        await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled });
+        await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled }, batch.ledgers);
       }
     } else {
       await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: outgoing[n]!.id, planned: complete, done: complete ? [] : handled })));

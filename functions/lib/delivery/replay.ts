@@ -98,7 +98,7 @@ export async function join(
     else {
       for (const { body } of queued.entries) {
         const deliverRecord = JSON.parse(body) as DeliverRecord & { frames: string[] };
-        if (!(await deliverFrames(context, { record, deliverRecord, limit: posts }))) return false;
+        if (!(await deliverFrames(context, { record, deliverRecord, limit: posts, ledgers: batch.ledgers }))) return false;
       }
     }
   }
