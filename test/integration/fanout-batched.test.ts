@@ -6,6 +6,7 @@ import { DIST, FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
 import type { DynamoCall } from '../../sandbox/dynamo-faults';
 import { extractZip } from '../../sandbox/unzip';
 import { createChannelStore } from '../../functions/lib/channels/channel-store';
+import { POSTS_PER_STEP } from '../../functions/lib/delivery/plan';
 import { hashOf } from '../../packages/contract/src/table-keys';
 import { connect, framesSent, type TestClient } from '../helpers/clients';
 import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
@@ -43,6 +44,8 @@ describe('a channel\'s publishes of one batch are planned together', () => {
   let sqs: SQSClient;
   let publisher: Publisher;
   const calls: DynamoCall[] = [];
+  /** DynamoDB calls and posts in the order the sandbox saw them. */
+  const timeline: Array<DynamoCall | 'post'> = [];
   let throttleLedgerReads = false;
 
   beforeAll(async () => {
@@ -50,7 +53,12 @@ describe('a channel\'s publishes of one batch are planned together', () => {
       functionEnv: { fanout: { FANOUT_CHUNK_SIZE: '3' } },
       injectDynamoFault: (call) => {
         calls.push(call);
+        timeline.push(call);
         return throttleLedgerReads && call.operation === 'BatchGetItem' && JSON.stringify(call.input).includes('"DELIVERY#') ? 'ThrottlingException' : undefined;
+      },
+      injectFault: (operation) => {
+        if (operation === 'PostToConnection') timeline.push('post');
+        return undefined;
       },
     });
     sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials });
@@ -80,8 +88,9 @@ describe('a channel\'s publishes of one batch are planned together', () => {
       expect(got.map((f) => [f.channel, f.seq, f.id])).toEqual([1, 3, 5, 7].map((n, k) => [b, k + 1, ids[n]]));
     });
     expect([readsOf(calls, a), appendsOf(calls, a), readsOf(calls, b), appendsOf(calls, b)]).toEqual([1, 1, 1, 1]);
-    // The audiences fit one deliver record: posted by the planner, no deliver record was queued.
-    expect(project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentBefore).toBe(8);
+    // One `publishes` record per channel (the publisher packs a tick's calls to one target); the
+    // audiences fit one deliver record: posted by the planner, no deliver record was queued.
+    expect(project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentBefore).toBe(2);
     for (const { client } of [...audienceA, ...audienceB]) client.ws.close();
   }, 60_000);
 
@@ -97,7 +106,8 @@ describe('a channel\'s publishes of one batch are planned together', () => {
     const perPartition = new Map<number, number>();
     for (const { connectionId } of audience) perPartition.set(hashOf(connectionId) % 8, (perPartition.get(hashOf(connectionId) % 8) ?? 0) + 1);
     const records = [...perPartition.values()].reduce((sum, count) => sum + Math.ceil(count / 3), 0);
-    expect(project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentBefore).toBe(ids.length + records);
+    // One `publishes` record for the six, then the deliver records.
+    expect(project.sandbox.queues.get(FANOUT_QUEUE)!.stats().sent - sentBefore).toBe(1 + records);
     // Each invocation reads the ledgers of its deliver records in one BatchGetItem, never one GetItem a
     // record; each record then writes its own once.
     const ledgerCalls = calls.filter((call) => JSON.stringify(call.input).includes('"DELIVERY#'));
@@ -107,6 +117,25 @@ describe('a channel\'s publishes of one batch are planned together', () => {
     expect(batchGets.reduce((sum, call) => sum + (Object.values((call.input as { RequestItems: Record<string, { Keys: unknown[] }> }).RequestItems)[0]!.Keys.length), 0)).toBe(records);
     expect(ledgerCalls.filter((call) => call.operation === 'UpdateItem')).toHaveLength(records);
     for (const { client } of audience) expect((await received(client)).map((f) => [f.seq, f.id])).toEqual(ids.map((id, n) => [n + 1, id]));
+    for (const { client } of audience) client.ws.close();
+  }, 60_000);
+
+  it(`a run of more posts than POSTS_PER_STEP (${POSTS_PER_STEP}) is posted in steps, each step's markers written before the next step's posts`, async () => {
+    const channel = `steps-${randomUUID()}`;
+    const audience = await subscribers(project, channel, 3);
+    await drained();
+    timeline.length = 0;
+    // One tick: four publishes records of 100, one run of 400 messages to 3 connections: 1,200 posts.
+    const ids = await Promise.all(Array.from({ length: 400 }, (_, n) => publisher.publish(channel, n)));
+    await drained();
+    for (const { client } of audience) expect((await received(client)).map((f) => [f.seq, f.id])).toEqual(ids.map((id, n) => [n + 1, id]));
+    const isMarkerWrite = (entry: DynamoCall | 'post') =>
+      entry !== 'post' && (entry.operation === 'TransactWriteItems' || entry.operation === 'UpdateItem') && JSON.stringify(entry.input).includes('SET planned');
+    const posts = timeline.flatMap((entry, index) => (entry === 'post' ? [index] : []));
+    const markers = timeline.flatMap((entry, index) => (isMarkerWrite(entry) ? [index] : []));
+    expect(posts).toHaveLength(1200);
+    // The first step (333 messages to 3 connections) was recorded before the second step's posts began.
+    expect(markers.some((index) => index > posts[0]! && index < posts.at(-1)!)).toBe(true);
     for (const { client } of audience) client.ws.close();
   }, 60_000);
 
@@ -256,8 +285,9 @@ describe('the one-hop path under faults (seeded): 410, 429, 403/413, a write app
       .messages()
       .map((m) => JSON.parse(m.body) as { messageId: string; connectionIds: string[]; status: number });
     expect(new Map(dead.flatMap((d) => d.connectionIds.map((c) => [`${c} ${d.messageId}`, d.status] as const)))).toEqual(injected.final);
-    // One-hop: the queue got the publishes only (each once: deduplicated by id), no deliver record.
-    expect(queue.stats().sent).toBe(LIVE + MESSAGES);
+    // One-hop: the queue got the joins and one `publishes` record per tick (each once: deduplicated by
+    // id), no deliver record.
+    expect(queue.stats().sent).toBe(LIVE + 3);
 
     const crashes = project.logs.records('fanout').filter((r) => r.event === 'injected_crash').length;
     console.log(

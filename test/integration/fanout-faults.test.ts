@@ -30,7 +30,7 @@ describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a cons
     project = await startTestProject({
       functionSource: { fanout: { file: path.join(ROOT, 'test/fixtures/handlers/crashing-fanout.js') } },
       functionEnv: {
-        fanout: { REAL_HANDLER: path.join(real, 'index.js'), CRASH_EVERY: '8', FANOUT_CHUNK_SIZE: '5', FANOUT_PARTITIONS: '4', FANOUT_RETRY_BASE_MS: '5' },
+        fanout: { REAL_HANDLER: path.join(real, 'index.js'), CRASH_EVERY: '3', FANOUT_CHUNK_SIZE: '5', FANOUT_PARTITIONS: '4', FANOUT_RETRY_BASE_MS: '5' },
       },
       // The visibility timeout bounds the consumer's timeout: it must outlast a slow invocation on a busy
       // machine, or a redelivery would run beside the first and post again (as on Lambda).
@@ -60,7 +60,9 @@ describe('fan-out under faults (seeded): 410, 429, non-retryable 403/413, a cons
     const stale = await staleSubscribers(project.tableName, channel, STALE);
 
     const publisher = createPublisher({ queueUrl: project.sandbox.queues.get(FANOUT_QUEUE)!.url, client: sqs });
-    const ids = await Promise.all(Array.from({ length: MESSAGES }, (_, n) => publisher.publish(channel, { n })));
+    // Ticks of 2: each a `publishes` record of two messages, so the crashes and duplicates meet many records.
+    const ids: string[] = [];
+    for (let tick = 0; tick < MESSAGES; tick += 2) ids.push(...(await Promise.all([0, 1].map((n) => publisher.publish(channel, { n: tick + n })))));
     const expectedFor = (connectionId: string) => ids.filter((id) => !injected.final.has(`${connectionId} ${id}`));
 
     // Once the queue is drained (nothing visible, nothing in flight, no invocation running) every

@@ -37,7 +37,7 @@ describe('delivery', () => {
 
   it('reads ledgers ahead in one BatchGetItem, asks again for unprocessed keys after a backoff and leaves the rest to GetItem (UnprocessedKeys mocked: DynamoDB Local never returns them)', async () => {
     const refs = ['a', 'b', 'c'].map((messageId) => ({ messageId, key: deliverRecordKey(messageId, 0, ['c1']) }));
-    const [a, b, c] = refs.map(({ messageId, key }) => ({ PK: `DELIVERY#${messageId}`, SK: `RECORD#${key}` })) as [Record<string, string>, Record<string, string>, Record<string, string>];
+    const [a, b, c] = refs.map(({ messageId, key }) => ({ PK: `DELIVERY#${messageId}`, SK: `RECORD#${key}` })) as unknown as [Record<string, string>, Record<string, string>, Record<string, string>];
     const sent: Array<{ name: string; keys: unknown[] }> = [];
     const answers = [
       // a is served, b left unprocessed, c has no ledger; then b left unprocessed twice more.

@@ -41,7 +41,7 @@ describe('queue records', () => {
     ['another version', publish({ v: 2 }), 'v must be 1'],
     ['a malformed id', publish({ id: 'a b' }), 'id is malformed'],
     ['an id too long', publish({ id: 'x'.repeat(129) }), 'id is malformed'],
-    ['an unknown kind', publish({ kind: 'shout' }), 'kind must be publish, deliver, join, resume or disconnect'],
+    ['an unknown kind', publish({ kind: 'shout' }), 'kind must be publish, publishes, deliver, join, resume or disconnect'],
     ['an unknown target type', publish({ target: { type: 'planet' } }), 'target.type must be channel, user, tenant, broadcast or connection'],
     ['an implicit channel as a channel target', publish({ target: { type: 'channel', channel: 'user:x' } }), 'target.channel is malformed'],
     ['a user id with a control character', publish({ target: { type: 'user', userId: 'a\u0007b' } }), 'target.userId is malformed'],
@@ -50,6 +50,8 @@ describe('queue records', () => {
     ['a float publishedAt', publish({ publishedAt: 1.5 }), 'publishedAt must be epoch milliseconds'],
     ['a deliver record without ids', JSON.stringify({ v: 1, kind: 'deliver', id: 'm', frame: '{}', partition: 0, connectionIds: [] }), 'connectionIds must be a non-empty list of ids'],
     ['a deliver record without a frame', JSON.stringify({ v: 1, kind: 'deliver', id: 'm', partition: 0, connectionIds: ['c'] }), 'frame must be a non-empty string'],
+    ['a publishes record whose messages repeat an id', JSON.stringify({ v: 1, kind: 'publishes', id: 'p', target: { type: 'broadcast' }, messages: [{ id: 'a', data: 1, publishedAt: 0 }, { id: 'a', data: 2, publishedAt: 0 }] }), "messages[1].id repeats an earlier message's id"],
+    ['a publishes record with a message without publishedAt', JSON.stringify({ v: 1, kind: 'publishes', id: 'p', target: { type: 'broadcast' }, messages: [{ id: 'a', data: 1 }] }), 'messages[0]: publishedAt must be epoch milliseconds'],
   ])('refuses %s as poison', (_name, body, problem) => {
     expect(parseQueueRecord(body)).toEqual({ ok: false, problem });
   });

@@ -1,6 +1,16 @@
 import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
-import { CLIENT_CHANNEL_PATTERN, CONNECTION_ID_PATTERN, DISCONNECT_REASON_PATTERN, ID_PATTERN, MAX_FRAME_DEPTH, MAX_REPLAY, MESSAGE_ID_PATTERN, parseQueueRecord } from '../../packages/contract/src';
+import {
+  CLIENT_CHANNEL_PATTERN,
+  CONNECTION_ID_PATTERN,
+  DISCONNECT_REASON_PATTERN,
+  ID_PATTERN,
+  MAX_FRAME_DEPTH,
+  MAX_PUBLISHES_PER_RECORD,
+  MAX_REPLAY,
+  MESSAGE_ID_PATTERN,
+  parseQueueRecord,
+} from '../../packages/contract/src';
 import schema from '../../packages/publisher/queue-message.schema.json';
 
 const validate = new Ajv2020({ strict: true }).compile(schema);
@@ -87,10 +97,24 @@ const reason = field(
   7,
 );
 const header = { v: field(fc.constant(1), 2, '1'), id: messageId };
+/** A `publishes` record's messages: distinct ids (a rule the schema names rather than states), each field sometimes bad. */
+const publishedMessages = field(
+  fc.uniqueArray(
+    fc.oneof(
+      { weight: 8, arbitrary: fc.record({ id: fc.stringMatching(/^[A-Za-z0-9_-]{1,128}$/), data, publishedAt: whole }, { requiredKeys: ['id'] }) },
+      { weight: 1, arbitrary: fc.record({ id: messageId, data, publishedAt: whole }) },
+      { weight: 1, arbitrary: fc.constantFrom(null, 'm', [], 7) },
+    ),
+    { minLength: 0, maxLength: 4, selector: (message) => (typeof message === 'object' && message !== null && 'id' in message ? message.id : message) },
+  ),
+  'messages',
+  {},
+);
 
 /** Records of every kind near the edge of valid: each field sometimes missing, null, mistyped or off by one. */
 const records = fc.oneof(
   fc.record({ ...header, kind: fc.constant('publish'), target, data, publishedAt: whole }),
+  fc.record({ ...header, kind: fc.constant('publishes'), target, messages: publishedMessages }),
   fc.record({ ...header, kind: fc.constant('deliver'), frame, frames, partition: whole, connectionIds: field(fc.array(connectionIdField, { minLength: 1, maxLength: 3 }), [], 'c') }),
   fc.record({ ...header, kind: fc.constant('join') }).chain((head) => joinFields(connectionIdField).map((join) => ({ ...join, ...head, kind: join.kind }))),
   connectionIdField.chain((connectionId) =>
@@ -103,7 +127,7 @@ const records = fc.oneof(
     }),
   ),
   fc.record({ ...header, kind: fc.constant('disconnect'), target: disconnectTarget, reason, requestedAt: whole }),
-  fc.record({ ...header, kind: field(fc.constantFrom('publish', 'deliver', 'join', 'resume', 'disconnect'), 'ack', 'PUBLISH') }),
+  fc.record({ ...header, kind: field(fc.constantFrom('publish', 'publishes', 'deliver', 'join', 'resume', 'disconnect'), 'ack', 'PUBLISH') }),
 );
 
 describe('the queue record JSON Schema', () => {
@@ -124,10 +148,22 @@ describe('the queue record JSON Schema', () => {
   const publish = { v: 1, kind: 'publish', id: 'm-1', target: { type: 'user', userId: 'user-42' }, data: { hello: 'world' }, publishedAt: 1_767_225_600_000 };
   const join = { kind: 'join', id: 'j-1', connectionId: 'c-1', channel: 'prices', subscribe: true, expiresAt: 1_767_225_600, maxSubscriptions: 20 };
 
+  const publishes = {
+    v: 1,
+    kind: 'publishes',
+    id: 'p-1',
+    target: { type: 'channel', channel: 'prices' },
+    messages: [
+      { id: 'm-1', data: { price: 1 }, publishedAt: 1_767_225_600_000 },
+      { id: 'm-2', data: null, publishedAt: 1_767_225_600_001 },
+    ],
+  };
   const disconnect = { v: 1, kind: 'disconnect', id: 'd-1', target: { type: 'user', userId: 'user-42', sessionId: 'sid-1' }, reason: 'SESSION_EVICTED', requestedAt: 1_767_225_600_000 };
 
   it.each([
     ['a publish record', publish],
+    ['a publishes record', publishes],
+    [`a publishes record of ${MAX_PUBLISHES_PER_RECORD} messages`, { ...publishes, messages: Array.from({ length: MAX_PUBLISHES_PER_RECORD }, (_, n) => ({ id: `m-${n}`, data: n, publishedAt: 0 })) }],
     ['a disconnect record', disconnect],
     ['a publish to a user whose id has spaces and accents', { ...publish, target: { type: 'user', userId: 'Zoë Ünïcode' } }],
     ['a disconnect of a session of a user whose id has a space', { ...disconnect, target: { type: 'user', userId: 'a b', sessionId: 'sid 1' } }],
@@ -151,6 +187,10 @@ describe('the queue record JSON Schema', () => {
     ['a disconnect of a tenant', { ...disconnect, target: { type: 'tenant', tenantId: 't-1' } }],
     ['a disconnect with a lower-case reason', { ...disconnect, reason: 'session_evicted' }],
     ['a record of an unknown kind', { v: 1, kind: 'ack', id: 'a-1' }],
+    ['a publishes record of no message', { ...publishes, messages: [] }],
+    [`a publishes record of ${MAX_PUBLISHES_PER_RECORD + 1} messages`, { ...publishes, messages: Array.from({ length: MAX_PUBLISHES_PER_RECORD + 1 }, (_, n) => ({ id: `m-${n}`, data: n, publishedAt: 0 })) }],
+    ['a publishes record with a message without data', { ...publishes, messages: [{ id: 'm-1', publishedAt: 0 }] }],
+    ['a publishes record with a message id with a dot', { ...publishes, messages: [{ id: 'm.1', data: 1, publishedAt: 0 }] }],
   ])('rejects %s, as the reader does', (_name, record) => {
     expect([readerAccepts(record), schemaAccepts(record)]).toEqual([false, false]);
   });
@@ -161,6 +201,7 @@ describe('the queue record JSON Schema', () => {
     [`${MAX_FRAME_DEPTH} levels`, { ...publish, data: deep(MAX_FRAME_DEPTH) }],
     ['U+FDD0', { ...publish, target: { type: 'user', userId: 'a\uFDD0' } }],
     ["resume's connection", { v: 1, kind: 'resume', id: 'r-1', connectionId: 'c-1', frame: '{}', joins: [{ ...join, connectionId: 'c-2' }] }],
+    ['distinct ids', { ...publishes, messages: [publishes.messages[0], { ...publishes.messages[1], id: 'm-1' }] }],
   ])('names in its description the rule it cannot state and only the reader enforces: %s', (rule, record) => {
     expect(schema.description).toContain(rule);
     expect([readerAccepts(record), schemaAccepts(record)]).toEqual([false, true]);
@@ -173,5 +214,6 @@ describe('the queue record JSON Schema', () => {
     expect(schema.$defs.target.oneOf[0]!.properties!.channel!.pattern).toBe(CLIENT_CHANNEL_PATTERN.source);
     expect(schema.$defs.joinFields.properties.limit.anyOf[0]!.maximum).toBe(MAX_REPLAY);
     expect(schema.$defs.disconnect.properties.reason.pattern).toBe(DISCONNECT_REASON_PATTERN.source);
+    expect(schema.$defs.publishes.properties.messages.maxItems).toBe(MAX_PUBLISHES_PER_RECORD);
   });
 });

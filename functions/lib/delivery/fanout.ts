@@ -6,7 +6,7 @@ import { toDeadLetter } from './dead-letter';
 import { createLimiter, deliver, deliverFrames, type Limit } from './deliver';
 import { deliverRecordKey, readLedgers, type LedgerRef } from './ledger';
 import { planRun, type Publishing } from './plan';
-import { channelKeyOf, parseQueueRecord } from '../../../packages/contract/src/queue-message';
+import { channelKeyOf, parseQueueRecord, publishesOf } from '../../../packages/contract/src/queue-message';
 import { hashOf } from '../../../packages/contract/src/table-keys';
 import { join } from './replay';
 import { resume } from './resume';
@@ -29,7 +29,7 @@ async function handleRecord(context: FanoutContext, { record, parsed, limit, bat
   const queued = parsed.record;
   if (queued.kind === 'join') return await join(context, { record, joinRecord: queued, batch, limit });
   if (queued.kind === 'resume') return await resume(context, { record, resumeRecord: queued, ledgers: batch.ledgers });
-  if (queued.kind === 'publish') return await planRun(context, { run: [{ record, publish: queued }], batch, limit });
+  if (queued.kind === 'publish' || queued.kind === 'publishes') return await planRun(context, { run: publishesOf(queued).map((publish) => ({ record, publish })), batch, limit });
   if (queued.kind === 'disconnect') return await disconnect(context, { record, disconnectRecord: queued, limit });
   if (queued.frames) return await deliverFrames(context, { record, deliverRecord: { ...queued, frames: queued.frames }, limit, ledgers: batch.ledgers });
   return await deliver(context, { record, deliverRecord: queued, limit, ledgers: batch.ledgers });
@@ -47,33 +47,37 @@ function ledgersOf(parsed: Parsed[], partitions: number): LedgerRef[] {
     const queued = entry.record;
     if (queued.kind === 'deliver') refs.push({ messageId: queued.id, key: deliverRecordKey(queued.id, queued.partition, queued.connectionIds) });
     else if (queued.kind === 'resume') refs.push({ messageId: queued.id, key: deliverRecordKey(queued.id, 0, [queued.connectionId]) });
-    else if (queued.kind === 'publish' && queued.target.type === 'connection') {
+    else if ((queued.kind === 'publish' || queued.kind === 'publishes') && queued.target.type === 'connection') {
       const { connectionId } = queued.target;
-      refs.push({ messageId: queued.id, key: deliverRecordKey(queued.id, hashOf(connectionId) % partitions, [connectionId]) });
+      for (const { id } of publishesOf(queued)) refs.push({ messageId: id, key: deliverRecordKey(id, hashOf(connectionId) % partitions, [connectionId]) });
     }
   }
   return refs;
 }
 
 /**
- * The run of publish records starting at `start`: consecutive publishes of one channel key, each id
- * once (a run is appended in one transaction, which takes an item once).
+ * The run of publish records starting at `start`: the messages of consecutive `publish` and
+ * `publishes` records of one channel key, each id once (a run is appended in one transaction, which
+ * takes an item once), and how many records they fill (a record is never split between runs).
  */
-function runAt(records: SQSRecord[], parsed: Parsed[], start: number): Publishing[] {
+function runAt(records: SQSRecord[], parsed: Parsed[], start: number): { run: Publishing[]; records: number } {
   const run: Publishing[] = [];
   const ids = new Set<string>();
   let key: string | undefined;
-  for (let n = start; n < records.length; n++) {
+  let n = start;
+  for (; n < records.length; n++) {
     const entry = parsed[n]!;
-    if (!entry.ok || entry.record.kind !== 'publish') break;
-    const publish = entry.record;
-    const channelKey = channelKeyOf(publish.target);
-    if ((key !== undefined && channelKey !== key) || ids.has(publish.id)) break;
+    if (!entry.ok || (entry.record.kind !== 'publish' && entry.record.kind !== 'publishes')) break;
+    const publishes = publishesOf(entry.record);
+    const channelKey = channelKeyOf(entry.record.target);
+    if ((key !== undefined && channelKey !== key) || publishes.some(({ id }) => ids.has(id))) break;
     key = channelKey;
-    ids.add(publish.id);
-    run.push({ record: records[n]!, publish });
+    for (const publish of publishes) {
+      ids.add(publish.id);
+      run.push({ record: records[n]!, publish });
+    }
   }
-  return run;
+  return { run, records: n - start };
 }
 
 /**
@@ -142,8 +146,8 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
           const batch: BatchMemory = { heads, audiences: new Map(), ledgers };
           const parsed = records.map((record) => parsedOf.get(record)!);
           for (let n = 0; n < records.length; ) {
-            const run = runAt(records, parsed, n);
-            const step = run.length > 0 ? run.map(({ record }) => record) : [records[n]!];
+            const { run, records: filled } = runAt(records, parsed, n);
+            const step = filled > 0 ? records.slice(n, n + filled) : [records[n]!];
             const ok =
               run.length > 0
                 ? await guarded(step, () => planRun(context, { run, batch, limit }))

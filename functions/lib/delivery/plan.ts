@@ -13,6 +13,13 @@ import { deliverRecordKey, recordServed, servedOf } from './ledger';
 import { channelKeyOf, deliverGroupIdOf, payloadBytes, type DeliverRecord, type PublishRecord } from '../../../packages/contract/src/queue-message';
 import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
 
+/**
+ * The most posts one deliver record, or one step of a one-hop run, asks for (10 frames to 100
+ * connections): a run of `publishes` records can hold a thousand messages, and an invocation must
+ * finish its batch well within the function's timeout, recording what it did as it goes.
+ */
+export const POSTS_PER_STEP = 1_000;
+
 /** A publish record of a run: the queue record and what it says. */
 export interface Publishing {
   record: SQSRecord;
@@ -40,7 +47,8 @@ function deliverEntries(
 
 /**
  * The deliver records of a run's frames (several messages of one channel) to its audience: the
- * frames in groups of at most half a record (a frame larger goes alone), each group to every
+ * frames in groups of at most half a record (a frame larger goes alone) and at most
+ * POSTS_PER_STEP ÷ `chunkSize` frames (at least one), each group to every
  * partition in chunks of connection ids, each record within `MAX_RECORD_BYTES`. Records of one
  * partition are in frame order, so each connection gets the run in order. A record's id names its
  * frames (a hash of their message ids), so a run cut differently on a redelivery is another record
@@ -51,11 +59,12 @@ function runEntries(
   { frames, channelKey, buckets }: { frames: Array<{ id: string; frame: string }>; channelKey: string; buckets: string[][] },
 ): QueueEntry[] {
   const groups: Array<Array<{ id: string; frame: string }>> = [];
+  const maxFrames = Math.max(1, Math.floor(POSTS_PER_STEP / settings.chunkSize));
   let bytes = 0;
   for (const item of frames) {
     const cost = recordBytes(JSON.stringify(item.frame)) + 1;
     const last = groups.at(-1);
-    if (last && bytes + cost <= MAX_RECORD_BYTES / 2) last.push(item);
+    if (last && last.length < maxFrames && bytes + cost <= MAX_RECORD_BYTES / 2) last.push(item);
     else {
       groups.push([item]);
       bytes = 0;
@@ -195,16 +204,23 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
 
   let complete = true;
   if (direct) {
-    const served = await postInOrder(context, { messages: outgoing, connectionIds: audience, limit });
-    complete = served.every(({ complete }) => complete);
-    for (const [n, posted] of served.entries()) logPosted(posted, { messageId: outgoing[n]!.id, direct: true, receiveCount: Number(outgoing[n]!.record.attributes.ApproximateReceiveCount) });
-    if (target.type === 'connection') {
-      for (const [n, { handled }] of served.entries()) {
-        const { id } = outgoing[n]!;
-        await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled }, batch.ledgers);
+    // In steps of at most POSTS_PER_STEP posts, each recorded before the next begins: a consumer
+    // stopped half-way (its timeout) leaves the steps done recorded. A step not complete ends the
+    // run: what follows waits for the redelivery, in order.
+    const step = Math.max(1, Math.floor(POSTS_PER_STEP / Math.max(1, audience.length)));
+    for (let start = 0; start < outgoing.length && complete; start += step) {
+      const slice = outgoing.slice(start, start + step);
+      const served = await postInOrder(context, { messages: slice, connectionIds: audience, limit });
+      complete = served.every(({ complete }) => complete);
+      for (const [n, posted] of served.entries()) logPosted(posted, { messageId: slice[n]!.id, direct: true, receiveCount: Number(slice[n]!.record.attributes.ApproximateReceiveCount) });
+      if (target.type === 'connection') {
+        for (const [n, { handled }] of served.entries()) {
+          const { id } = slice[n]!;
+          await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled }, batch.ledgers);
+        }
+      } else {
+        await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: slice[n]!.id, planned: complete, done: complete ? [] : handled })));
       }
-    } else {
-      await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: outgoing[n]!.id, planned: complete, done: complete ? [] : handled })));
     }
   } else {
     const entries: QueueEntry[] = [];

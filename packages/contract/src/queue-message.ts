@@ -6,8 +6,8 @@ import type { QueueEntry } from './sqs-batch';
 
 /**
  * The fan-out queue's message schema, version 1 (docs/fanout.md). Publishers write `publish`
- * records; the planner turns each into `deliver` records of connection ids. `disconnect` records
- * close connections.
+ * records (or `publishes`: several messages to one target in one record); the planner turns each
+ * into `deliver` records of connection ids. `disconnect` records close connections.
  */
 export type Target =
   | { type: 'channel'; channel: string }
@@ -26,6 +26,48 @@ export interface PublishRecord {
   /** Epoch milliseconds. */
   publishedAt: number;
 }
+
+/** Most messages one `publishes` record carries. */
+export const MAX_PUBLISHES_PER_RECORD = 100;
+
+/** One message of a `publishes` record: a `publish` record's own fields. */
+export interface PublishedMessage {
+  /** Unique per message: the idempotency key. */
+  id: string;
+  data: unknown;
+  /** Epoch milliseconds. */
+  publishedAt: number;
+}
+
+/**
+ * Several messages to one target in one record, in order (the publisher library packs the calls of
+ * one tick to one target): each is planned exactly as the `publish` record of its own fields would
+ * be, with its own id as the idempotency key. The record's `id` (its SQS deduplication id) is
+ * `publishesIdOf` its messages' ids.
+ */
+export interface PublishesRecord {
+  v: 1;
+  kind: 'publishes';
+  id: string;
+  target: Target;
+  /** 1 to MAX_PUBLISHES_PER_RECORD messages, their ids distinct. */
+  messages: PublishedMessage[];
+}
+
+/**
+ * A `publishes` record's id: `p-` and 40 hex digits of the SHA-256 of its messages' ids, so the same
+ * messages make the same record (SQS deduplicates a retried send).
+ *
+ * @example
+ * publishesIdOf(['m-1', 'm-2']); // 'p-3b0c…'
+ */
+export const publishesIdOf = (ids: readonly string[]): string => `p-${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 40)}`;
+
+/** The `publish` records a `publish` or `publishes` record stands for, in order. */
+export const publishesOf = (record: PublishRecord | PublishesRecord): PublishRecord[] =>
+  record.kind === 'publish'
+    ? [record]
+    : record.messages.map(({ id, data, publishedAt }) => ({ v: 1, kind: 'publish', id, target: record.target, data, publishedAt }));
 
 export interface DeliverRecord {
   v: 1;
@@ -103,7 +145,7 @@ export interface DisconnectRecord {
   requestedAt: number;
 }
 
-export type QueueRecord = PublishRecord | DeliverRecord | JoinRecord | ResumeRecord | DisconnectRecord;
+export type QueueRecord = PublishRecord | PublishesRecord | DeliverRecord | JoinRecord | ResumeRecord | DisconnectRecord;
 
 /** The reasons with an error code of their own; any other reason is sent as `DISCONNECTED` with the reason beside it. */
 export const SESSION_END_REASONS = ['SESSION_EVICTED', 'SESSION_REVOKED'] as const;
@@ -222,11 +264,28 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
   if (parsed.kind === 'publish') {
     const target = readTarget(parsed.target);
     if (!target.ok) return target;
-    if (!Object.hasOwn(parsed, 'data') || parsed.data === undefined) return { ok: false, problem: 'data is missing' };
-    if (typeof parsed.publishedAt !== 'number' || !Number.isSafeInteger(parsed.publishedAt) || parsed.publishedAt < 0) {
-      return { ok: false, problem: 'publishedAt must be epoch milliseconds' };
+    const problem = publishedProblem(parsed);
+    if (problem) return { ok: false, problem };
+    return { ok: true, record: { v: 1, kind: 'publish', id: parsed.id, target: target.target, data: parsed.data, publishedAt: parsed.publishedAt as number } };
+  }
+  if (parsed.kind === 'publishes') {
+    const target = readTarget(parsed.target);
+    if (!target.ok) return target;
+    const { messages } = parsed;
+    if (!Array.isArray(messages) || messages.length === 0 || messages.length > MAX_PUBLISHES_PER_RECORD) {
+      return { ok: false, problem: `messages must be an array of 1 to ${MAX_PUBLISHES_PER_RECORD} messages` };
     }
-    return { ok: true, record: { v: 1, kind: 'publish', id: parsed.id, target: target.target, data: parsed.data, publishedAt: parsed.publishedAt } };
+    const ids = new Set<string>();
+    for (const [n, message] of messages.entries()) {
+      if (!isObject(message)) return { ok: false, problem: `messages[${n}] must be an object` };
+      if (typeof message.id !== 'string' || !MESSAGE_ID_PATTERN.test(message.id)) return { ok: false, problem: `messages[${n}].id is malformed` };
+      if (ids.has(message.id)) return { ok: false, problem: `messages[${n}].id repeats an earlier message's id` };
+      ids.add(message.id);
+      const problem = publishedProblem(message);
+      if (problem) return { ok: false, problem: `messages[${n}]: ${problem}` };
+    }
+    const read = (messages as Array<Record<string, unknown>>).map(({ id, data, publishedAt }) => ({ id: id as string, data, publishedAt: publishedAt as number }));
+    return { ok: true, record: { v: 1, kind: 'publishes', id: parsed.id, target: target.target, messages: read } };
   }
   if (parsed.kind === 'join') return readJoin(parsed);
   if (parsed.kind === 'disconnect') return readDisconnect(parsed, parsed.id);
@@ -260,7 +319,14 @@ export function parseQueueRecord(body: string): { ok: true; record: QueueRecord 
       record: { v: 1, kind: 'deliver', id: parsed.id, ...(oneFrame ? { frame: frame as string } : { frames: frames as string[] }), partition, connectionIds: connectionIds as string[] },
     };
   }
-  return { ok: false, problem: 'kind must be publish, deliver, join, resume or disconnect' };
+  return { ok: false, problem: 'kind must be publish, publishes, deliver, join, resume or disconnect' };
+}
+
+/** What is wrong with a message's `data` and `publishedAt` (a `publish` record's, a `publishes` record's message), if anything. */
+function publishedProblem(message: Record<string, unknown>): string | undefined {
+  if (!Object.hasOwn(message, 'data') || message.data === undefined) return 'data is missing';
+  if (typeof message.publishedAt !== 'number' || !Number.isSafeInteger(message.publishedAt) || message.publishedAt < 0) return 'publishedAt must be epoch milliseconds';
+  return undefined;
 }
 
 /** Reads a disconnect target, or says what is wrong with it. */
