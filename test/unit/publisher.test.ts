@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { PublishError, createPublisher } from '../../packages/publisher/src/index';
-import { MAX_PUBLISHES_PER_RECORD, parseQueueRecord, publishesIdOf, type QueueRecord } from '../../packages/contract/src';
+import { MAX_PUBLISHES_PER_RECORD, parseQueueRecord, publishesDeduplicationIdOf, publishesIdOf, type QueueRecord } from '../../packages/contract/src';
 
 /** SQS's allowed characters in a message body: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. */
 const SQS_REFUSES = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
@@ -51,8 +51,10 @@ describe('publisher', () => {
       publisher.sendToUser('u', 6, { id: 'u-3' }),
       publisher.publish('a', 7, { id: 'a-1' }),
       publisher.publish('a', 8, { id: 'a-3' }),
+      publisher.sendToConnection('c1', 9, { id: 'c-1' }),
+      publisher.sendToConnection('c1', 10, { id: 'c-2' }),
     ]);
-    expect(ids).toEqual(['a-1', 'b-1', 'a-2', 'u-1', 'u-2', 'd-1', 'u-3', 'a-1', 'a-3']);
+    expect(ids).toEqual(['a-1', 'b-1', 'a-2', 'u-1', 'u-2', 'd-1', 'u-3', 'a-1', 'a-3', 'c-1', 'c-2']);
     const records = sent.map(({ body }) => {
       const parsed = parseQueueRecord(body);
       if (!parsed.ok) throw new Error(parsed.problem);
@@ -68,8 +70,12 @@ describe('publisher', () => {
       ['disconnect', 'd-1'],
       ['publish', [['u-3', 6]]],
       ['publishes', [['a-1', 7], ['a-3', 8]]],
+      // Messages to one connection are never packed.
+      ['publish', [['c-1', 9]]],
+      ['publish', [['c-2', 10]]],
     ]);
-    expect(sent[0]!.deduplicationId).toBe(publishesIdOf(['a-1', 'a-2']));
+    expect(sent[0]!.deduplicationId).toBe(publishesDeduplicationIdOf(publishesIdOf(['a-1', 'a-2'])));
+    expect(sent[0]!.deduplicationId).toMatch(/^publishes:p-[0-9a-f]{40}$/);
     expect(records[0]!.id).toBe(publishesIdOf(['a-1', 'a-2']));
     expect(sent[1]!.deduplicationId).toBe('b-1');
     expect(new Set([sent[0]!.groupId, sent[5]!.groupId]).size).toBe(1);

@@ -14,11 +14,13 @@ import { channelKeyOf, deliverGroupIdOf, payloadBytes, type DeliverRecord, type 
 import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
 
 /**
- * The most posts one deliver record, or one step of a one-hop run, asks for (10 frames to 100
- * connections): a run of `publishes` records can hold a thousand messages, and an invocation must
- * finish its batch well within the function's timeout, recording what it did as it goes.
+ * The most posts one piece of work asks for: a one-hop run (its messages × its audience), a deliver
+ * record (its frames × its connections). 1,000 is what a run of 10 messages to 100 connections
+ * asked for before `publishes` records let a batch bring a thousand messages; a batch of 10 such
+ * pieces stays well within the function's timeout. A larger run goes through deliver records,
+ * spread over the partitions.
  */
-export const POSTS_PER_STEP = 1_000;
+export const POST_BUDGET = 1_000;
 
 /** A publish record of a run: the queue record and what it says. */
 export interface Publishing {
@@ -45,21 +47,9 @@ function deliverEntries(
   return entries;
 }
 
-/**
- * The deliver records of a run's frames (several messages of one channel) to its audience: the
- * frames in groups of at most half a record (a frame larger goes alone) and at most
- * POSTS_PER_STEP ÷ `chunkSize` frames (at least one), each group to every
- * partition in chunks of connection ids, each record within `MAX_RECORD_BYTES`. Records of one
- * partition are in frame order, so each connection gets the run in order. A record's id names its
- * frames (a hash of their message ids), so a run cut differently on a redelivery is another record
- * with its own ledger.
- */
-function runEntries(
-  settings: Pick<FanoutSettings, 'chunkSize'>,
-  { frames, channelKey, buckets }: { frames: Array<{ id: string; frame: string }>; channelKey: string; buckets: string[][] },
-): QueueEntry[] {
+/** A run's frames in groups of at most half a record (a frame larger goes alone) and at most `maxFrames`. */
+function frameGroups(frames: Array<{ id: string; frame: string }>, maxFrames: number): Array<Array<{ id: string; frame: string }>> {
   const groups: Array<Array<{ id: string; frame: string }>> = [];
-  const maxFrames = Math.max(1, Math.floor(POSTS_PER_STEP / settings.chunkSize));
   let bytes = 0;
   for (const item of frames) {
     const cost = recordBytes(JSON.stringify(item.frame)) + 1;
@@ -71,11 +61,28 @@ function runEntries(
     }
     bytes += cost;
   }
+  return groups;
+}
+
+/**
+ * The deliver records of a run's frames (several messages of one channel) to its audience: per
+ * partition, the frames in groups (`frameGroups`: half a record, and at most POST_BUDGET ÷ the
+ * connections a record of the partition holds), each group to the partition's connections in chunks
+ * of `chunkSize`, each record within `MAX_RECORD_BYTES`. Records of one partition are in frame
+ * order, so each connection gets the run in order. A record's id names its frames (a hash of their
+ * message ids), so a run cut differently on a redelivery is another record with its own ledger.
+ */
+function runEntries(
+  settings: Pick<FanoutSettings, 'chunkSize'>,
+  { frames, channelKey, buckets }: { frames: Array<{ id: string; frame: string }>; channelKey: string; buckets: string[][] },
+): QueueEntry[] {
   const entries: QueueEntry[] = [];
-  for (const group of groups) {
-    const id = group.length === 1 ? group[0]!.id : `run-${createHash('sha256').update(group.map((item) => item.id).join('\n')).digest('hex').slice(0, 40)}`;
-    const framesOf = group.map((item) => item.frame);
-    for (const [partition, connectionIds] of buckets.entries()) {
+  for (const [partition, connectionIds] of buckets.entries()) {
+    if (connectionIds.length === 0) continue;
+    const perRecord = Math.min(connectionIds.length, settings.chunkSize);
+    for (const group of frameGroups(frames, Math.max(1, Math.floor(POST_BUDGET / perRecord)))) {
+      const id = group.length === 1 ? group[0]!.id : `run-${createHash('sha256').update(group.map((item) => item.id).join('\n')).digest('hex').slice(0, 40)}`;
+      const framesOf = group.map((item) => item.frame);
       const build = (chunk: string[]): string =>
         group.length === 1
           ? JSON.stringify({ v: 1, kind: 'deliver', id, frame: framesOf[0], partition, connectionIds: chunk } satisfies DeliverRecord)
@@ -116,7 +123,8 @@ async function frameToSend(
 /**
  * Plans a run of publish records of one channel (consecutive in its FIFO group, one batch) together:
  * one read of the audience, their sequence numbers and log entries in one transaction, then either
- * - the one-hop path, when the audience is at most `oneHopMax` (and fits one deliver record) and the channel's earlier messages
+ * - the one-hop path, when the audience is at most `oneHopMax` (and fits one deliver record), the run
+ *   asks for at most POST_BUDGET posts, and the channel's earlier messages
  *   did not go through deliver records (they could still be queued): every frame is posted here, in
  *   order per connection, and the ledger of each message is its marker (one write for the run);
  * - or deliver records per partition (the two-stage path); the channel's head then says so for the
@@ -152,7 +160,9 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     batch.audiences.set(channelKey, pages);
   }
   const audience = pages.flat();
-  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize);
+  // One hop for a small audience and a run within the post budget; anything larger is spread over
+  // deliver records.
+  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize) && accepted.length * audience.length <= POST_BUDGET;
 
   let appended: Appended[];
   let direct: boolean;
@@ -204,23 +214,16 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
 
   let complete = true;
   if (direct) {
-    // In steps of at most POSTS_PER_STEP posts, each recorded before the next begins: a consumer
-    // stopped half-way (its timeout) leaves the steps done recorded. A step not complete ends the
-    // run: what follows waits for the redelivery, in order.
-    const step = Math.max(1, Math.floor(POSTS_PER_STEP / Math.max(1, audience.length)));
-    for (let start = 0; start < outgoing.length && complete; start += step) {
-      const slice = outgoing.slice(start, start + step);
-      const served = await postInOrder(context, { messages: slice, connectionIds: audience, limit });
-      complete = served.every(({ complete }) => complete);
-      for (const [n, posted] of served.entries()) logPosted(posted, { messageId: slice[n]!.id, direct: true, receiveCount: Number(slice[n]!.record.attributes.ApproximateReceiveCount) });
-      if (target.type === 'connection') {
-        for (const [n, { handled }] of served.entries()) {
-          const { id } = slice[n]!;
-          await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled }, batch.ledgers);
-        }
-      } else {
-        await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: slice[n]!.id, planned: complete, done: complete ? [] : handled })));
+    const served = await postInOrder(context, { messages: outgoing, connectionIds: audience, limit });
+    complete = served.every(({ complete }) => complete);
+    for (const [n, posted] of served.entries()) logPosted(posted, { messageId: outgoing[n]!.id, direct: true, receiveCount: Number(outgoing[n]!.record.attributes.ApproximateReceiveCount) });
+    if (target.type === 'connection') {
+      for (const [n, { handled }] of served.entries()) {
+        const { id } = outgoing[n]!;
+        await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled }, batch.ledgers);
       }
+    } else {
+      await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: outgoing[n]!.id, planned: complete, done: complete ? [] : handled })));
     }
   } else {
     const entries: QueueEntry[] = [];

@@ -42,8 +42,8 @@ export interface PublishedMessage {
 /**
  * Several messages to one target in one record, in order (the publisher library packs the calls of
  * one tick to one target): each is planned exactly as the `publish` record of its own fields would
- * be, with its own id as the idempotency key. The record's `id` (its SQS deduplication id) is
- * `publishesIdOf` its messages' ids.
+ * be, with its own id as the idempotency key. The record's `id` is `publishesIdOf` its messages'
+ * ids, its SQS deduplication id `publishesDeduplicationIdOf` that.
  */
 export interface PublishesRecord {
   v: 1;
@@ -62,6 +62,12 @@ export interface PublishesRecord {
  * publishesIdOf(['m-1', 'm-2']); // 'p-3b0c…'
  */
 export const publishesIdOf = (ids: readonly string[]): string => `p-${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 40)}`;
+
+/**
+ * A `publishes` record's SQS deduplication id: `publishes:` and its id, apart from every message id
+ * (which has no `:`), so SQS never takes a message for a record of others, or the reverse.
+ */
+export const publishesDeduplicationIdOf = (id: string): string => `publishes:${id}`;
 
 /** The `publish` records a `publish` or `publishes` record stands for, in order. */
 export const publishesOf = (record: PublishRecord | PublishesRecord): PublishRecord[] =>

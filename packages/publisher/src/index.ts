@@ -31,6 +31,7 @@ import {
   jsonProblem,
   MAX_PUBLISHES_PER_RECORD,
   packRecords,
+  publishesDeduplicationIdOf,
   publishesIdOf,
   readDisconnectTarget,
   readTarget,
@@ -119,7 +120,8 @@ type Packed = Array<{ entry: QueueEntry; items: Waiting[] }>;
 
 /**
  * The records for one tick's calls: the messages to one target in a row (no other record of their
- * message group between them, no id twice, none nesting deeper than a `publishes` record allows) share `publishes` records of up to
+ * message group between them, no id twice, none nesting deeper than a `publishes` record allows,
+ * none to one connection) share `publishes` records of up to
  * MAX_PUBLISHES_PER_RECORD messages and `MAX_RECORD_BYTES`; any other call, or a message alone, is
  * its own record. Each group's records keep the order of its calls.
  */
@@ -168,7 +170,11 @@ function pack(batch: readonly Waiting[]): Packed {
       for (const { body, items } of records) {
         const calls = items.map((message) => callOf.get(message)!);
         // A message alone keeps its `publish` record.
-        packed.push(calls.length === 1 ? { entry: calls[0]!.entry, items: calls } : { entry: { body, groupId: calls[0]!.entry.groupId, deduplicationId: publishesIdOf(items.map(({ id }) => id)) }, items: calls });
+        packed.push(
+          calls.length === 1
+            ? { entry: calls[0]!.entry, items: calls }
+            : { entry: { body, groupId: calls[0]!.entry.groupId, deduplicationId: publishesDeduplicationIdOf(publishesIdOf(items.map(({ id }) => id))) }, items: calls },
+        );
       }
     }
   }
@@ -245,8 +251,10 @@ export function createPublisher(options: PublisherOptions): Publisher {
     const record: PublishRecord = { v: 1, kind: 'publish', id, target: checked.target, data, publishedAt: Date.now() };
     const channelKey = channelKeyOf(checked.target);
     // In a `publishes` record data sits two levels deeper (messages, message), within the record's
-    // 32: data nesting more than 29 levels of its own goes in a `publish` record alone.
-    const packable = jsonProblem(value, { maxDepth: MAX_FRAME_DEPTH - 3, name: 'the value' }) === undefined;
+    // 32: data nesting more than 29 levels of its own goes in a `publish` record alone. Messages to
+    // one connection are not packed: they have no sequence number to drop a repeat by, and their
+    // ledgers are one write each.
+    const packable = checked.target.type !== 'connection' && jsonProblem(value, { maxDepth: MAX_FRAME_DEPTH - 3, name: 'the value' }) === undefined;
     return enqueue({ body: JSON.stringify(record), groupId: groupIdOf(channelKey), deduplicationId: id }, id, packable ? record : undefined);
   };
 
