@@ -6,7 +6,7 @@ import { DIST, FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
 import type { DynamoCall } from '../../sandbox/dynamo-faults';
 import { extractZip } from '../../sandbox/unzip';
 import { createChannelStore } from '../../functions/lib/channels/channel-store';
-import { POST_BUDGET } from '../../functions/lib/delivery/plan';
+import { CHAIN_BUDGET } from '../../functions/lib/delivery/plan';
 import { hashOf } from '../../packages/contract/src/table-keys';
 import { connect, framesSent, type TestClient } from '../helpers/clients';
 import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
@@ -44,8 +44,10 @@ describe('a channel\'s publishes of one batch are planned together', () => {
   let sqs: SQSClient;
   let publisher: Publisher;
   const calls: DynamoCall[] = [];
-  /** PostToConnection calls the sandbox served. */
-  let posts = 0;
+  /** DynamoDB calls and posts, in the order the sandbox saw them. */
+  const timeline: Array<DynamoCall | 'post'> = [];
+  /** A connection whose posts answer 429 while set. */
+  let throttled: string | undefined;
   let throttleLedgerReads = false;
 
   beforeAll(async () => {
@@ -53,11 +55,13 @@ describe('a channel\'s publishes of one batch are planned together', () => {
       functionEnv: { fanout: { FANOUT_CHUNK_SIZE: '3' } },
       injectDynamoFault: (call) => {
         calls.push(call);
+        timeline.push(call);
         return throttleLedgerReads && call.operation === 'BatchGetItem' && JSON.stringify(call.input).includes('"DELIVERY#') ? 'ThrottlingException' : undefined;
       },
-      injectFault: (operation) => {
-        if (operation === 'PostToConnection') posts += 1;
-        return undefined;
+      injectFault: (operation, connectionId) => {
+        if (operation !== 'PostToConnection') return undefined;
+        timeline.push('post');
+        return connectionId === throttled ? 429 : undefined;
       },
     });
     sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials });
@@ -119,27 +123,56 @@ describe('a channel\'s publishes of one batch are planned together', () => {
     for (const { client } of audience) client.ws.close();
   }, 60_000);
 
-  it(`a run asking for more than POST_BUDGET (${POST_BUDGET}) posts goes through deliver records of at most that many posts, and the channel stays there`, async () => {
-    const channel = `budget-${randomUUID()}`;
+  const isMarkerWrite = (entry: DynamoCall | 'post') =>
+    entry !== 'post' && (entry.operation === 'TransactWriteItems' || entry.operation === 'UpdateItem') && JSON.stringify(entry.input).includes('SET planned');
+  const headOf = async (channel: string) => (await allItems(project.tableName)).find((item) => item.PK === `CHANNEL#${channel}` && item.SK === 'HEAD');
+
+  it(`a one-hop run of more than ${CHAIN_BUDGET} messages is posted in steps of ${CHAIN_BUDGET}, each step's markers written before the next step's posts`, async () => {
+    const channel = `steps-${randomUUID()}`;
     const audience = await subscribers(project, channel, 3);
     await drained();
-    posts = 0;
+    timeline.length = 0;
     const queue = project.sandbox.queues.get(FANOUT_QUEUE)!;
     const sentBefore = queue.stats().sent;
-    // One tick: four publishes records of 100, one run of 400 messages to 3 connections: 1,200 posts.
+    // One tick: four publishes records of 100, one run of 400 messages to 3 connections.
     const ids = await Promise.all(Array.from({ length: 400 }, (_, n) => publisher.publish(channel, n)));
     await drained();
     for (const { client } of audience) expect((await received(client)).map((f) => [f.seq, f.id])).toEqual(ids.map((id, n) => [n + 1, id]));
-    expect(posts).toBe(1200);
-    // The deliver records: per partition, frames in groups of at most POST_BUDGET ÷ its connections.
-    const perPartition = new Map<number, number>();
-    for (const { connectionId } of audience) perPartition.set(hashOf(connectionId) % 8, (perPartition.get(hashOf(connectionId) % 8) ?? 0) + 1);
-    const records = [...perPartition.values()].reduce((sum, count) => sum + Math.ceil(400 / Math.floor(POST_BUDGET / count)), 0);
-    expect(queue.stats().sent - sentBefore).toBe(4 + records);
-    const head = (await allItems(project.tableName)).find((item) => item.PK === `CHANNEL#${channel}` && item.SK === 'HEAD');
-    expect(Number(head?.stagedUntil)).toBeGreaterThan(Date.now() / 1000);
+    const posts = timeline.flatMap((entry, index) => (entry === 'post' ? [index] : []));
+    expect(posts).toHaveLength(1200);
+    // One hop (no deliver record), and the first step was recorded before the last step's posts.
+    expect(queue.stats().sent - sentBefore).toBe(4);
+    expect(timeline.some((entry, index) => isMarkerWrite(entry) && index > posts[0]! && index < posts.at(-1)!)).toBe(true);
+    expect((await headOf(channel))?.stagedUntil).toBeUndefined();
     for (const { client } of audience) client.ws.close();
   }, 60_000);
+
+  it('a redelivered run whose audience outgrew one hop meanwhile stages the channel, then goes through deliver records (a 429 injected)', async () => {
+    const channel = `outgrown-${randomUUID()}`;
+    const [a, b] = (await subscribers(project, channel, 2)) as [{ client: TestClient; connectionId: string }, { client: TestClient; connectionId: string }];
+    await drained();
+    const queue = project.sandbox.queues.get(FANOUT_QUEUE)!;
+    const sentBefore = queue.stats().sent;
+    throttled = a.connectionId;
+    try {
+      const id = await publisher.publish(channel, 'late');
+      // b is served; a keeps answering 429, so the run fails (its log says so) and waits for its redelivery.
+      expect(await b.client.next(10_000)).toMatchObject({ seq: 1, data: 'late' });
+      const failed = () => project.logs.records('fanout').some((r) => r.event === 'deliver' && r.messageId === id && r.direct === true && Number(r.retry) > 0);
+      for (const until = Date.now() + 10_000; !failed() && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(failed()).toBe(true);
+      // Meanwhile the audience outgrows one hop (FANOUT_CHUNK_SIZE 3): two connections gone from the gateway.
+      await staleSubscribers(project.tableName, channel, 2);
+    } finally {
+      throttled = undefined;
+    }
+    await queue.drained(60_000);
+    expect((await received(a.client)).map((f) => [f.seq, f.data])).toEqual([[1, 'late']]);
+    expect(await received(b.client)).toEqual([]);
+    expect(Number((await headOf(channel))?.stagedUntil)).toBeGreaterThan(Date.now() / 1000);
+    expect(queue.stats().sent - sentBefore).toBeGreaterThan(1);
+    for (const { client } of [a, b]) client.ws.close();
+  }, 90_000);
 
   it('ledger read-ahead throttled on every try (injected ThrottlingException): each record reads its own ledger, nothing is lost or repeated', async () => {
     const channel = `throttled-${randomUUID()}`;

@@ -69,6 +69,11 @@ export interface ChannelStore {
   append(params: { channel: string; messages: Appending[]; knownHead?: ChannelHead; stageUntil?: number }): Promise<{ head: ChannelHead; appended: Appended[] }>;
   /** Records on the messages' markers what was handled (one request), so a redelivered publish skips it. */
   recordHandled(handled: Handled[]): Promise<void>;
+  /**
+   * Writes `stagedUntil` on an existing head unless it already says as late or later (one
+   * UpdateItem): for a run that goes through deliver records and appended nothing (all redelivered).
+   */
+  stage(channel: string, until: number): Promise<void>;
   /** The channel's head as stored (`seq` 0 when nothing was ever published). */
   headOf(channel: string): Promise<ChannelHead>;
   /** The channel's last sequence number (0 when nothing was ever published). */
@@ -241,6 +246,22 @@ export function createChannelStore({
       if (writes.length === 1) await client.send(new UpdateCommand(update(writes[0]!)));
       for (let i = 0; writes.length > 1 && i < writes.length; i += MAX_TRANSACTION_ITEMS) {
         await client.send(new TransactWriteCommand({ TransactItems: writes.slice(i, i + MAX_TRANSACTION_ITEMS).map((write) => ({ Update: update(write) })) }));
+      }
+    },
+
+    async stage(channel, until) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { PK: channelPk(channel), SK: HEAD },
+            UpdateExpression: 'SET stagedUntil = :until',
+            ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(stagedUntil) OR stagedUntil < :until)',
+            ExpressionAttributeValues: { ':until': until },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
       }
     },
 

@@ -14,13 +14,21 @@ import { channelKeyOf, deliverGroupIdOf, payloadBytes, type DeliverRecord, type 
 import { MAX_RECORD_BYTES, packRecords, recordBytes, sendBatched, type QueueEntry } from '../../../packages/contract/src/sqs-batch';
 
 /**
- * The most posts one piece of work asks for: a one-hop run (its messages × its audience), a deliver
- * record (its frames × its connections). 1,000 is what a run of 10 messages to 100 connections
- * asked for before `publishes` records let a batch bring a thousand messages; a batch of 10 such
- * pieces stays well within the function's timeout. A larger run goes through deliver records,
- * spread over the partitions.
+ * The most posts one step of work asks for: a step of a one-hop run (its messages × its audience), a
+ * deliver record (its frames × its connections). 1,000 is what a run of 10 messages to 100
+ * connections asked for before `publishes` records let a batch bring a thousand messages.
  */
 export const POST_BUDGET = 1_000;
+
+/**
+ * The most frames one step of work posts to one connection. A connection's frames go one after the
+ * other (each when the last is answered), so this, not the posts, sets how long a step takes: about
+ * 100 × a post's round trip. What a step did is recorded before the next begins.
+ */
+export const CHAIN_BUDGET = 100;
+
+/** Frames one step posts to each of `connections` connections: within both budgets, at least one. */
+export const framesPerStep = (connections: number): number => Math.max(1, Math.min(CHAIN_BUDGET, Math.floor(POST_BUDGET / Math.max(1, connections))));
 
 /** A publish record of a run: the queue record and what it says. */
 export interface Publishing {
@@ -66,7 +74,7 @@ function frameGroups(frames: Array<{ id: string; frame: string }>, maxFrames: nu
 
 /**
  * The deliver records of a run's frames (several messages of one channel) to its audience: per
- * partition, the frames in groups (`frameGroups`: half a record, and at most POST_BUDGET ÷ the
+ * partition, the frames in groups (`frameGroups`: half a record, and `framesPerStep` of the
  * connections a record of the partition holds), each group to the partition's connections in chunks
  * of `chunkSize`, each record within `MAX_RECORD_BYTES`. Records of one partition are in frame
  * order, so each connection gets the run in order. A record's id names its frames (a hash of their
@@ -80,7 +88,7 @@ function runEntries(
   for (const [partition, connectionIds] of buckets.entries()) {
     if (connectionIds.length === 0) continue;
     const perRecord = Math.min(connectionIds.length, settings.chunkSize);
-    for (const group of frameGroups(frames, Math.max(1, Math.floor(POST_BUDGET / perRecord)))) {
+    for (const group of frameGroups(frames, framesPerStep(perRecord))) {
       const id = group.length === 1 ? group[0]!.id : `run-${createHash('sha256').update(group.map((item) => item.id).join('\n')).digest('hex').slice(0, 40)}`;
       const framesOf = group.map((item) => item.frame);
       const build = (chunk: string[]): string =>
@@ -123,10 +131,10 @@ async function frameToSend(
 /**
  * Plans a run of publish records of one channel (consecutive in its FIFO group, one batch) together:
  * one read of the audience, their sequence numbers and log entries in one transaction, then either
- * - the one-hop path, when the audience is at most `oneHopMax` (and fits one deliver record), the run
- *   asks for at most POST_BUDGET posts, and the channel's earlier messages
- *   did not go through deliver records (they could still be queued): every frame is posted here, in
- *   order per connection, and the ledger of each message is its marker (one write for the run);
+ * - the one-hop path, when the audience is at most `oneHopMax` (and fits one deliver record) and the
+ *   channel's earlier messages did not go through deliver records (they could still be queued): every
+ *   frame is posted here, in order per connection, in steps of `framesPerStep` messages, and the
+ *   ledger of each message is its marker (one write a step);
  * - or deliver records per partition (the two-stage path); the channel's head then says so for the
  *   queue's retention, and the run's markers are marked planned in one write.
  * A payload over `maxPayloadBytes` goes to the dead-letter queue. False when some post should be tried
@@ -160,12 +168,11 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     batch.audiences.set(channelKey, pages);
   }
   const audience = pages.flat();
-  // One hop for a small audience and a run within the post budget; anything larger is spread over
-  // deliver records.
-  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize) && accepted.length * audience.length <= POST_BUDGET;
+  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize);
 
   let appended: Appended[];
   let direct: boolean;
+  let stageFirst: number | undefined;
   if (target.type === 'connection') {
     // A message to one connection: no sequence, no log; its ledger is a delivery ledger of its own.
     appended = accepted.map(({ publish }) => ({ messageId: publish.id, seq: 0, duplicate: false, planned: false, done: new Set<string>() }));
@@ -181,9 +188,11 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     });
     batch.heads.set(channelKey, result.head);
     appended = result.appended;
-    // A run of redelivered messages only wrote nothing: they keep the path they were planned on (had
-    // it been two stages, the head would say so), even if the audience grew meanwhile.
-    direct = (fitsOne || appended.every(({ duplicate }) => duplicate)) && (result.head.stagedUntil ?? 0) <= now;
+    const staged = (result.head.stagedUntil ?? 0) > now;
+    direct = fitsOne && !staged;
+    // A run of redelivered messages only wrote nothing: when its audience outgrew one hop meanwhile,
+    // the head must be told that deliver records are coming (two stages after one hop is safe).
+    if (!fitsOne && !staged && appended.every(({ duplicate }) => duplicate)) stageFirst = now + settings.ledgerTtlSeconds;
   }
 
   const longest = audience.reduce((a, b) => (b.length > a.length ? b : a), '');
@@ -214,16 +223,26 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
 
   let complete = true;
   if (direct) {
-    const served = await postInOrder(context, { messages: outgoing, connectionIds: audience, limit });
-    complete = served.every(({ complete }) => complete);
-    for (const [n, posted] of served.entries()) logPosted(posted, { messageId: outgoing[n]!.id, direct: true, receiveCount: Number(outgoing[n]!.record.attributes.ApproximateReceiveCount) });
-    if (target.type === 'connection') {
-      for (const [n, { handled }] of served.entries()) {
-        const { id } = outgoing[n]!;
-        await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled }, batch.ledgers);
+    // In steps (`framesPerStep`), each recorded before the next begins, so a consumer cut off (its
+    // timeout) keeps what it did; a step not complete ends the run, and what follows waits for the
+    // redelivery, in order. A connection found gone is left out of the later steps.
+    const step = framesPerStep(audience.length);
+    let live = audience;
+    for (let start = 0; start < outgoing.length && complete; start += step) {
+      const slice = outgoing.slice(start, start + step);
+      const served = await postInOrder(context, { messages: slice, connectionIds: live, limit });
+      complete = served.every(({ complete }) => complete);
+      for (const [n, posted] of served.entries()) logPosted(posted, { messageId: slice[n]!.id, direct: true, receiveCount: Number(slice[n]!.record.attributes.ApproximateReceiveCount) });
+      if (target.type === 'connection') {
+        for (const [n, { handled }] of served.entries()) {
+          const { id } = slice[n]!;
+          await recordServed(context, { messageId: id, key: deliverRecordKey(id, hashOf(target.connectionId) % settings.partitions, audience), done: handled }, batch.ledgers);
+        }
+      } else {
+        await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: slice[n]!.id, planned: complete, done: complete ? [] : handled })));
       }
-    } else {
-      await channels.recordHandled(served.map(({ handled, complete }, n) => ({ messageId: outgoing[n]!.id, planned: complete, done: complete ? [] : handled })));
+      const gone = new Set(served.flatMap(({ goneIds }) => goneIds));
+      if (gone.size > 0) live = live.filter((connectionId) => !gone.has(connectionId));
     }
   } else {
     const entries: QueueEntry[] = [];
@@ -234,6 +253,11 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     };
     if (outgoing.length > 1 && outgoing.every(({ done }) => done.size === 0)) entries.push(...runEntries(settings, { frames: outgoing.map(({ id, frame }) => ({ id, frame })), channelKey, buckets: buckets(new Set()) }));
     else for (const { id, frame, done } of outgoing) entries.push(...deliverEntries(settings, { id, frame, channelKey, buckets: buckets(done) })!);
+    if (stageFirst !== undefined && entries.length > 0) {
+      await channels.stage(channelKey, stageFirst);
+      const head = batch.heads.get(channelKey);
+      if (head) batch.heads.set(channelKey, { ...head, stagedUntil: stageFirst });
+    }
     await sendBatched(context.sqs, settings.queueUrl, entries);
     await channels.recordHandled(outgoing.map(({ id }) => ({ messageId: id, planned: true, done: [] })));
   }
