@@ -6,7 +6,7 @@ import { DIST, FANOUT_DLQ, FANOUT_QUEUE, ROOT } from '../../sandbox/project';
 import type { DynamoCall } from '../../sandbox/dynamo-faults';
 import { extractZip } from '../../sandbox/unzip';
 import { createChannelStore } from '../../functions/lib/channels/channel-store';
-import { CHAIN_BUDGET } from '../../functions/lib/delivery/plan';
+import { CHAIN_BUDGET, ROUNDS_PER_INVOCATION } from '../../functions/lib/delivery/plan';
 import { hashOf } from '../../packages/contract/src/table-keys';
 import { connect, framesSent, type TestClient } from '../helpers/clients';
 import { allItems, createTestTable, documentClient } from '../helpers/dynamo';
@@ -226,7 +226,8 @@ describe('FANOUT_ONE_HOP_MAX: the largest audience posted in one hop, below one 
   let sqs: SQSClient;
 
   beforeAll(async () => {
-    project = await startTestProject({ functionEnv: { fanout: { FANOUT_ONE_HOP_MAX: '2' } } });
+    // One post in flight: a run's post round trips are its messages × its audience.
+    project = await startTestProject({ functionEnv: { fanout: { FANOUT_ONE_HOP_MAX: '2', FANOUT_CONCURRENCY: '1' } } });
     sqs = new SQSClient({ region: 'us-east-1', endpoint: project.sandbox.sqsEndpoint, credentials });
   }, 60_000);
   afterAll(async () => {
@@ -255,6 +256,27 @@ describe('FANOUT_ONE_HOP_MAX: the largest audience posted in one hop, below one 
     for (const { client } of largeAudience) expect((await received(client)).map((f) => [f.seq, f.data])).toEqual([[1, 'staged']]);
     for (const { client } of [...smallAudience, ...largeAudience]) client.ws.close();
   }, 60_000);
+
+  it(`a run past the invocation's one-hop budget (${ROUNDS_PER_INVOCATION} post round trips) goes through deliver records; one within it is posted in one hop`, async () => {
+    const queue = project.sandbox.queues.get(FANOUT_QUEUE)!;
+    const publisher = createPublisher({ queueUrl: queue.url, client: sqs });
+    for (const [messages, oneHop] of [[400, true], [600, false]] as const) {
+      const channel = `rounds-${messages}-${randomUUID()}`;
+      const audience = await subscribers(project, channel, 2);
+      await queue.drained(30_000);
+      const before = queue.stats().sent;
+      // One tick: publishes records of 100, one run to 2 connections: 800 or 1,200 round trips.
+      const ids = await Promise.all(Array.from({ length: messages }, (_, n) => publisher.publish(channel, n)));
+      await queue.drained(60_000);
+      for (const { client } of audience) expect((await received(client)).map((f) => [f.seq, f.id])).toEqual(ids.map((id, n) => [n + 1, id]));
+      const records = messages / 100;
+      if (oneHop) expect(queue.stats().sent - before).toBe(records);
+      else expect(queue.stats().sent - before).toBeGreaterThan(records);
+      const head = (await allItems(project.tableName)).find((item) => item.PK === `CHANNEL#${channel}` && item.SK === 'HEAD');
+      expect(head?.stagedUntil === undefined).toBe(oneHop);
+      for (const { client } of audience) client.ws.close();
+    }
+  }, 120_000);
 });
 
 /** A seeded decision per key: the same fault for the same (connection, message, attempt) whatever the timing. */
@@ -354,5 +376,23 @@ describe('appending a run to a channel (DynamoDB Local)', () => {
     ]);
     expect(again.head).toEqual({ seq: 61, stagedUntil: 99 });
     expect(await channels.readLog(channel, 0, 100)).toHaveLength(61);
+  }, 60_000);
+
+  it('gives a redelivered run of more than 8 transactions (400 messages) all its numbers back, and follows a head another consumer staged', async () => {
+    const tableName = await createTestTable('append-again');
+    const channels = createChannelStore({ client: documentClient(), tableName, retentionSeconds: 3600, markerTtlSeconds: 3600 });
+    const channel = `again-${randomUUID()}`;
+    const messages = Array.from({ length: 400 }, (_, n) => ({ messageId: `m-${n}`, payload: String(n), publishedAt: n }));
+    const first = await channels.append({ channel, messages });
+    // Each refused transaction of redelivered messages is progress, not a failed attempt.
+    const again = await channels.append({ channel, messages, knownHead: first.head });
+    expect(again.appended.map(({ seq, duplicate }) => [seq, duplicate])).toEqual(messages.map((_, n) => [n + 1, true]));
+    // Staged by another consumer: an append from a head known without it is refused, and learns it.
+    await channels.stage(channel, 2_000_000_000);
+    const next = await channels.append({ channel, messages: [{ messageId: 'm-next', payload: '1', publishedAt: 1 }], knownHead: first.head });
+    expect(next.head).toEqual({ seq: 401, stagedUntil: 2_000_000_000 });
+    // An earlier time never moves it back.
+    await channels.stage(channel, 1_000_000_000);
+    expect(await channels.headOf(channel)).toEqual({ seq: 401, stagedUntil: 2_000_000_000 });
   }, 60_000);
 });

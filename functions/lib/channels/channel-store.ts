@@ -8,7 +8,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { cancellationReasons, conditionFailedAt } from '../store/conditional-write';
+import { cancellationReasons, conditionFailedAt, ifConditionHolds } from '../store/conditional-write';
 import { HEAD, SEQ_DIGITS, USER_INDEX, channelPk, connectionKey, connectionPk, logSk, messageKey, subscriptionKey } from '../../../packages/contract/src/table-keys';
 import { nowSeconds } from '../time';
 
@@ -155,13 +155,19 @@ export function createChannelStore({
               TableName: tableName,
               Key: { PK: channelPk(channel), SK: HEAD },
               UpdateExpression: `SET seq = :seq, #type = :type, #ttl = :ttl${stageUntil === undefined ? '' : ', stagedUntil = :stagedUntil'}`,
-              ConditionExpression: previous.seq === 0 ? 'attribute_not_exists(seq)' : 'seq = :previous',
+              // The head as the caller knows it, `stagedUntil` included (`stage` writes it alone): a
+              // head staged meanwhile fails the condition and comes back.
+              ConditionExpression:
+                previous.seq === 0
+                  ? 'attribute_not_exists(seq)'
+                  : `seq = :previous AND ${previous.stagedUntil === undefined ? 'attribute_not_exists(stagedUntil)' : 'stagedUntil = :previousStaged'}`,
               ExpressionAttributeNames: { '#type': 'type', '#ttl': 'ttl' },
               ExpressionAttributeValues: {
                 ':seq': last,
                 ':type': 'channel_head',
                 ':ttl': at + retentionSeconds! + HEAD_GRACE_SECONDS,
                 ...(previous.seq === 0 ? {} : { ':previous': previous.seq }),
+                ...(previous.seq === 0 || previous.stagedUntil === undefined ? {} : { ':previousStaged': previous.stagedUntil }),
                 ...(stageUntil === undefined ? {} : { ':stagedUntil': stageUntil }),
               },
               ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -223,7 +229,12 @@ export function createChannelStore({
             found.set(messageId, { messageId, seq: marker.seq as number, duplicate: true, planned: marker.planned === true, done: marker.done instanceof Set ? (marker.done as Set<string>) : new Set() });
             duplicates++;
           });
-          if (duplicates > 0) pending = pending.filter(({ messageId }) => !found.has(messageId));
+          // Messages found appended before are progress, not a failed attempt: a long redelivered run
+          // meets one refused transaction per 49 of them.
+          if (duplicates > 0) {
+            pending = pending.filter(({ messageId }) => !found.has(messageId));
+            attempt = 0;
+          }
           // A stale head: the refused condition brought back the head as it is (none: no head yet).
           if (reasons[0]?.Code === 'ConditionalCheckFailed') head = headFrom(reasons[0].Item ? unmarshall(reasons[0].Item) : undefined);
           else if (duplicates === 0 && reasons.some((reason) => reason.Code === 'ConditionalCheckFailed')) head = await headOf(channel);
@@ -250,8 +261,8 @@ export function createChannelStore({
     },
 
     async stage(channel, until) {
-      try {
-        await client.send(
+      await ifConditionHolds(
+        client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: { PK: channelPk(channel), SK: HEAD },
@@ -259,10 +270,8 @@ export function createChannelStore({
             ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(stagedUntil) OR stagedUntil < :until)',
             ExpressionAttributeValues: { ':until': until },
           }),
-        );
-      } catch (error) {
-        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-      }
+        ),
+      );
     },
 
     async readLog(channel, afterSeq, limit) {

@@ -66,10 +66,12 @@ export interface FanoutDeps {
  * What the records of one message group, handled in a row within one invocation, may reuse: the
  * channels' heads as last written (kept by the consumer across invocations: a stale one costs the
  * append a retry) and audiences (pages of connection ids, this batch only), by channel key; and
- * the delivery ledgers of the invocation's records, read ahead together.
+ * the delivery ledgers of the invocation's records, read ahead together, and its one-hop budget.
  */
 export interface BatchMemory {
   heads: Map<string, ChannelHead>;
   audiences: Map<string, string[][]>;
   ledgers: Ledgers;
+  /** Post round trips the invocation may still spend in one hop, all its groups together (plan.ts `ROUNDS_PER_INVOCATION`). */
+  rounds: { left: number };
 }

@@ -5,7 +5,7 @@ import type { BatchMemory, FanoutContext, FanoutDeps } from './context';
 import { toDeadLetter } from './dead-letter';
 import { createLimiter, deliver, deliverFrames, type Limit } from './deliver';
 import { deliverRecordKey, readLedgers, type LedgerRef } from './ledger';
-import { planRun, type Publishing } from './plan';
+import { ROUNDS_PER_INVOCATION, planRun, type Publishing } from './plan';
 import { channelKeyOf, parseQueueRecord, publishesOf } from '../../../packages/contract/src/queue-message';
 import { hashOf } from '../../../packages/contract/src/table-keys';
 import { join } from './replay';
@@ -141,9 +141,10 @@ export function createFanout(deps: FanoutDeps): { handle(event: SQSEvent): Promi
       });
       // One bound for the whole invocation: the records of several groups post side by side.
       const limit = createLimiter(context.settings.concurrency);
+      const rounds = { left: ROUNDS_PER_INVOCATION };
       await Promise.all(
         [...groups.values()].map(async (records) => {
-          const batch: BatchMemory = { heads, audiences: new Map(), ledgers };
+          const batch: BatchMemory = { heads, audiences: new Map(), ledgers, rounds };
           const parsed = records.map((record) => parsedOf.get(record)!);
           for (let n = 0; n < records.length; ) {
             const { run, records: filled } = runAt(records, parsed, n);

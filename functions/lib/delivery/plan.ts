@@ -27,6 +27,16 @@ export const POST_BUDGET = 1_000;
  */
 export const CHAIN_BUDGET = 100;
 
+/**
+ * Post round trips one invocation may spend posting in one hop, all its runs together (a run costs
+ * its messages × ⌈audience ÷ FANOUT_CONCURRENCY⌉): about 1,000 × a post's round trip, well within
+ * the function's timeout. A channel run past what is left goes through deliver records.
+ */
+export const ROUNDS_PER_INVOCATION = 1_000;
+
+/** The post round trips a one-hop run of `messages` to `audience` connections takes, `concurrency` posts at a time. */
+export const roundsOf = (messages: number, audience: number, concurrency: number): number => messages * Math.ceil(Math.max(1, audience) / concurrency);
+
 /** Frames one step posts to each of `connections` connections: within both budgets, at least one. */
 export const framesPerStep = (connections: number): number => Math.max(1, Math.min(CHAIN_BUDGET, Math.floor(POST_BUDGET / Math.max(1, connections))));
 
@@ -168,7 +178,9 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     batch.audiences.set(channelKey, pages);
   }
   const audience = pages.flat();
-  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize);
+  // One hop for a small audience, while the invocation has the time for it.
+  const rounds = roundsOf(accepted.length, audience.length, settings.concurrency);
+  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize) && rounds <= batch.rounds.left;
 
   let appended: Appended[];
   let direct: boolean;
@@ -223,6 +235,7 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
 
   let complete = true;
   if (direct) {
+    batch.rounds.left -= rounds;
     // In steps (`framesPerStep`), each recorded before the next begins, so a consumer cut off (its
     // timeout) keeps what it did; a step not complete ends the run, and what follows waits for the
     // redelivery, in order. A connection found gone is left out of the later steps.
