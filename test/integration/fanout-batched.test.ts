@@ -277,6 +277,24 @@ describe('FANOUT_ONE_HOP_MAX: the largest audience posted in one hop, below one 
       for (const { client } of audience) client.ws.close();
     }
   }, 120_000);
+
+  it('the one-hop budget is shared by the message groups one invocation plans side by side', async () => {
+    const queue = project.sandbox.queues.get(FANOUT_QUEUE)!;
+    const publisher = createPublisher({ queueUrl: queue.url, client: sqs });
+    const channels = [`shared-a-${randomUUID()}`, `shared-b-${randomUUID()}`];
+    const audiences = await Promise.all(channels.map((channel) => subscribers(project, channel, 2)));
+    await queue.drained(30_000);
+    // One tick, one SendMessageBatch: 3 publishes records a channel, 600 round trips each, 1,200 together.
+    const ids = await Promise.all(channels.map((channel) => Promise.all(Array.from({ length: 300 }, (_, n) => publisher.publish(channel, n)))));
+    await queue.drained(60_000);
+    for (const [k, audience] of audiences.entries()) {
+      for (const { client } of audience) expect((await received(client)).map((f) => [f.seq, f.id])).toEqual(ids[k]!.map((id, n) => [n + 1, id]));
+    }
+    const items = await allItems(project.tableName);
+    const staged = channels.map((channel) => items.find((item) => item.PK === `CHANNEL#${channel}` && item.SK === 'HEAD')?.stagedUntil !== undefined);
+    expect(staged.filter(Boolean)).toHaveLength(1);
+    for (const { client } of audiences.flat()) client.ws.close();
+  }, 120_000);
 });
 
 /** A seeded decision per key: the same fault for the same (connection, message, attempt) whatever the timing. */

@@ -178,9 +178,13 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     batch.audiences.set(channelKey, pages);
   }
   const audience = pages.flat();
-  // One hop for a small audience, while the invocation has the time for it.
+  // One hop for a small audience, while the invocation has the time for it. The rounds are taken
+  // before any await (the invocation's groups plan side by side) and given back if the run does not
+  // go one hop after all.
   const rounds = roundsOf(accepted.length, audience.length, settings.concurrency);
-  const fitsOne = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize) && rounds <= batch.rounds.left;
+  const smallAudience = audience.length <= Math.min(settings.oneHopMax, settings.chunkSize);
+  const fitsOne = smallAudience && rounds <= batch.rounds.left;
+  if (fitsOne || target.type === 'connection') batch.rounds.left -= rounds;
 
   let appended: Appended[];
   let direct: boolean;
@@ -205,6 +209,7 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     // A run of redelivered messages only wrote nothing: when its audience outgrew one hop meanwhile,
     // the head must be told that deliver records are coming (two stages after one hop is safe).
     if (!fitsOne && !staged && appended.every(({ duplicate }) => duplicate)) stageFirst = now + settings.ledgerTtlSeconds;
+    if (fitsOne && !direct) batch.rounds.left += rounds;
   }
 
   const longest = audience.reduce((a, b) => (b.length > a.length ? b : a), '');
@@ -235,7 +240,6 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
 
   let complete = true;
   if (direct) {
-    batch.rounds.left -= rounds;
     // In steps (`framesPerStep`), each recorded before the next begins, so a consumer cut off (its
     // timeout) keeps what it did; a step not complete ends the run, and what follows waits for the
     // redelivery, in order. A connection found gone is left out of the later steps.
@@ -275,7 +279,10 @@ export async function planRun(context: FanoutContext, { run, batch, limit }: { r
     await channels.recordHandled(outgoing.map(({ id }) => ({ messageId: id, planned: true, done: [] })));
   }
   for (const { id } of outgoing) {
-    log({ event: 'publish', messageId: id, channel: target.type === 'connection' ? undefined : fingerprint(channelKey), target: target.type, audience: audience.length, run: accepted.length, direct }, { Published: 1 });
+    log(
+      { event: 'publish', messageId: id, channel: target.type === 'connection' ? undefined : fingerprint(channelKey), target: target.type, audience: audience.length, run: accepted.length, direct, ...(smallAudience && !fitsOne ? { outOfRounds: true } : {}) },
+      { Published: 1 },
+    );
   }
   return complete;
 }
