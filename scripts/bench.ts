@@ -29,6 +29,7 @@
  *    closing, p50/p99 over 100 runs, against a `sendToUser` frame reaching the same socket.
  */
 import { spawnSync } from 'node:child_process';
+import type { Plugin } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,10 +130,51 @@ async function coldPath(manifest: Manifest): Promise<void> {
         .padStart(7)}   ${load / baseline <= 3 ? 'yes' : 'no '}      ${(externalBytes[name]! / 1024).toFixed(1).padStart(7)}   ${loadExternal.toFixed(1).padStart(7)}   ${(loadExternal / baseline).toFixed(2).padStart(7)}`,
     );
   }
+  await perModeAuthorizers(dir, env, loader, median(samples.authorizer!), baseline, manifest.authorizer.bytes);
   const n = FUNCTIONS.length;
   console.log(
     `  mean: bundled ${(totals.bundledBytes / n / 1024).toFixed(1)} KiB, ${(totals.bundled / n).toFixed(1)} ms; external ${(totals.externalBytes / n / 1024).toFixed(1)} KiB, ${(totals.external / n).toFixed(1)} ms: load time external ÷ bundled ${(totals.external / totals.bundled).toFixed(2)}× (aim of the shipped mode: the faster load; zip aim ≤ ${ZIP_AIM_BYTES / 1000} KB)`,
   );
+}
+
+/** The authorizer's modules of each auth mode, as functions/authorizer.ts imports them. */
+const AUTH_MODE_MODULES: Record<'anonymous' | 'jwt' | 'two-phase', string[]> = {
+  anonymous: ['anonymous-mode'],
+  jwt: ['jwt-mode', 'session-check', 'session-cookie', 'guests'],
+  'two-phase': ['two-phase-mode', 'guests'],
+};
+/** What a left-out module is replaced by: every export the authorizer imports, doing nothing. */
+const AUTH_STUB =
+  'const none = () => async () => ({ allow: false, status: 401, reason: "stub" }); module.exports = { createAnonymousAuthenticator: none, createJwtAuthenticator: none, createTwoPhaseAuthenticator: none, readSessionCheck: () => undefined, createSessionCookieSource: () => undefined, withGuests: (authenticate) => authenticate };';
+
+/**
+ * Would one authorizer bundle per auth mode pay off? Each mode's build leaves the other modes'
+ * modules out (a stub in their place), and is sized and loaded like the shipped one, same runs.
+ */
+async function perModeAuthorizers(dir: string, env: NodeJS.ProcessEnv, loader: (name: string, entry: string) => string, shippedMs: number, baseline: number, shippedBytes: number): Promise<void> {
+  const all = Object.values(AUTH_MODE_MODULES).flat();
+  const rows: Array<{ mode: string; bytes: number; ms: number }> = [];
+  for (const [mode, own] of Object.entries(AUTH_MODE_MODULES)) {
+    const left = [...new Set(all.filter((name) => !own.includes(name)))];
+    const stub: Plugin = {
+      name: 'stub-other-auth-modes',
+      setup(build) {
+        build.onResolve({ filter: new RegExp(`^\\./lib/auth/(${left.join('|')})$`) }, (args) => ({ path: args.path, namespace: 'auth-stub' }));
+        build.onLoad({ filter: /.*/, namespace: 'auth-stub' }, () => ({ contents: AUTH_STUB, loader: 'js' }));
+      },
+    };
+    const files = await bundle('authorizer', 'functions/authorizer.ts', { plugins: [stub] });
+    const modeDir = path.join(dir, `authorizer-${mode}`);
+    mkdirSync(modeDir, { recursive: true });
+    writeFileSync(path.join(modeDir, 'index.js'), files.get('index.js')!);
+    const script = loader(`authorizer-${mode}`, path.join(modeDir, 'index.js'));
+    const samples = Array.from({ length: RUNS }, () => timeNode(script, env));
+    rows.push({ mode, bytes: (await zip(files)).length, ms: median(samples) });
+  }
+  console.log(`  authorizer per auth mode (the other modes left out; shipped: all modes, ${(shippedBytes / 1024).toFixed(1)} KiB, ${shippedMs.toFixed(1)} ms):`);
+  for (const { mode, bytes, ms } of rows) {
+    console.log(`    ${mode.padEnd(10)} ${(bytes / 1024).toFixed(1).padStart(7)} KiB (${((bytes / shippedBytes) * 100).toFixed(0)} % of shipped)   ${ms.toFixed(1).padStart(6)} ms (${(ms / baseline).toFixed(2)}× empty; ÷ shipped ${(ms / shippedMs).toFixed(2)}×)`);
+  }
 }
 
 async function requestsPerConnection(): Promise<void> {

@@ -122,12 +122,13 @@ export const BUNDLE_OPTIONS = {
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
-/** Bundles one entry point into its files (index.js and its map); `extra` for the bench's variants (e.g. `external`). */
-export async function bundle(name: FunctionName, entry: string, extra: Pick<BuildOptions, 'external'> = {}): Promise<Map<string, Buffer>> {
+/** Bundles one entry point into its files (index.js and its map); `extra` for the bench's variants (`external`, more `plugins`). */
+export async function bundle(name: FunctionName, entry: string, extra: Pick<BuildOptions, 'external' | 'plugins'> = {}): Promise<Map<string, Buffer>> {
+  const { plugins = [], ...rest } = extra;
   const result = await build({
     ...BUNDLE_OPTIONS,
-    plugins: WITHOUT_REDIS.has(name) ? [...BUNDLE_OPTIONS.plugins, noRedisPlugin] : BUNDLE_OPTIONS.plugins,
-    ...extra,
+    plugins: [...BUNDLE_OPTIONS.plugins, ...(WITHOUT_REDIS.has(name) ? [noRedisPlugin] : []), ...plugins],
+    ...rest,
     entryPoints: [path.join(ROOT, entry)],
     outfile: path.join(ROOT, 'dist', 'build', name, 'index.js'),
     absWorkingDir: ROOT,
