@@ -18,6 +18,20 @@ export class LogCapture {
     return this.lines.filter((l) => l.json && (!fn || l.fn === fn)).map((l) => l.json!);
   }
 
+  /**
+   * Waits until at least `count` records of `fn` match (a function's lines cross from its worker
+   * thread after its answer, so a test reading them right after a request may see too few), then
+   * returns them all.
+   */
+  async waitForRecords(fn: string, match: (record: Record<string, unknown>) => boolean, count: number, timeoutMs = 5_000): Promise<Record<string, unknown>[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.records(fn).filter(match);
+      if (found.length >= count || Date.now() > deadline) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Events the fixture handlers logged as `{"fixture": name, "event": …}`. */
   fixtureEvents(name: string): Record<string, unknown>[] {
     return this.records()

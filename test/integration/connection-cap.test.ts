@@ -37,7 +37,7 @@ describe('per-user connection cap (a counter kept in the connection transactions
       expect(refused).toEqual(Array.from({ length: 15 }, () => 403));
       expect((await allItems(project.tableName)).filter((item) => item.userId === userId && item.SK === 'METADATA')).toHaveLength(10);
       expect(await counted(project.tableName, userId)).toBe(10);
-      expect(project.logs.records('connect').filter((r) => r.reason === 'connection_cap')).toHaveLength(15);
+      expect(await project.logs.waitForRecords('connect', (r) => r.reason === 'connection_cap', 15)).toHaveLength(15);
 
       for (const client of open.splice(0, 3)) client.ws.close();
       await countReaches(project.tableName, userId, 7);

@@ -46,6 +46,6 @@ describe('per-user connection cap and per-connection message budget', () => {
     client.send({ action: 'ping', id: 7 });
     expect(await client.next()).toMatchObject({ code: 'RATE_LIMITED' });
     expect((await client.closed).code).toBe(1000);
-    expect(project.logs.records('message').filter((r) => r.event === 'rate_limited')).toHaveLength(4);
+    expect(await project.logs.waitForRecords('message', (r) => r.event === 'rate_limited', 4)).toHaveLength(4);
   });
 });
