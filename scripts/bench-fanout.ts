@@ -126,12 +126,15 @@ async function lambdaShape(): Promise<{ memoryMb: number; architecture: 'x86_64'
   return { memoryMb: Number(value('lambda_memory_size')), architecture: value('lambda_architecture') as 'x86_64' | 'arm64' };
 }
 
+let shape: Promise<{ batchSize: number; maximumConcurrency: number }> | undefined;
 /**
  * The fanout event source mapping as the module creates it by default (`fanout.batch_size`,
  * `fanout.maximum_concurrency` in variables.tf), so the sandbox delivers with as many invocations at
- * once as a deployed stack would.
+ * once as a deployed stack would; read once.
  */
-async function mappingShape(): Promise<{ batchSize: number; maximumConcurrency: number }> {
+const mappingShape = (): Promise<{ batchSize: number; maximumConcurrency: number }> => (shape ??= readMappingShape());
+
+async function readMappingShape(): Promise<{ batchSize: number; maximumConcurrency: number }> {
   const { variables } = await readModule(ROOT);
   const type = variables.find((variable) => variable.name === 'fanout')?.type ?? '';
   const field = (name: string): number => {

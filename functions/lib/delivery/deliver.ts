@@ -78,7 +78,7 @@ export async function postInOrder(
   context: FanoutContext,
   { messages, connectionIds, limit }: { messages: ToPost[]; connectionIds: readonly string[]; limit: Limit },
 ): Promise<Posted[]> {
-  const results = messages.map(() => ({ handled: [] as string[], goneIds: [] as string[], complete: true, sent: 0, gone: 0, retry: 0, rejected: new Map<string, { status: number | undefined; connectionIds: string[] }>() }));
+  const results = messages.map(() => ({ handled: [] as string[], goneIds: [] as string[], complete: true, sent: 0, retry: 0, rejected: new Map<string, { status: number | undefined; connectionIds: string[] }>() }));
   await Promise.all(
     connectionIds.map(async (connectionId) => {
       for (let n = 0; n < messages.length; n++) {
@@ -98,7 +98,6 @@ export async function postInOrder(
           entry.connectionIds.push(connectionId);
           result.rejected.set(outcome.reason, entry);
         } else {
-          result.gone++;
           result.goneIds.push(connectionId);
           // Gone: the connection's later messages are handled too.
           for (const [m, later] of results.entries()) if (m > n && !messages[m]!.done.has(connectionId)) later.handled.push(connectionId);
@@ -114,12 +113,12 @@ export async function postInOrder(
       await toDeadLetter(context, { record, reason, details: { messageId: id, status: entry.status, connectionIds: entry.connectionIds, frame } });
     }
   }
-  return results.map(({ handled, goneIds, complete, sent, gone, retry, rejected }) => ({
+  return results.map(({ handled, goneIds, complete, sent, retry, rejected }) => ({
     handled,
     goneIds,
     complete,
     sent,
-    gone,
+    gone: goneIds.length,
     retry,
     deadLettered: [...rejected.values()].reduce((sum, entry) => sum + entry.connectionIds.length, 0),
   }));

@@ -49,30 +49,29 @@ export async function readLedgers(
   refs: readonly LedgerRef[],
 ): Promise<Ledgers> {
   const ledgers: Ledgers = new Map();
-  const byItem = new Map<string, string>();
+  const itemOf = (key: Record<string, unknown>): string => `${String(key.PK)}\n${String(key.SK)}`;
+  // Each ledger item once, by its key, with the ledger it answers for.
+  const wanted = new Map<string, string>();
+  const keysOf: Array<Record<string, unknown>> = [];
   for (const ref of refs) {
-    const { PK, SK } = deliveryKey(ref.messageId, ref.key);
-    byItem.set(`${PK}\n${SK}`, ledgerId(ref));
+    const key = deliveryKey(ref.messageId, ref.key);
+    if (wanted.has(itemOf(key))) continue;
+    wanted.set(itemOf(key), ledgerId(ref));
+    keysOf.push(key);
   }
-  const items = [...byItem.keys()];
-  for (let start = 0; start < items.length; start += BATCH_GET_KEYS) {
-    const part = items.slice(start, start + BATCH_GET_KEYS);
-    let keys: Array<Record<string, unknown>> = part.map((item) => {
-      const [PK, SK] = item.split('\n') as [string, string];
-      return { PK, SK };
-    });
+  for (let start = 0; start < keysOf.length; start += BATCH_GET_KEYS) {
+    let keys = keysOf.slice(start, start + BATCH_GET_KEYS);
     for (let tries = 0; keys.length > 0 && tries < BATCH_GET_TRIES; tries++) {
       if (tries > 0) await sleep(BATCH_GET_BACKOFF_MS * 2 ** (tries - 1));
       const { Responses, UnprocessedKeys } = await documents.send(
         new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'PK, SK, done' } } }),
       );
-      for (const item of Responses?.[tableName] ?? []) {
-        const id = byItem.get(`${String(item.PK)}\n${String(item.SK)}`);
-        if (id !== undefined) ledgers.set(id, item.done instanceof Set ? new Set(item.done as Set<string>) : new Set());
-      }
-      const unprocessed = new Set((UnprocessedKeys?.[tableName]?.Keys ?? []).map((key) => `${String(key.PK)}\n${String(key.SK)}`));
-      for (const item of part) if (!unprocessed.has(item) && !ledgers.has(byItem.get(item)!)) ledgers.set(byItem.get(item)!, new Set());
-      keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as Array<Record<string, unknown>>;
+      const found = new Map((Responses?.[tableName] ?? []).map((item) => [itemOf(item), item.done instanceof Set ? new Set(item.done as Set<string>) : new Set<string>()]));
+      const unprocessed = UnprocessedKeys?.[tableName]?.Keys ?? [];
+      const left = new Set(unprocessed.map(itemOf));
+      // A key asked for and not left unprocessed was read: found, or no ledger yet.
+      for (const key of keys) if (!left.has(itemOf(key))) ledgers.set(wanted.get(itemOf(key))!, found.get(itemOf(key)) ?? new Set());
+      keys = unprocessed;
     }
   }
   return ledgers;
